@@ -1,0 +1,61 @@
+/* collector.h - the interface every source of objects implements.
+ *
+ * A collector reads one source and adds objects, limits and errors to the snapshot. It
+ * never prints and never exits. Every file it reads is opened relative to ctx->rootfd, so
+ * `--root DIR` runs the same parser on a fixture tree. Syscalls that ask the running kernel
+ * about an object (semctl, msgctl, mq_getattr, pidfd_getfd ...) are made only when
+ * ctx->live is true, that is when the root is the real "/". */
+#ifndef IPCSCOPE_COLLECTOR_H
+#define IPCSCOPE_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../src/core/snapshot.h"
+
+struct scan_ctx {
+	int rootfd;          /* directory every read is relative to */
+	const char *root;    /* its path, for messages ("/" or a fixture tree) */
+	bool live;           /* root is the running system: kernel queries allowed */
+	unsigned kinds;      /* KIND_BIT mask the caller wants */
+	bool want_limits;    /* fill snapshot limits */
+	uint64_t ipc_ns;     /* inode of proc/self/ns/ipc, 0 unknown */
+	uint64_t mnt_ns;     /* inode of proc/self/ns/mnt, 0 unknown */
+	uint64_t net_ns;     /* inode of proc/self/ns/net, 0 unknown */
+};
+
+struct collector {
+	const char *name;
+	unsigned kinds;      /* KIND_BIT of every kind it fills */
+	/* Returns 0, or -errno when the source as a whole could not be read (already recorded
+	 * as a snapshot error by the collector). */
+	int (*collect)(struct scan_ctx *ctx, struct snapshot *snap);
+};
+
+/* NULL-terminated, in the order they run: object sources first, process side last. */
+extern const struct collector *const collectors[];
+
+/* Open root (NULL means "/"), read namespace inodes. 0 or -errno. */
+int scan_ctx_init(struct scan_ctx *ctx, const char *root, unsigned kinds);
+void scan_ctx_release(struct scan_ctx *ctx);
+/* Run every collector that fills one of ctx->kinds, then resolve pids to commands.
+ * Errors go into snap; the return is 0 unless nothing at all could be scanned. */
+int scan_run(struct scan_ctx *ctx, struct snapshot *snap);
+
+/* Fill ref->comm and ref->gone from <root>/proc/<pid>/comm (cached per snapshot). */
+void scan_resolve_pid(struct scan_ctx *ctx, struct snapshot *snap, struct pid_ref *ref);
+
+/* Helpers for table-shaped /proc text whose columns are named by a header line. */
+struct header_map {
+	char **names;        /* owned */
+	size_t n;
+};
+/* Split the header line into column names. 0 or -EINVAL (empty header). */
+int header_map_parse(struct header_map *h, const char *line);
+void header_map_release(struct header_map *h);
+/* Index of column name, or -1. */
+int header_map_find(const struct header_map *h, const char *name);
+/* Split line on blanks into at most max fields, in place. Returns the count. */
+size_t split_fields(char *line, char **fields, size_t max);
+
+#endif

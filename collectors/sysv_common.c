@@ -1,0 +1,153 @@
+/* sysv_common.c - /proc/sysvipc tables, located by their header line so that a kernel that
+ * adds or reorders columns still parses. */
+#include "sysv_common.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+#define MAX_FIELDS 64
+
+int sysv_table_read(struct scan_ctx *ctx, struct snapshot *snap, const char *path,
+		    const char *const *want, size_t nwant, const char *const *required,
+		    sysv_row_fn row, void *arg)
+{
+	char source[64], *buf = NULL, *line, *next;
+	struct header_map hdr = {0};
+	int idx[MAX_FIELDS];
+	const char *vals[MAX_FIELDS];
+	char *fields[MAX_FIELDS + 1];
+	unsigned lineno = 1;
+	size_t len;
+	int rc;
+
+	snprintf(source, sizeof(source), "/%s", path);
+	if (nwant > MAX_FIELDS)
+		return -EINVAL;
+	rc = read_file_at(ctx->rootfd, path, SYSV_MAX_FILE, &buf, &len);
+	if (rc < 0) {
+		snapshot_error(snap, source, "cannot read: %s", strerror(-rc));
+		goto out;
+	}
+	if (strlen(buf) != len)
+		snapshot_error(snap, source, "NUL byte at offset %zu; the rest of the file is ignored",
+			       strlen(buf));
+	if (!*buf) {
+		snapshot_error(snap, source, "empty file: no header line");
+		rc = -EINVAL;
+		goto out;
+	}
+	next = strchr(buf, '\n');
+	if (next)
+		*next++ = '\0';
+	if (header_map_parse(&hdr, buf) < 0) {
+		snapshot_error(snap, source, "empty header line");
+		rc = -EINVAL;
+		goto out;
+	}
+	for (size_t i = 0; required && required[i]; i++) {
+		if (header_map_find(&hdr, required[i]) < 0) {
+			snapshot_error(snap, source, "header has no '%s' column", required[i]);
+			rc = -EINVAL;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < nwant; i++)
+		idx[i] = header_map_find(&hdr, want[i]);
+
+	for (line = next; line && *line; line = next) {
+		size_t n;
+
+		lineno++;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		n = split_fields(line, fields, MAX_FIELDS + 1);
+		if (n == 0)
+			continue;
+		if (n != hdr.n) {
+			snapshot_error(snap, source, "line %u: %zu fields where the header has %zu; line skipped",
+				       lineno, n, hdr.n);
+			continue;
+		}
+		for (size_t i = 0; i < nwant; i++)
+			vals[i] = idx[i] >= 0 ? fields[idx[i]] : NULL;
+		row(ctx, snap, vals, source, lineno, arg);
+	}
+	rc = 0;
+out:
+	header_map_release(&hdr);
+	free(buf);
+	return rc;
+}
+
+bool sysv_num(struct ipc_object *o, const char *val, const char *column, uint64_t *out)
+{
+	char why[96];
+
+	if (!val)
+		return false;
+	if (parse_u64(val, out) == 0)
+		return true;
+	snprintf(why, sizeof(why), "column %s: not a number: '%.24s'", column, val);
+	object_set_partial(o, why);
+	return false;
+}
+
+struct ipc_object *sysv_object_new(struct scan_ctx *ctx, struct snapshot *snap, enum ipc_kind kind,
+				   const char *const *vals, const char *source, unsigned lineno)
+{
+	static const char *const kname[] = {[KIND_SYSV_MSG] = "sysv-msg", [KIND_SYSV_SHM] = "sysv-shm",
+					    [KIND_SYSV_SEM] = "sysv-sem"};
+	char identity[96];
+	int64_t key, id;
+	uint64_t v, uid, gid;
+	struct ipc_object *o;
+
+	/* The kernel prints the key as a signed int. */
+	if (parse_i64(vals[SV_KEY], &key) < 0 || key < INT32_MIN || key > UINT32_MAX) {
+		snapshot_error(snap, source, "line %u: bad key '%.24s'; line skipped", lineno, vals[SV_KEY]);
+		return NULL;
+	}
+	if (parse_i64(vals[SV_ID], &id) < 0 || id < 0 || id > INT32_MAX) {
+		snapshot_error(snap, source, "line %u: bad id '%.24s'; line skipped", lineno, vals[SV_ID]);
+		return NULL;
+	}
+	snprintf(identity, sizeof(identity), "%s:%" PRIu64 ":%" PRId64, kname[kind], ctx->ipc_ns, id);
+	o = object_new(kind, identity);
+	o->ns = ctx->ipc_ns;
+	o->id = id;
+	o->has_key = true;
+	o->key = (uint32_t)key;
+	if (vals[SV_PERMS]) {
+		if (parse_u64_base(vals[SV_PERMS], 8, &v) == 0 && v <= 07777) {
+			o->has_mode = true;
+			o->mode = (uint32_t)v & 0777;
+			if (kind == KIND_SYSV_SHM) {
+				if (v & 01000)
+					o->flags |= OBJ_DEST;
+				if (v & 02000)
+					o->flags |= OBJ_LOCKED;
+			}
+		} else {
+			object_set_partial(o, "column perms: not an octal mode");
+		}
+	}
+	if (sysv_num(o, vals[SV_UID], "uid", &uid) & sysv_num(o, vals[SV_GID], "gid", &gid)) {
+		o->has_owner = uid <= UINT32_MAX && gid <= UINT32_MAX;
+		o->uid = (uid_t)uid;
+		o->gid = (gid_t)gid;
+	}
+	if (sysv_num(o, vals[SV_CUID], "cuid", &uid) & sysv_num(o, vals[SV_CGID], "cgid", &gid)) {
+		o->has_creator_ids = uid <= UINT32_MAX && gid <= UINT32_MAX;
+		o->cuid = (uid_t)uid;
+		o->cgid = (gid_t)gid;
+	}
+	if (sysv_num(o, vals[SV_CTIME], "ctime", &v) && v <= INT64_MAX)
+		o->ctime = (int64_t)v;
+	return o;
+}

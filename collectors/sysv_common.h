@@ -1,0 +1,36 @@
+/* sysv_common.h - the parts of /proc/sysvipc/{msg,shm,sem} the three collectors share:
+ * reading the table by its header line, and the fields every SysV object has. */
+#ifndef IPCSCOPE_SYSV_COMMON_H
+#define IPCSCOPE_SYSV_COMMON_H
+
+#include "collector.h"
+
+/* The file is read whole; anything larger is not a sane /proc/sysvipc file. */
+#define SYSV_MAX_FILE (256u << 20)
+
+/* Called for each data line. vals[i] is the text of wanted column i, or NULL when the
+ * header lacks it. source and lineno are for error messages. */
+typedef void (*sysv_row_fn)(struct scan_ctx *ctx, struct snapshot *snap, const char *const *vals,
+			    const char *source, unsigned lineno, void *arg);
+
+/* Read <root>/path, locate the wanted columns by the header, call row for each line.
+ * Columns named in required must be present or the file is rejected.
+ * Returns 0, or -errno when the file as a whole could not be used (recorded in snap). */
+int sysv_table_read(struct scan_ctx *ctx, struct snapshot *snap, const char *path,
+		    const char *const *want, size_t nwant, const char *const *required,
+		    sysv_row_fn row, void *arg);
+
+/* Indexes of the columns every SysV table has, as sysv_object_new expects them first in
+ * the want array: key, id, perms, uid, gid, cuid, cgid, ctime. */
+enum { SV_KEY, SV_ID, SV_PERMS, SV_UID, SV_GID, SV_CUID, SV_CGID, SV_CTIME, SV__COMMON };
+
+/* A new object from the common columns, or NULL (error recorded) when key or id is not a
+ * number. Bad values in other columns make the object partial. */
+struct ipc_object *sysv_object_new(struct scan_ctx *ctx, struct snapshot *snap, enum ipc_kind kind,
+				   const char *const *vals, const char *source, unsigned lineno);
+
+/* Parse vals[i] as an unsigned number into *out. Absent column: false, no complaint.
+ * Garbage: false, and o is marked partial naming the column. */
+bool sysv_num(struct ipc_object *o, const char *val, const char *column, uint64_t *out);
+
+#endif

@@ -1,0 +1,102 @@
+/* sysv_sem.c - System V semaphore sets: /proc/sysvipc/sem for the set, semctl for each
+ * semaphore's value, waiters and last pid, which no /proc file shows. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sem.h>
+
+#include "core/util.h"
+#include "sysv_common.h"
+
+enum { E_NSEMS = SV__COMMON, E_OTIME, E__N };
+
+static const char *const want[E__N] = {
+	"key", "semid", "perms", "uid", "gid", "cuid", "cgid", "ctime",
+	"nsems", "otime",
+};
+static const char *const required[] = {"key", "semid", NULL};
+
+/* The kernel's SEMMSL ceiling; a larger nsems in the file is not to be trusted. */
+#define SEM_MAX_ELEMS 65536
+
+union semun {
+	int val;
+	struct semid_ds *buf;
+	unsigned short *array;
+};
+
+/* GETALL for the values in one call, then three calls per semaphore for what has no bulk
+ * form. Permission is read permission on the set. */
+static int sem_details(struct ipc_object *o)
+{
+	unsigned short *vals = xcalloc((size_t)o->nsems, sizeof(*vals));
+	union semun arg = {.array = vals};
+	int id = (int)o->id, rc = 0;
+
+	if (semctl(id, 0, GETALL, arg) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	o->sems = xcalloc((size_t)o->nsems, sizeof(*o->sems));
+	for (int i = 0; i < o->nsems; i++) {
+		int n = semctl(id, i, GETNCNT), z = semctl(id, i, GETZCNT), p = semctl(id, i, GETPID);
+
+		if (n < 0 || z < 0 || p < 0) {
+			rc = -errno;
+			free(o->sems);
+			o->sems = NULL;
+			goto out;
+		}
+		o->sems[i].value = vals[i];
+		o->sems[i].ncount = n;
+		o->sems[i].zcount = z;
+		o->sems[i].pid.pid = p;
+	}
+out:
+	free(vals);
+	return rc;
+}
+
+static void sem_row(struct scan_ctx *ctx, struct snapshot *snap, const char *const *vals,
+		    const char *source, unsigned lineno, void *arg)
+{
+	struct ipc_object *o = sysv_object_new(ctx, snap, KIND_SYSV_SEM, vals, source, lineno);
+	uint64_t v;
+
+	(void)arg;
+	if (!o)
+		return;
+	if (sysv_num(o, vals[E_NSEMS], "nsems", &v)) {
+		if (v <= SEM_MAX_ELEMS)
+			o->nsems = (int64_t)v;
+		else
+			object_set_partial(o, "column nsems: larger than any kernel allows");
+	}
+	if (sysv_num(o, vals[E_OTIME], "otime", &v) && v <= INT64_MAX)
+		o->otime = (int64_t)v;
+
+	if (ctx->live && o->nsems > 0) {
+		int rc = sem_details(o);
+
+		if (rc < 0) {
+			char why[80];
+			snprintf(why, sizeof(why), "semctl: %s", strerror(-rc));
+			object_set_partial(o, why);
+		}
+		for (int i = 0; o->sems && i < o->nsems; i++)
+			scan_resolve_pid(ctx, snap, &o->sems[i].pid);
+	}
+	snapshot_add(snap, o);
+}
+
+static int collect(struct scan_ctx *ctx, struct snapshot *snap)
+{
+	return sysv_table_read(ctx, snap, "proc/sysvipc/sem", want, E__N, required, sem_row, NULL);
+}
+
+const struct collector sysv_sem_collector = {
+	.name = "sysv-sem",
+	.kinds = KIND_BIT(KIND_SYSV_SEM),
+	.collect = collect,
+};

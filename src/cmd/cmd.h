@@ -1,0 +1,20 @@
+/* cmd.h - the subcommands. Each lives in its own file, parses its own options and is the
+ * only place that prints. Every command returns its exit status: 0 ok, 1 runtime error,
+ * 2 usage error. */
+#ifndef IPCSCOPE_CMD_H
+#define IPCSCOPE_CMD_H
+
+#include <stdio.h>
+
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+
+int cmd_list(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_limits(int argc, char **argv);
+
+/* "ipcscope: <message>\n" on stderr; return EXIT_RUNTIME / EXIT_USAGE for `return error(...)`. */
+int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,58 @@
+/* common.c - error printing and the scan every reading command starts with. */
+#include "cmd/common.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "collectors/collector.h"
+
+int error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ipcscope: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_RUNTIME;
+}
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "ipcscope%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'ipcscope%s%s --help')\n", cmd ? " " : "", cmd ? cmd : "");
+	return EXIT_USAGE;
+}
+
+int scan_snapshot(const char *root, unsigned kinds, bool want_limits, struct snapshot *snap)
+{
+	struct scan_ctx ctx;
+	int rc;
+
+	snapshot_init(snap);
+	rc = scan_ctx_init(&ctx, root, kinds);
+	if (rc < 0)
+		return error("cannot open root '%s': %s", root ? root : "/", strerror(-rc));
+	ctx.want_limits = want_limits;
+	rc = scan_run(&ctx, snap);
+	scan_ctx_release(&ctx);
+	if (rc < 0) {
+		print_scan_errors(snap);
+		return error("nothing could be scanned under '%s'", root ? root : "/");
+	}
+	return 0;
+}
+
+void print_scan_errors(const struct snapshot *snap)
+{
+	for (size_t i = 0; i < snap->nerrs; i++)
+		fprintf(stderr, "ipcscope: %s: %s\n", snap->errs[i].source, snap->errs[i].message);
+}

@@ -1,0 +1,547 @@
+/* columns.c - every column once: name, JSON path, type, kinds and how to read it. */
+#include "core/columns.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core/kinds.h"
+#include "core/names.h"
+#include "core/util.h"
+
+#define K(x) KIND_BIT(KIND_##x)
+#define SYSV (K(SYSV_MSG) | K(SYSV_SHM) | K(SYSV_SEM))
+#define FILEKINDS (K(POSIX_MQ) | K(POSIX_SHM) | K(POSIX_SEM) | K(FIFO))
+#define SOCKETS (K(UNIX) | K(TCP) | K(UDP))
+
+static void set_int(struct col_value *v, int64_t i)
+{
+	v->present = true;
+	v->i = i;
+}
+
+static void set_str(struct col_value *v, const char *s)
+{
+	v->present = s != NULL;
+	v->s = s;
+}
+
+/* Sizes and counts: -1 means absent. */
+#define GET_COUNT(fn, field) \
+	static void fn(const struct ipc_object *o, struct col_value *v) \
+	{ \
+		if (o->field >= 0) \
+			set_int(v, o->field); \
+	}
+/* Times: 0 means never set, which JSON leaves out and the table shows as "-". */
+#define GET_TIME(fn, field) \
+	static void fn(const struct ipc_object *o, struct col_value *v) \
+	{ \
+		if (o->field > 0) \
+			set_int(v, o->field); \
+	}
+#define GET_PID(fn, ref) \
+	static void fn##_pid(const struct ipc_object *o, struct col_value *v) \
+	{ \
+		if (o->ref.pid > 0) \
+			set_int(v, o->ref.pid); \
+	} \
+	static void fn##_comm(const struct ipc_object *o, struct col_value *v) \
+	{ \
+		if (o->ref.pid > 0 && o->ref.comm[0]) \
+			set_str(v, o->ref.comm); \
+	} \
+	static void fn##_alive(const struct ipc_object *o, struct col_value *v) \
+	{ \
+		if (o->ref.pid > 0) \
+			set_int(v, !o->ref.gone); \
+	}
+
+GET_COUNT(get_size, size)
+GET_COUNT(get_used, used_bytes)
+GET_COUNT(get_msgs, messages)
+GET_COUNT(get_maxmsg, max_messages)
+GET_COUNT(get_msgsize, msgsize)
+GET_COUNT(get_nattch, nattch)
+GET_COUNT(get_rss, rss)
+GET_COUNT(get_swap, swap)
+GET_COUNT(get_alloc, blocks)
+GET_COUNT(get_nsems, nsems)
+GET_COUNT(get_notify, notify)
+GET_COUNT(get_signo, signo)
+GET_COUNT(get_rqueue, rqueue)
+GET_COUNT(get_wqueue, wqueue)
+GET_TIME(get_ctime, ctime)
+GET_TIME(get_atime, atime)
+GET_TIME(get_dtime, dtime)
+GET_TIME(get_mtime, mtime)
+GET_TIME(get_stime, stime)
+GET_TIME(get_rtime, rtime)
+GET_TIME(get_otime, otime)
+GET_PID(get_c, cpid)
+GET_PID(get_l, lpid)
+GET_PID(get_ls, lspid)
+GET_PID(get_lr, lrpid)
+GET_PID(get_n, notify_pid)
+
+static void get_identity(const struct ipc_object *o, struct col_value *v)
+{
+	set_str(v, o->identity);
+}
+
+static void get_kind(const struct ipc_object *o, struct col_value *v)
+{
+	set_str(v, kind_name(o->kind));
+}
+
+static void get_ns(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->ns)
+		set_int(v, (int64_t)o->ns);
+}
+
+static void get_id(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->id >= 0)
+		set_int(v, o->id);
+}
+
+static void get_key(const struct ipc_object *o, struct col_value *v)
+{
+	if (!o->has_key)
+		return;
+	snprintf(v->buf, sizeof(v->buf), "0x%08" PRIx32, o->key);
+	set_str(v, v->buf);
+}
+
+static void get_name(const struct ipc_object *o, struct col_value *v)
+{
+	set_str(v, o->name);
+}
+
+static void get_inode(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->inode)
+		set_int(v, (int64_t)o->inode);
+}
+
+static void get_uid(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->has_owner)
+		set_int(v, o->uid);
+}
+
+static void get_gid(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->has_owner)
+		set_int(v, o->gid);
+}
+
+static void get_cuid(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->has_creator_ids)
+		set_int(v, o->cuid);
+}
+
+static void get_cgid(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->has_creator_ids)
+		set_int(v, o->cgid);
+}
+
+/* A name, or the number when the id has none: a table cell is never empty for an owner. */
+static void name_or_number(struct col_value *v, const char *name, unsigned id)
+{
+	if (name) {
+		set_str(v, name);
+	} else {
+		snprintf(v->buf, sizeof(v->buf), "%u", id);
+		set_str(v, v->buf);
+	}
+}
+
+static void get_user(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->has_owner)
+		name_or_number(v, user_name(o->uid), o->uid);
+}
+
+static void get_group(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->has_owner)
+		name_or_number(v, group_name(o->gid), o->gid);
+}
+
+static void get_cuser(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->has_creator_ids)
+		name_or_number(v, user_name(o->cuid), o->cuid);
+}
+
+static void get_cgroup(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->has_creator_ids)
+		name_or_number(v, group_name(o->cgid), o->cgid);
+}
+
+static void get_perms(const struct ipc_object *o, struct col_value *v)
+{
+	if (!o->has_mode)
+		return;
+	snprintf(v->buf, sizeof(v->buf), "%04o", o->mode & 07777);
+	set_str(v, v->buf);
+}
+
+static void get_use(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->size > 0 && o->used_bytes >= 0) {
+		v->present = true;
+		v->d = 100.0 * (double)o->used_bytes / (double)o->size;
+	} else if (o->max_messages > 0 && o->messages >= 0) {
+		v->present = true;
+		v->d = 100.0 * (double)o->messages / (double)o->max_messages;
+	}
+}
+
+static void get_status(const struct ipc_object *o, struct col_value *v)
+{
+	static const struct { unsigned bit; const char *word; } words[] = {
+		{OBJ_DEST, "dest"}, {OBJ_LOCKED, "locked"}, {OBJ_HALF_OPEN, "half-open"},
+		{OBJ_DELETED, "deleted"}, {OBJ_PARTIAL, "partial"},
+	};
+	size_t n = 0;
+
+	v->buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
+		if (!(o->flags & words[i].bit))
+			continue;
+		n += (size_t)snprintf(v->buf + n, sizeof(v->buf) - n, "%s%s", n ? "," : "", words[i].word);
+		if (n >= sizeof(v->buf))
+			break;
+	}
+	if (v->buf[0])
+		set_str(v, v->buf);
+}
+
+static void get_partial(const struct ipc_object *o, struct col_value *v)
+{
+	set_str(v, o->partial);
+}
+
+static void get_value(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->kind == KIND_POSIX_SEM && o->sems && o->nsems == 1)
+		set_int(v, o->sems[0].value);
+}
+
+/* Semaphore values "1,0,7" for the table; JSON carries the full "semaphores" array. */
+static void get_semvals(const struct ipc_object *o, struct col_value *v)
+{
+	size_t n = 0;
+
+	if (!o->sems || o->nsems <= 0)
+		return;
+	v->buf[0] = '\0';
+	for (int64_t i = 0; i < o->nsems && n < sizeof(v->buf) - 16; i++)
+		n += (size_t)snprintf(v->buf + n, sizeof(v->buf) - n, "%s%d", i ? "," : "", o->sems[i].value);
+	if (n >= sizeof(v->buf) - 16)
+		snprintf(v->buf + sizeof(v->buf) - 5, 5, "...");
+	set_str(v, v->buf);
+}
+
+static void get_type(const struct ipc_object *o, struct col_value *v)
+{
+	set_str(v, o->sock_type);
+}
+
+static void get_state(const struct ipc_object *o, struct col_value *v)
+{
+	set_str(v, o->state);
+}
+
+static void get_local(const struct ipc_object *o, struct col_value *v)
+{
+	set_str(v, o->local);
+}
+
+static void get_peer(const struct ipc_object *o, struct col_value *v)
+{
+	set_str(v, o->peer);
+}
+
+static void get_peerino(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->peer_inode)
+		set_int(v, (int64_t)o->peer_inode);
+}
+
+/* "pid/comm:fd(access)" for each holder, for the table; JSON has the "holders" array. */
+static void get_holders(const struct ipc_object *o, struct col_value *v)
+{
+	size_t n = 0;
+
+	if (!o->nholders)
+		return;
+	v->buf[0] = '\0';
+	for (size_t i = 0; i < o->nholders && n < sizeof(v->buf) - 8; i++) {
+		const struct ipc_holder *h = &o->holders[i];
+		if (h->fd >= 0)
+			n += (size_t)snprintf(v->buf + n, sizeof(v->buf) - n, "%s%d/%s:%d%s", i ? " " : "",
+					      (int)h->pid, h->comm, h->fd, access_str(h->access));
+		else
+			n += (size_t)snprintf(v->buf + n, sizeof(v->buf) - n, "%s%d/%s:map%s", i ? " " : "",
+					      (int)h->pid, h->comm, access_str(h->access));
+	}
+	if (n >= sizeof(v->buf) - 8)
+		snprintf(v->buf + sizeof(v->buf) - 5, 5, "...");
+	set_str(v, v->buf);
+}
+
+static size_t put_pid(char *buf, size_t n, size_t cap, const char *role, const struct pid_ref *p)
+{
+	if (p->pid <= 0 || n >= cap)
+		return n;
+	n += (size_t)snprintf(buf + n, cap - n, "%s%s:%d/%s", n ? " " : "", role, (int)p->pid,
+			      p->gone ? "(gone)" : p->comm[0] ? p->comm : "?");
+	return n < cap ? n : cap;
+}
+
+/* The processes the kernel recorded for an object, by role: c(reator) l(ast) s(ender)
+ * r(eceiver) o(p) n(otify). Gone ones say so: that is what makes an object stale. */
+static void get_procs(const struct ipc_object *o, struct col_value *v)
+{
+	size_t n = 0, cap = sizeof(v->buf);
+
+	v->buf[0] = '\0';
+	n = put_pid(v->buf, n, cap, "c", &o->cpid);
+	n = put_pid(v->buf, n, cap, "l", &o->lpid);
+	n = put_pid(v->buf, n, cap, "s", &o->lspid);
+	n = put_pid(v->buf, n, cap, "r", &o->lrpid);
+	n = put_pid(v->buf, n, cap, "n", &o->notify_pid);
+	for (int64_t i = 0; o->sems && i < o->nsems && n < cap; i++) {
+		bool seen = false;
+		for (int64_t j = 0; j < i; j++)
+			seen |= o->sems[j].pid.pid == o->sems[i].pid.pid;
+		if (!seen)
+			n = put_pid(v->buf, n, cap, "o", &o->sems[i].pid);
+	}
+	if (v->buf[0])
+		set_str(v, v->buf);
+}
+
+static void get_nholders(const struct ipc_object *o, struct col_value *v)
+{
+	set_int(v, (int64_t)o->nholders);
+}
+
+#define ALL KINDS_ALL
+const struct column columns[] = {
+	{"IDENTITY", "identity", COL_STR, ALL, "stable identity (what JSON, URLs and rm use)", get_identity},
+	{"KIND", "kind", COL_STR, ALL, "kind of object", get_kind},
+	{"NS", "ns", COL_INT, ALL, "inode of the namespace it was read in", get_ns},
+	{"ID", "id", COL_INT, SYSV, "System V id", get_id},
+	{"KEY", "key", COL_STR, SYSV, "System V key", get_key},
+	{"NAME", "name", COL_STR, FILEKINDS | K(UNIX), "name or path", get_name},
+	{"INODE", "inode", COL_INT, FILEKINDS | K(PIPE) | SOCKETS, "inode number", get_inode},
+	{"OWNER", "owner.user", COL_STR, ALL, "owner's user name", get_user},
+	{"UID", "owner.uid", COL_INT, ALL, "owner's user id", get_uid},
+	{"GROUP", "owner.group", COL_STR, ALL, "owner's group name", get_group},
+	{"GID", "owner.gid", COL_INT, ALL, "owner's group id", get_gid},
+	{"CUSER", "creator.user", COL_STR, SYSV, "creator's user name", get_cuser},
+	{"CUID", "creator.uid", COL_INT, SYSV, "creator's user id", get_cuid},
+	{"CGROUP", "creator.group", COL_STR, SYSV, "creator's group name", get_cgroup},
+	{"CGID", "creator.gid", COL_INT, SYSV, "creator's group id", get_cgid},
+	{"CPID", "creator.pid", COL_INT, K(SYSV_SHM), "creator's pid", get_c_pid},
+	{"CCOMM", "creator.comm", COL_STR, K(SYSV_SHM), "creator's command", get_c_comm},
+	{"CALIVE", "creator.alive", COL_BOOL, K(SYSV_SHM), "creator still runs", get_c_alive},
+	{"PERMS", "mode", COL_STR, ALL & ~(K(PIPE) | SOCKETS), "permissions (octal)", get_perms},
+	{"SIZE", "size", COL_BYTES, ALL, "capacity in bytes", get_size},
+	{"USED", "used_bytes", COL_BYTES, ALL, "bytes queued or in use", get_used},
+	{"USE%", "use_percent", COL_PERCENT, ALL, "used as a share of capacity", get_use},
+	{"MSGS", "messages", COL_INT, K(SYSV_MSG) | K(POSIX_MQ), "messages queued", get_msgs},
+	{"MAXMSG", "max_messages", COL_INT, K(POSIX_MQ), "capacity in messages", get_maxmsg},
+	{"MSGSIZE", "msgsize", COL_BYTES, K(POSIX_MQ), "largest message", get_msgsize},
+	{"NATTCH", "nattch", COL_INT, K(SYSV_SHM), "attached processes", get_nattch},
+	{"NSEMS", "nsems", COL_INT, K(SYSV_SEM), "semaphores in the set", get_nsems},
+	{"SEMVALS", NULL, COL_STR, K(SYSV_SEM) | K(POSIX_SEM), "semaphore values", get_semvals},
+	{"VALUE", "value", COL_INT, K(POSIX_SEM), "semaphore value", get_value},
+	{"STATUS", "status", COL_STR, ALL, "dest, locked, half-open, deleted, partial", get_status},
+	{"PARTIAL", "partial", COL_STR, ALL, "why some fields are missing", get_partial},
+	{"RSS", "rss", COL_BYTES, K(SYSV_SHM), "resident bytes", get_rss},
+	{"SWAP", "swap", COL_BYTES, K(SYSV_SHM), "swapped bytes", get_swap},
+	{"ALLOC", "allocated", COL_BYTES, K(POSIX_SHM), "bytes allocated on tmpfs", get_alloc},
+	{"LPID", "last.pid", COL_INT, K(SYSV_SHM), "last attach/detach pid", get_l_pid},
+	{"LCOMM", "last.comm", COL_STR, K(SYSV_SHM), "last attach/detach command", get_l_comm},
+	{"LALIVE", "last.alive", COL_BOOL, K(SYSV_SHM), "last pid still runs", get_l_alive},
+	{"LSPID", "last_send.pid", COL_INT, K(SYSV_MSG), "last sender's pid", get_ls_pid},
+	{"LSCOMM", "last_send.comm", COL_STR, K(SYSV_MSG), "last sender's command", get_ls_comm},
+	{"LSALIVE", "last_send.alive", COL_BOOL, K(SYSV_MSG), "last sender still runs", get_ls_alive},
+	{"LRPID", "last_recv.pid", COL_INT, K(SYSV_MSG), "last receiver's pid", get_lr_pid},
+	{"LRCOMM", "last_recv.comm", COL_STR, K(SYSV_MSG), "last receiver's command", get_lr_comm},
+	{"LRALIVE", "last_recv.alive", COL_BOOL, K(SYSV_MSG), "last receiver still runs", get_lr_alive},
+	{"NOTIFY", "notify", COL_INT, K(POSIX_MQ), "notification (SIGEV_*)", get_notify},
+	{"SIGNO", "signo", COL_INT, K(POSIX_MQ), "notification signal", get_signo},
+	{"NPID", "notify_pid.pid", COL_INT, K(POSIX_MQ), "process registered for notification", get_n_pid},
+	{"NCOMM", "notify_pid.comm", COL_STR, K(POSIX_MQ), "its command", get_n_comm},
+	{"NALIVE", "notify_pid.alive", COL_BOOL, K(POSIX_MQ), "notify process still runs", get_n_alive},
+	{"TYPE", "socket_type", COL_STR, SOCKETS, "stream, dgram, seqpacket", get_type},
+	{"STATE", "state", COL_STR, SOCKETS, "socket state", get_state},
+	{"LOCAL", "local", COL_STR, SOCKETS, "local address or path", get_local},
+	{"PEER", "peer", COL_STR, SOCKETS, "peer address or path", get_peer},
+	{"PEERINO", "peer_inode", COL_INT, K(UNIX), "peer socket's inode", get_peerino},
+	{"RQUEUE", "rqueue", COL_BYTES, SOCKETS, "bytes in the receive queue", get_rqueue},
+	{"WQUEUE", "wqueue", COL_BYTES, SOCKETS, "bytes in the send queue", get_wqueue},
+	{"SEND", "stime", COL_TIME, K(SYSV_MSG), "last send", get_stime},
+	{"RECV", "rtime", COL_TIME, K(SYSV_MSG), "last receive", get_rtime},
+	{"ATTACH", "atime", COL_TIME, K(SYSV_SHM), "last attach", get_atime},
+	{"DETACH", "dtime", COL_TIME, K(SYSV_SHM), "last detach", get_dtime},
+	{"OP", "otime", COL_TIME, K(SYSV_SEM), "last semop", get_otime},
+	{"ATIME", "atime", COL_TIME, FILEKINDS, "last access", get_atime},
+	{"MTIME", "mtime", COL_TIME, FILEKINDS, "last modification", get_mtime},
+	{"CTIME", "ctime", COL_TIME, ALL & ~(K(PIPE) | SOCKETS), "last change", get_ctime},
+	{"PROCS", NULL, COL_STR, ALL, "processes the kernel recorded: c:reator l:ast s:ender r:eceiver o:p n:otify", get_procs},
+	{"NHOLDERS", NULL, COL_INT, ALL, "number of holders", get_nholders},
+	{"HOLDERS", NULL, COL_STR, ALL, "pid/command:fd and access of each holder", get_holders},
+};
+const size_t ncolumns = ARRAY_SIZE(columns);
+
+const struct column *column_find(const char *name)
+{
+	for (size_t i = 0; i < ncolumns; i++)
+		if (!strcasecmp(columns[i].name, name))
+			return &columns[i];
+	return NULL;
+}
+
+static int add_columns(const char *spec, const struct column ***out, size_t *n, size_t *cap,
+		       const char **bad)
+{
+	static char badword[64];
+	const char *p = spec;
+
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		char word[32];
+		const struct column *c = NULL;
+
+		if (len && len < sizeof(word)) {
+			memcpy(word, p, len);
+			word[len] = '\0';
+			c = column_find(word);
+		}
+		if (!c) {
+			snprintf(badword, sizeof(badword), "%.*s", (int)(len < 60 ? len : 60), p);
+			*bad = badword;
+			return -EINVAL;
+		}
+		xgrow((void **)out, cap, *n + 1, sizeof(**out));
+		(*out)[(*n)++] = c;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+int columns_parse(const char *spec, const char *defaults, const struct column ***out, size_t *n,
+		  const char **bad)
+{
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!spec || *spec == '+') {
+		rc = add_columns(defaults, out, n, &cap, bad);
+		if (rc == 0 && spec)
+			rc = add_columns(spec + 1, out, n, &cap, bad);
+	} else {
+		rc = add_columns(spec, out, n, &cap, bad);
+	}
+	if (rc == 0 && *n == 0) {
+		*bad = "";
+		rc = -EINVAL;
+	}
+	if (rc) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+void column_value(const struct column *c, const struct ipc_object *o, struct col_value *v)
+{
+	v->present = false;
+	v->i = 0;
+	v->d = 0;
+	v->s = NULL;
+	if (c->kinds & KIND_BIT(o->kind))
+		c->get(o, v);
+}
+
+const char *format_time_utc(int64_t t, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+const char *column_text(const struct column *c, const struct col_value *v, bool bytes, char *buf,
+			size_t len)
+{
+	struct tm tm;
+	time_t t;
+
+	if (!v->present)
+		return "-";
+	switch (c->type) {
+	case COL_STR:
+		return v->s;
+	case COL_INT:
+		snprintf(buf, len, "%" PRId64, v->i);
+		return buf;
+	case COL_BOOL:
+		return v->i ? "yes" : "no";
+	case COL_BYTES:
+		if (bytes || v->i < 0)
+			snprintf(buf, len, "%" PRId64, v->i);
+		else
+			human_size((uint64_t)v->i, buf, len);
+		return buf;
+	case COL_PERCENT:
+		snprintf(buf, len, "%.1f%%", v->d);
+		return buf;
+	case COL_TIME:
+		t = (time_t)v->i;
+		localtime_r(&t, &tm);
+		strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+		return buf;
+	}
+	return "?";
+}
+
+int column_compare(const struct column *c, const struct ipc_object *a, const struct ipc_object *b)
+{
+	struct col_value va, vb;
+
+	column_value(c, a, &va);
+	column_value(c, b, &vb);
+	if (!va.present || !vb.present)
+		return (int)va.present - (int)vb.present;
+	switch (c->type) {
+	case COL_STR:
+		return strcmp(va.s, vb.s);
+	case COL_PERCENT:
+		return (va.d > vb.d) - (va.d < vb.d);
+	default:
+		return (va.i > vb.i) - (va.i < vb.i);
+	}
+}

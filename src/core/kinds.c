@@ -1,0 +1,99 @@
+/* kinds.c - every kind once: its name, group, and what `show` prints for it.
+ * Stale rules and removers join these rows when `clean` and `rm` arrive. */
+#include "core/kinds.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/util.h"
+
+#define SYSV_COMMON "IDENTITY,KIND,ID,KEY,OWNER,UID,GROUP,GID,CUSER,CUID,CGROUP,CGID,PERMS"
+
+static const struct kind_info kinds[KIND__COUNT] = {
+	[KIND_SYSV_MSG] = {KIND_SYSV_MSG, "sysv-msg", "sysv", "System V message queue",
+			   SYSV_COMMON ",SIZE,USED,USE%,MSGS,LSPID,LSCOMM,LRPID,LRCOMM,SEND,RECV,CTIME"},
+	[KIND_SYSV_SHM] = {KIND_SYSV_SHM, "sysv-shm", "sysv", "System V shared memory segment",
+			   SYSV_COMMON ",SIZE,RSS,SWAP,NATTCH,STATUS,CPID,CCOMM,LPID,LCOMM,ATTACH,DETACH,CTIME"},
+	[KIND_SYSV_SEM] = {KIND_SYSV_SEM, "sysv-sem", "sysv", "System V semaphore set",
+			   SYSV_COMMON ",NSEMS,OP,CTIME"},
+	[KIND_POSIX_MQ] = {KIND_POSIX_MQ, "posix-mq", "posix", "POSIX message queue",
+			   "IDENTITY,KIND,NAME,INODE,OWNER,UID,GROUP,GID,PERMS,SIZE,USED,USE%,MSGS,MAXMSG,MSGSIZE,NOTIFY,SIGNO,NPID,NCOMM,MTIME,CTIME"},
+	[KIND_POSIX_SHM] = {KIND_POSIX_SHM, "posix-shm", "posix", "POSIX shared memory object",
+			    "IDENTITY,KIND,NAME,INODE,OWNER,UID,GROUP,GID,PERMS,SIZE,ALLOC,ATIME,MTIME,CTIME"},
+	[KIND_POSIX_SEM] = {KIND_POSIX_SEM, "posix-sem", "posix", "POSIX named semaphore",
+			    "IDENTITY,KIND,NAME,INODE,OWNER,UID,GROUP,GID,PERMS,VALUE,MTIME,CTIME"},
+	[KIND_PIPE] = {KIND_PIPE, "pipe", "stream", "anonymous pipe",
+		       "IDENTITY,KIND,INODE,SIZE,USED,USE%,STATUS"},
+	[KIND_FIFO] = {KIND_FIFO, "fifo", "stream", "named pipe (FIFO)",
+		       "IDENTITY,KIND,NAME,INODE,OWNER,UID,GROUP,GID,PERMS,SIZE,USED,USE%,STATUS,MTIME,CTIME"},
+	[KIND_UNIX] = {KIND_UNIX, "unix", "socket", "unix domain socket",
+		       "IDENTITY,KIND,INODE,TYPE,STATE,LOCAL,PEER,PEERINO,RQUEUE,WQUEUE"},
+	[KIND_TCP] = {KIND_TCP, "tcp", "socket", "TCP socket",
+		      "IDENTITY,KIND,INODE,STATE,LOCAL,PEER,RQUEUE,WQUEUE,OWNER,UID"},
+	[KIND_UDP] = {KIND_UDP, "udp", "socket", "UDP socket",
+		      "IDENTITY,KIND,INODE,STATE,LOCAL,PEER,RQUEUE,WQUEUE,OWNER,UID"},
+};
+
+const struct kind_info *kind_info(enum ipc_kind k)
+{
+	return (unsigned)k < KIND__COUNT ? &kinds[k] : NULL;
+}
+
+const char *kind_name(enum ipc_kind k)
+{
+	return (unsigned)k < KIND__COUNT ? kinds[k].name : "unknown";
+}
+
+int kind_by_name(const char *name)
+{
+	for (int k = 0; k < KIND__COUNT; k++)
+		if (!strcmp(kinds[k].name, name))
+			return k;
+	return -1;
+}
+
+int kinds_parse(const char *list, unsigned *mask, const char **bad)
+{
+	static char badword[64];
+	char word[64];
+	const char *p = list;
+	unsigned m = 0;
+
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		bool found = false;
+
+		if (n == 0 || n >= sizeof(word)) {
+			snprintf(badword, sizeof(badword), "%.*s", (int)(n < 60 ? n : 60), p);
+			*bad = badword;
+			return -EINVAL;
+		}
+		memcpy(word, p, n);
+		word[n] = '\0';
+		if (!strcmp(word, "all")) {
+			m |= KINDS_ALL;
+			found = true;
+		}
+		for (int k = 0; k < KIND__COUNT; k++) {
+			if (!strcmp(kinds[k].name, word) || !strcmp(kinds[k].group, word)) {
+				m |= KIND_BIT(k);
+				found = true;
+			}
+		}
+		if (!found) {
+			snprintf(badword, sizeof(badword), "%s", word);
+			*bad = badword;
+			return -EINVAL;
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	if (!m) {
+		*bad = "";
+		return -EINVAL;
+	}
+	*mask = m;
+	return 0;
+}

@@ -1,0 +1,27 @@
+/* kinds.h - the one table that lists every kind once.
+ *
+ * Adding a kind is a row in kinds.c, a collector and tests; nothing else switches on kinds. */
+#ifndef IPCSCOPE_KINDS_H
+#define IPCSCOPE_KINDS_H
+
+#include <stdbool.h>
+#include "object.h"
+
+struct kind_info {
+	enum ipc_kind kind;
+	const char *name;      /* the word users type and JSON carries: "sysv-msg" */
+	const char *group;     /* "sysv", "posix", "stream", "socket" */
+	const char *descr;     /* one line for help and --list-types */
+	const char *columns;   /* columns `show` prints for this kind, comma separated */
+};
+
+const struct kind_info *kind_info(enum ipc_kind k);
+const char *kind_name(enum ipc_kind k);
+/* -1 when no kind has that name. */
+int kind_by_name(const char *name);
+
+/* Parse "sysv,posix-mq" (kinds and groups, comma separated) into a KIND_BIT mask.
+ * Returns 0, or -EINVAL with *bad pointing at a static copy of the unknown word. */
+int kinds_parse(const char *list, unsigned *mask, const char **bad);
+
+#endif

@@ -1,0 +1,74 @@
+/* object.c - life of one object record. */
+#include "core/object.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+struct ipc_object *object_new(enum ipc_kind kind, const char *identity)
+{
+	struct ipc_object *o = xcalloc(1, sizeof(*o));
+
+	o->kind = kind;
+	o->identity = xstrdup(identity);
+	o->id = -1;
+	o->size = o->used_bytes = o->messages = o->max_messages = o->msgsize = -1;
+	o->nattch = o->rss = o->swap = o->blocks = -1;
+	o->nsems = -1;
+	o->notify = o->signo = -1;
+	o->rqueue = o->wqueue = -1;
+	return o;
+}
+
+void object_free(struct ipc_object *o)
+{
+	if (!o)
+		return;
+	for (size_t i = 0; i < o->nholders; i++)
+		free(o->holders[i].map);
+	free(o->holders);
+	free(o->identity);
+	free(o->name);
+	free(o->partial);
+	free(o->sems);
+	free(o->local);
+	free(o->peer);
+	free(o);
+}
+
+struct ipc_holder *object_add_holder(struct ipc_object *o, pid_t pid, const char *comm, int fd,
+				     unsigned access, const char *map)
+{
+	struct ipc_holder *h;
+
+	xgrow((void **)&o->holders, &o->holders_cap, o->nholders + 1, sizeof(*o->holders));
+	h = &o->holders[o->nholders++];
+	memset(h, 0, sizeof(*h));
+	h->pid = pid;
+	if (comm)
+		snprintf(h->comm, sizeof(h->comm), "%s", comm);
+	h->fd = fd;
+	h->access = access;
+	h->map = map ? xstrdup(map) : NULL;
+	return h;
+}
+
+void object_set_partial(struct ipc_object *o, const char *why)
+{
+	o->flags |= OBJ_PARTIAL;
+	if (!o->partial) {
+		o->partial = xstrdup(why);
+	} else if (!strstr(o->partial, why)) {
+		char *s = xasprintf("%s; %s", o->partial, why);
+		free(o->partial);
+		o->partial = s;
+	}
+}
+
+const char *access_str(unsigned access)
+{
+	static const char *const s[] = {"-", "r", "w", "rw"};
+	return s[access & 3];
+}

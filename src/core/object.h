@@ -1,0 +1,147 @@
+/* object.h - the one record every IPC object becomes, whatever its kind.
+ *
+ * A collector fills what its source gives; fields it cannot know stay at their
+ * "absent" value (-1 for counts and sizes, 0 for times and pids, NULL for strings), and
+ * renderers leave absent fields out. The snapshot owns every object; renderers borrow. */
+#ifndef IPCSCOPE_OBJECT_H
+#define IPCSCOPE_OBJECT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum ipc_kind {
+	KIND_SYSV_MSG,
+	KIND_SYSV_SHM,
+	KIND_SYSV_SEM,
+	KIND_POSIX_MQ,
+	KIND_POSIX_SHM,
+	KIND_POSIX_SEM,
+	KIND_PIPE,
+	KIND_FIFO,
+	KIND_UNIX,
+	KIND_TCP,
+	KIND_UDP,
+	KIND__COUNT
+};
+#define KIND_BIT(k) (1u << (k))
+#define KINDS_ALL ((1u << KIND__COUNT) - 1)
+
+#define ACC_R 1u
+#define ACC_W 2u
+
+#define COMM_LEN 17 /* TASK_COMM_LEN + 1 */
+
+/* A process named by an object: creator, last sender ... */
+struct pid_ref {
+	pid_t pid;            /* 0: none recorded by the kernel */
+	char comm[COMM_LEN];  /* "" when unknown */
+	bool gone;            /* no such process at scan time */
+};
+
+/* One process holding an object through an fd or a mapping. */
+struct ipc_holder {
+	pid_t pid;
+	char comm[COMM_LEN];
+	int fd;               /* -1 when held through a mapping */
+	unsigned access;      /* ACC_R | ACC_W */
+	char *map;            /* "start-end" of the mapping when fd == -1; owned */
+};
+
+/* One semaphore of a SysV set (or the value of a POSIX one). */
+struct sem_elem {
+	int value;
+	int ncount;           /* processes waiting for an increase */
+	int zcount;           /* processes waiting for zero */
+	struct pid_ref pid;   /* last semop */
+};
+
+/* Status bits kept in ipc_object.flags. */
+#define OBJ_DEST       0x01u /* SysV shm marked for destruction (mode 01000) */
+#define OBJ_LOCKED     0x02u /* SysV shm locked in memory (mode 02000) */
+#define OBJ_HALF_OPEN  0x04u /* pipe/fifo with writers and no readers or the reverse */
+#define OBJ_PARTIAL    0x08u /* some fields could not be read; see partial */
+#define OBJ_DELETED    0x10u /* name gone but still held (unlinked while open) */
+
+struct ipc_object {
+	enum ipc_kind kind;
+	char *identity;        /* "sysv-msg:<ns>:<id>", "pipe:<ino>" ...; owned, never NULL */
+	uint64_t ns;           /* inode of the namespace the object was read in */
+
+	int64_t id;            /* SysV id; -1 otherwise */
+	bool has_key;
+	uint32_t key;          /* SysV key (IPC_PRIVATE is 0) */
+	char *name;            /* POSIX name, FIFO or socket path; owned, may be NULL */
+	uint64_t inode;        /* 0 when not applicable */
+
+	bool has_owner;
+	uid_t uid;
+	gid_t gid;
+	bool has_creator_ids;
+	uid_t cuid;
+	gid_t cgid;
+	bool has_mode;
+	uint32_t mode;         /* permission bits only (0777) */
+	unsigned flags;        /* OBJ_* */
+	char *partial;         /* why some fields are missing; owned, may be NULL */
+
+	/* Size and fill. -1 when absent. */
+	int64_t size;          /* bytes of capacity: qbytes, segment size, pipe buffer */
+	int64_t used_bytes;    /* bytes queued or in use */
+	int64_t messages;      /* messages queued */
+	int64_t max_messages;  /* capacity in messages (mq maxmsg) */
+	int64_t msgsize;       /* largest message (mq msgsize) */
+	int64_t nattch;        /* SysV shm attach count */
+	int64_t rss;           /* bytes resident (SysV shm) */
+	int64_t swap;          /* bytes swapped (SysV shm) */
+	int64_t blocks;        /* bytes allocated on tmpfs (POSIX shm) */
+
+	/* Times, seconds since the epoch; 0 when never set. */
+	int64_t ctime;         /* last change (SysV), status change (files) */
+	int64_t atime;         /* shm attach; file access */
+	int64_t dtime;         /* shm detach */
+	int64_t mtime;         /* file modification */
+	int64_t stime;         /* msg last send */
+	int64_t rtime;         /* msg last receive */
+	int64_t otime;         /* sem last operation */
+
+	/* Processes the kernel records. */
+	struct pid_ref cpid;   /* creator (shm) */
+	struct pid_ref lpid;   /* last attach/detach (shm) */
+	struct pid_ref lspid;  /* last send (msg) */
+	struct pid_ref lrpid;  /* last receive (msg) */
+
+	/* Semaphores: a SysV set's elements, or one element for a POSIX semaphore. */
+	struct sem_elem *sems; /* owned, nsems elements */
+	int64_t nsems;         /* -1 when absent */
+
+	/* POSIX message queue notification. */
+	int64_t notify;        /* SIGEV_* of the registration; -1 absent */
+	int64_t signo;
+	struct pid_ref notify_pid;
+
+	/* Sockets. */
+	char *sock_type;       /* "stream", "dgram", "seqpacket"; static string */
+	char *state;           /* "listen", "established" ...; static string */
+	char *local;           /* local address or path; owned */
+	char *peer;            /* peer address or path; owned */
+	uint64_t peer_inode;   /* unix peer's inode; 0 unknown */
+	int64_t rqueue;        /* bytes in receive queue; -1 absent */
+	int64_t wqueue;        /* bytes in send queue; -1 absent */
+
+	struct ipc_holder *holders; /* owned */
+	size_t nholders, holders_cap;
+};
+
+/* A new object of kind with every field absent. identity is copied. */
+struct ipc_object *object_new(enum ipc_kind kind, const char *identity);
+void object_free(struct ipc_object *o);
+/* Append a holder; map may be NULL and is copied. Returns the holder (borrowed). */
+struct ipc_holder *object_add_holder(struct ipc_object *o, pid_t pid, const char *comm, int fd,
+				     unsigned access, const char *map);
+/* Record why the object is incomplete (first reason wins, later ones are appended). */
+void object_set_partial(struct ipc_object *o, const char *why);
+/* "r", "w", "rw" or "-". */
+const char *access_str(unsigned access);
+
+#endif

@@ -1,0 +1,271 @@
+/* snapshot.c - the objects, limits and errors of one scan, and the inode index that joins
+ * fds and mappings to objects. */
+#include "core/snapshot.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/kinds.h"
+#include "core/util.h"
+
+/* Open addressing on inode; rebuilt (doubled) at 50% load. */
+struct inode_index {
+	struct ipc_object **slots;
+	size_t cap, n;
+};
+
+/* pid -> comm, so that 32,000 queues last used by one pid cost one read of its comm. */
+struct pid_slot {
+	pid_t pid;            /* 0: empty */
+	bool gone;
+	char comm[COMM_LEN];
+};
+struct pid_cache {
+	struct pid_slot *slots;
+	size_t cap, n;
+};
+
+void snapshot_init(struct snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (gethostname(s->host, sizeof(s->host) - 1) < 0)
+		snprintf(s->host, sizeof(s->host), "unknown");
+	s->time = (int64_t)time(NULL);
+}
+
+void snapshot_release(struct snapshot *s)
+{
+	for (size_t i = 0; i < s->nobjs; i++)
+		object_free(s->objs[i]);
+	free(s->objs);
+	for (size_t i = 0; i < s->nerrs; i++) {
+		free(s->errs[i].source);
+		free(s->errs[i].message);
+	}
+	free(s->errs);
+	for (size_t i = 0; i < s->nlimits; i++)
+		free(s->limits[i].source);
+	free(s->limits);
+	if (s->index)
+		free(s->index->slots);
+	free(s->index);
+	if (s->pids)
+		free(s->pids->slots);
+	free(s->pids);
+	memset(s, 0, sizeof(*s));
+}
+
+void snapshot_add(struct snapshot *s, struct ipc_object *o)
+{
+	xgrow((void **)&s->objs, &s->objs_cap, s->nobjs + 1, sizeof(*s->objs));
+	s->objs[s->nobjs++] = o;
+	if (s->index && o->inode)
+		snapshot_index_add(s, o);
+}
+
+void snapshot_error(struct snapshot *s, const char *source, const char *fmt, ...)
+{
+	struct scan_error *e;
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (!msg)
+		msg = xstrdup("(no memory for the message)");
+	/* One line each: the renderers print errors one per line. */
+	for (char *p = msg; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	xgrow((void **)&s->errs, &s->errs_cap, s->nerrs + 1, sizeof(*s->errs));
+	e = &s->errs[s->nerrs++];
+	e->source = xstrdup(source);
+	e->message = msg;
+}
+
+struct limit *snapshot_find_limit(const struct snapshot *s, const char *name)
+{
+	for (size_t i = 0; i < s->nlimits; i++)
+		if (!strcmp(s->limits[i].name, name))
+			return &s->limits[i];
+	return NULL;
+}
+
+struct limit *snapshot_limit(struct snapshot *s, const char *name, const char *group,
+			     const char *descr, const char *unit, const char *source)
+{
+	struct limit *l = snapshot_find_limit(s, name);
+
+	if (!l) {
+		xgrow((void **)&s->limits, &s->limits_cap, s->nlimits + 1, sizeof(*s->limits));
+		l = &s->limits[s->nlimits++];
+		memset(l, 0, sizeof(*l));
+	}
+	l->name = name;
+	l->group = group;
+	l->descr = descr;
+	l->unit = unit;
+	free(l->source);
+	l->source = source ? xstrdup(source) : NULL;
+	return l;
+}
+
+static size_t hash_inode(uint64_t ino)
+{
+	ino ^= ino >> 33;
+	ino *= 0xff51afd7ed558ccdULL;
+	ino ^= ino >> 33;
+	return (size_t)ino;
+}
+
+static void index_put(struct inode_index *ix, struct ipc_object *o)
+{
+	size_t mask = ix->cap - 1, i = hash_inode(o->inode) & mask;
+
+	while (ix->slots[i]) {
+		if (ix->slots[i] == o)
+			return;
+		i = (i + 1) & mask;
+	}
+	ix->slots[i] = o;
+	ix->n++;
+}
+
+void snapshot_index_add(struct snapshot *s, struct ipc_object *o)
+{
+	struct inode_index *ix = s->index;
+
+	if (!o->inode)
+		return;
+	if (!ix) {
+		ix = s->index = xcalloc(1, sizeof(*ix));
+		ix->cap = 1024;
+		ix->slots = xcalloc(ix->cap, sizeof(*ix->slots));
+	}
+	if ((ix->n + 1) * 2 > ix->cap) {
+		struct ipc_object **old = ix->slots;
+		size_t oldcap = ix->cap;
+
+		ix->cap *= 2;
+		ix->n = 0;
+		ix->slots = xcalloc(ix->cap, sizeof(*ix->slots));
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i])
+				index_put(ix, old[i]);
+		free(old);
+	}
+	index_put(ix, o);
+}
+
+struct ipc_object *snapshot_find_inode(struct snapshot *s, int kind, uint64_t inode)
+{
+	struct inode_index *ix;
+	size_t mask, i;
+
+	if (!s->index) {
+		for (size_t k = 0; k < s->nobjs; k++)
+			snapshot_index_add(s, s->objs[k]);
+		if (!s->index)
+			return NULL;
+	}
+	ix = s->index;
+	mask = ix->cap - 1;
+	for (i = hash_inode(inode) & mask; ix->slots[i]; i = (i + 1) & mask) {
+		struct ipc_object *o = ix->slots[i];
+		if (o->inode == inode && (kind < 0 || (int)o->kind == kind))
+			return o;
+	}
+	return NULL;
+}
+
+struct ipc_object *snapshot_find_identity(const struct snapshot *s, const char *identity)
+{
+	for (size_t i = 0; i < s->nobjs; i++)
+		if (!strcmp(s->objs[i]->identity, identity))
+			return s->objs[i];
+	return NULL;
+}
+
+static int cmp_default(const void *a, const void *b)
+{
+	const struct ipc_object *x = *(struct ipc_object *const *)a;
+	const struct ipc_object *y = *(struct ipc_object *const *)b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	if (x->name && y->name) {
+		int c = strcmp(x->name, y->name);
+		if (c)
+			return c;
+	}
+	if (x->inode != y->inode)
+		return x->inode < y->inode ? -1 : 1;
+	return strcmp(x->identity, y->identity);
+}
+
+void snapshot_sort_default(struct snapshot *s)
+{
+	qsort(s->objs, s->nobjs, sizeof(*s->objs), cmp_default);
+}
+
+static struct pid_slot *pid_slot(struct pid_cache *c, pid_t pid)
+{
+	size_t mask = c->cap - 1, i = hash_inode((uint64_t)pid) & mask;
+
+	while (c->slots[i].pid && c->slots[i].pid != pid)
+		i = (i + 1) & mask;
+	return &c->slots[i];
+}
+
+bool snapshot_pid_lookup(struct snapshot *s, pid_t pid, char comm[COMM_LEN], bool *gone)
+{
+	struct pid_slot *e;
+
+	if (!s->pids || pid <= 0)
+		return false;
+	e = pid_slot(s->pids, pid);
+	if (!e->pid)
+		return false;
+	memcpy(comm, e->comm, COMM_LEN);
+	*gone = e->gone;
+	return true;
+}
+
+void snapshot_pid_store(struct snapshot *s, pid_t pid, const char *comm, bool gone)
+{
+	struct pid_cache *c = s->pids;
+	struct pid_slot *e;
+
+	if (pid <= 0)
+		return;
+	if (!c) {
+		c = s->pids = xcalloc(1, sizeof(*c));
+		c->cap = 256;
+		c->slots = xcalloc(c->cap, sizeof(*c->slots));
+	}
+	if ((c->n + 1) * 2 > c->cap) {
+		struct pid_slot *old = c->slots;
+		size_t oldcap = c->cap;
+
+		c->cap *= 2;
+		c->slots = xcalloc(c->cap, sizeof(*c->slots));
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i].pid)
+				*pid_slot(c, old[i].pid) = old[i];
+		free(old);
+	}
+	e = pid_slot(c, pid);
+	if (!e->pid)
+		c->n++;
+	e->pid = pid;
+	e->gone = gone;
+	snprintf(e->comm, sizeof(e->comm), "%s", comm ? comm : "");
+}

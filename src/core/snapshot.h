@@ -1,0 +1,80 @@
+/* snapshot.h - everything one scan found: objects, limits and the errors met on the way.
+ *
+ * The snapshot owns every object, limit and error. A scan never aborts on one bad source:
+ * it records an error with its source and goes on. */
+#ifndef IPCSCOPE_SNAPSHOT_H
+#define IPCSCOPE_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "object.h"
+
+struct scan_error {
+	char *source;   /* file or mechanism, e.g. "/proc/sysvipc/sem"; owned */
+	char *message;  /* one line; owned */
+};
+
+/* One kernel limit and how much of it is used. */
+struct limit {
+	const char *name;    /* "msgmni"; static */
+	const char *group;   /* kind or group it limits: "sysv-msg"; static */
+	const char *descr;   /* one line; static */
+	const char *unit;    /* "count", "bytes", "pages"; static */
+	bool has_value;      /* false when it could not be read */
+	uint64_t value;      /* shmall may exceed INT64_MAX */
+	bool has_used;       /* false when no usage applies or the kind was not scanned */
+	uint64_t used;
+	char *source;        /* where value was read; owned */
+};
+
+struct pid_cache; /* pid -> comm, private to snapshot.c */
+struct inode_index;
+
+struct snapshot {
+	char host[256];
+	int64_t time;             /* when the scan began, seconds since the epoch */
+	int64_t scan_ns;          /* how long the scan took */
+
+	struct ipc_object **objs; /* owned */
+	size_t nobjs, objs_cap;
+
+	struct scan_error *errs;  /* owned */
+	size_t nerrs, errs_cap;
+
+	struct limit *limits;     /* owned */
+	size_t nlimits, limits_cap;
+
+	struct pid_cache *pids;    /* owned */
+	struct inode_index *index; /* owned; inode -> object, built on demand */
+};
+
+void snapshot_init(struct snapshot *s);
+void snapshot_release(struct snapshot *s);
+
+/* Takes ownership of o. */
+void snapshot_add(struct snapshot *s, struct ipc_object *o);
+void snapshot_error(struct snapshot *s, const char *source, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Adds or updates the limit called name (value unknown until set). source is copied.
+ * Returns it (borrowed). */
+struct limit *snapshot_limit(struct snapshot *s, const char *name, const char *group,
+			     const char *descr, const char *unit, const char *source);
+struct limit *snapshot_find_limit(const struct snapshot *s, const char *name);
+
+/* The object of kind (or any kind when kind < 0) with this inode, or NULL. */
+struct ipc_object *snapshot_find_inode(struct snapshot *s, int kind, uint64_t inode);
+/* Make snapshot_find_inode see objects added since the last call. */
+void snapshot_index_add(struct snapshot *s, struct ipc_object *o);
+struct ipc_object *snapshot_find_identity(const struct snapshot *s, const char *identity);
+
+/* The pid -> command cache the collectors share. lookup is false when pid is not cached. */
+bool snapshot_pid_lookup(struct snapshot *s, pid_t pid, char comm[COMM_LEN], bool *gone);
+void snapshot_pid_store(struct snapshot *s, pid_t pid, const char *comm, bool gone);
+
+/* Sort objects by kind then id/name/inode, the order every output uses by default. */
+void snapshot_sort_default(struct snapshot *s);
+
+#endif

@@ -1,0 +1,189 @@
+/* util.c - allocation that cannot fail, whole-file reads relative to a root, strict numbers. */
+#include "core/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void oom(void)
+{
+	static const char msg[] = "ipcscope: out of memory\n";
+	ssize_t r = write(2, msg, sizeof(msg) - 1);
+	(void)r;
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+	if (!d)
+		oom();
+	return d;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		oom();
+	va_end(ap);
+	return s;
+}
+
+void xgrow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t n = *cap ? *cap : 8;
+
+	if (need <= *cap)
+		return;
+	while (n < need)
+		n *= 2;
+	*p = xrealloc(*p, n * elem);
+	*cap = n;
+}
+
+int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = NULL;
+	int fd, rc = 0;
+
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	buf = xmalloc(cap);
+	for (;;) {
+		ssize_t r;
+
+		if (n + 1 >= cap) {
+			if (cap > max) {
+				rc = -EFBIG;
+				goto out;
+			}
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > max) {
+		rc = -EFBIG;
+		goto out;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	if (len)
+		*len = n;
+	buf = NULL;
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+int parse_u64_base(const char *s, int base, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (end == s || *end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int parse_u64(const char *s, uint64_t *out)
+{
+	return parse_u64_base(s, 10, out);
+}
+
+int parse_i64(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (!s || !*s || *s == ' ' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (end == s || *end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+const char *human_size(uint64_t bytes, char *buf, size_t len)
+{
+	static const char units[] = "BKMGTPE";
+	unsigned u = 0;
+	uint64_t whole = bytes, frac = 0;
+
+	while (whole >= 1024 && u < sizeof(units) - 2) {
+		frac = whole % 1024;
+		whole /= 1024;
+		u++;
+	}
+	if (u == 0) {
+		snprintf(buf, len, "%" PRIu64 "B", bytes);
+		return buf;
+	}
+	/* one decimal, rounded, dropped when it is zero (as util-linux prints sizes) */
+	frac = (frac * 10 + 512) / 1024;
+	if (frac >= 10) {
+		whole++;
+		frac = 0;
+	}
+	if (frac)
+		snprintf(buf, len, "%" PRIu64 ".%" PRIu64 "%c", whole, frac, units[u]);
+	else
+		snprintf(buf, len, "%" PRIu64 "%c", whole, units[u]);
+	return buf;
+}

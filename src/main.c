@@ -1,0 +1,52 @@
+/* main.c - the command table: name -> function, and nothing else. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "version.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{"list", cmd_list, "list IPC objects (the default command)"},
+	{"show", cmd_show, "every field of one object"},
+	{"limits", cmd_limits, "kernel IPC limits and how much of each is used"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: ipcscope [COMMAND] [OPTIONS]\n\n"
+		     "Every IPC object on this host, who holds it, and what is stale.\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\nRun 'ipcscope COMMAND --help' for the options of each command.\n"
+		     "Exit status: 0 ok, 1 runtime error, 2 usage error.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+			usage(stdout);
+			return 0;
+		}
+		if (argc >= 2 && (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version"))) {
+			printf("ipcscope %s\n", IPCSCOPE_VERSION);
+			return 0;
+		}
+		return cmd_list(argc, argv);
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "ipcscope: unknown command '%s' (see 'ipcscope --help')\n", argv[1]);
+	return EXIT_USAGE;
+}

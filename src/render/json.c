@@ -1,0 +1,169 @@
+/* json.c - objects, limits and errors as typed JSON. Numbers are numbers; absent fields are
+ * left out rather than null, so a present field always has its documented type. */
+#include "render/json.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/columns.h"
+#include "core/kinds.h"
+
+/* Set value at a dotted path ("owner.user"), creating the intermediate objects. */
+static void set_path(json_t *obj, const char *path, json_t *value)
+{
+	const char *dot;
+
+	while ((dot = strchr(path, '.'))) {
+		char key[32];
+		json_t *child;
+		size_t n = (size_t)(dot - path);
+
+		if (n >= sizeof(key))
+			n = sizeof(key) - 1;
+		memcpy(key, path, n);
+		key[n] = '\0';
+		child = json_object_get(obj, key);
+		if (!json_is_object(child)) {
+			child = json_object();
+			json_object_set_new(obj, key, child);
+		}
+		obj = child;
+		path = dot + 1;
+	}
+	json_object_set_new(obj, path, value);
+}
+
+static json_t *json_of_value(const struct column *c, const struct col_value *v)
+{
+	char buf[40];
+
+	switch (c->type) {
+	case COL_STR:
+		return json_string(v->s);
+	case COL_INT:
+	case COL_BYTES:
+		return json_integer(v->i);
+	case COL_BOOL:
+		return json_boolean(v->i);
+	case COL_PERCENT:
+		/* One decimal: enough for a fill level, and stable in tests. */
+		return json_real((double)(long long)(v->d * 10.0 + 0.5) / 10.0);
+	case COL_TIME:
+		return json_string(format_time_utc(v->i, buf, sizeof(buf)));
+	}
+	return json_null();
+}
+
+static json_t *json_of_pid(const struct pid_ref *p)
+{
+	json_t *j = json_pack("{s:I, s:b}", "pid", (json_int_t)p->pid, "alive", !p->gone);
+
+	if (p->comm[0])
+		json_object_set_new(j, "comm", json_string(p->comm));
+	return j;
+}
+
+json_t *json_of_object(const struct ipc_object *o)
+{
+	json_t *j = json_object(), *holders = json_array();
+	struct col_value v;
+
+	for (size_t i = 0; i < ncolumns; i++) {
+		const struct column *c = &columns[i];
+
+		if (!c->json)
+			continue;
+		column_value(c, o, &v);
+		if (v.present)
+			set_path(j, c->json, json_of_value(c, &v));
+	}
+	for (size_t i = 0; i < o->nholders; i++) {
+		const struct ipc_holder *h = &o->holders[i];
+		json_t *jh = json_pack("{s:I, s:s, s:s}", "pid", (json_int_t)h->pid, "comm", h->comm,
+				       "access", access_str(h->access));
+
+		if (h->fd >= 0)
+			json_object_set_new(jh, "fd", json_integer(h->fd));
+		else
+			json_object_set_new(jh, "fd", json_null());
+		if (h->map)
+			json_object_set_new(jh, "map", json_string(h->map));
+		json_array_append_new(holders, jh);
+	}
+	json_object_set_new(j, "holders", holders);
+	if (o->kind == KIND_SYSV_SEM && o->sems) {
+		json_t *sems = json_array();
+
+		for (int64_t i = 0; i < o->nsems; i++) {
+			const struct sem_elem *e = &o->sems[i];
+			json_t *je = json_pack("{s:I, s:i, s:i, s:i}", "num", (json_int_t)i, "value", e->value,
+					       "ncount", e->ncount, "zcount", e->zcount);
+
+			if (e->pid.pid > 0)
+				json_object_set_new(je, "last", json_of_pid(&e->pid));
+			json_array_append_new(sems, je);
+		}
+		json_object_set_new(j, "semaphores", sems);
+	}
+	return j;
+}
+
+json_t *json_of_objects(struct ipc_object *const *objs, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_of_object(objs[i]));
+	return a;
+}
+
+/* jansson integers are signed 64-bit; shmall's default is near 2^64. */
+static json_t *json_u64(uint64_t v)
+{
+	return v <= INT64_MAX ? json_integer((json_int_t)v) : json_real((double)v);
+}
+
+json_t *json_of_limits(const struct snapshot *s)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < s->nlimits; i++) {
+		const struct limit *l = &s->limits[i];
+		json_t *j = json_pack("{s:s, s:s, s:s, s:s}", "name", l->name, "group", l->group,
+				      "description", l->descr, "unit", l->unit);
+
+		if (l->source)
+			json_object_set_new(j, "source", json_string(l->source));
+		if (l->has_value)
+			json_object_set_new(j, "value", json_u64(l->value));
+		if (l->has_used) {
+			json_object_set_new(j, "used", json_u64(l->used));
+			if (l->has_value && l->value > 0)
+				json_object_set_new(j, "use_percent",
+						    json_real((double)(long long)(1000.0 * (double)l->used /
+										   (double)l->value + 0.5) / 10.0));
+		}
+		json_array_append_new(a, j);
+	}
+	return a;
+}
+
+json_t *json_document(const struct snapshot *s)
+{
+	char buf[40];
+	json_t *errs = json_array();
+
+	for (size_t i = 0; i < s->nerrs; i++)
+		json_array_append_new(errs, json_pack("{s:s, s:s}", "source", s->errs[i].source,
+						      "message", s->errs[i].message));
+	return json_pack("{s:s, s:s, s:s, s:o}", "schema", JSON_SCHEMA_ID, "host", s->host, "time",
+			 format_time_utc(s->time, buf, sizeof(buf)), "errors", errs);
+}
+
+int json_print(FILE *out, json_t *doc)
+{
+	if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 || fputc('\n', out) == EOF)
+		return -EIO;
+	return 0;
+}
