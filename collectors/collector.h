@@ -27,6 +27,7 @@ struct scan_ctx {
 struct collector {
 	const char *name;
 	unsigned kinds;      /* KIND_BIT of every kind it fills */
+	bool limits_only;    /* fills only snapshot limits: runs when ctx->want_limits */
 	/* Returns 0, or -errno when the source as a whole could not be read (already recorded
 	 * as a snapshot error by the collector). */
 	int (*collect)(struct scan_ctx *ctx, struct snapshot *snap);

@@ -96,7 +96,7 @@ int scan_run(struct scan_ctx *ctx, struct snapshot *snap)
 	for (size_t i = 0; collectors[i]; i++) {
 		const struct collector *c = collectors[i];
 
-		if (!(c->kinds & ctx->kinds))
+		if (!(c->kinds & ctx->kinds) || (c->limits_only && !ctx->want_limits))
 			continue;
 		ran++;
 		if (c->collect(ctx, snap) < 0)

@@ -36,6 +36,8 @@ int sysv_table_read(struct scan_ctx *ctx, struct snapshot *snap, const char *pat
 	if (strlen(buf) != len)
 		snapshot_error(snap, source, "NUL byte at offset %zu; the rest of the file is ignored",
 			       strlen(buf));
+	if (*buf && buf[strlen(buf) - 1] != '\n')
+		snapshot_error(snap, source, "file ends mid-line (truncated)");
 	if (!*buf) {
 		snapshot_error(snap, source, "empty file: no header line");
 		rc = -EINVAL;

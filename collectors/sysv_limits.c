@@ -83,8 +83,6 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 	long page = sysconf(_SC_PAGESIZE);
 	int failed = 0;
 
-	if (!ctx->want_limits)
-		return 0;
 	if (page <= 0)
 		page = 4096;
 	for (size_t i = 0; i < ARRAY_SIZE(defs); i++) {
@@ -159,5 +157,6 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 const struct collector sysv_limits_collector = {
 	.name = "sysv-limits",
 	.kinds = KIND_BIT(KIND_SYSV_MSG) | KIND_BIT(KIND_SYSV_SHM) | KIND_BIT(KIND_SYSV_SEM),
+	.limits_only = true,
 	.collect = collect,
 };
