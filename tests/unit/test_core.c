@@ -1,0 +1,254 @@
+/* test_core.c - the core modules: number parsing, sizes, kinds, columns, filters, the
+ * inode index and the JSON an object becomes. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "core/columns.h"
+#include "core/filter.h"
+#include "core/kinds.h"
+#include "core/snapshot.h"
+#include "core/util.h"
+#include "render/json.h"
+
+static void numbers(void **state)
+{
+	uint64_t u;
+	int64_t i;
+
+	(void)state;
+	assert_int_equal(parse_u64("18446744073709551615", &u), 0);
+	assert_true(u == UINT64_MAX);
+	assert_int_equal(parse_u64("18446744073709551616", &u), -ERANGE);
+	assert_int_equal(parse_u64("12x", &u), -EINVAL);
+	assert_int_equal(parse_u64("", &u), -EINVAL);
+	assert_int_equal(parse_u64("-1", &u), -EINVAL);
+	assert_int_equal(parse_i64("-64697285", &i), 0);
+	assert_int_equal(i, -64697285);
+	assert_int_equal(parse_i64("99999999999999999999", &i), -ERANGE);
+	assert_int_equal(parse_u64_base("1640", 8, &u), 0);
+	assert_int_equal(u, 01640);
+	assert_int_equal(parse_u64_base("8", 8, &u), -EINVAL);
+}
+
+static void sizes(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	assert_string_equal(human_size(0, buf, sizeof(buf)), "0B");
+	assert_string_equal(human_size(1023, buf, sizeof(buf)), "1023B");
+	assert_string_equal(human_size(16384, buf, sizeof(buf)), "16K");
+	assert_string_equal(human_size(1536, buf, sizeof(buf)), "1.5K");
+	assert_string_equal(human_size(UINT64_MAX, buf, sizeof(buf)), "16E");
+}
+
+static void kinds(void **state)
+{
+	unsigned m;
+	const char *bad;
+
+	(void)state;
+	assert_int_equal(kinds_parse("sysv", &m, &bad), 0);
+	assert_int_equal(m, KIND_BIT(KIND_SYSV_MSG) | KIND_BIT(KIND_SYSV_SHM) | KIND_BIT(KIND_SYSV_SEM));
+	assert_int_equal(kinds_parse("posix-mq,pipe", &m, &bad), 0);
+	assert_int_equal(m, KIND_BIT(KIND_POSIX_MQ) | KIND_BIT(KIND_PIPE));
+	assert_int_equal(kinds_parse("sysv,nope", &m, &bad), -EINVAL);
+	assert_string_equal(bad, "nope");
+	assert_int_equal(kinds_parse("sysv,,", &m, &bad), -EINVAL);
+	assert_int_equal(kind_by_name("udp"), KIND_UDP);
+	assert_int_equal(kind_by_name("UDP"), -1);
+	for (int k = 0; k < KIND__COUNT; k++)
+		assert_int_equal(kind_by_name(kind_name((enum ipc_kind)k)), k);
+}
+
+/* Every column a kind's `show` names must exist and apply to that kind. */
+static void kinds_name_real_columns(void **state)
+{
+	(void)state;
+	for (int k = 0; k < KIND__COUNT; k++) {
+		const struct column **cols;
+		const char *bad = NULL;
+		size_t n;
+
+		assert_int_equal(columns_parse(kind_info((enum ipc_kind)k)->columns, "", &cols, &n, &bad), 0);
+		for (size_t i = 0; i < n; i++)
+			assert_true(cols[i]->kinds & KIND_BIT(k));
+		free(cols);
+	}
+}
+
+static void column_specs(void **state)
+{
+	const struct column **cols;
+	const char *bad;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(columns_parse("+rss", "KIND,ID", &cols, &n, &bad), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(cols[2]->name, "RSS");
+	free(cols);
+	assert_int_equal(columns_parse("ID,BOGUS", "KIND", &cols, &n, &bad), -EINVAL);
+	assert_string_equal(bad, "BOGUS");
+	assert_null(cols);
+	assert_int_equal(columns_parse("", "KIND", &cols, &n, &bad), -EINVAL);
+	/* Two columns may share a JSON path only when no kind has both. */
+	for (size_t i = 0; i < ncolumns; i++)
+		for (size_t j = i + 1; j < ncolumns; j++)
+			if (columns[i].json && columns[j].json && !strcmp(columns[i].json, columns[j].json))
+				assert_int_equal(columns[i].kinds & columns[j].kinds, 0);
+}
+
+static void keys_and_refs(void **state)
+{
+	struct ipc_object *o = object_new(KIND_SYSV_MSG, "sysv-msg:1:7");
+	uint32_t k;
+
+	(void)state;
+	assert_int_equal(parse_key("0x5a002327", &k), 0);
+	assert_int_equal(k, 0x5a002327);
+	assert_int_equal(parse_key("-1", &k), 0);
+	assert_int_equal(k, 0xffffffff);
+	assert_int_equal(parse_key("0x", &k), -EINVAL);
+	assert_int_equal(parse_key("0x1ffffffff", &k), -EINVAL);
+	o->id = 7;
+	o->has_key = true;
+	o->key = 0x1234;
+	assert_true(object_matches_ref(o, "7"));
+	assert_false(object_matches_ref(o, "8"));
+	assert_true(object_matches_ref(o, "0x00001234"));
+	assert_false(object_matches_ref(o, "0x1235"));
+	assert_true(object_matches_ref(o, "sysv-msg:1:7"));
+	object_free(o);
+
+	o = object_new(KIND_POSIX_MQ, "posix-mq:2:/q");
+	o->name = xstrdup("/q");
+	o->inode = 99;
+	assert_true(object_matches_ref(o, "q"));
+	assert_true(object_matches_ref(o, "/q"));
+	assert_true(object_matches_ref(o, "99"));
+	assert_false(object_matches_ref(o, "/r"));
+	object_free(o);
+}
+
+static void filters(void **state)
+{
+	struct ipc_object *o = object_new(KIND_SYSV_SHM, "sysv-shm:1:3");
+	struct filter f = {0};
+
+	(void)state;
+	o->has_owner = true;
+	o->uid = 1000;
+	o->cpid.pid = 42;
+	assert_true(filter_match(&f, o));
+	f.kinds = KIND_BIT(KIND_SYSV_MSG);
+	assert_false(filter_match(&f, o));
+	f.kinds = KIND_BIT(KIND_SYSV_SHM);
+	f.has_uid = true;
+	f.uid = 1000;
+	assert_true(filter_match(&f, o));
+	f.has_pid = true;
+	f.pid = 43;
+	assert_false(filter_match(&f, o));
+	object_add_holder(o, 43, "cat", 3, ACC_R, NULL);
+	assert_true(filter_match(&f, o));
+	object_free(o);
+}
+
+static void inode_index(void **state)
+{
+	struct snapshot s;
+
+	(void)state;
+	snapshot_init(&s);
+	for (uint64_t i = 1; i <= 5000; i++) {
+		char id[32];
+		struct ipc_object *o;
+
+		snprintf(id, sizeof(id), "pipe:%llu", (unsigned long long)i);
+		o = object_new(i % 2 ? KIND_PIPE : KIND_UNIX, id);
+		o->inode = i * 7919;
+		snapshot_add(&s, o);
+		if (i == 10)
+			assert_non_null(snapshot_find_inode(&s, -1, 7919)); /* index built mid-way */
+	}
+	assert_non_null(snapshot_find_inode(&s, KIND_PIPE, 4999 * 7919ULL));
+	assert_null(snapshot_find_inode(&s, KIND_UNIX, 4999 * 7919ULL));
+	assert_non_null(snapshot_find_inode(&s, KIND_UNIX, 5000 * 7919ULL));
+	assert_null(snapshot_find_inode(&s, -1, 12345));
+	snapshot_release(&s);
+}
+
+static void pid_cache(void **state)
+{
+	struct snapshot s;
+	char comm[COMM_LEN];
+	bool gone;
+
+	(void)state;
+	snapshot_init(&s);
+	assert_false(snapshot_pid_lookup(&s, 5, comm, &gone));
+	for (pid_t p = 1; p < 3000; p++)
+		snapshot_pid_store(&s, p, p % 2 ? "odd" : "even", p % 3 == 0);
+	assert_true(snapshot_pid_lookup(&s, 2999, comm, &gone));
+	assert_string_equal(comm, "odd");
+	assert_false(gone);
+	assert_true(snapshot_pid_lookup(&s, 6, comm, &gone));
+	assert_string_equal(comm, "even");
+	assert_true(gone);
+	snapshot_release(&s);
+}
+
+/* Numbers are numbers, absent fields are left out, dotted paths nest. */
+static void json_typing(void **state)
+{
+	struct ipc_object *o = object_new(KIND_SYSV_MSG, "sysv-msg:4026531839:7");
+	json_t *j;
+
+	(void)state;
+	o->id = 7;
+	o->has_key = true;
+	o->key = 0x5a002327;
+	o->has_mode = true;
+	o->mode = 0640;
+	o->has_owner = true;
+	o->size = 16384;
+	o->used_bytes = 60;
+	o->messages = 3;
+	o->lspid.pid = 8999;
+	snprintf(o->lspid.comm, sizeof(o->lspid.comm), "server");
+	j = json_of_object(o);
+	assert_string_equal(json_string_value(json_object_get(j, "key")), "0x5a002327");
+	assert_string_equal(json_string_value(json_object_get(j, "mode")), "0640");
+	assert_true(json_is_integer(json_object_get(j, "size")));
+	assert_int_equal(json_integer_value(json_object_get(j, "used_bytes")), 60);
+	assert_int_equal(json_integer_value(json_object_get(j, "messages")), 3);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "owner"), "uid")), 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "last_send"), "comm")),
+			    "server");
+	assert_null(json_object_get(j, "nattch"));  /* not a field of queues */
+	assert_null(json_object_get(j, "stime"));   /* never sent: left out */
+	assert_null(json_object_get(j, "last_recv"));
+	assert_true(json_is_array(json_object_get(j, "holders")));
+	assert_true(json_real_value(json_object_get(j, "use_percent")) > 0.3);
+	json_decref(j);
+	object_free(o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(numbers),     cmocka_unit_test(sizes),
+		cmocka_unit_test(kinds),       cmocka_unit_test(kinds_name_real_columns),
+		cmocka_unit_test(column_specs),     cmocka_unit_test(keys_and_refs),
+		cmocka_unit_test(filters),     cmocka_unit_test(inode_index),
+		cmocka_unit_test(pid_cache),   cmocka_unit_test(json_typing),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
