@@ -22,6 +22,8 @@ struct scan_ctx {
 	uint64_t ipc_ns;     /* inode of proc/self/ns/ipc, 0 unknown */
 	uint64_t mnt_ns;     /* inode of proc/self/ns/mnt, 0 unknown */
 	uint64_t net_ns;     /* inode of proc/self/ns/net, 0 unknown */
+	int64_t boot_time;   /* btime of proc/stat, seconds since the epoch; 0 unknown */
+	long clk_tck;        /* units of /proc/PID/stat start times */
 };
 
 struct collector {
@@ -43,7 +45,8 @@ void scan_ctx_release(struct scan_ctx *ctx);
  * Errors go into snap; the return is 0 unless nothing at all could be scanned. */
 int scan_run(struct scan_ctx *ctx, struct snapshot *snap);
 
-/* Fill ref->comm and ref->gone from <root>/proc/<pid>/comm (cached per snapshot). */
+/* Fill ref->comm, ref->gone and ref->start from <root>/proc/<pid>/{comm,stat} (cached per
+ * snapshot). */
 void scan_resolve_pid(struct scan_ctx *ctx, struct snapshot *snap, struct pid_ref *ref);
 
 /* Helpers for table-shaped /proc text whose columns are named by a header line. */

@@ -35,6 +35,46 @@ static uint64_t ns_inode(int rootfd, const char *path)
 	return v;
 }
 
+/* The btime line of proc/stat: process start times are counted from it. */
+static int64_t boot_time(int rootfd)
+{
+	char *buf = NULL, *p;
+	uint64_t v = 0;
+
+	if (read_file_at(rootfd, "proc/stat", 1 << 20, &buf, NULL) < 0)
+		return 0;
+	p = strstr(buf, "\nbtime ");
+	if (p) {
+		p += 7;
+		p[strcspn(p, "\n")] = '\0';
+		if (parse_u64(p, &v) < 0)
+			v = 0;
+	}
+	free(buf);
+	return (int64_t)v;
+}
+
+/* Field 22 of /proc/PID/stat, after the command in parentheses (which may hold blanks and
+ * parentheses itself, so it is skipped from the last ')'). */
+static int64_t process_start(struct scan_ctx *ctx, pid_t pid)
+{
+	char path[48], *buf = NULL, *p, *fields[20];
+	uint64_t ticks;
+	int64_t start = 0;
+
+	if (!ctx->boot_time)
+		return 0;
+	snprintf(path, sizeof(path), "proc/%d/stat", (int)pid);
+	if (read_file_at(ctx->rootfd, path, 4096, &buf, NULL) < 0)
+		return 0;
+	p = strrchr(buf, ')');
+	/* after ')': state is field 3, so starttime (22) is the 20th */
+	if (p && split_fields(p + 1, fields, 20) == 20 && parse_u64(fields[19], &ticks) == 0)
+		start = ctx->boot_time + (int64_t)(ticks / (uint64_t)ctx->clk_tck);
+	free(buf);
+	return start;
+}
+
 int scan_ctx_init(struct scan_ctx *ctx, const char *root, unsigned kinds)
 {
 	struct stat st, rootst;
@@ -51,6 +91,10 @@ int scan_ctx_init(struct scan_ctx *ctx, const char *root, unsigned kinds)
 	ctx->ipc_ns = ns_inode(ctx->rootfd, "proc/self/ns/ipc");
 	ctx->mnt_ns = ns_inode(ctx->rootfd, "proc/self/ns/mnt");
 	ctx->net_ns = ns_inode(ctx->rootfd, "proc/self/ns/net");
+	ctx->boot_time = boot_time(ctx->rootfd);
+	ctx->clk_tck = sysconf(_SC_CLK_TCK);
+	if (ctx->clk_tck <= 0)
+		ctx->clk_tck = 100;
 	return 0;
 }
 
@@ -69,7 +113,7 @@ void scan_resolve_pid(struct scan_ctx *ctx, struct snapshot *snap, struct pid_re
 
 	if (ref->pid <= 0)
 		return;
-	if (snapshot_pid_lookup(snap, ref->pid, ref->comm, &ref->gone))
+	if (snapshot_pid_lookup(snap, ref))
 		return;
 	snprintf(path, sizeof(path), "proc/%d/comm", (int)ref->pid);
 	rc = read_file_at(ctx->rootfd, path, 4096, &buf, &len);
@@ -78,13 +122,14 @@ void scan_resolve_pid(struct scan_ctx *ctx, struct snapshot *snap, struct pid_re
 			buf[--len] = '\0';
 		snprintf(ref->comm, sizeof(ref->comm), "%s", buf);
 		ref->gone = false;
+		ref->start = process_start(ctx, ref->pid);
 	} else {
 		/* ENOENT/ESRCH: the process is gone. EACCES: it lives but we may not look. */
 		ref->comm[0] = '\0';
 		ref->gone = rc == -ENOENT || rc == -ESRCH;
 	}
 	free(buf);
-	snapshot_pid_store(snap, ref->pid, ref->comm, ref->gone);
+	snapshot_pid_store(snap, ref);
 }
 
 int scan_run(struct scan_ctx *ctx, struct snapshot *snap)

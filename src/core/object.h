@@ -37,6 +37,7 @@ struct pid_ref {
 	pid_t pid;            /* 0: none recorded by the kernel */
 	char comm[COMM_LEN];  /* "" when unknown */
 	bool gone;            /* no such process at scan time */
+	int64_t start;        /* when that process started, seconds since the epoch; 0 unknown */
 };
 
 /* One process holding an object through an fd or a mapping. */

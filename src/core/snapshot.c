@@ -20,9 +20,7 @@ struct inode_index {
 
 /* pid -> comm, so that 32,000 queues last used by one pid cost one read of its comm. */
 struct pid_slot {
-	pid_t pid;            /* 0: empty */
-	bool gone;
-	char comm[COMM_LEN];
+	struct pid_ref ref;   /* ref.pid 0: empty */
 };
 struct pid_cache {
 	struct pid_slot *slots;
@@ -220,31 +218,30 @@ static struct pid_slot *pid_slot(struct pid_cache *c, pid_t pid)
 {
 	size_t mask = c->cap - 1, i = hash_inode((uint64_t)pid) & mask;
 
-	while (c->slots[i].pid && c->slots[i].pid != pid)
+	while (c->slots[i].ref.pid && c->slots[i].ref.pid != pid)
 		i = (i + 1) & mask;
 	return &c->slots[i];
 }
 
-bool snapshot_pid_lookup(struct snapshot *s, pid_t pid, char comm[COMM_LEN], bool *gone)
+bool snapshot_pid_lookup(struct snapshot *s, struct pid_ref *ref)
 {
 	struct pid_slot *e;
 
-	if (!s->pids || pid <= 0)
+	if (!s->pids || ref->pid <= 0)
 		return false;
-	e = pid_slot(s->pids, pid);
-	if (!e->pid)
+	e = pid_slot(s->pids, ref->pid);
+	if (!e->ref.pid)
 		return false;
-	memcpy(comm, e->comm, COMM_LEN);
-	*gone = e->gone;
+	*ref = e->ref;
 	return true;
 }
 
-void snapshot_pid_store(struct snapshot *s, pid_t pid, const char *comm, bool gone)
+void snapshot_pid_store(struct snapshot *s, const struct pid_ref *ref)
 {
 	struct pid_cache *c = s->pids;
 	struct pid_slot *e;
 
-	if (pid <= 0)
+	if (ref->pid <= 0)
 		return;
 	if (!c) {
 		c = s->pids = xcalloc(1, sizeof(*c));
@@ -258,14 +255,12 @@ void snapshot_pid_store(struct snapshot *s, pid_t pid, const char *comm, bool go
 		c->cap *= 2;
 		c->slots = xcalloc(c->cap, sizeof(*c->slots));
 		for (size_t i = 0; i < oldcap; i++)
-			if (old[i].pid)
-				*pid_slot(c, old[i].pid) = old[i];
+			if (old[i].ref.pid)
+				*pid_slot(c, old[i].ref.pid) = old[i];
 		free(old);
 	}
-	e = pid_slot(c, pid);
-	if (!e->pid)
+	e = pid_slot(c, ref->pid);
+	if (!e->ref.pid)
 		c->n++;
-	e->pid = pid;
-	e->gone = gone;
-	snprintf(e->comm, sizeof(e->comm), "%s", comm ? comm : "");
+	e->ref = *ref;
 }

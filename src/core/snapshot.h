@@ -71,8 +71,8 @@ void snapshot_index_add(struct snapshot *s, struct ipc_object *o);
 struct ipc_object *snapshot_find_identity(const struct snapshot *s, const char *identity);
 
 /* The pid -> command cache the collectors share. lookup is false when pid is not cached. */
-bool snapshot_pid_lookup(struct snapshot *s, pid_t pid, char comm[COMM_LEN], bool *gone);
-void snapshot_pid_store(struct snapshot *s, pid_t pid, const char *comm, bool gone);
+bool snapshot_pid_lookup(struct snapshot *s, struct pid_ref *ref);
+void snapshot_pid_store(struct snapshot *s, const struct pid_ref *ref);
 
 /* Sort objects by kind then id/name/inode, the order every output uses by default. */
 void snapshot_sort_default(struct snapshot *s);

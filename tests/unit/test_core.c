@@ -188,20 +188,25 @@ static void inode_index(void **state)
 static void pid_cache(void **state)
 {
 	struct snapshot s;
-	char comm[COMM_LEN];
-	bool gone;
+	struct pid_ref r = {.pid = 5};
 
 	(void)state;
 	snapshot_init(&s);
-	assert_false(snapshot_pid_lookup(&s, 5, comm, &gone));
-	for (pid_t p = 1; p < 3000; p++)
-		snapshot_pid_store(&s, p, p % 2 ? "odd" : "even", p % 3 == 0);
-	assert_true(snapshot_pid_lookup(&s, 2999, comm, &gone));
-	assert_string_equal(comm, "odd");
-	assert_false(gone);
-	assert_true(snapshot_pid_lookup(&s, 6, comm, &gone));
-	assert_string_equal(comm, "even");
-	assert_true(gone);
+	assert_false(snapshot_pid_lookup(&s, &r));
+	for (pid_t p = 1; p < 3000; p++) {
+		struct pid_ref w = {.pid = p, .gone = p % 3 == 0, .start = p * 10};
+		snprintf(w.comm, sizeof(w.comm), "%s", p % 2 ? "odd" : "even");
+		snapshot_pid_store(&s, &w);
+	}
+	r.pid = 2999;
+	assert_true(snapshot_pid_lookup(&s, &r));
+	assert_string_equal(r.comm, "odd");
+	assert_false(r.gone);
+	assert_int_equal(r.start, 29990);
+	r.pid = 6;
+	assert_true(snapshot_pid_lookup(&s, &r));
+	assert_string_equal(r.comm, "even");
+	assert_true(r.gone);
 	snapshot_release(&s);
 }
 
