@@ -6,11 +6,15 @@ extern const struct collector sysv_msg_collector;
 extern const struct collector sysv_shm_collector;
 extern const struct collector sysv_sem_collector;
 extern const struct collector sysv_limits_collector;
+extern const struct collector posix_mq_collector;
+extern const struct collector posix_shm_collector;
 
 const struct collector *const collectors[] = {
 	&sysv_msg_collector,
 	&sysv_shm_collector,
 	&sysv_sem_collector,
 	&sysv_limits_collector,
+	&posix_mq_collector,
+	&posix_shm_collector,
 	NULL,
 };

@@ -1,0 +1,189 @@
+/* posix_shm.c - POSIX shared memory objects and named semaphores: the regular files of
+ * /dev/shm, where glibc keeps both (a semaphore "/x" is the file sem.x). On the live system
+ * a semaphore's value is read through sem_open without O_CREAT, sem_getvalue, sem_close.
+ * Also the size of the /dev/shm tmpfs against its use. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/magic.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "posix.h"
+#include "core/kinds.h"
+#include "core/util.h"
+
+#define SEM_PREFIX "sem."
+
+void posix_fill_stat(struct ipc_object *o, const struct stat *st)
+{
+	o->inode = (uint64_t)st->st_ino;
+	o->has_owner = true;
+	o->uid = st->st_uid;
+	o->gid = st->st_gid;
+	o->has_mode = true;
+	o->mode = (uint32_t)st->st_mode & 0777;
+	o->atime = (int64_t)st->st_atim.tv_sec;
+	o->mtime = (int64_t)st->st_mtim.tv_sec;
+	o->ctime = (int64_t)st->st_ctim.tv_sec;
+}
+
+/* The value of a named semaphore. sem_open maps sizeof(sem_t) of the file, and touching a
+ * mapping past the end of a shorter file raises SIGBUS, so such a file is not opened.
+ * Returns -ENOENT when the semaphore went away since it was listed. */
+static int sem_query(struct ipc_object *o, const struct stat *st)
+{
+	char why[96];
+	sem_t *s;
+	int v;
+
+	if (st->st_size < (off_t)sizeof(sem_t)) {
+		snprintf(why, sizeof(why), "file holds %jd bytes, fewer than a semaphore (%zu): not opened",
+			 (intmax_t)st->st_size, sizeof(sem_t));
+		object_set_partial(o, why);
+		return 0;
+	}
+	s = sem_open(o->name, 0);
+	if (s == SEM_FAILED) {
+		if (errno == ENOENT)
+			return -ENOENT;
+		snprintf(why, sizeof(why), "sem_open: %s", strerror(errno));
+		object_set_partial(o, why);
+		return 0;
+	}
+	if (sem_getvalue(s, &v) == 0) {
+		o->sems = xcalloc(1, sizeof(*o->sems));
+		o->nsems = 1;
+		o->sems[0].value = v;
+		/* glibc keeps no per-semaphore waiter counts one could read. */
+		o->sems[0].ncount = o->sems[0].zcount = -1;
+	} else {
+		snprintf(why, sizeof(why), "sem_getvalue: %s", strerror(errno));
+		object_set_partial(o, why);
+	}
+	sem_close(s);
+	return 0;
+}
+
+/* One entry of /dev/shm. Returns the object, or NULL when it is no POSIX object, of a kind
+ * not asked for, or gone. */
+static struct ipc_object *shm_entry(struct scan_ctx *ctx, struct snapshot *snap, int dfd,
+				    const struct dirent *de)
+{
+	const char *name = de->d_name;
+	bool sem = !strncmp(name, SEM_PREFIX, strlen(SEM_PREFIX)) && name[strlen(SEM_PREFIX)];
+	enum ipc_kind kind = sem ? KIND_POSIX_SEM : KIND_POSIX_SHM;
+	char identity[NAME_MAX + 64];
+	struct ipc_object *o;
+	struct stat st;
+
+	if (!(ctx->kinds & KIND_BIT(kind)))
+		return NULL;
+	/* Subdirectories, sockets, links: not made by shm_open or sem_open. */
+	if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
+		return NULL;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno != ENOENT)
+			snapshot_error(snap, "/dev/shm", "%s: cannot stat: %s", name, strerror(errno));
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode))
+		return NULL;
+	if (sem)
+		name += strlen(SEM_PREFIX);
+	snprintf(identity, sizeof(identity), "%s:%" PRIu64 ":/%s", kind_name(kind), ctx->mnt_ns, name);
+	o = object_new(kind, identity);
+	o->name = xasprintf("/%s", name);
+	o->ns = ctx->mnt_ns;
+	posix_fill_stat(o, &st);
+	if (!sem) {
+		o->size = (int64_t)st.st_size;
+		o->blocks = (int64_t)st.st_blocks * 512;
+	} else if (ctx->live && sem_query(o, &st) == -ENOENT) {
+		object_free(o);
+		o = NULL;
+	}
+	return o;
+}
+
+/* The tmpfs behind /dev/shm bounds every POSIX shm object and semaphore together. A
+ * directory that is no tmpfs (a captured tree) has no such bound to report. */
+static void shm_limits(struct snapshot *snap, int dfd)
+{
+	struct statfs sfs;
+	struct statvfs sv;
+	bool ok = dfd >= 0 && fstatfs(dfd, &sfs) == 0 && fstatvfs(dfd, &sv) == 0;
+	bool tmpfs = ok && sfs.f_type == TMPFS_MAGIC;
+	const char *source = !ok || tmpfs ? "/dev/shm" : "/dev/shm (not a tmpfs)";
+	struct limit *bytes, *inodes;
+
+	bytes = snapshot_limit(snap, "devshm_bytes", "posix-shm",
+			       "Size of the /dev/shm tmpfs (used: bytes in use)", "bytes", source);
+	inodes = snapshot_limit(snap, "devshm_inodes", "posix-shm",
+				"Files on the /dev/shm tmpfs (used: files in use)", "count", source);
+	if (!tmpfs)
+		return;
+	/* A tmpfs mounted with size=0 or nr_inodes=0 is unbounded and reports 0 totals. */
+	bytes->has_value = sv.f_blocks > 0;
+	bytes->value = (uint64_t)sv.f_blocks * sv.f_frsize;
+	bytes->has_used = sv.f_blocks > 0;
+	bytes->used = (uint64_t)(sv.f_blocks - sv.f_bfree) * sv.f_frsize;
+	inodes->has_value = sv.f_files > 0;
+	inodes->value = sv.f_files;
+	inodes->has_used = sv.f_files > 0;
+	inodes->used = sv.f_files - sv.f_ffree;
+}
+
+static int collect(struct scan_ctx *ctx, struct snapshot *snap)
+{
+	struct dirent *de;
+	DIR *dir = NULL;
+	int dfd, rc = 0;
+
+	dfd = openat(ctx->rootfd, "dev/shm", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		rc = -errno;
+		snapshot_error(snap, "/dev/shm", "cannot open: %s", strerror(-rc));
+		goto out;
+	}
+	if (ctx->want_limits)
+		shm_limits(snap, dfd);
+	dir = fdopendir(dfd);
+	if (!dir) {
+		rc = -errno;
+		snapshot_error(snap, "/dev/shm", "cannot list: %s", strerror(-rc));
+		close(dfd);
+		goto out;
+	}
+	while ((errno = 0, de = readdir(dir))) {
+		struct ipc_object *o;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		o = shm_entry(ctx, snap, dirfd(dir), de);
+		if (o)
+			snapshot_add(snap, o);
+	}
+	if (errno) {
+		rc = -errno;
+		snapshot_error(snap, "/dev/shm", "listing stopped: %s", strerror(-rc));
+	}
+	closedir(dir);
+out:
+	if (dfd < 0 && ctx->want_limits)
+		shm_limits(snap, -1);
+	return rc;
+}
+
+const struct collector posix_shm_collector = {
+	.name = "posix-shm",
+	.kinds = KIND_BIT(KIND_POSIX_SHM) | KIND_BIT(KIND_POSIX_SEM),
+	.collect = collect,
+};
