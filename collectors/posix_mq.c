@@ -3,7 +3,8 @@
  * the attributes the file does not print. Also the queue limits of /proc/sys/fs/mqueue.
  *
  * A queue is opened O_RDONLY|O_NONBLOCK and closed at once: opening never takes a message,
- * and no receive is ever made. */
+ * and no receive is ever made. Queues this process holds itself are read through its own
+ * descriptors instead (see own_fd). */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -120,69 +121,186 @@ int posix_mq_parse_status(const char *text, struct ipc_object *o)
 	return rc;
 }
 
-/* Fields of a mq_attr into o. ENOENT means the queue went away since it was listed. */
-static int mq_query(struct ipc_object *o)
+/* Closing any descriptor of a queue drops the notification the closing process registered
+ * (mqueue_flush_file), and a process that registered one holds a descriptor of that queue.
+ * So the queues this process itself holds are read through the descriptors it already has,
+ * and never opened and closed a second time. */
+struct own_fd {
+	uint64_t ino;
+	int fd;
+	bool readable;
+};
+
+struct mq_scan {
+	struct scan_ctx *ctx;
+	struct snapshot *snap;
+	int dfd;                 /* dev/mqueue */
+	struct own_fd *own;      /* this process's queue descriptors; owned */
+	size_t nown, own_cap;
+};
+
+/* Live only: this process's descriptors on the mqueue mount open at s->dfd. */
+static void own_fds_scan(struct mq_scan *s)
+{
+	struct stat mnt, st;
+	struct dirent *de;
+	DIR *dir;
+	int fd;
+
+	if (fstat(s->dfd, &mnt) < 0)
+		return;
+	fd = openat(s->ctx->rootfd, "proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(dir))) {
+		uint64_t n;
+		int fl;
+
+		if (parse_u64(de->d_name, &n) < 0 || n > INT32_MAX || (int)n == dirfd(dir))
+			continue;
+		if (fstat((int)n, &st) < 0 || st.st_dev != mnt.st_dev || !S_ISREG(st.st_mode))
+			continue;
+		fl = fcntl((int)n, F_GETFL);
+		xgrow((void **)&s->own, &s->own_cap, s->nown + 1, sizeof(*s->own));
+		s->own[s->nown++] = (struct own_fd){(uint64_t)st.st_ino, (int)n,
+						    fl >= 0 && (fl & O_ACCMODE) != O_WRONLY};
+	}
+	closedir(dir);
+}
+
+/* This process's descriptor of the queue with inode ino, a readable one if there is one. */
+static const struct own_fd *own_fd_find(const struct mq_scan *s, uint64_t ino)
+{
+	const struct own_fd *found = NULL;
+
+	for (size_t i = 0; i < s->nown; i++)
+		if (s->own[i].ino == ino && (!found || s->own[i].readable))
+			found = &s->own[i];
+	return found;
+}
+
+/* The status line through a descriptor this process already holds. */
+static int read_own(int fd, char **out, size_t *len)
+{
+	char *buf = xmalloc(MQ_STATUS_MAX);
+	ssize_t n;
+
+	do
+		n = pread(fd, buf, MQ_STATUS_MAX - 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		free(buf);
+		return -errno;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = (size_t)n;
+	return 0;
+}
+
+static void set_attr(struct ipc_object *o, mqd_t q)
 {
 	struct mq_attr a;
 	int64_t cap;
-	mqd_t q;
-	int rc = 0;
 	char why[96];
 
-	q = mq_open(o->name, O_RDONLY | O_NONBLOCK);
-	if (q == (mqd_t)-1) {
-		rc = -errno;
-		if (rc != -ENOENT) {
-			snprintf(why, sizeof(why), "mq_open: %s", strerror(-rc));
-			object_set_partial(o, why);
-		}
-		return rc;
-	}
 	if (mq_getattr(q, &a) < 0) {
 		snprintf(why, sizeof(why), "mq_getattr: %s", strerror(errno));
 		object_set_partial(o, why);
-		goto out;
+		return;
 	}
 	o->max_messages = a.mq_maxmsg;
 	o->msgsize = a.mq_msgsize;
 	o->messages = a.mq_curmsgs;
 	if (!__builtin_mul_overflow((int64_t)a.mq_maxmsg, (int64_t)a.mq_msgsize, &cap) && cap >= 0)
 		o->size = cap;
-out:
+}
+
+/* Opened and closed at once; -ENOENT when the queue went away since it was listed. */
+static int mq_query(struct ipc_object *o)
+{
+	char why[96];
+	mqd_t q;
+
+	q = mq_open(o->name, O_RDONLY | O_NONBLOCK);
+	if (q == (mqd_t)-1) {
+		if (errno == ENOENT)
+			return -ENOENT;
+		snprintf(why, sizeof(why), "mq_open: %s", strerror(errno));
+		object_set_partial(o, why);
+		return 0;
+	}
+	set_attr(o, q);
 	mq_close(q);
 	return 0;
 }
 
+static void parse_text(struct ipc_object *o, const char *name, const char *buf, size_t len)
+{
+	const char *bad = NULL;
+	char why[160];
+	int rc;
+
+	rc = posix_mq_parse_status(buf, o);
+	if (!len)
+		bad = "empty file";
+	else if (strlen(buf) != len)
+		bad = "NUL byte in the text";
+	else if (rc == -ERANGE)
+		bad = "number out of range";
+	else if (rc < 0)
+		bad = "unexpected text";
+	if (bad) {
+		snprintf(why, sizeof(why), "/dev/mqueue/%.64s: %s: '%.40s'", name, bad, buf);
+		object_set_partial(o, why);
+	}
+}
+
 /* One queue file. Returns the object, or NULL when the entry vanished or is no queue. */
-static struct ipc_object *mq_entry(struct scan_ctx *ctx, struct snapshot *snap, int dfd,
-				   const char *name)
+static struct ipc_object *mq_entry(struct mq_scan *s, const char *name)
 {
 	char identity[NAME_MAX + 64], why[160];
+	const struct own_fd *own = NULL;
 	struct ipc_object *o = NULL;
 	char *buf = NULL;
 	struct stat st;
-	size_t len;
+	size_t len = 0;
 	int rc;
 
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+	if (fstatat(s->dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno != ENOENT)
-			snapshot_error(snap, "/dev/mqueue", "%s: cannot stat: %s", name, strerror(errno));
+			snapshot_error(s->snap, "/dev/mqueue", "%s: cannot stat: %s", name, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		snapshot_error(snap, "/dev/mqueue", "%s: not a regular file, so not a queue; skipped",
+		snapshot_error(s->snap, "/dev/mqueue", "%s: not a regular file, so not a queue; skipped",
 			       name);
 		goto out;
 	}
-	snprintf(identity, sizeof(identity), "posix-mq:%" PRIu64 ":/%s", ctx->mnt_ns, name);
+	snprintf(identity, sizeof(identity), "posix-mq:%" PRIu64 ":/%s", s->ctx->mnt_ns, name);
 	o = object_new(KIND_POSIX_MQ, identity);
 	o->name = xasprintf("/%s", name);
-	o->ns = ctx->mnt_ns;
+	o->ns = s->ctx->mnt_ns;
 	/* Reading the file sets the queue's atime and ctime (ipc/mqueue.c), so the times are
 	 * those of the stat made before. */
 	posix_fill_stat(o, &st);
 
-	rc = read_file_at(dfd, name, MQ_STATUS_MAX, &buf, &len);
+	if (s->ctx->live)
+		own = own_fd_find(s, (uint64_t)st.st_ino);
+	if (own && !own->readable) {
+		object_set_partial(o, "not read: this process holds the queue write-only, and "
+				      "closing another descriptor of it could drop its notification");
+		rc = 1;
+	} else if (own) {
+		rc = read_own(own->fd, &buf, &len);
+	} else {
+		rc = read_file_at(s->dfd, name, MQ_STATUS_MAX, &buf, &len);
+	}
 	if (rc == -ENOENT) {
 		object_free(o);
 		o = NULL;
@@ -191,25 +309,13 @@ static struct ipc_object *mq_entry(struct scan_ctx *ctx, struct snapshot *snap, 
 	if (rc < 0) {
 		snprintf(why, sizeof(why), "cannot read /dev/mqueue/%.64s: %s", name, strerror(-rc));
 		object_set_partial(o, why);
-	} else {
-		const char *bad = NULL;
-
-		rc = posix_mq_parse_status(buf, o);
-		if (!len)
-			bad = "empty file";
-		else if (strlen(buf) != len)
-			bad = "NUL byte in the text";
-		else if (rc == -ERANGE)
-			bad = "number out of range";
-		else if (rc < 0)
-			bad = "unexpected text";
-		if (bad) {
-			snprintf(why, sizeof(why), "/dev/mqueue/%.64s: %s: '%.40s'", name, bad, buf);
-			object_set_partial(o, why);
-		}
+	} else if (rc == 0) {
+		parse_text(o, name, buf, len);
 	}
-	scan_resolve_pid(ctx, snap, &o->notify_pid);
-	if (ctx->live && mq_query(o) == -ENOENT) {
+	scan_resolve_pid(s->ctx, s->snap, &o->notify_pid);
+	if (own) {
+		set_attr(o, (mqd_t)own->fd);
+	} else if (s->ctx->live && mq_query(o) == -ENOENT) {
 		object_free(o);
 		o = NULL;
 	}
@@ -293,13 +399,14 @@ static void mq_limits(struct scan_ctx *ctx, struct snapshot *snap, const struct 
 static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 {
 	struct mq_usage use = {.attrs_known = true};
+	struct mq_scan s = {.ctx = ctx, .snap = snap};
 	struct dirent *de;
 	DIR *dir = NULL;
 	long magic;
-	int dfd, rc = 0;
+	int rc = 0;
 
-	dfd = openat(ctx->rootfd, "dev/mqueue", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
+	s.dfd = openat(ctx->rootfd, "dev/mqueue", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s.dfd < 0) {
 		rc = -errno;
 		if (rc == -ENOENT)
 			snapshot_error(snap, "/dev/mqueue",
@@ -309,28 +416,30 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 			snapshot_error(snap, "/dev/mqueue", "cannot open: %s", strerror(-rc));
 		goto out;
 	}
-	if (check_mqueue_fs(ctx, dfd, &magic) < 0) {
+	if (check_mqueue_fs(ctx, s.dfd, &magic) < 0) {
 		snapshot_error(snap, "/dev/mqueue",
 			       "not an mqueue mount (filesystem magic 0x%lx): queues are seen only "
 			       "through the processes that hold them; fix: " MQ_FIX, (unsigned long)magic);
-		close(dfd);
+		close(s.dfd);
 		rc = -ENODEV;
 		goto out;
 	}
-	dir = fdopendir(dfd);
+	dir = fdopendir(s.dfd);
 	if (!dir) {
 		rc = -errno;
 		snapshot_error(snap, "/dev/mqueue", "cannot list: %s", strerror(-rc));
-		close(dfd);
+		close(s.dfd);
 		goto out;
 	}
+	if (ctx->live)
+		own_fds_scan(&s);
 	use.complete = true;
 	while ((errno = 0, de = readdir(dir))) {
 		struct ipc_object *o;
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		o = mq_entry(ctx, snap, dirfd(dir), de->d_name);
+		o = mq_entry(&s, de->d_name);
 		if (!o)
 			continue;
 		use.queues++;
@@ -351,6 +460,7 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 	}
 	closedir(dir);
 out:
+	free(s.own);
 	if (ctx->want_limits)
 		mq_limits(ctx, snap, &use);
 	return rc;

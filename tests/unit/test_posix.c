@@ -9,6 +9,8 @@
 
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <mqueue.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -425,6 +427,71 @@ static void unreadable_entry(void **state)
 	assert_int_equal(rmdir(root), 0);
 }
 
+/* Closing a queue descriptor drops the notification the closing process registered, so a
+ * scan must not open and close a queue its own process holds: it reads it through the
+ * descriptor it has. Only a queue of this process can show it; the registration is still
+ * there when a second one fails with EBUSY. */
+static void own_queue(int oflag, bool readable)
+{
+	struct mq_attr attr = {.mq_maxmsg = 2, .mq_msgsize = 16};
+	struct sigevent ev = {.sigev_notify = SIGEV_NONE};
+	struct ipc_object *o;
+	struct scan_ctx ctx;
+	struct snapshot s;
+	char name[64];
+	mqd_t q;
+
+	snprintf(name, sizeof(name), "/ipcscope-test-%d-notify%d", (int)getpid(), oflag);
+	q = mq_open(name, O_CREAT | O_EXCL | oflag, 0600, &attr);
+	assert_true(q != (mqd_t)-1);
+	if (oflag != O_RDONLY)
+		assert_int_equal(mq_send(q, "hello", 5, 0), 0);
+	assert_int_equal(mq_notify(q, &ev), 0);
+
+	snapshot_init(&s);
+	assert_int_equal(scan_ctx_init(&ctx, NULL, KIND_BIT(KIND_POSIX_MQ)), 0);
+	assert_true(ctx.live);
+	scan_run(&ctx, &s);
+	scan_ctx_release(&ctx);
+	o = find_name(&s, KIND_POSIX_MQ, name);
+	assert_non_null(o);
+	assert_int_equal(o->max_messages, 2);
+	assert_int_equal(o->msgsize, 16);
+	assert_int_equal(o->size, 32);
+	assert_int_equal(o->messages, oflag != O_RDONLY);
+	if (readable) {
+		assert_null(o->partial);
+		assert_int_equal(o->used_bytes, oflag != O_RDONLY ? 5 : 0);
+		assert_int_equal(o->notify, SIGEV_NONE);
+		assert_int_equal(o->notify_pid.pid, getpid());
+	} else {
+		assert_non_null(o->partial);
+		assert_non_null(strstr(o->partial, "not read: this process holds the queue write-only"));
+		assert_int_equal(o->used_bytes, -1);
+	}
+	snapshot_release(&s);
+
+	errno = 0;
+	assert_int_equal(mq_notify(q, &ev), -1);
+	assert_int_equal(errno, EBUSY);
+	mq_close(q);
+	mq_unlink(name);
+}
+
+static void own_notification(void **state)
+{
+	struct statfs sfs;
+
+	(void)state;
+	if (statfs("/dev/mqueue", &sfs) < 0 || sfs.f_type != 0x19800202) {
+		print_message("SKIP: /dev/mqueue is not mounted\n");
+		skip();
+	}
+	own_queue(O_RDONLY, true);
+	own_queue(O_RDWR, true);
+	own_queue(O_WRONLY, false);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +502,7 @@ int main(void)
 		cmocka_unit_test(not_mounted),
 		cmocka_unit_test(no_directories),
 		cmocka_unit_test(unreadable_entry),
+		cmocka_unit_test(own_notification),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
