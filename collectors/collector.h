@@ -24,6 +24,8 @@ struct scan_ctx {
 	uint64_t net_ns;     /* inode of proc/self/ns/net, 0 unknown */
 	int64_t boot_time;   /* btime of proc/stat, seconds since the epoch; 0 unknown */
 	long clk_tck;        /* units of /proc/PID/stat start times */
+	const char *const *fifo_dirs; /* directories whose FIFOs are listed even when unheld */
+	size_t nfifo_dirs;
 };
 
 struct collector {

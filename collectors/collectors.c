@@ -8,6 +8,7 @@ extern const struct collector sysv_sem_collector;
 extern const struct collector sysv_limits_collector;
 extern const struct collector posix_mq_collector;
 extern const struct collector posix_shm_collector;
+extern const struct collector fifo_dir_collector;
 
 const struct collector *const collectors[] = {
 	&sysv_msg_collector,
@@ -16,5 +17,6 @@ const struct collector *const collectors[] = {
 	&sysv_limits_collector,
 	&posix_mq_collector,
 	&posix_shm_collector,
+	&fifo_dir_collector,
 	NULL,
 };

@@ -15,6 +15,9 @@ static const struct command commands[] = {
 	{"list", cmd_list, "list IPC objects (the default command)"},
 	{"show", cmd_show, "every field of one object"},
 	{"limits", cmd_limits, "kernel IPC limits and how much of each is used"},
+	{"rm", cmd_rm, "remove the named objects, refusing those in use"},
+	{"clean", cmd_clean, "find stale objects; remove them safely with --yes"},
+	{"restore", cmd_restore, "recreate objects that clean --backup saved"},
 };
 
 static void usage(FILE *out)

@@ -37,6 +37,7 @@ struct snapshot {
 	char host[256];
 	int64_t time;             /* when the scan began, seconds since the epoch */
 	int64_t scan_ns;          /* how long the scan took */
+	bool holders_complete;    /* every process's fds and maps were read (set by procfd) */
 
 	struct ipc_object **objs; /* owned */
 	size_t nobjs, objs_cap;

@@ -1,0 +1,63 @@
+/* clean_out.c - the table and the JSON lines rm and clean print. */
+#include "cmd/clean_out.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/columns.h"
+#include "core/kinds.h"
+#include "core/names.h"
+#include "core/util.h"
+#include "render/table.h"
+
+void print_clean_table(FILE *out, const struct clean_report *r)
+{
+	static const char *heads[] = {"STATUS", "KIND", "IDENTITY", "OWNER", "WHY"};
+	struct text_table t;
+
+	text_table_init(&t, 5, heads, NULL);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct clean_item *it = &r->items[i];
+		const char *owner = it->obj->has_owner ? user_name(it->obj->uid) : NULL;
+		char *why = NULL;
+		const char *row[5] = {clean_status_name(it->status), kind_name(it->obj->kind),
+				      it->obj->identity, owner, NULL};
+
+		if (it->reason && it->evidence)
+			why = xasprintf("%s [%s]", it->reason, it->evidence);
+		row[4] = why ? why : it->reason ? it->reason : it->evidence;
+		text_table_add(&t, row);
+		free(why);
+	}
+	if (r->n)
+		text_table_print(out, &t, 0);
+	text_table_release(&t);
+}
+
+int print_clean_lines(FILE *out, const struct clean_report *r, int64_t now)
+{
+	char ts[40];
+
+	format_time_utc(now, ts, sizeof(ts));
+	for (size_t i = 0; i < r->n; i++) {
+		json_t *j;
+		int rc;
+
+		if (r->items[i].status == CLEAN_CANDIDATE)
+			continue;
+		j = clean_item_json(&r->items[i]);
+		json_object_set_new(j, "time", json_string(ts));
+		rc = json_dumpf(j, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(j);
+		if (rc < 0 || fputc('\n', out) == EOF)
+			return -1;
+	}
+	return fflush(out) == 0 ? 0 : -1;
+}
+
+void count_clean(const struct clean_report *r, size_t counts[6])
+{
+	memset(counts, 0, 6 * sizeof(*counts));
+	for (size_t i = 0; i < r->n; i++)
+		counts[r->items[i].status]++;
+}

@@ -1,0 +1,16 @@
+/* clean_out.h - how rm and clean print a clean report. */
+#ifndef IPCSCOPE_CLEAN_OUT_H
+#define IPCSCOPE_CLEAN_OUT_H
+
+#include <stdio.h>
+
+#include "core/clean.h"
+
+/* STATUS KIND IDENTITY OWNER EVIDENCE/REASON, one row per item. */
+void print_clean_table(FILE *out, const struct clean_report *r);
+/* One JSON line per item that was acted on (not a dry-run candidate). 0 or -EIO. */
+int print_clean_lines(FILE *out, const struct clean_report *r, int64_t now);
+/* Counts per status. */
+void count_clean(const struct clean_report *r, size_t counts[6]);
+
+#endif

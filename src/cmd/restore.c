@@ -1,0 +1,80 @@
+/* restore.c - `ipcscope restore DIR`: recreate what `clean --backup` or `rm --backup`
+ * saved, with the same keys or names, modes and contents. It never overwrites. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "core/clean.h"
+#include "render/table.h"
+
+static void help(void)
+{
+	printf("Usage: ipcscope restore [OPTIONS] DIR\n\n"
+	       "Recreate every object saved under DIR (by clean --backup or rm --backup), or the one\n"
+	       "object DIR holds. An object that exists already is not overwritten.\n\n"
+	       "Options:\n"
+	       "  -J, --json  JSON output\n"
+	       "  -h, --help  this help\n\n"
+	       "Exit status: 0 when every object was restored, 1 otherwise, 2 on a usage error.\n");
+}
+
+int cmd_restore(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'J'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+	};
+	static const char *heads[] = {"STATUS", "KIND", "IDENTITY", "WHY"};
+	json_t *results = NULL;
+	bool json = false;
+	int c, rc;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":Jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'J':
+			json = true;
+			break;
+		case 'h':
+			help();
+			return 0;
+		default:
+			return usage_error("restore", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return usage_error("restore", "expected one backup directory");
+
+	rc = restore_dir(argv[optind], &results);
+	if (rc == -ENOENT && json_array_size(results) == 0) {
+		json_decref(results);
+		return error("no backup under '%s'", argv[optind]);
+	}
+	if (json) {
+		json_t *doc = json_pack("{s:s, s:o}", "schema", "ipcscope/1", "restored", results);
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(doc);
+	} else {
+		struct text_table t;
+		size_t i;
+		json_t *e;
+
+		text_table_init(&t, 4, heads, NULL);
+		json_array_foreach(results, i, e) {
+			const char *row[4] = {
+				json_string_value(json_object_get(e, "status")),
+				json_string_value(json_object_get(e, "kind")),
+				json_string_value(json_object_get(e, "identity")),
+				json_string_value(json_object_get(e, json_object_get(e, "reason") ? "reason" : "note")),
+			};
+			text_table_add(&t, row);
+		}
+		text_table_print(stdout, &t, 0);
+		text_table_release(&t);
+		json_decref(results);
+	}
+	return rc ? EXIT_RUNTIME : 0;
+}

@@ -1,0 +1,521 @@
+/* clean.c - selecting stale or named objects and removing them without ever touching one
+ * that changed or came into use since the scan. */
+#include "core/clean.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collectors/collector.h"
+#include "core/backup.h"
+#include "core/kinds.h"
+#include "core/util.h"
+#include "render/json.h"
+
+/* Tests set this to a shell command run after the scan and before the rescan, to attach to
+ * or recycle an object in exactly the window the rechecks guard. */
+#define TEST_HOOK_ENV "IPCSCOPE_TEST_HOOK_BEFORE_RECHECK"
+
+void clean_opts_init(struct clean_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	stale_ctx_init(&o->stale, (int64_t)time(NULL));
+}
+
+static struct clean_item *add_item(struct clean_report *r, struct ipc_object *obj,
+				   enum clean_status st, const char *evidence)
+{
+	struct clean_item *it;
+
+	xgrow((void **)&r->items, &r->cap, r->n + 1, sizeof(*r->items));
+	it = &r->items[r->n++];
+	memset(it, 0, sizeof(*it));
+	it->obj = obj;
+	it->status = st;
+	it->evidence = evidence && *evidence ? xstrdup(evidence) : NULL;
+	return it;
+}
+
+static void set_reason(struct clean_item *it, enum clean_status st, const char *reason)
+{
+	it->status = st;
+	free(it->reason);
+	it->reason = reason ? xstrdup(reason) : NULL;
+}
+
+static int scan(const struct clean_opts *o, unsigned kinds, struct snapshot *snap)
+{
+	struct scan_ctx ctx;
+	int rc;
+
+	snapshot_init(snap);
+	rc = scan_ctx_init(&ctx, o->root, kinds);
+	if (rc < 0)
+		return rc;
+	ctx.fifo_dirs = o->stale.fifo_dirs;
+	ctx.nfifo_dirs = o->stale.nfifo_dirs;
+	rc = scan_run(&ctx, snap);
+	scan_ctx_release(&ctx);
+	return rc;
+}
+
+/* Kinds that rm and clean can act on. */
+static unsigned removable_kinds(void)
+{
+	unsigned m = 0;
+
+	for (int k = 0; k < KIND__COUNT; k++)
+		if (kind_info((enum ipc_kind)k)->ops)
+			m |= KIND_BIT(k);
+	return m;
+}
+
+int clean_plan(struct clean_report *r, const struct clean_opts *o)
+{
+	unsigned kinds = (o->filter.kinds ? o->filter.kinds : KINDS_ALL) & removable_kinds();
+	struct stale_ctx sc = o->stale;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->dry_run = !o->apply;
+	/* Holders come from the process side, which every kind needs scanned. */
+	rc = scan(o, kinds | KIND_BIT(KIND_PIPE), &r->snap);
+	if (rc < 0)
+		return rc;
+	sc.holders_complete = r->snap.holders_complete;
+	for (size_t i = 0; i < r->snap.nobjs; i++) {
+		struct ipc_object *obj = r->snap.objs[i];
+		struct evidence ev;
+
+		if (!(kinds & KIND_BIT(obj->kind)) || !filter_match(&o->filter, obj))
+			continue;
+		if (object_is_stale(obj, &sc, &ev))
+			add_item(r, obj, CLEAN_CANDIDATE, ev.text);
+	}
+	return 0;
+}
+
+int rm_plan(struct clean_report *r, const struct clean_opts *o, int kind, char *const *refs,
+	    size_t nrefs, char ***bad)
+{
+	size_t nbad = 0;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	*bad = xcalloc(nrefs + 1, sizeof(**bad));
+	r->dry_run = !o->apply;
+	r->is_rm = true;
+	rc = scan(o, KINDS_ALL, &r->snap);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < nrefs; i++) {
+		struct ipc_object *match = NULL;
+		size_t n = 0;
+		int k = kind;
+
+		if (k < 0) {
+			char word[32];
+			size_t l = strcspn(refs[i], ":");
+
+			snprintf(word, sizeof(word), "%.*s", (int)(l < 31 ? l : 31), refs[i]);
+			k = kind_by_name(word);
+			if (k < 0 || !refs[i][l]) {
+				(*bad)[nbad++] = xasprintf("'%s' is not an identity (KIND:...), and no KIND was given", refs[i]);
+				continue;
+			}
+		}
+		if (!kind_info((enum ipc_kind)k)->ops) {
+			(*bad)[nbad++] = xasprintf("%s objects cannot be removed: they end with their holders",
+						   kind_name((enum ipc_kind)k));
+			continue;
+		}
+		for (size_t j = 0; j < r->snap.nobjs; j++) {
+			struct ipc_object *obj = r->snap.objs[j];
+			if ((int)obj->kind == k && object_matches_ref(obj, refs[i])) {
+				match = obj;
+				n++;
+			}
+		}
+		if (n == 0) {
+			(*bad)[nbad++] = xasprintf("no %s object '%s'", kind_name((enum ipc_kind)k), refs[i]);
+		} else if (n > 1) {
+			(*bad)[nbad++] = xasprintf("'%s' names %zu %s objects; give the id or identity", refs[i],
+						   n, kind_name((enum ipc_kind)k));
+		} else {
+			struct evidence ev;
+			bool dup = false;
+
+			for (size_t j = 0; j < r->n; j++)
+				dup |= r->items[j].obj == match;
+			if (dup)
+				continue;
+			if (object_in_use(match, &ev) && !o->force)
+				set_reason(add_item(r, match, CLEAN_REFUSED, ev.text), CLEAN_REFUSED,
+					   "in use (--force removes it anyway)");
+			else
+				add_item(r, match, CLEAN_CANDIDATE, ev.text);
+		}
+	}
+	return nbad ? -ENOENT : 0;
+}
+
+static void run_test_hook(const struct clean_report *r)
+{
+	const char *hook = getenv(TEST_HOOK_ENV);
+	size_t len = 1;
+	char *ids;
+
+	if (!hook || !*hook)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		len += strlen(r->items[i].obj->identity) + 1;
+	ids = xcalloc(1, len);
+	for (size_t i = 0; i < r->n; i++) {
+		if (i)
+			strcat(ids, " ");
+		strcat(ids, r->items[i].obj->identity);
+	}
+	setenv("IPCSCOPE_CANDIDATES", ids, 1);
+	/* The hook's own failure shows in the test that set it. */
+	int status = system(hook);
+	(void)status;
+	unsetenv("IPCSCOPE_CANDIDATES");
+	free(ids);
+}
+
+/* The object the rescan found under the same identity, if it is the same object. */
+static bool same_object(const struct ipc_object *a, const struct ipc_object *b)
+{
+	if (a->kind != b->kind || a->has_key != b->has_key || (a->has_key && a->key != b->key))
+		return false;
+	if (a->ctime != b->ctime || a->inode != b->inode)
+		return false;
+	if (a->has_creator_ids && (!b->has_creator_ids || a->cuid != b->cuid))
+		return false;
+	if ((a->name || b->name) && (!a->name || !b->name || strcmp(a->name, b->name)))
+		return false;
+	return true;
+}
+
+/* A name for the object's backup directory: kind, id or name, and the time. */
+static char *backup_name(const struct ipc_object *o, int64_t now, int n)
+{
+	char what[64];
+
+	if (o->id >= 0) {
+		snprintf(what, sizeof(what), "%lld", (long long)o->id);
+	} else {
+		const char *s = o->name ? o->name : "x";
+		size_t j = 0;
+
+		for (; *s && j < sizeof(what) - 1; s++)
+			what[j++] = (*s == '/' || *s == '.' || (unsigned char)*s < 0x20) ? '_' : *s;
+		what[j] = '\0';
+	}
+	return n ? xasprintf("%s-%s-%lld-%d", kind_name(o->kind), what, (long long)now, n)
+		 : xasprintf("%s-%s-%lld", kind_name(o->kind), what, (long long)now);
+}
+
+static int backup_one(struct clean_item *it, const struct clean_opts *o, struct evidence *why)
+{
+	const struct kind_ops *ops = kind_info(it->obj->kind)->ops;
+	json_t *meta = json_object(), *doc = NULL;
+	char *name = NULL, *text = NULL;
+	int top = -1, dir = -1, rc;
+
+	if (mkdir(o->backup_dir, 0700) < 0 && errno != EEXIST) {
+		rc = -errno;
+		evidence_add(why, "cannot create %s: %s", o->backup_dir, strerror(errno));
+		goto out;
+	}
+	top = open(o->backup_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (top < 0) {
+		rc = -errno;
+		evidence_add(why, "cannot open %s: %s", o->backup_dir, strerror(errno));
+		goto out;
+	}
+	for (int n = 0;; n++) {
+		free(name);
+		name = backup_name(it->obj, o->stale.now, n);
+		if (mkdirat(top, name, 0700) == 0)
+			break;
+		if (errno != EEXIST || n > 100) {
+			rc = -errno;
+			evidence_add(why, "cannot create backup directory: %s", strerror(errno));
+			goto out;
+		}
+	}
+	dir = openat(top, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0) {
+		rc = -errno;
+		goto out;
+	}
+	rc = ops->backup(it->obj, dir, meta, &it->consumed);
+	if (rc) {
+		evidence_add(why, "backup failed: %s", strerror(-rc));
+		goto out;
+	}
+	doc = json_pack("{s:s, s:s, s:s, s:I, s:O, s:o}", "schema", "ipcscope/1-backup", "identity",
+			it->obj->identity, "kind", kind_name(it->obj->kind), "saved", (json_int_t)o->stale.now,
+			"restore", meta, "object", json_of_object(it->obj));
+	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	rc = text ? write_file_at(dir, "meta.json", text, strlen(text)) : -ENOMEM;
+	if (rc) {
+		evidence_add(why, "cannot write meta.json: %s", strerror(-rc));
+		goto out;
+	}
+	it->backup = xasprintf("%s/%s", o->backup_dir, name);
+out:
+	free(text);
+	json_decref(doc);
+	json_decref(meta);
+	free(name);
+	if (dir >= 0)
+		close(dir);
+	if (top >= 0)
+		close(top);
+	return rc;
+}
+
+static void remove_one(struct clean_item *it, const struct clean_opts *o,
+		       const struct snapshot *fresh, const struct stale_ctx *sc, bool is_rm)
+{
+	const struct kind_ops *ops = kind_info(it->obj->kind)->ops;
+	const struct ipc_object *now = snapshot_find_identity(fresh, it->obj->identity);
+	struct evidence why;
+	int rc;
+
+	evidence_init(&why);
+	if (!now) {
+		set_reason(it, CLEAN_SKIPPED, "gone since the scan");
+		return;
+	}
+	if (!same_object(it->obj, now)) {
+		set_reason(it, CLEAN_SKIPPED, "another object has this identity now (recycled id or name)");
+		return;
+	}
+	if (!is_rm && !object_is_stale(now, sc, &why)) {
+		char *r = xasprintf("no longer stale: %s", why.text);
+		set_reason(it, CLEAN_SKIPPED, r);
+		free(r);
+		return;
+	}
+	if (is_rm && !o->force && object_in_use(now, &why)) {
+		char *r = xasprintf("in use now: %s", why.text);
+		set_reason(it, CLEAN_REFUSED, r);
+		free(r);
+		return;
+	}
+	evidence_init(&why);
+	rc = ops->recheck(it->obj, o->force, &why);
+	if (rc == -EACCES || rc == -EPERM) {
+		set_reason(it, CLEAN_DENIED, why.text);
+		return;
+	}
+	if (rc) {
+		set_reason(it, rc == -EBUSY && is_rm ? CLEAN_REFUSED : CLEAN_SKIPPED, why.text);
+		return;
+	}
+	if (o->backup_dir) {
+		rc = backup_one(it, o, &why);
+		if (rc) {
+			set_reason(it, rc == -EACCES || rc == -EPERM ? CLEAN_DENIED : CLEAN_FAILED, why.text);
+			if (!it->consumed)
+				return;
+			/* The messages were taken off the queue already: removing it now loses
+			 * nothing more, leaving it would leave an emptied queue. */
+		}
+	}
+	rc = ops->remove(it->obj);
+	if (rc == 0) {
+		if (it->status != CLEAN_FAILED)
+			set_reason(it, CLEAN_REMOVED, NULL);
+	} else if (rc == -EPERM || rc == -EACCES) {
+		set_reason(it, CLEAN_DENIED, "permission denied");
+	} else if (rc == -ENOENT || rc == -EINVAL || rc == -EIDRM) {
+		set_reason(it, CLEAN_SKIPPED, "gone before it could be removed");
+	} else {
+		char *r = xasprintf("removal failed: %s", strerror(-rc));
+		set_reason(it, CLEAN_FAILED, r);
+		free(r);
+	}
+}
+
+int clean_apply(struct clean_report *r, const struct clean_opts *o)
+{
+	struct snapshot fresh;
+	struct stale_ctx sc = o->stale;
+	unsigned kinds = KIND_BIT(KIND_PIPE);
+	bool any = false;
+	int rc;
+
+	if (!o->apply)
+		return 0;
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->items[i].status == CLEAN_CANDIDATE) {
+			kinds |= KIND_BIT(r->items[i].obj->kind);
+			any = true;
+		}
+	}
+	if (!any)
+		return 0;
+	run_test_hook(r);
+	rc = scan(o, kinds, &fresh);
+	if (rc < 0) {
+		snapshot_release(&fresh);
+		return rc;
+	}
+	sc.holders_complete = fresh.holders_complete;
+	sc.now = (int64_t)time(NULL);
+	for (size_t i = 0; i < r->n; i++)
+		if (r->items[i].status == CLEAN_CANDIDATE)
+			remove_one(&r->items[i], o, &fresh, &sc, r->is_rm);
+	snapshot_release(&fresh);
+	return 0;
+}
+
+void clean_report_release(struct clean_report *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->items[i].evidence);
+		free(r->items[i].reason);
+		free(r->items[i].backup);
+	}
+	free(r->items);
+	snapshot_release(&r->snap);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *clean_status_name(enum clean_status s)
+{
+	static const char *const names[] = {"candidate", "removed", "skipped", "refused", "denied", "failed"};
+	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "unknown";
+}
+
+json_t *clean_item_json(const struct clean_item *it)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s}", "identity", it->obj->identity, "kind",
+			      kind_name(it->obj->kind), "status", clean_status_name(it->status));
+
+	if (it->evidence)
+		json_object_set_new(j, "evidence", json_string(it->evidence));
+	if (it->reason)
+		json_object_set_new(j, "reason", json_string(it->reason));
+	if (it->backup)
+		json_object_set_new(j, "backup", json_string(it->backup));
+	json_object_set_new(j, "object", json_of_object(it->obj));
+	return j;
+}
+
+json_t *clean_report_json(const struct clean_report *r, const struct clean_opts *o)
+{
+	json_t *items = json_array();
+
+	for (size_t i = 0; i < r->n; i++)
+		json_array_append_new(items, clean_item_json(&r->items[i]));
+	return json_pack("{s:b, s:I, s:o}", "dry_run", r->dry_run, "older_than",
+			 (json_int_t)o->stale.older_than, "items", items);
+}
+
+static int restore_one(int top, const char *name, const char *label, json_t *results)
+{
+	json_t *meta = NULL, *res = json_pack("{s:s}", "dir", label);
+	const struct kind_info *ki;
+	struct evidence why;
+	const char *kind = NULL, *identity = NULL;
+	char *text = NULL;
+	int dir, rc, k;
+
+	evidence_init(&why);
+	dir = openat(top, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0) {
+		rc = -errno;
+		evidence_add(&why, "cannot open: %s", strerror(errno));
+		goto out;
+	}
+	rc = read_file_at(dir, "meta.json", 1 << 24, &text, NULL);
+	if (rc) {
+		evidence_add(&why, "meta.json: %s", strerror(-rc));
+		goto out;
+	}
+	meta = json_loads(text, 0, NULL);
+	if (json_unpack(meta, "{s:s, s:s}", "kind", &kind, "identity", &identity) < 0 ||
+	    (k = kind_by_name(kind)) < 0 || !(ki = kind_info((enum ipc_kind)k))->ops) {
+		rc = -EINVAL;
+		evidence_add(&why, "meta.json names no restorable kind");
+		goto out;
+	}
+	json_object_set_new(res, "identity", json_string(identity));
+	json_object_set_new(res, "kind", json_string(kind));
+	rc = ki->ops->restore(json_object_get(meta, "restore"), dir, &why);
+out:
+	json_object_set_new(res, "status", json_string(rc == 0 ? "restored" : rc == -EEXIST ? "exists" : "failed"));
+	if (why.len)
+		json_object_set_new(res, rc ? "reason" : "note", json_string(why.text));
+	json_array_append_new(results, res);
+	json_decref(meta);
+	free(text);
+	if (dir >= 0)
+		close(dir);
+	return rc;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int restore_dir(const char *path, json_t **results)
+{
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int top, rc = 0, failed = 0, exists = 0;
+	DIR *d;
+	struct dirent *e;
+
+	*results = json_array();
+	top = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (top < 0)
+		return -errno;
+	if (faccessat(top, "meta.json", F_OK, 0) == 0) {
+		rc = restore_one(top, ".", path, *results);
+		close(top);
+		return rc;
+	}
+	d = fdopendir(dup(top));
+	if (!d) {
+		rc = -errno;
+		goto out;
+	}
+	while ((e = readdir(d))) {
+		struct stat st;
+
+		if (e->d_name[0] == '.' || fstatat(top, e->d_name, &st, 0) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		xgrow((void **)&names, &cap, n + 1, sizeof(*names));
+		names[n++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_names);
+	for (size_t i = 0; i < n; i++) {
+		char *label = xasprintf("%s/%s", path, names[i]);
+		int r = restore_one(top, names[i], label, *results);
+
+		free(label);
+		exists += r == -EEXIST;
+		failed += r && r != -EEXIST;
+	}
+	rc = n == 0 ? -ENOENT : failed ? -EIO : exists ? -EEXIST : 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	close(top);
+	return rc;
+}

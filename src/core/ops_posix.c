@@ -1,0 +1,494 @@
+/* ops_posix.c - stale rules, in-use checks, recheck, backup, removal and restore of POSIX
+ * message queues, shared memory objects, named semaphores, and FIFOs. Their "in use" is
+ * "some process has it open or mapped", known only from a scan of every process. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <mqueue.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/backup.h"
+#include "core/kinds.h"
+#include "core/util.h"
+
+static int64_t last_change(const struct ipc_object *o)
+{
+	return o->mtime > o->ctime ? o->mtime : o->ctime;
+}
+
+/* ---- stale rules ---- */
+
+static bool nobody_holds(const struct ipc_object *o, const struct stale_ctx *c, struct evidence *ev)
+{
+	if (!c->holders_complete) {
+		evidence_add(ev, "not every process's fds and maps could be read: cannot prove nobody holds it");
+		return false;
+	}
+	if (!holders_none(o, ev))
+		return false;
+	evidence_add(ev, "no process has it open or mapped");
+	return true;
+}
+
+static bool posix_stale(const struct ipc_object *o, const struct stale_ctx *c, struct evidence *ev)
+{
+	bool s = nobody_holds(o, c, ev);
+
+	if (o->notify_pid.pid > 0 && !pid_gone(&o->notify_pid, 0)) {
+		evidence_add(ev, "notify pid %d (%s) alive", (int)o->notify_pid.pid, o->notify_pid.comm);
+		s = false;
+	}
+	s &= idle_for(o, last_change(o), c, ev);
+	return s;
+}
+
+/* Is path inside one of dirs (each made absolute and canonical first)? */
+static bool under_dirs(const char *path, const char *const *dirs, size_t n)
+{
+	char real[PATH_MAX];
+
+	for (size_t i = 0; i < n; i++) {
+		size_t l;
+
+		if (!realpath(dirs[i], real))
+			continue;
+		l = strlen(real);
+		if (!strncmp(path, real, l) && (path[l] == '/' || (l == 1 && real[0] == '/')))
+			return true;
+	}
+	return false;
+}
+
+static bool fifo_stale(const struct ipc_object *o, const struct stale_ctx *c, struct evidence *ev)
+{
+	bool s;
+
+	if (!o->name || !under_dirs(o->name, c->fifo_dirs, c->nfifo_dirs)) {
+		evidence_add(ev, "not inside a --fifo-dir directory");
+		return false;
+	}
+	evidence_add(ev, "inside a --fifo-dir directory");
+	s = nobody_holds(o, c, ev);
+	s &= idle_for(o, last_change(o), c, ev);
+	return s;
+}
+
+static bool posix_in_use(const struct ipc_object *o, struct evidence *ev)
+{
+	bool u = !holders_none(o, ev);
+
+	if (o->notify_pid.pid > 0 && !pid_gone(&o->notify_pid, 0)) {
+		evidence_add(ev, "notify pid %d (%s) alive", (int)o->notify_pid.pid, o->notify_pid.comm);
+		u = true;
+	}
+	return u;
+}
+
+/* ---- recheck: the same file, by inode and ctime ---- */
+
+static int compare_stat(const struct ipc_object *o, const struct stat *st, struct evidence *why)
+{
+	if (st->st_ino != o->inode || (int64_t)st->st_ctime != o->ctime) {
+		evidence_add(why, "%s is another object now (inode %llu, ctime %lld)", o->name,
+			     (unsigned long long)st->st_ino, (long long)st->st_ctime);
+		return -ESTALE;
+	}
+	return 0;
+}
+
+static int gone_or(int err, struct evidence *why)
+{
+	if (err == ENOENT) {
+		evidence_add(why, "gone since the scan");
+		return -ESTALE;
+	}
+	evidence_add(why, "cannot re-read it: %s", strerror(err));
+	return -err;
+}
+
+/* Holders cannot be re-read with one syscall: the clean engine rescans every process once
+ * right before removals, so here only the identity is checked. */
+static int mq_recheck(const struct ipc_object *o, bool force, struct evidence *why)
+{
+	struct stat st;
+	mqd_t q;
+	int rc;
+
+	(void)force;
+	q = mq_open(o->name, O_RDONLY | O_NONBLOCK);
+	if (q == (mqd_t)-1)
+		return gone_or(errno, why);
+	rc = fstat((int)q, &st) < 0 ? gone_or(errno, why) : compare_stat(o, &st, why);
+	mq_close(q);
+	return rc;
+}
+
+static int shm_recheck(const struct ipc_object *o, bool force, struct evidence *why)
+{
+	struct stat st;
+	int fd, rc;
+
+	(void)force;
+	fd = shm_open(o->name, O_RDONLY, 0);
+	if (fd < 0)
+		return gone_or(errno, why);
+	rc = fstat(fd, &st) < 0 ? gone_or(errno, why) : compare_stat(o, &st, why);
+	close(fd);
+	return rc;
+}
+
+static int path_recheck(const struct ipc_object *o, const char *path, bool fifo, struct evidence *why)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return gone_or(errno, why);
+	if (fifo && !S_ISFIFO(st.st_mode)) {
+		evidence_add(why, "%s is no longer a FIFO", path);
+		return -ESTALE;
+	}
+	return compare_stat(o, &st, why);
+}
+
+static void sem_path(const struct ipc_object *o, char *buf, size_t len)
+{
+	snprintf(buf, len, "/dev/shm/sem.%s", o->name[0] == '/' ? o->name + 1 : o->name);
+}
+
+static int sem_recheck(const struct ipc_object *o, bool force, struct evidence *why)
+{
+	char path[PATH_MAX];
+
+	(void)force;
+	sem_path(o, path, sizeof(path));
+	return path_recheck(o, path, false, why);
+}
+
+static int fifo_recheck(const struct ipc_object *o, bool force, struct evidence *why)
+{
+	(void)force;
+	return path_recheck(o, o->name, true, why);
+}
+
+/* ---- backup ---- */
+
+static void meta_stat(json_t *meta, const struct ipc_object *o, const struct stat *st)
+{
+	json_object_set_new(meta, "name", json_string(o->name));
+	json_object_set_new(meta, "mode", json_integer(st->st_mode & 0777));
+	json_object_set_new(meta, "uid", json_integer(st->st_uid));
+	json_object_set_new(meta, "gid", json_integer(st->st_gid));
+}
+
+/* A POSIX queue has no non-destructive read: its messages are received as part of the
+ * removal, highest priority first, as mq_receive delivers them. */
+static int mq_backup(const struct ipc_object *o, int dirfd, json_t *meta, bool *consumed)
+{
+	struct mq_attr attr;
+	struct stat st;
+	struct bytes b = {0};
+	char *buf = NULL;
+	long n = 0;
+	mqd_t q;
+	int rc = 0;
+
+	q = mq_open(o->name, O_RDONLY | O_NONBLOCK);
+	if (q == (mqd_t)-1)
+		return -errno;
+	if (fstat((int)q, &st) < 0 || mq_getattr(q, &attr) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	meta_stat(meta, o, &st);
+	json_object_set_new(meta, "maxmsg", json_integer(attr.mq_maxmsg));
+	json_object_set_new(meta, "msgsize", json_integer(attr.mq_msgsize));
+	json_object_set_new(meta, "read_by", json_string("mq_receive"));
+	buf = xmalloc((size_t)attr.mq_msgsize);
+	*consumed = true;
+	for (;;) {
+		unsigned prio;
+		ssize_t r = mq_receive(q, buf, (size_t)attr.mq_msgsize, &prio);
+
+		if (r < 0 && errno == EAGAIN)
+			break;
+		if (r < 0) {
+			rc = -errno;
+			goto out;
+		}
+		bytes_put_record(&b, prio, buf, (size_t)r);
+		n++;
+	}
+	json_object_set_new(meta, "messages", json_integer(n));
+	rc = write_file_at(dirfd, "messages.bin", b.data, b.len);
+out:
+	free(buf);
+	bytes_release(&b);
+	mq_close(q);
+	return rc;
+}
+
+static int shm_backup(const struct ipc_object *o, int dirfd, json_t *meta, bool *consumed)
+{
+	struct stat st;
+	void *p = MAP_FAILED;
+	int fd, rc = 0;
+
+	(void)consumed;
+	fd = shm_open(o->name, O_RDONLY, 0);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	meta_stat(meta, o, &st);
+	json_object_set_new(meta, "size", json_integer(st.st_size));
+	if (st.st_size > 0) {
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED) {
+			rc = -errno;
+			goto out;
+		}
+	}
+	rc = write_file_at(dirfd, "data.bin", p == MAP_FAILED ? "" : p, (size_t)st.st_size);
+out:
+	if (p != MAP_FAILED)
+		munmap(p, (size_t)st.st_size);
+	close(fd);
+	return rc;
+}
+
+static int sem_backup(const struct ipc_object *o, int dirfd, json_t *meta, bool *consumed)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	sem_t *s;
+	int v = 0, rc = 0;
+
+	(void)dirfd;
+	(void)consumed;
+	sem_path(o, path, sizeof(path));
+	if (stat(path, &st) < 0)
+		return -errno;
+	s = sem_open(o->name, 0);
+	if (s == SEM_FAILED)
+		return -errno;
+	if (sem_getvalue(s, &v) < 0)
+		rc = -errno;
+	sem_close(s);
+	meta_stat(meta, o, &st);
+	json_object_set_new(meta, "value", json_integer(v));
+	return rc;
+}
+
+static int fifo_backup(const struct ipc_object *o, int dirfd, json_t *meta, bool *consumed)
+{
+	struct stat st;
+
+	(void)dirfd;
+	(void)consumed;
+	if (lstat(o->name, &st) < 0)
+		return -errno;
+	meta_stat(meta, o, &st);
+	return 0;
+}
+
+/* ---- remove ---- */
+
+static int mq_remove(const struct ipc_object *o)
+{
+	return mq_unlink(o->name) < 0 ? -errno : 0;
+}
+
+static int shm_remove(const struct ipc_object *o)
+{
+	return shm_unlink(o->name) < 0 ? -errno : 0;
+}
+
+static int sem_remove(const struct ipc_object *o)
+{
+	return sem_unlink(o->name) < 0 ? -errno : 0;
+}
+
+static int fifo_remove(const struct ipc_object *o)
+{
+	return unlink(o->name) < 0 ? -errno : 0;
+}
+
+/* ---- restore ---- */
+
+struct file_meta {
+	const char *name;
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+};
+
+static int read_meta(json_t *meta, struct file_meta *m, struct evidence *why)
+{
+	json_int_t mode, uid, gid;
+
+	if (json_unpack(meta, "{s:s, s:I, s:I, s:I}", "name", &m->name, "mode", &mode, "uid", &uid,
+			"gid", &gid) < 0 || m->name[0] == '\0') {
+		evidence_add(why, "meta.json lacks name, mode, uid or gid");
+		return -EINVAL;
+	}
+	m->mode = (mode_t)mode & 0777;
+	m->uid = (uid_t)uid;
+	m->gid = (gid_t)gid;
+	return 0;
+}
+
+static int create_failed(const char *name, struct evidence *why)
+{
+	int err = errno;
+
+	if (err == EEXIST)
+		evidence_add(why, "%s exists: not overwritten", name);
+	else
+		evidence_add(why, "cannot create %s: %s", name, strerror(err));
+	return -err;
+}
+
+static int mq_restore(json_t *meta, int dirfd, struct evidence *why)
+{
+	struct file_meta m;
+	struct mq_attr attr = {0};
+	json_int_t maxmsg, msgsize;
+	char *data = NULL;
+	size_t len = 0, off = 0;
+	mqd_t q;
+	int rc;
+
+	rc = read_meta(meta, &m, why);
+	if (rc)
+		return rc;
+	if (json_unpack(meta, "{s:I, s:I}", "maxmsg", &maxmsg, "msgsize", &msgsize) < 0) {
+		evidence_add(why, "meta.json lacks maxmsg or msgsize");
+		return -EINVAL;
+	}
+	rc = read_file_at(dirfd, "messages.bin", 1u << 30, &data, &len);
+	if (rc) {
+		evidence_add(why, "messages.bin: %s", strerror(-rc));
+		return rc;
+	}
+	attr.mq_maxmsg = maxmsg;
+	attr.mq_msgsize = msgsize;
+	q = mq_open(m.name, O_WRONLY | O_CREAT | O_EXCL | O_NONBLOCK, m.mode, &attr);
+	if (q == (mqd_t)-1) {
+		rc = create_failed(m.name, why);
+		goto out;
+	}
+	if (fchown((int)q, m.uid, m.gid) < 0)
+		evidence_add(why, "owner not restored: %s", strerror(errno));
+	for (;;) {
+		const unsigned char *p;
+		size_t n;
+		int64_t prio;
+		int r = bytes_next_record((unsigned char *)data, len, &off, &prio, &p, &n);
+
+		if (r == 0)
+			break;
+		if (r < 0 || prio < 0 || mq_send(q, (const char *)p, n, (unsigned)prio) < 0) {
+			rc = r < 0 ? -EINVAL : -errno;
+			evidence_add(why, "cannot put the messages back: %s", strerror(-rc));
+			mq_unlink(m.name);
+			break;
+		}
+	}
+	mq_close(q);
+out:
+	free(data);
+	return rc;
+}
+
+static int shm_restore(json_t *meta, int dirfd, struct evidence *why)
+{
+	struct file_meta m;
+	char *data = NULL;
+	size_t len = 0, done = 0;
+	int fd, rc;
+
+	rc = read_meta(meta, &m, why);
+	if (rc)
+		return rc;
+	rc = read_file_at(dirfd, "data.bin", 1ul << 34, &data, &len);
+	if (rc) {
+		evidence_add(why, "data.bin: %s", strerror(-rc));
+		return rc;
+	}
+	fd = shm_open(m.name, O_RDWR | O_CREAT | O_EXCL, m.mode);
+	if (fd < 0) {
+		rc = create_failed(m.name, why);
+		goto out;
+	}
+	while (done < len) {
+		ssize_t w = write(fd, data + done, len - done);
+		if (w < 0) {
+			rc = -errno;
+			evidence_add(why, "write: %s", strerror(errno));
+			shm_unlink(m.name);
+			break;
+		}
+		done += (size_t)w;
+	}
+	if (!rc && fchown(fd, m.uid, m.gid) < 0)
+		evidence_add(why, "owner not restored: %s", strerror(errno));
+	close(fd);
+out:
+	free(data);
+	return rc;
+}
+
+static int sem_restore(json_t *meta, int dirfd, struct evidence *why)
+{
+	struct file_meta m;
+	json_int_t value;
+	char path[PATH_MAX];
+	sem_t *s;
+	int rc;
+
+	(void)dirfd;
+	rc = read_meta(meta, &m, why);
+	if (rc)
+		return rc;
+	if (json_unpack(meta, "{s:I}", "value", &value) < 0 || value < 0 || value > SEM_VALUE_MAX) {
+		evidence_add(why, "meta.json lacks a valid value");
+		return -EINVAL;
+	}
+	s = sem_open(m.name, O_CREAT | O_EXCL, m.mode, (unsigned)value);
+	if (s == SEM_FAILED)
+		return create_failed(m.name, why);
+	sem_close(s);
+	snprintf(path, sizeof(path), "/dev/shm/sem.%s", m.name[0] == '/' ? m.name + 1 : m.name);
+	if (chown(path, m.uid, m.gid) < 0)
+		evidence_add(why, "owner not restored: %s", strerror(errno));
+	return 0;
+}
+
+static int fifo_restore(json_t *meta, int dirfd, struct evidence *why)
+{
+	struct file_meta m;
+	int rc;
+
+	(void)dirfd;
+	rc = read_meta(meta, &m, why);
+	if (rc)
+		return rc;
+	if (mkfifo(m.name, m.mode) < 0)
+		return create_failed(m.name, why);
+	if (chown(m.name, m.uid, m.gid) < 0)
+		evidence_add(why, "owner not restored: %s", strerror(errno));
+	return 0;
+}
+
+const struct kind_ops posix_mq_ops = {posix_stale, posix_in_use, mq_recheck, mq_backup, mq_remove, mq_restore};
+const struct kind_ops posix_shm_ops = {posix_stale, posix_in_use, shm_recheck, shm_backup, shm_remove, shm_restore};
+const struct kind_ops posix_sem_ops = {posix_stale, posix_in_use, sem_recheck, sem_backup, sem_remove, sem_restore};
+const struct kind_ops fifo_ops = {fifo_stale, posix_in_use, fifo_recheck, fifo_backup, fifo_remove, fifo_restore};
