@@ -123,6 +123,7 @@ struct ipc_object *sysv_object_new(struct scan_ctx *ctx, struct snapshot *snap, 
 	o = object_new(kind, identity);
 	o->ns = ctx->ipc_ns;
 	o->id = id;
+	o->kernel_pos = lineno;
 	o->has_key = true;
 	o->key = (uint32_t)key;
 	if (vals[SV_PERMS]) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/shm.h>
 #include <unistd.h>
 
 #include "collector.h"
@@ -74,6 +75,23 @@ static void set_used(struct snapshot *snap, const char *name, uint64_t used)
 		l->has_used = true;
 		l->used = used;
 	}
+}
+
+/* SHM_INFO's swap counters, which `ipcs -u` prints and no file shows. */
+static void shm_swap_counters(struct snapshot *snap)
+{
+	struct shm_info si;
+
+	if (shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&si) < 0) {
+		snapshot_error(snap, "shmctl(SHM_INFO)", "%s", strerror(errno));
+		return;
+	}
+	snapshot_limit(snap, "shm_swap_attempts", "sysv-shm", "Swap attempts (ipcs -u)", "count",
+		       "shmctl(SHM_INFO)");
+	set_used(snap, "shm_swap_attempts", si.swap_attempts);
+	snapshot_limit(snap, "shm_swap_successes", "sysv-shm", "Swap successes (ipcs -u)", "count",
+		       "shmctl(SHM_INFO)");
+	set_used(snap, "shm_swap_successes", si.swap_successes);
 }
 
 static int collect(struct scan_ctx *ctx, struct snapshot *snap)
@@ -146,6 +164,8 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 		snapshot_limit(snap, "shm_swap", "sysv-shm", "Pages swapped (ipcs -u)", "pages",
 			       "sum of segments");
 		set_used(snap, "shm_swap", swp);
+		if (ctx->live)
+			shm_swap_counters(snap);
 	}
 	if (ctx->kinds & KIND_BIT(KIND_SYSV_SEM)) {
 		set_used(snap, "semmni", nsem);

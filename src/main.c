@@ -18,6 +18,8 @@ static const struct command commands[] = {
 	{"rm", cmd_rm, "remove the named objects, refusing those in use"},
 	{"clean", cmd_clean, "find stale objects; remove them safely with --yes"},
 	{"restore", cmd_restore, "recreate objects that clean --backup saved"},
+	{"ipcs", cmd_ipcs, "util-linux ipcs, byte for byte (also as a link named ipcs)"},
+	{"ipcrm", cmd_ipcrm, "util-linux ipcrm (also as a link named ipcrm)"},
 };
 
 static void usage(FILE *out)
@@ -32,6 +34,15 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	/* Run through a link named like a util-linux tool, the binary is that tool. */
+	static const char *const link_names[] = {"ipcs", "ipcrm"};
+	const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
+
+	base = base ? base + 1 : argc > 0 ? argv[0] : "";
+	for (size_t i = 0; i < sizeof(link_names) / sizeof(link_names[0]); i++)
+		for (size_t j = 0; j < sizeof(commands) / sizeof(commands[0]); j++)
+			if (!strcmp(base, link_names[i]) && !strcmp(base, commands[j].name))
+				return commands[j].fn(argc, argv);
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 			usage(stdout);

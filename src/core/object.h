@@ -74,6 +74,8 @@ struct ipc_object {
 	uint32_t key;          /* SysV key (IPC_PRIVATE is 0) */
 	char *name;            /* POSIX name, FIFO or socket path; owned, may be NULL */
 	uint64_t inode;        /* 0 when not applicable */
+	unsigned kernel_pos;   /* place in the kernel's own listing (line of /proc/sysvipc/<x>,
+				* the order ipcs prints); 0 unknown */
 
 	bool has_owner;
 	uid_t uid;
