@@ -9,6 +9,8 @@ extern const struct collector sysv_limits_collector;
 extern const struct collector posix_mq_collector;
 extern const struct collector posix_shm_collector;
 extern const struct collector fifo_dir_collector;
+extern const struct collector sockdiag_collector;
+extern const struct collector procfd_collector;
 
 const struct collector *const collectors[] = {
 	&sysv_msg_collector,
@@ -18,5 +20,8 @@ const struct collector *const collectors[] = {
 	&posix_mq_collector,
 	&posix_shm_collector,
 	&fifo_dir_collector,
+	&sockdiag_collector,
+	/* last: it joins fds and mappings to every object above */
+	&procfd_collector,
 	NULL,
 };

@@ -75,6 +75,8 @@ GET_COUNT(get_notify, notify)
 GET_COUNT(get_signo, signo)
 GET_COUNT(get_rqueue, rqueue)
 GET_COUNT(get_wqueue, wqueue)
+GET_COUNT(get_pending, pending)
+GET_COUNT(get_backlog, backlog)
 GET_TIME(get_ctime, ctime)
 GET_TIME(get_atime, atime)
 GET_TIME(get_dtime, dtime)
@@ -137,7 +139,7 @@ static void get_uid(const struct ipc_object *o, struct col_value *v)
 
 static void get_gid(const struct ipc_object *o, struct col_value *v)
 {
-	if (o->has_owner)
+	if (o->has_owner && !o->owner_uid_only)
 		set_int(v, o->gid);
 }
 
@@ -172,7 +174,7 @@ static void get_user(const struct ipc_object *o, struct col_value *v)
 
 static void get_group(const struct ipc_object *o, struct col_value *v)
 {
-	if (o->has_owner)
+	if (o->has_owner && !o->owner_uid_only)
 		name_or_number(v, group_name(o->gid), o->gid);
 }
 
@@ -395,6 +397,8 @@ const struct column columns[] = {
 	{"PEERINO", "peer_inode", COL_INT, K(UNIX), "peer socket's inode", get_peerino},
 	{"RQUEUE", "rqueue", COL_BYTES, SOCKETS, "bytes in the receive queue", get_rqueue},
 	{"WQUEUE", "wqueue", COL_BYTES, SOCKETS, "bytes in the send queue", get_wqueue},
+	{"PENDING", "pending", COL_INT, K(UNIX) | K(TCP), "listening: connections not yet accepted", get_pending},
+	{"BACKLOG", "backlog", COL_INT, K(UNIX) | K(TCP), "listening: most connections that may wait", get_backlog},
 	{"SEND", "stime", COL_TIME, K(SYSV_MSG), "last send", get_stime},
 	{"RECV", "rtime", COL_TIME, K(SYSV_MSG), "last receive", get_rtime},
 	{"ATTACH", "atime", COL_TIME, K(SYSV_SHM), "last attach", get_atime},

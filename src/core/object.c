@@ -19,6 +19,7 @@ struct ipc_object *object_new(enum ipc_kind kind, const char *identity)
 	o->nsems = -1;
 	o->notify = o->signo = -1;
 	o->rqueue = o->wqueue = -1;
+	o->pending = o->backlog = -1;
 	return o;
 }
 

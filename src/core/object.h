@@ -80,6 +80,7 @@ struct ipc_object {
 	bool has_owner;
 	uid_t uid;
 	gid_t gid;
+	bool owner_uid_only;   /* sockets: the kernel records a uid but no gid */
 	bool has_creator_ids;
 	uid_t cuid;
 	gid_t cgid;
@@ -131,6 +132,8 @@ struct ipc_object {
 	uint64_t peer_inode;   /* unix peer's inode; 0 unknown */
 	int64_t rqueue;        /* bytes in receive queue; -1 absent */
 	int64_t wqueue;        /* bytes in send queue; -1 absent */
+	int64_t pending;       /* listening socket: connections not yet accepted; -1 absent */
+	int64_t backlog;       /* listening socket: most that may wait; -1 absent */
 
 	struct ipc_holder *holders; /* owned */
 	size_t nholders, holders_cap;

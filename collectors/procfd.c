@@ -1,0 +1,806 @@
+/* procfd.c - one pass over <root>/proc/PID/fd: every descriptor is read with one readlinkat,
+ * and its link text decides what more it costs.
+ *
+ *   socket:[ino]   joined by inode to the sockdiag object; access is always rw
+ *   pipe:[ino]     a pipe object made on first sight; access from the link's own mode
+ *   /path          stat (through the fd) only when the path could be a FIFO, a queue or a
+ *                  /dev/shm file; /proc, /sys and the kernel's character devices cannot
+ *
+ * On the running system an fd link's permission bits are the fd's access mode (proc sets
+ * S_IRUSR for FMODE_READ, S_IWUSR for FMODE_WRITE), so one fstatat(AT_SYMLINK_NOFOLLOW)
+ * stands in for opening and reading fdinfo. A fixture tree's symlinks carry no such mode,
+ * so there fdinfo is read. Fill levels of pipes and FIFOs come from a duplicate of one
+ * holder's fd (pidfd_getfd), asked FIONREAD and F_GETPIPE_SZ and closed at once, once per
+ * pipe. Mappings are procmaps.c's. This collector runs last: it joins holders to all. */
+#include "procfd.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "posix.h"
+#include "core/util.h"
+
+#define MQUEUE_MAGIC 0x19800202
+#define DENTS_BUF (32u << 10)
+#define LINK_MAX_TEXT 4200       /* PATH_MAX and " (deleted)" */
+#define SOCKET_KINDS (KIND_BIT(KIND_UNIX) | KIND_BIT(KIND_TCP) | KIND_BIT(KIND_UDP))
+#define FD_KINDS (SOCKET_KINDS | KIND_BIT(KIND_PIPE) | KIND_BIT(KIND_FIFO) | \
+		  KIND_BIT(KIND_POSIX_MQ) | KIND_BIT(KIND_POSIX_SHM) | KIND_BIT(KIND_POSIX_SEM))
+#define PATH_KINDS (KIND_BIT(KIND_FIFO) | KIND_BIT(KIND_POSIX_MQ) | KIND_BIT(KIND_POSIX_SHM) | \
+		    KIND_BIT(KIND_POSIX_SEM))
+
+/* ---- the join table ---- */
+
+void join_tab_init(struct join_tab *t)
+{
+	t->cap = 1024;
+	t->n = 0;
+	t->slots = xmalloc(t->cap * sizeof(*t->slots));
+	for (size_t i = 0; i < t->cap; i++)
+		t->slots[i].kind = -1;
+}
+
+void join_tab_release(struct join_tab *t)
+{
+	free(t->slots);
+	t->slots = NULL;
+	t->cap = t->n = 0;
+}
+
+static size_t join_hash(int kind, uint64_t dev, uint64_t ino)
+{
+	uint64_t h = ino * 0x9e3779b97f4a7c15ULL ^ dev * 0xc2b2ae3d27d4eb4fULL ^ (uint64_t)kind;
+
+	h ^= h >> 29;
+	return (size_t)h;
+}
+
+static struct join_ent *join_slot(struct join_tab *t, int kind, uint64_t dev, uint64_t ino)
+{
+	size_t mask = t->cap - 1, i = join_hash(kind, dev, ino) & mask;
+
+	while (t->slots[i].kind >= 0 &&
+	       !(t->slots[i].kind == kind && t->slots[i].dev == dev && t->slots[i].ino == ino))
+		i = (i + 1) & mask;
+	return &t->slots[i];
+}
+
+struct join_ent *join_tab_get(struct join_tab *t, int kind, uint64_t dev, uint64_t ino,
+			      bool create)
+{
+	struct join_ent *e = join_slot(t, kind, dev, ino);
+
+	if (e->kind >= 0 || !create)
+		return e->kind >= 0 ? e : NULL;
+	if ((t->n + 1) * 2 > t->cap) {
+		struct join_ent *old = t->slots;
+		size_t oldcap = t->cap;
+
+		t->cap *= 2;
+		t->slots = xmalloc(t->cap * sizeof(*t->slots));
+		for (size_t i = 0; i < t->cap; i++)
+			t->slots[i].kind = -1;
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i].kind >= 0)
+				*join_slot(t, old[i].kind, old[i].dev, old[i].ino) = old[i];
+		free(old);
+		e = join_slot(t, kind, dev, ino);
+	}
+	memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	e->dev = dev;
+	e->ino = ino;
+	t->n++;
+	return e;
+}
+
+/* ---- small parsers ---- */
+
+static int bracket_ino(const char *s, uint64_t *ino)
+{
+	char num[24];
+	size_t n = strlen(s);
+
+	if (n < 3 || s[0] != '[' || s[n - 1] != ']' || n - 2 >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, s + 1, n - 2);
+	num[n - 2] = '\0';
+	return parse_u64(num, ino) < 0 || !*ino ? -EINVAL : 0;
+}
+
+/* Paths that cannot be a FIFO, a queue or a shm file: pseudo file systems that have no
+ * such files, and the character devices the kernel itself makes. */
+static bool path_cannot_be_ipc(const char *path)
+{
+	static const char *const prefixes[] = {"/proc/", "/sys/", "/dev/pts/", "/dev/tty",
+					       "/memfd:", "/dev/dri/", "/dev/snd/", "/dev/input/"};
+	static const char *const devices[] = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random",
+					      "/dev/urandom", "/dev/ptmx", "/dev/console",
+					      "/dev/kmsg", "/dev/fuse", "/dev/kvm", "/dev/net/tun"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (!strncmp(path, prefixes[i], strlen(prefixes[i])))
+			return true;
+	for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
+		if (!strcmp(path, devices[i]))
+			return true;
+	return false;
+}
+
+int procfd_classify_link(const char *link, uint64_t *ino)
+{
+	if (!strncmp(link, "pipe:", 5))
+		return bracket_ino(link + 5, ino) == 0 ? 'p' : 0;
+	if (!strncmp(link, "socket:", 7))
+		return bracket_ino(link + 7, ino) == 0 ? 's' : 0;
+	if (link[0] == '/' && !path_cannot_be_ipc(link))
+		return 'f';
+	return 0;
+}
+
+int procfd_parse_fdinfo_flags(const char *text, unsigned *access)
+{
+	const char *p = text;
+	uint64_t flags;
+	char num[24];
+	size_t n;
+
+	while (p && strncmp(p, "flags:", 6)) {
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	if (!p)
+		return -EINVAL;
+	p += 6;
+	p += strspn(p, " \t");
+	n = strcspn(p, " \t\n");
+	if (!n || n >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, p, n);
+	num[n] = '\0';
+	if (parse_u64_base(num, 8, &flags) < 0)
+		return -EINVAL;
+	if (flags & O_PATH) {
+		*access = 0;
+		return 0;
+	}
+	switch (flags & O_ACCMODE) {
+	case O_RDONLY:
+		*access = ACC_R;
+		return 0;
+	case O_WRONLY:
+		*access = ACC_W;
+		return 0;
+	case O_RDWR:
+		*access = ACC_R | ACC_W;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* ---- the process ---- */
+
+const char *proc_comm(struct fdscan *fs, struct proc *p)
+{
+	struct pid_ref ref = {.pid = p->pid};
+	char buf[64];
+	ssize_t n = -1;
+	int fd;
+
+	if (p->comm_read)
+		return p->comm;
+	p->comm_read = true;
+	if (snapshot_pid_lookup(fs->snap, &ref) && ref.comm[0]) {
+		memcpy(p->comm, ref.comm, sizeof(p->comm));
+		return p->comm;
+	}
+	fd = openat(p->dirfd, "comm", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	if (n < 0)
+		n = 0;
+	while (n > 0 && buf[n - 1] == '\n')
+		n--;
+	buf[n] = '\0';
+	memcpy(p->comm, buf, (size_t)n < sizeof(p->comm) ? (size_t)n + 1 : sizeof(p->comm));
+	p->comm[sizeof(p->comm) - 1] = '\0';
+	return p->comm;
+}
+
+void proc_denied(struct fdscan *fs, struct proc *p, const char *what, int err)
+{
+	struct stat st;
+	char uid[24] = "?";
+
+	if (p->denied)
+		return;
+	p->denied = true;
+	fs->ndenied++;
+	if (fstat(p->dirfd, &st) == 0)
+		snprintf(uid, sizeof(uid), "%u", (unsigned)st.st_uid);
+	snapshot_error(fs->snap, "/proc", "pid %d (%s, uid %s): %s: %s not read", (int)p->pid,
+		       proc_comm(fs, p), uid, strerror(err), what);
+}
+
+/* Access of fd fdname of p; -errno when the fd is gone (ENOENT) or unreadable. */
+static int fd_access(struct fdscan *fs, struct proc *p, const char *fdname, unsigned *access)
+{
+	char path[48], text[512];
+	ssize_t n;
+	int fd;
+
+	if (fs->ctx->live) {
+		struct stat st;
+
+		if (fstatat(p->fddirfd, fdname, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return -errno;
+		*access = ((st.st_mode & S_IRUSR) ? ACC_R : 0) | ((st.st_mode & S_IWUSR) ? ACC_W : 0);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "fdinfo/%s", fdname);
+	fd = openat(p->dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	text[n] = '\0';
+	return procfd_parse_fdinfo_flags(text, access);
+}
+
+static void add_fd_holder(struct fdscan *fs, struct proc *p, struct ipc_object *o, int fdnum,
+			  const char *fdname, bool need_access)
+{
+	unsigned access = ACC_R | ACC_W;
+	int rc = 0;
+
+	if (need_access)
+		rc = fd_access(fs, p, fdname, &access);
+	if (rc == -ENOENT)
+		return; /* closed since it was listed */
+	if (rc < 0) {
+		char why[96];
+
+		access = 0;
+		snprintf(why, sizeof(why), "access of pid %d fd %d unknown (%s)", (int)p->pid, fdnum,
+			 rc == -EINVAL ? "fdinfo has no valid flags" : strerror(-rc));
+		object_set_partial(o, why);
+	}
+	object_add_holder(o, p->pid, proc_comm(fs, p), fdnum, access, NULL);
+}
+
+/* ---- pipes and FIFOs ---- */
+
+static void stream_fill(struct fdscan *fs, struct proc *p, struct join_ent *e, int fdnum)
+{
+	struct ipc_object *o = e->o;
+	struct stat st;
+	char why[128];
+	int dup, avail, size;
+
+	if (fs->getfd_err) {
+		snprintf(why, sizeof(why), "fill level unknown: pidfd_getfd: %s", strerror(fs->getfd_err));
+		goto give_up;
+	}
+	if (p->pidfd < 0 && !p->pidfd_err) {
+		p->pidfd = pidfd_open(p->pid, 0);
+		if (p->pidfd < 0)
+			p->pidfd_err = errno;
+	}
+	if (p->pidfd < 0) {
+		if (p->pidfd_err == ESRCH)
+			return; /* gone: another holder may do */
+		snprintf(why, sizeof(why), "fill level unknown: pidfd_open(%d): %s", (int)p->pid,
+			 strerror(p->pidfd_err));
+		goto give_up;
+	}
+	dup = pidfd_getfd(p->pidfd, fdnum, 0);
+	if (dup < 0) {
+		if (errno == EBADF || errno == ESRCH)
+			return; /* fd closed or process gone since it was read */
+		if (errno == ENOSYS) {
+			fs->getfd_err = errno;
+		}
+		snprintf(why, sizeof(why), "fill level unknown: no access to pid %d's fds (%s)",
+			 (int)p->pid, strerror(errno));
+		goto give_up;
+	}
+	/* The fd number may have been reused since readlinkat: only the same inode counts. */
+	if (fstat(dup, &st) < 0 || (uint64_t)st.st_ino != e->ino || !S_ISFIFO(st.st_mode)) {
+		close(dup);
+		return;
+	}
+	if (ioctl(dup, FIONREAD, &avail) == 0 && avail >= 0)
+		o->used_bytes = avail;
+	size = fcntl(dup, F_GETPIPE_SZ);
+	if (size >= 0)
+		o->size = size;
+	close(dup);
+	e->filled = true;
+	return;
+give_up:
+	object_set_partial(o, why);
+	e->filled = true;
+}
+
+static void stream_fd(struct fdscan *fs, struct proc *p, int kind, const struct stat *st,
+		      uint64_t ino, const char *path, int fdnum, const char *fdname)
+{
+	uint64_t dev = kind == KIND_FIFO ? (uint64_t)st->st_dev : 0;
+	struct join_ent *e = join_tab_get(&fs->tab, kind, dev, ino, true);
+	char identity[64];
+
+	if (!e->o && kind == KIND_FIFO) {
+		/* Listed already from a --fifo-dir directory? */
+		snprintf(identity, sizeof(identity), "fifo:%" PRIu64 ":%" PRIu64, dev, ino);
+		e->o = snapshot_find_inode(fs->snap, KIND_FIFO, ino);
+		if (e->o && strcmp(e->o->identity, identity))
+			e->o = snapshot_find_identity(fs->snap, identity);
+	}
+	if (!e->o) {
+		struct ipc_object *o;
+
+		if (kind == KIND_PIPE)
+			snprintf(identity, sizeof(identity), "pipe:%" PRIu64, ino);
+		o = object_new((enum ipc_kind)kind, identity);
+		o->inode = ino;
+		if (kind == KIND_FIFO) {
+			o->ns = fs->ctx->mnt_ns;
+			size_t n = strlen(path);
+			const char *del = " (deleted)";
+
+			o->name = xstrdup(path);
+			if (n > strlen(del) && !strcmp(path + n - strlen(del), del)) {
+				o->name[n - strlen(del)] = '\0';
+				o->flags |= OBJ_DELETED;
+			}
+			o->has_owner = true;
+			o->uid = st->st_uid;
+			o->gid = st->st_gid;
+			o->has_mode = true;
+			o->mode = (uint32_t)st->st_mode & 07777;
+			o->atime = (int64_t)st->st_atim.tv_sec;
+			o->mtime = (int64_t)st->st_mtim.tv_sec;
+			o->ctime = (int64_t)st->st_ctim.tv_sec;
+		}
+		snapshot_add(fs->snap, o);
+		e->o = o;
+	}
+	add_fd_holder(fs, p, e->o, fdnum, fdname, true);
+	if (!e->filled && fs->ctx->live)
+		stream_fill(fs, p, e, fdnum);
+}
+
+/* After the pass: half-open pipes, and fill levels no holder could give. */
+static void streams_finish(struct fdscan *fs)
+{
+	for (size_t i = 0; i < fs->tab.cap; i++) {
+		struct join_ent *e = &fs->tab.slots[i];
+		unsigned all = 0;
+
+		if ((e->kind != KIND_PIPE && e->kind != KIND_FIFO) || !e->o)
+			continue;
+		for (size_t h = 0; h < e->o->nholders; h++)
+			all |= e->o->holders[h].access;
+		if (all == ACC_R || all == ACC_W) {
+			e->o->flags |= OBJ_HALF_OPEN;
+			if (fs->ndenied)
+				object_set_partial(e->o, "the other end may be held by a process that could not be read");
+		}
+		if (fs->ctx->live && !e->filled)
+			object_set_partial(e->o, "fill level unknown: its holders closed it during the scan");
+	}
+}
+
+/* ---- sockets ---- */
+
+static uint64_t proc_netns(struct fdscan *fs, struct proc *p)
+{
+	char buf[64];
+	ssize_t n;
+	uint64_t v;
+
+	if (p->netns_read)
+		return p->netns;
+	p->netns_read = true;
+	n = readlinkat(p->dirfd, "ns/net", buf, sizeof(buf) - 1);
+	if (n > 6 && !strncmp(buf, "net:", 4)) {
+		buf[n] = '\0';
+		if (bracket_ino(buf + 4, &v) == 0)
+			p->netns = v;
+	}
+	(void)fs;
+	return p->netns;
+}
+
+/* A socket that is not in the dump: another network namespace, made after the dump, or a
+ * family ipcscope does not list (netlink, packet ...). The kernel names the protocol in
+ * the socket's "system.sockprotoname" attribute. */
+static struct ipc_object *other_socket(struct fdscan *fs, struct proc *p, const char *fdname,
+				       uint64_t ino)
+{
+	struct join_ent *e = join_tab_get(&fs->tab, JOIN_OTHER_SOCKET, 0, ino, false);
+	char path[64], proto[32], identity[48], why[160];
+	const char *type = NULL;
+	struct ipc_object *o;
+	uint64_t netns;
+	ssize_t n;
+	int kind;
+
+	if (e)
+		return e->o;
+	e = join_tab_get(&fs->tab, JOIN_OTHER_SOCKET, 0, ino, true);
+	if (!fs->ctx->live) {
+		fs->unknown_sockets++;
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/fd/%s", (int)p->pid, fdname);
+	n = getxattr(path, "system.sockprotoname", proto, sizeof(proto) - 1);
+	if (n <= 0)
+		return NULL;
+	proto[n] = '\0';
+	if (!strncmp(proto, "UNIX", 4)) {
+		kind = KIND_UNIX;
+		if (!strcmp(proto, "UNIX-STREAM"))
+			type = "stream";
+	} else if (!strcmp(proto, "TCP") || !strcmp(proto, "TCPv6")) {
+		kind = KIND_TCP;
+		type = "stream";
+	} else if (!strcmp(proto, "UDP") || !strcmp(proto, "UDPv6")) {
+		kind = KIND_UDP;
+		type = "dgram";
+	} else {
+		return NULL;
+	}
+	if (!(fs->want & KIND_BIT(kind)))
+		return NULL;
+	snprintf(identity, sizeof(identity), "%s:%" PRIu64,
+		 kind == KIND_UNIX ? "unix" : kind == KIND_TCP ? "tcp" : "udp", ino);
+	o = object_new((enum ipc_kind)kind, identity);
+	o->inode = ino;
+	o->sock_type = (char *)type;
+	netns = proc_netns(fs, p);
+	o->ns = netns;
+	if (netns && fs->ctx->net_ns && netns != fs->ctx->net_ns)
+		snprintf(why, sizeof(why), "in network namespace %" PRIu64 ", whose sockets sock_diag does "
+			 "not show: found through an fd only", netns);
+	else
+		snprintf(why, sizeof(why), "not in the socket dump (made after it?): found through an fd only");
+	object_set_partial(o, why);
+	snapshot_add(fs->snap, o);
+	e->o = o;
+	return o;
+}
+
+static void socket_fd(struct fdscan *fs, struct proc *p, uint64_t ino, int fdnum, const char *fdname)
+{
+	struct ipc_object *o = snapshot_find_inode(fs->snap, -1, ino);
+
+	if (o && !(KIND_BIT(o->kind) & SOCKET_KINDS)) {
+		/* Inode numbers of different file systems may meet: ask per kind. */
+		o = NULL;
+		for (int k = KIND_UNIX; k <= KIND_UDP && !o; k++)
+			o = snapshot_find_inode(fs->snap, k, ino);
+	}
+	if (!o)
+		o = other_socket(fs, p, fdname, ino);
+	/* Sockets are always open for reading and writing. */
+	if (o && (fs->want & KIND_BIT(o->kind)))
+		add_fd_holder(fs, p, o, fdnum, fdname, false);
+}
+
+/* ---- paths: FIFOs, queues, shm files ---- */
+
+static bool dev_is_mqueue(struct fdscan *fs, struct proc *p, const char *fdname, dev_t dev)
+{
+	char path[64];
+	struct statfs sfs;
+
+	if (fs->mq_mounted && dev == fs->mq_dev)
+		return true;
+	for (size_t i = 0; i < fs->nother_devs; i++)
+		if (fs->other_devs[i] == dev)
+			return false;
+	if (!fs->ctx->live)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%s", (int)p->pid, fdname);
+	if (statfs(path, &sfs) == 0 && sfs.f_type == MQUEUE_MAGIC) {
+		if (!fs->mq_mounted) {
+			fs->mq_mounted = true; /* not mounted, but now the device is known */
+			fs->mq_dev = dev;
+		}
+		return true;
+	}
+	if (fs->nother_devs < ARRAY_SIZE(fs->other_devs))
+		fs->other_devs[fs->nother_devs++] = dev;
+	return false;
+}
+
+/* "/name (deleted)" -> "/name" in buf; true when it was deleted. */
+static bool strip_deleted(const char *path, char *buf, size_t len)
+{
+	static const char del[] = " (deleted)";
+	size_t n = strlen(path), d = sizeof(del) - 1;
+	bool deleted = n > d && !strcmp(path + n - d, del);
+
+	snprintf(buf, len, "%.*s", (int)(deleted ? n - d : n), path);
+	return deleted;
+}
+
+/* A queue open in a process but absent from /dev/mqueue: not mounted there, or unlinked. */
+static struct ipc_object *mq_from_fd(struct fdscan *fs, struct proc *p, const char *fdname,
+				     const char *path, const struct stat *st)
+{
+	char name[LINK_MAX_TEXT], identity[LINK_MAX_TEXT + 64], *text = NULL;
+	struct ipc_object *o;
+	const char *base;
+	bool deleted = strip_deleted(path, name, sizeof(name));
+
+	base = strncmp(name, "/dev/mqueue/", 12) ? name : name + 11;
+	snprintf(identity, sizeof(identity), "posix-mq:%" PRIu64 ":%s", fs->ctx->mnt_ns, base);
+	if (snapshot_find_identity(fs->snap, identity))
+		snprintf(identity, sizeof(identity), "posix-mq:%" PRIu64 ":%s:%" PRIu64, fs->ctx->mnt_ns,
+			 base, (uint64_t)st->st_ino);
+	o = object_new(KIND_POSIX_MQ, identity);
+	o->name = xstrdup(base);
+	o->ns = fs->ctx->mnt_ns;
+	o->inode = (uint64_t)st->st_ino;
+	o->has_owner = true;
+	o->uid = st->st_uid;
+	o->gid = st->st_gid;
+	o->has_mode = true;
+	o->mode = (uint32_t)st->st_mode & 0777;
+	o->atime = (int64_t)st->st_atim.tv_sec;
+	o->mtime = (int64_t)st->st_mtim.tv_sec;
+	o->ctime = (int64_t)st->st_ctim.tv_sec;
+	if (deleted)
+		o->flags |= OBJ_DELETED;
+	/* Reading the queue's file through the fd gives the kernel's QSIZE/NOTIFY line. */
+	if (fs->ctx->live && read_file_at(p->fddirfd, fdname, 4096, &text, NULL) == 0) {
+		if (posix_mq_parse_status(text, o) < 0)
+			object_set_partial(o, "queue status text not understood");
+		scan_resolve_pid(fs->ctx, fs->snap, &o->notify_pid);
+	} else {
+		object_set_partial(o, "queue status not read");
+	}
+	free(text);
+	object_set_partial(o, deleted ? "unlinked, found through an fd: maxmsg, msgsize and messages unknown"
+			   : "not in /dev/mqueue (mount -t mqueue none /dev/mqueue), found through an fd: "
+			     "maxmsg, msgsize and messages unknown");
+	snapshot_add(fs->snap, o);
+	return o;
+}
+
+static void path_fd(struct fdscan *fs, struct proc *p, const char *link, int fdnum,
+		    const char *fdname)
+{
+	bool shm = !strncmp(link, "/dev/shm/", 9);
+	bool mq = !strncmp(link, "/dev/mqueue/", 12) || !strchr(link + 1, '/');
+	struct ipc_object *o = NULL;
+	struct stat st;
+	int rc;
+
+	/* The fd itself on the live system (even unlinked or renamed); the tree's file else. */
+	if (fs->ctx->live)
+		rc = fstatat(p->fddirfd, fdname, &st, 0);
+	else
+		rc = fstatat(fs->ctx->rootfd, link + 1, &st, AT_SYMLINK_NOFOLLOW);
+	if (rc < 0)
+		return;
+	if (S_ISFIFO(st.st_mode)) {
+		if (fs->want & KIND_BIT(KIND_FIFO))
+			stream_fd(fs, p, KIND_FIFO, &st, (uint64_t)st.st_ino, link, fdnum, fdname);
+		return;
+	}
+	if (!S_ISREG(st.st_mode))
+		return;
+	if (shm) {
+		const char *base = link + 9;
+		int kind = !strncmp(base, "sem.", 4) ? KIND_POSIX_SEM : KIND_POSIX_SHM;
+
+		if (fs->want & KIND_BIT(kind))
+			o = snapshot_find_inode(fs->snap, kind, (uint64_t)st.st_ino);
+	} else if (mq && (fs->want & KIND_BIT(KIND_POSIX_MQ)) &&
+		   dev_is_mqueue(fs, p, fdname, st.st_dev)) {
+		o = snapshot_find_inode(fs->snap, KIND_POSIX_MQ, (uint64_t)st.st_ino);
+		if (!o)
+			o = mq_from_fd(fs, p, fdname, link, &st);
+	}
+	if (o)
+		add_fd_holder(fs, p, o, fdnum, fdname, true);
+}
+
+/* ---- the walk ---- */
+
+struct dents {
+	int fd;
+	char *buf;
+	ssize_t n, off;
+};
+
+/* Next entry name, or NULL at the end (*err = 0) or on an error (*err = -errno). */
+static const char *dents_next(struct dents *d, int *err)
+{
+	for (;;) {
+		if (d->off < d->n) {
+			struct dirent64 *e = (struct dirent64 *)(d->buf + d->off);
+
+			d->off += e->d_reclen;
+			if (e->d_name[0] == '.')
+				continue;
+			return e->d_name;
+		}
+		d->n = getdents64(d->fd, d->buf, DENTS_BUF);
+		d->off = 0;
+		if (d->n <= 0) {
+			*err = d->n < 0 ? -errno : 0;
+			return NULL;
+		}
+	}
+}
+
+static bool parse_num(const char *s, int *out)
+{
+	uint64_t v;
+
+	if (parse_u64(s, &v) < 0 || v > INT32_MAX)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+static void read_fds(struct fdscan *fs, struct proc *p, char *dbuf)
+{
+	struct dents d = {.buf = dbuf};
+	char link[LINK_MAX_TEXT];
+	const char *name;
+	int err = 0;
+
+	p->fddirfd = openat(p->dirfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (p->fddirfd < 0) {
+		if (errno == EACCES || errno == EPERM)
+			proc_denied(fs, p, "its fds", errno);
+		return; /* ENOENT: gone */
+	}
+	d.fd = p->fddirfd;
+	while ((name = dents_next(&d, &err))) {
+		uint64_t ino = 0;
+		ssize_t n;
+		int fdnum, cls;
+
+		if (!parse_num(name, &fdnum))
+			continue;
+		n = readlinkat(p->fddirfd, name, link, sizeof(link) - 1);
+		if (n < 0) {
+			if (errno == EACCES || errno == EPERM) {
+				proc_denied(fs, p, "its fds", errno);
+				break;
+			}
+			continue; /* closed since listed */
+		}
+		link[n] = '\0';
+		cls = procfd_classify_link(link, &ino);
+		if (cls == 'p' && (fs->want & KIND_BIT(KIND_PIPE)))
+			stream_fd(fs, p, KIND_PIPE, NULL, ino, NULL, fdnum, name);
+		else if (cls == 's' && (fs->want & SOCKET_KINDS))
+			socket_fd(fs, p, ino, fdnum, name);
+		else if (cls == 'f' && (fs->want & PATH_KINDS))
+			path_fd(fs, p, link, fdnum, name);
+	}
+	if (err == -EACCES || err == -EPERM)
+		proc_denied(fs, p, "its fds", -err);
+	close(p->fddirfd);
+	p->fddirfd = -1;
+}
+
+static void read_process(struct fdscan *fs, int procfd, const char *name, bool fds, bool maps,
+			 char *dbuf)
+{
+	struct proc p = {.fddirfd = -1, .pidfd = -1};
+	int pid;
+
+	if (!parse_num(name, &pid) || pid <= 0)
+		return;
+	if (fs->ctx->live && pid == getpid())
+		return; /* our own fds are the scan's, not the host's */
+	p.pid = pid;
+	snprintf(p.name, sizeof(p.name), "%d", pid);
+	p.dirfd = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (p.dirfd < 0)
+		return; /* gone */
+	if (fds)
+		read_fds(fs, &p, dbuf);
+	if (maps && !p.denied)
+		procmaps_read(fs, &p);
+	if (p.pidfd >= 0)
+		close(p.pidfd);
+	close(p.dirfd);
+}
+
+static void find_mqueue_mount(struct fdscan *fs)
+{
+	struct statfs sfs;
+	struct stat st;
+	int fd;
+
+	fd = openat(fs->ctx->rootfd, "dev/mqueue", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* A fixture's dev/mqueue is a plain directory that stands for the mount. */
+	if (fstat(fd, &st) == 0 &&
+	    (!fs->ctx->live || (fstatfs(fd, &sfs) == 0 && sfs.f_type == MQUEUE_MAGIC))) {
+		fs->mq_mounted = true;
+		fs->mq_dev = st.st_dev;
+	}
+	close(fd);
+}
+
+static int collect(struct scan_ctx *ctx, struct snapshot *snap)
+{
+	struct fdscan fs = {.ctx = ctx, .snap = snap, .want = ctx->kinds};
+	struct dents d = {0};
+	char *dbuf = NULL;
+	const char *name;
+	bool fds, maps;
+	int err = 0, rc = 0;
+
+	join_tab_init(&fs.tab);
+	fds = (fs.want & FD_KINDS) != 0;
+	if (fds && (fs.want & KIND_BIT(KIND_POSIX_MQ)))
+		find_mqueue_mount(&fs);
+	procmaps_prepare(&fs);
+	maps = procmaps_wanted(&fs);
+	if (!fds && !maps) {
+		/* Only SysV segments were asked for and none has attaches: this collector had
+		 * nothing to read, so it must not count as a source that worked (scan_run fails
+		 * the scan when every source failed). Nothing went wrong: no error is recorded. */
+		rc = -ENODATA;
+		goto out;
+	}
+	d.fd = openat(ctx->rootfd, "proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d.fd < 0) {
+		rc = -errno;
+		snapshot_error(snap, "/proc", "cannot open: %s: no holders listed", strerror(errno));
+		goto out;
+	}
+	d.buf = xmalloc(DENTS_BUF);
+	dbuf = xmalloc(DENTS_BUF);
+	while ((name = dents_next(&d, &err)))
+		read_process(&fs, d.fd, name, fds, maps, dbuf);
+	if (err)
+		snapshot_error(snap, "/proc", "listing stopped early: %s", strerror(-err));
+	close(d.fd);
+	streams_finish(&fs);
+	if (maps)
+		procmaps_finish(&fs);
+	if (fs.unknown_sockets)
+		snapshot_error(snap, "/proc", "%u sockets held through fds are in no socket table read "
+			       "(another network namespace or family): not listed", fs.unknown_sockets);
+out:
+	free(d.buf);
+	free(dbuf);
+	free(fs.buf);
+	join_tab_release(&fs.tab);
+	return rc;
+}
+
+const struct collector procfd_collector = {
+	.name = "procfd",
+	.kinds = FD_KINDS | KIND_BIT(KIND_SYSV_SHM),
+	.collect = collect,
+};

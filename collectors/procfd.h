@@ -1,0 +1,105 @@
+/* procfd.h - the process side: one pass over <root>/proc/PID/{fd,maps} that joins every
+ * process's descriptors and mappings to the objects the other collectors found, and makes
+ * the objects only processes know of (pipes, FIFOs, queues seen only through an fd).
+ *
+ * procfd.c walks processes and fds; procmaps.c reads mappings. What they share is here,
+ * with the small parsers the unit tests call directly. */
+#ifndef IPCSCOPE_PROCFD_H
+#define IPCSCOPE_PROCFD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "collector.h"
+
+/* key -> object for the joins of one scan: pipes and FIFOs by (dev, inode), SysV segments
+ * by shmid, sockets of unknown family by inode. Open addressing; grows at half load. */
+struct join_ent {
+	int kind;                /* KIND_*, or JOIN_OTHER_SOCKET; -1 empty */
+	uint64_t dev;
+	uint64_t ino;
+	struct ipc_object *o;    /* borrowed from the snapshot; NULL: looked up, none */
+	bool filled;             /* pipes/FIFOs: fill level read, or given up with a reason */
+};
+#define JOIN_OTHER_SOCKET KIND__COUNT
+
+struct join_tab {
+	struct join_ent *slots;  /* owned */
+	size_t cap, n;
+};
+
+void join_tab_init(struct join_tab *t);
+void join_tab_release(struct join_tab *t);
+/* The entry for (kind, dev, ino); NULL when absent and create is false. */
+struct join_ent *join_tab_get(struct join_tab *t, int kind, uint64_t dev, uint64_t ino,
+			      bool create);
+
+/* The process being read. */
+struct proc {
+	pid_t pid;
+	char name[16];           /* the decimal directory name */
+	int dirfd;               /* <root>/proc/PID */
+	int fddirfd;             /* <root>/proc/PID/fd; -1 when not open */
+	int pidfd;               /* -1 until a fill level needs it */
+	int pidfd_err;           /* errno of a failed pidfd_open */
+	bool comm_read;
+	char comm[COMM_LEN];
+	bool denied;             /* recorded once as a snapshot error */
+	bool netns_read;
+	uint64_t netns;          /* inode of its network namespace; 0 unknown */
+};
+
+/* State of one pass. */
+struct fdscan {
+	struct scan_ctx *ctx;
+	struct snapshot *snap;
+	unsigned want;           /* ctx->kinds */
+	struct join_tab tab;
+	unsigned ndenied;        /* processes that could not be read */
+	unsigned unknown_sockets;
+	int getfd_err;           /* pidfd_getfd unsupported: its errno, then no more tries */
+	bool mq_mounted;
+	dev_t mq_dev;            /* device of the mqueue mount at <root>/dev/mqueue */
+	dev_t other_devs[8];     /* devices known not to be mqueue, so statfs is not repeated */
+	size_t nother_devs;
+	char *buf;               /* maps text, reused from process to process; owned */
+	size_t bufcap;
+};
+
+/* comm of p, read once ("" when unreadable). */
+const char *proc_comm(struct fdscan *fs, struct proc *p);
+/* Record once per process that it could not be read. */
+void proc_denied(struct fdscan *fs, struct proc *p, const char *what, int err);
+
+/* Whether the mappings of processes must be read at all: only when some object can be
+ * joined to a mapping (a SysV segment with attaches, a POSIX shm or semaphore). */
+bool procmaps_wanted(struct fdscan *fs);
+/* Build the shmid index procmaps_read joins against. */
+void procmaps_prepare(struct fdscan *fs);
+/* Read <root>/proc/PID/maps and add mapping holders. */
+void procmaps_read(struct fdscan *fs, struct proc *p);
+/* After every process: compare each SysV segment's attach count with what was found. */
+void procmaps_finish(struct fdscan *fs);
+
+/* One line of /proc/PID/maps. path points into the line (NULL when anonymous). */
+struct maps_line {
+	uint64_t start, end;
+	unsigned access;         /* ACC_R | ACC_W */
+	bool shared;
+	uint64_t ino;
+	const char *path;
+};
+/* Parse line (modified in place). 0 or -EINVAL. */
+int procmaps_parse_line(char *line, struct maps_line *m);
+/* "/SYSV0000162e (deleted)" -> key. 0 or -EINVAL. */
+int procmaps_sysv_key(const char *path, uint32_t *key);
+
+/* The access of an fd from the "flags:" line of its fdinfo text. 0 or -EINVAL. */
+int procfd_parse_fdinfo_flags(const char *text, unsigned *access);
+/* Classify the text of an fd link: 'p' pipe, 's' socket (*ino set), 'f' a path that may be
+ * a FIFO, queue or shm file, 0 anything else (anon inodes, devices, /proc files). */
+int procfd_classify_link(const char *link, uint64_t *ino);
+
+#endif

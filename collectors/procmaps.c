@@ -1,0 +1,241 @@
+/* procmaps.c - holders through mappings: SysV segments attached with shmat (the kernel
+ * names them "/SYSV<key> (deleted)" and puts the shmid in the inode column) and /dev/shm
+ * files mapped with mmap. A process's maps are read only when some object can be joined
+ * to a mapping, so a host without shared memory pays nothing for them. */
+#include "procfd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/util.h"
+
+#define MAPS_MAX (64u << 20)
+
+static int hex(const char *s, size_t n, uint64_t *v)
+{
+	char num[20];
+
+	if (!n || n >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	return parse_u64_base(num, 16, v);
+}
+
+/* Next blank-separated field of *p, NUL-terminated in place; NULL when none is left. */
+static char *field(char **p)
+{
+	char *s = *p, *e;
+
+	s += strspn(s, " \t");
+	if (!*s)
+		return NULL;
+	e = s + strcspn(s, " \t");
+	if (*e)
+		*e++ = '\0';
+	*p = e;
+	return s;
+}
+
+int procmaps_parse_line(char *line, struct maps_line *m)
+{
+	char *p = line, *range, *perms, *dash, *rest;
+	uint64_t ino;
+
+	memset(m, 0, sizeof(*m));
+	range = field(&p);
+	perms = field(&p);
+	/* offset and device are not needed; the inode is */
+	if (!range || !perms || !field(&p) || !field(&p))
+		return -EINVAL;
+	rest = field(&p);
+	if (!rest || parse_u64(rest, &ino) < 0)
+		return -EINVAL;
+	dash = strchr(range, '-');
+	if (!dash || hex(range, (size_t)(dash - range), &m->start) < 0 ||
+	    hex(dash + 1, strlen(dash + 1), &m->end) < 0 || m->end < m->start)
+		return -EINVAL;
+	if (strlen(perms) != 4)
+		return -EINVAL;
+	m->access = (perms[0] == 'r' ? ACC_R : 0) | (perms[1] == 'w' ? ACC_W : 0);
+	m->shared = perms[3] == 's';
+	m->ino = ino;
+	p += strspn(p, " \t");
+	m->path = *p ? p : NULL;
+	return 0;
+}
+
+int procmaps_sysv_key(const char *path, uint32_t *key)
+{
+	uint64_t v;
+
+	if (strncmp(path, "/SYSV", 5) || strlen(path) < 13)
+		return -EINVAL;
+	if (path[13] != '\0' && strcmp(path + 13, " (deleted)"))
+		return -EINVAL;
+	if (hex(path + 5, 8, &v) < 0)
+		return -EINVAL;
+	*key = (uint32_t)v;
+	return 0;
+}
+
+bool procmaps_wanted(struct fdscan *fs)
+{
+	unsigned shm = KIND_BIT(KIND_POSIX_SHM) | KIND_BIT(KIND_POSIX_SEM);
+
+	for (size_t i = 0; i < fs->snap->nobjs; i++) {
+		const struct ipc_object *o = fs->snap->objs[i];
+
+		if (!(fs->want & KIND_BIT(o->kind)))
+			continue;
+		if (o->kind == KIND_SYSV_SHM && o->nattch != 0)
+			return true;
+		if (KIND_BIT(o->kind) & shm)
+			return true;
+	}
+	return false;
+}
+
+void procmaps_prepare(struct fdscan *fs)
+{
+	for (size_t i = 0; i < fs->snap->nobjs; i++) {
+		struct ipc_object *o = fs->snap->objs[i];
+
+		if (o->kind == KIND_SYSV_SHM && o->id >= 0)
+			join_tab_get(&fs->tab, KIND_SYSV_SHM, 0, (uint64_t)o->id, true)->o = o;
+	}
+}
+
+/* Read the whole maps file into fs->buf. 0 or -errno. */
+static int read_maps(struct fdscan *fs, struct proc *p, size_t *len)
+{
+	size_t n = 0;
+	int fd, rc = 0;
+
+	fd = openat(p->dirfd, "maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t r;
+
+		if (n + 4096 > fs->bufcap) {
+			if (fs->bufcap >= MAPS_MAX) {
+				rc = -EFBIG;
+				break;
+			}
+			fs->bufcap = fs->bufcap ? fs->bufcap * 2 : 64 << 10;
+			fs->buf = xrealloc(fs->buf, fs->bufcap);
+		}
+		r = read(fd, fs->buf + n, fs->bufcap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = -errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	fs->buf[n] = '\0';
+	*len = n;
+	return rc;
+}
+
+static struct ipc_object *mapped_object(struct fdscan *fs, const struct maps_line *m)
+{
+	struct ipc_object *o = NULL;
+	uint32_t key;
+
+	if (!m->path)
+		return NULL;
+	if ((fs->want & KIND_BIT(KIND_SYSV_SHM)) && procmaps_sysv_key(m->path, &key) == 0) {
+		struct join_ent *e = join_tab_get(&fs->tab, KIND_SYSV_SHM, 0, m->ino, false);
+
+		o = e ? e->o : NULL;
+		/* A segment of another IPC namespace may share the shmid; the key tells. */
+		if (o && o->has_key && o->key != key)
+			o = NULL;
+	} else if (!strncmp(m->path, "/dev/shm/", 9)) {
+		int kind = !strncmp(m->path + 9, "sem.", 4) ? KIND_POSIX_SEM : KIND_POSIX_SHM;
+
+		if (fs->want & KIND_BIT(kind))
+			o = snapshot_find_inode(fs->snap, kind, m->ino);
+	}
+	return o;
+}
+
+void procmaps_read(struct fdscan *fs, struct proc *p)
+{
+	struct ipc_object *last = NULL;
+	size_t last_holder = 0, len = 0;
+	uint64_t last_start = 0, last_end = 0;
+	unsigned last_access = 0;
+	char *line, *next;
+	int rc;
+
+	rc = read_maps(fs, p, &len);
+	if (rc == -EACCES || rc == -EPERM) {
+		proc_denied(fs, p, "its mappings", -rc);
+		return;
+	}
+	if (rc < 0 && !len)
+		return; /* gone */
+	for (line = fs->buf; line && *line; line = next) {
+		struct maps_line m;
+		struct ipc_object *o;
+		char map[48];
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (procmaps_parse_line(line, &m) < 0 || !(o = mapped_object(fs, &m)))
+			continue;
+		/* One attach split into adjacent areas (by mprotect) is still one holder. */
+		if (o == last && m.start == last_end && m.access == last_access) {
+			struct ipc_holder *h = &o->holders[last_holder];
+
+			free(h->map);
+			h->map = xasprintf("%" PRIx64 "-%" PRIx64, last_start, m.end);
+			last_end = m.end;
+			continue;
+		}
+		snprintf(map, sizeof(map), "%" PRIx64 "-%" PRIx64, m.start, m.end);
+		object_add_holder(o, p->pid, proc_comm(fs, p), -1, m.access, map);
+		last = o;
+		last_holder = o->nholders - 1;
+		last_start = m.start;
+		last_end = m.end;
+		last_access = m.access;
+	}
+}
+
+void procmaps_finish(struct fdscan *fs)
+{
+	for (size_t i = 0; i < fs->snap->nobjs; i++) {
+		struct ipc_object *o = fs->snap->objs[i];
+		int64_t found = 0;
+		char why[160];
+
+		if (o->kind != KIND_SYSV_SHM || o->nattch < 0 || !(fs->want & KIND_BIT(o->kind)))
+			continue;
+		for (size_t h = 0; h < o->nholders; h++)
+			found += o->holders[h].fd < 0;
+		if (found == o->nattch)
+			continue;
+		if (found < o->nattch && fs->ndenied)
+			snprintf(why, sizeof(why), "nattch %" PRId64 " but %" PRId64 " attaches found: "
+				 "the others are in processes that could not be read", o->nattch, found);
+		else
+			snprintf(why, sizeof(why), "nattch %" PRId64 " but %" PRId64 " attaches found "
+				 "(attached or detached during the scan, or by processes of another pid "
+				 "namespace)", o->nattch, found);
+		object_set_partial(o, why);
+	}
+}

@@ -1,0 +1,608 @@
+/* sockdiag.c - unix, TCP and UDP sockets, one NETLINK_SOCK_DIAG dump per family.
+ *
+ * A dump answers, for every socket of the scanner's network namespace, what ss shows: state,
+ * addresses, the unix peer's inode and queue bytes. Sockets of other network namespaces are
+ * not in it; the process side (procfd.c) meets them through fds and lists them with what it
+ * can know. When a dump cannot be had (sock_diag missing, or a --root tree that is not the
+ * running system) /proc/net text gives the same objects minus the unix peer, queues and
+ * owner, and the snapshot errors say so. TIME_WAIT and SYN_RECV request sockets are left
+ * out: they have no inode and no process holds them. */
+#include "sockdiag.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/util.h"
+
+#define NET_MAX_FILE (512u << 20)
+#define DUMP_BUF (32u << 10)   /* the kernel fills at most 32 KiB per dump read */
+#define MAX_BAD_LINES 5        /* per file; then one summary line */
+
+/* TCP state numbers as include/net/tcp_states.h has them; unix and UDP reuse them. */
+static const char *const tcp_states[] = {
+	[1] = "established", [2] = "syn-sent",  [3] = "syn-recv",   [4] = "fin-wait-1",
+	[5] = "fin-wait-2",  [6] = "time-wait", [7] = "close",      [8] = "close-wait",
+	[9] = "last-ack",    [10] = "listen",   [11] = "closing",   [12] = "new-syn-recv",
+	[13] = "bound-inactive",
+};
+#define TCP_STATE_TIME_WAIT 6
+#define TCP_STATE_CLOSE 7
+#define TCP_STATE_NEW_SYN_RECV 12
+
+static const char *state_name(int kind, unsigned st)
+{
+	/* A unix or UDP socket in TCP_CLOSE is simply not connected. */
+	if (st == TCP_STATE_CLOSE && kind != KIND_TCP)
+		return "unconnected";
+	if (st < ARRAY_SIZE(tcp_states) && tcp_states[st])
+		return tcp_states[st];
+	return "unknown";
+}
+
+const char *sockdiag_type_name(unsigned type)
+{
+	switch (type) {
+	case SOCK_STREAM:
+		return "stream";
+	case SOCK_DGRAM:
+		return "dgram";
+	case SOCK_SEQPACKET:
+		return "seqpacket";
+	}
+	return NULL;
+}
+
+static const char *kind_prefix(int kind)
+{
+	return kind == KIND_UNIX ? "unix" : kind == KIND_TCP ? "tcp" : "udp";
+}
+
+/* A listening socket's two queue figures are connections, not bytes: the accept queue and
+ * its limit, as the kernel reports them in place of the byte counts. */
+static void listen_queues(struct ipc_object *o)
+{
+	if (!o->state || strcmp(o->state, "listen"))
+		return;
+	o->pending = o->rqueue;
+	o->backlog = o->wqueue;
+	o->rqueue = o->wqueue = -1;
+}
+
+/* A new socket object, or NULL when inode is 0 or already listed. */
+static struct ipc_object *sock_new(struct scan_ctx *ctx, struct snapshot *snap, int kind,
+				   uint64_t ino)
+{
+	char identity[48];
+	struct ipc_object *o;
+
+	if (!ino || snapshot_find_inode(snap, kind, ino))
+		return NULL;
+	snprintf(identity, sizeof(identity), "%s:%" PRIu64, kind_prefix(kind), ino);
+	o = object_new((enum ipc_kind)kind, identity);
+	o->inode = ino;
+	o->ns = ctx->net_ns;
+	return o;
+}
+
+/* A unix name as ss and /proc/net/unix print it: abstract names start with '@', and the
+ * NULs and other control bytes inside them are shown as '@' and '?'. */
+static char *unix_name(const char *raw, size_t len)
+{
+	char *s;
+
+	while (len && raw[len - 1] == '\0' && raw[0] != '\0')
+		len--; /* a pathname may be sent with its terminating NUL */
+	if (!len)
+		return NULL;
+	s = xmalloc(len + 1);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)raw[i];
+		s[i] = c == '\0' ? '@' : (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+	s[len] = '\0';
+	return s;
+}
+
+static char *inet_addr_text(int family, const void *addr, unsigned port)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(family, addr, buf, sizeof(buf)))
+		snprintf(buf, sizeof(buf), "?");
+	return family == AF_INET6 ? xasprintf("[%s]:%u", buf, port) : xasprintf("%s:%u", buf, port);
+}
+
+static bool addr_is_any(int family, const void *addr)
+{
+	static const unsigned char zero[16];
+	return !memcmp(addr, zero, family == AF_INET6 ? 16 : 4);
+}
+
+/* Fill local and peer of an inet socket; a peer that is all zeros is no peer. */
+static void inet_fill(struct ipc_object *o, int family, const void *src, unsigned sport,
+		      const void *dst, unsigned dport)
+{
+	o->local = inet_addr_text(family, src, sport);
+	if (dport || !addr_is_any(family, dst))
+		o->peer = inet_addr_text(family, dst, dport);
+}
+
+static void unix_msg(struct scan_ctx *ctx, struct snapshot *snap, const struct nlmsghdr *h)
+{
+	const struct unix_diag_msg *m = NLMSG_DATA(h);
+	size_t len = NLMSG_PAYLOAD(h, 0);
+	struct ipc_object *o;
+	const struct rtattr *a;
+	size_t alen;
+
+	if (len < sizeof(*m))
+		return;
+	o = sock_new(ctx, snap, KIND_UNIX, m->udiag_ino);
+	if (!o)
+		return;
+	o->sock_type = (char *)sockdiag_type_name(m->udiag_type);
+	o->state = (char *)state_name(KIND_UNIX, m->udiag_state);
+	a = (const struct rtattr *)((const char *)m + NLMSG_ALIGN(sizeof(*m)));
+	alen = len - NLMSG_ALIGN(sizeof(*m));
+	for (; RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
+		const void *p = RTA_DATA(a);
+		size_t plen = RTA_PAYLOAD(a);
+
+		switch (a->rta_type) {
+		case UNIX_DIAG_NAME:
+			free(o->local);
+			o->local = unix_name(p, plen);
+			break;
+		case UNIX_DIAG_PEER:
+			if (plen >= sizeof(uint32_t))
+				o->peer_inode = *(const uint32_t *)p;
+			break;
+		case UNIX_DIAG_RQLEN:
+			if (plen >= sizeof(struct unix_diag_rqlen)) {
+				const struct unix_diag_rqlen *q = p;
+				o->rqueue = q->udiag_rqueue;
+				o->wqueue = q->udiag_wqueue;
+			}
+			break;
+		case UNIX_DIAG_UID:
+			if (plen >= sizeof(uint32_t)) {
+				o->has_owner = true;
+				o->owner_uid_only = true;
+				o->uid = *(const uint32_t *)p;
+			}
+			break;
+		}
+	}
+	if (o->local)
+		o->name = xstrdup(o->local);
+	listen_queues(o);
+	snapshot_add(snap, o);
+}
+
+static void inet_msg(struct scan_ctx *ctx, struct snapshot *snap, int kind,
+		     const struct nlmsghdr *h)
+{
+	const struct inet_diag_msg *m = NLMSG_DATA(h);
+	int family;
+	struct ipc_object *o;
+
+	if (NLMSG_PAYLOAD(h, 0) < sizeof(*m))
+		return;
+	family = m->idiag_family;
+	if (family != AF_INET && family != AF_INET6)
+		return;
+	o = sock_new(ctx, snap, kind, m->idiag_inode);
+	if (!o)
+		return;
+	o->sock_type = (char *)(kind == KIND_TCP ? "stream" : "dgram");
+	o->state = (char *)state_name(kind, m->idiag_state);
+	inet_fill(o, family, m->id.idiag_src, ntohs(m->id.idiag_sport), m->id.idiag_dst,
+		  ntohs(m->id.idiag_dport));
+	o->rqueue = m->idiag_rqueue;
+	o->wqueue = m->idiag_wqueue;
+	listen_queues(o);
+	o->has_owner = true;
+	o->owner_uid_only = true;
+	o->uid = m->idiag_uid;
+	snapshot_add(snap, o);
+}
+
+int sockdiag_parse(struct scan_ctx *ctx, struct snapshot *snap, int family, int protocol,
+		   const void *buf, size_t len)
+{
+	int kind = family == AF_UNIX ? KIND_UNIX : protocol == IPPROTO_TCP ? KIND_TCP : KIND_UDP;
+	const struct nlmsghdr *h = buf;
+
+	if (len && len < sizeof(*h))
+		return -EBADMSG;
+	for (; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+		if (h->nlmsg_type == NLMSG_DONE)
+			return 1;
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+
+			if (NLMSG_PAYLOAD(h, 0) < sizeof(*e) || e->error >= 0)
+				return -EBADMSG;
+			return e->error;
+		}
+		if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY)
+			continue;
+		if (kind == KIND_UNIX)
+			unix_msg(ctx, snap, h);
+		else
+			inet_msg(ctx, snap, kind, h);
+	}
+	/* Bytes left over that do not make a message: the reply was cut. */
+	return len ? -EBADMSG : 0;
+}
+
+/* One dump over nl; the request is family-specific. 0 or -errno. */
+static int dump(struct scan_ctx *ctx, struct snapshot *snap, int nl, int family, int protocol,
+		void *req, size_t reqlen, char *buf)
+{
+	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+	int rc;
+
+	if (sendto(nl, req, reqlen, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = recv(nl, buf, DUMP_BUF, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EBADMSG;
+		rc = sockdiag_parse(ctx, snap, family, protocol, buf, (size_t)n);
+		if (rc)
+			return rc < 0 ? rc : 0;
+	}
+}
+
+static int dump_unix(struct scan_ctx *ctx, struct snapshot *snap, int nl, char *buf)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct unix_diag_req r;
+	} req = {
+		.nlh = {.nlmsg_len = sizeof(req), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP},
+		.r = {.sdiag_family = AF_UNIX, .udiag_states = ~0u,
+		      .udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID},
+	};
+	return dump(ctx, snap, nl, AF_UNIX, 0, &req, sizeof(req), buf);
+}
+
+static int dump_inet(struct scan_ctx *ctx, struct snapshot *snap, int nl, int family,
+		     int protocol, char *buf)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 r;
+	} req = {
+		.nlh = {.nlmsg_len = sizeof(req), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP},
+		.r = {.sdiag_family = (uint8_t)family, .sdiag_protocol = (uint8_t)protocol,
+		      .idiag_states = 0xffffu & ~((1u << TCP_STATE_TIME_WAIT) | (1u << TCP_STATE_NEW_SYN_RECV))},
+	};
+	return dump(ctx, snap, nl, family, protocol, &req, sizeof(req), buf);
+}
+
+/* Bad lines are reported one by one up to a few, then counted. */
+struct bad_lines {
+	const char *source;
+	unsigned n;
+};
+
+static void bad_line(struct snapshot *snap, struct bad_lines *b, unsigned lineno, const char *why)
+{
+	if (++b->n <= MAX_BAD_LINES)
+		snapshot_error(snap, b->source, "line %u: %s; line skipped", lineno, why);
+}
+
+static void bad_lines_done(struct snapshot *snap, struct bad_lines *b)
+{
+	if (b->n > MAX_BAD_LINES)
+		snapshot_error(snap, b->source, "%u more bad lines skipped", b->n - MAX_BAD_LINES);
+}
+
+/* Next line of text (NUL-terminated in place), or NULL at the end. */
+static char *next_line(char **p)
+{
+	char *line = *p, *nl;
+
+	if (!line || !*line)
+		return NULL;
+	nl = strchr(line, '\n');
+	if (nl) {
+		*nl = '\0';
+		*p = nl + 1;
+	} else {
+		*p = NULL;
+	}
+	return line;
+}
+
+static int hex_u64(const char *s, uint64_t *v)
+{
+	return s[0] ? parse_u64_base(s, 16, v) : -EINVAL;
+}
+
+/* Unix "St" column (socket_state) and flag __SO_ACCEPTCON into the dump's state words. */
+static const char *unix_proc_state(uint64_t flags, uint64_t st)
+{
+	if (flags & 0x10000)
+		return "listen";
+	switch (st) {
+	case 1:
+		return "unconnected";
+	case 2:
+		return "syn-sent";
+	case 3:
+		return "established";
+	case 4:
+		return "closing";
+	}
+	return "unknown";
+}
+
+int sockdiag_parse_proc_unix(struct scan_ctx *ctx, struct snapshot *snap, const char *source,
+			     char *text)
+{
+	struct bad_lines bad = {source, 0};
+	char *p = text, *line;
+	unsigned lineno = 1;
+
+	line = next_line(&p);
+	if (!line || strncmp(line, "Num", 3) || !strstr(line, "Inode"))
+		return -EINVAL;
+	while ((line = next_line(&p))) {
+		char *f[7], *rest;
+		uint64_t flags, type, st, ino;
+		struct ipc_object *o;
+		size_t n;
+
+		lineno++;
+		if (!*line)
+			continue;
+		/* Seven fields, then the path, which may hold blanks, to the end of the line. */
+		rest = line;
+		for (n = 0; n < 7; n++) {
+			while (*rest == ' ')
+				rest++;
+			if (!*rest)
+				break;
+			f[n] = rest;
+			rest += strcspn(rest, " ");
+			if (*rest)
+				*rest++ = '\0';
+		}
+		if (n < 7) {
+			bad_line(snap, &bad, lineno, "too few fields");
+			continue;
+		}
+		if (hex_u64(f[3], &flags) < 0 || hex_u64(f[4], &type) < 0 || hex_u64(f[5], &st) < 0 ||
+		    parse_u64(f[6], &ino) < 0) {
+			bad_line(snap, &bad, lineno, "not a number where one belongs");
+			continue;
+		}
+		o = sock_new(ctx, snap, KIND_UNIX, ino);
+		if (!o)
+			continue;
+		o->sock_type = (char *)sockdiag_type_name((unsigned)type);
+		o->state = (char *)unix_proc_state(flags, st);
+		if (*rest) {
+			o->local = xstrdup(rest);
+			o->name = xstrdup(rest);
+		}
+		snapshot_add(snap, o);
+	}
+	bad_lines_done(snap, &bad);
+	return 0;
+}
+
+/* "0100007F:1F90": the address as the kernel's %08X of each 32-bit word in host order,
+ * then the port. */
+static int proc_inet_addr(char *s, int family, unsigned char addr[16], unsigned *port)
+{
+	size_t words = family == AF_INET6 ? 4 : 1;
+	char *colon = strchr(s, ':');
+	uint64_t v;
+
+	if (!colon || (size_t)(colon - s) != words * 8)
+		return -EINVAL;
+	*colon = '\0';
+	if (hex_u64(colon + 1, &v) < 0 || v > 0xffff)
+		return -EINVAL;
+	*port = (unsigned)v;
+	for (size_t i = 0; i < words; i++) {
+		char word[9];
+		uint32_t w;
+
+		memcpy(word, s + 8 * i, 8);
+		word[8] = '\0';
+		if (hex_u64(word, &v) < 0)
+			return -EINVAL;
+		w = (uint32_t)v;
+		memcpy(addr + 4 * i, &w, 4);
+	}
+	return 0;
+}
+
+int sockdiag_parse_proc_inet(struct scan_ctx *ctx, struct snapshot *snap, const char *source,
+			     char *text, int kind, int family)
+{
+	struct bad_lines bad = {source, 0};
+	char *p = text, *line;
+	unsigned lineno = 1;
+
+	line = next_line(&p);
+	if (!line || !strstr(line, "local_address") || !strstr(line, "inode"))
+		return -EINVAL;
+	while ((line = next_line(&p))) {
+		/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode ... */
+		char *f[10], *colon;
+		unsigned char src[16] = {0}, dst[16] = {0};
+		unsigned sport, dport;
+		uint64_t st, tx, rx, uid, ino;
+		struct ipc_object *o;
+
+		lineno++;
+		if (split_fields(line, f, ARRAY_SIZE(f)) < ARRAY_SIZE(f)) {
+			if (*line)
+				bad_line(snap, &bad, lineno, "too few fields");
+			continue;
+		}
+		colon = strchr(f[4], ':');
+		if (proc_inet_addr(f[1], family, src, &sport) < 0 ||
+		    proc_inet_addr(f[2], family, dst, &dport) < 0) {
+			bad_line(snap, &bad, lineno, "bad address");
+			continue;
+		}
+		if (!colon || (*colon = '\0', hex_u64(f[4], &tx) < 0) || hex_u64(colon + 1, &rx) < 0 ||
+		    hex_u64(f[3], &st) < 0 || parse_u64(f[7], &uid) < 0 || uid > UINT32_MAX ||
+		    parse_u64(f[9], &ino) < 0) {
+			bad_line(snap, &bad, lineno, "not a number where one belongs");
+			continue;
+		}
+		if (st == TCP_STATE_TIME_WAIT || st == TCP_STATE_NEW_SYN_RECV)
+			continue;
+		o = sock_new(ctx, snap, kind, ino);
+		if (!o)
+			continue;
+		o->sock_type = (char *)(kind == KIND_TCP ? "stream" : "dgram");
+		o->state = (char *)state_name(kind, (unsigned)st);
+		inet_fill(o, family, src, sport, dst, dport);
+		o->rqueue = (int64_t)rx;
+		o->wqueue = (int64_t)tx;
+		listen_queues(o);
+		o->backlog = -1; /* the text shows the accept queue but not its limit */
+		o->has_owner = true;
+		o->owner_uid_only = true;
+		o->uid = (uid_t)uid;
+		snapshot_add(snap, o);
+	}
+	bad_lines_done(snap, &bad);
+	return 0;
+}
+
+void sockdiag_link_peers(struct snapshot *snap)
+{
+	for (size_t i = 0; i < snap->nobjs; i++) {
+		struct ipc_object *o = snap->objs[i], *peer;
+
+		if (o->kind != KIND_UNIX || !o->peer_inode || o->peer)
+			continue;
+		peer = snapshot_find_inode(snap, KIND_UNIX, o->peer_inode);
+		if (peer && peer->local)
+			o->peer = xstrdup(peer->local);
+	}
+}
+
+/* The tables a family has in /proc/net. */
+struct table {
+	int kind;
+	int family;
+	int protocol;
+	const char *path;   /* relative to the root */
+};
+
+static const struct table tables[] = {
+	{KIND_UNIX, AF_UNIX, 0, "proc/net/unix"},
+	{KIND_TCP, AF_INET, IPPROTO_TCP, "proc/net/tcp"},
+	{KIND_TCP, AF_INET6, IPPROTO_TCP, "proc/net/tcp6"},
+	{KIND_UDP, AF_INET, IPPROTO_UDP, "proc/net/udp"},
+	{KIND_UDP, AF_INET6, IPPROTO_UDP, "proc/net/udp6"},
+};
+
+/* 1 when the table was read, 0 when it is absent and that is normal, or -errno. */
+static int read_proc_table(struct scan_ctx *ctx, struct snapshot *snap, const struct table *t)
+{
+	char source[64], *text = NULL;
+	int rc;
+
+	snprintf(source, sizeof(source), "/%s", t->path);
+	rc = read_file_at(ctx->rootfd, t->path, NET_MAX_FILE, &text, NULL);
+	/* No IPv6 on this host, or a fixture tree that carries no socket tables. */
+	if (rc == -ENOENT && (t->family == AF_INET6 || !ctx->live))
+		return 0;
+	if (rc < 0) {
+		snapshot_error(snap, source, "cannot read: %s", strerror(-rc));
+		return rc;
+	}
+	if (t->kind == KIND_UNIX)
+		rc = sockdiag_parse_proc_unix(ctx, snap, source, text);
+	else
+		rc = sockdiag_parse_proc_inet(ctx, snap, source, text, t->kind, t->family);
+	if (rc < 0)
+		snapshot_error(snap, source, "not a socket table (unexpected header); ignored");
+	free(text);
+	return rc < 0 ? rc : 1;
+}
+
+static int collect(struct scan_ctx *ctx, struct snapshot *snap)
+{
+	int nl = -1, nlerr = 0, failed = 0, tried = 0, rc;
+	bool unix_from_text = false, any_from_text = false;
+	char *buf = NULL;
+
+	if (ctx->live) {
+		nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+		if (nl < 0)
+			nlerr = errno;
+		else
+			buf = xmalloc(DUMP_BUF);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
+		const struct table *t = &tables[i];
+
+		if (!(ctx->kinds & KIND_BIT(t->kind)))
+			continue;
+		tried++;
+		if (nl >= 0) {
+			rc = t->family == AF_UNIX ? dump_unix(ctx, snap, nl, buf)
+						  : dump_inet(ctx, snap, nl, t->family, t->protocol, buf);
+			if (rc == 0)
+				continue;
+			snapshot_error(snap, "sock_diag", "%s dump failed (%s): read /%s instead",
+				       t->path + strlen("proc/net/"), strerror(-rc), t->path);
+		}
+		any_from_text = true;
+		rc = read_proc_table(ctx, snap, t);
+		if (rc < 0)
+			failed++;
+		unix_from_text |= rc > 0 && t->kind == KIND_UNIX;
+	}
+	if (ctx->live && nl < 0 && any_from_text)
+		snapshot_error(snap, "sock_diag", "unavailable (%s): sockets read from /proc/net text",
+			       strerror(nlerr));
+	if (unix_from_text)
+		snapshot_error(snap, "/proc/net/unix",
+			       "%s: unix sockets lack peer inode, queue bytes and owner",
+			       ctx->live ? "read from text" : "not the running system, read from text");
+	if (nl >= 0)
+		close(nl);
+	free(buf);
+	sockdiag_link_peers(snap);
+	return tried && failed == tried ? -EIO : 0;
+}
+
+const struct collector sockdiag_collector = {
+	.name = "sockdiag",
+	.kinds = KIND_BIT(KIND_UNIX) | KIND_BIT(KIND_TCP) | KIND_BIT(KIND_UDP),
+	.collect = collect,
+};
