@@ -11,6 +11,7 @@
 
 #include "core/backup.h"
 #include "core/kinds.h"
+#include "core/remove.h"
 #include "core/util.h"
 
 #ifndef MSG_COPY
@@ -329,19 +330,9 @@ out:
 
 /* ---- remove ---- */
 
-static int msg_remove(const struct ipc_object *o)
+static int sysv_ops_remove(const struct ipc_object *o)
 {
-	return msgctl((int)o->id, IPC_RMID, NULL) < 0 ? -errno : 0;
-}
-
-static int shm_remove(const struct ipc_object *o)
-{
-	return shmctl((int)o->id, IPC_RMID, NULL) < 0 ? -errno : 0;
-}
-
-static int sem_remove(const struct ipc_object *o)
-{
-	return semctl((int)o->id, 0, IPC_RMID) < 0 ? -errno : 0;
+	return sysv_remove(o->kind, (int)o->id);
 }
 
 /* ---- restore ---- */
@@ -535,6 +526,6 @@ out:
 	return rc;
 }
 
-const struct kind_ops sysv_msg_ops = {msg_stale, msg_in_use, msg_recheck, msg_backup, msg_remove, msg_restore};
-const struct kind_ops sysv_shm_ops = {shm_stale, shm_in_use, shm_recheck, shm_backup, shm_remove, shm_restore};
-const struct kind_ops sysv_sem_ops = {sem_stale, sem_in_use, sem_recheck, sem_backup, sem_remove, sem_restore};
+const struct kind_ops sysv_msg_ops = {msg_stale, msg_in_use, msg_recheck, msg_backup, sysv_ops_remove, msg_restore};
+const struct kind_ops sysv_shm_ops = {shm_stale, shm_in_use, shm_recheck, shm_backup, sysv_ops_remove, shm_restore};
+const struct kind_ops sysv_sem_ops = {sem_stale, sem_in_use, sem_recheck, sem_backup, sysv_ops_remove, sem_restore};
