@@ -18,9 +18,12 @@
 #include "core/util.h"
 #include "render/json.h"
 
-/* Tests set this to a shell command run after the scan and before the rescan, to attach to
- * or recycle an object in exactly the window the rechecks guard. */
-#define TEST_HOOK_ENV "IPCSCOPE_TEST_HOOK_BEFORE_RECHECK"
+/* Tests set these to a shell command, to attach to or recycle an object in exactly the
+ * windows the rechecks guard: after the scan and before the rescan (IPCSCOPE_CANDIDATES holds
+ * every candidate's identity), and per object after the rescan and before the kernel is asked
+ * again (IPCSCOPE_OBJECT holds its identity). */
+#define HOOK_BEFORE_RESCAN "IPCSCOPE_TEST_HOOK_BEFORE_RECHECK"
+#define HOOK_BEFORE_REMOVE "IPCSCOPE_TEST_HOOK_BEFORE_REMOVE"
 
 void clean_opts_init(struct clean_opts *o)
 {
@@ -165,13 +168,26 @@ int rm_plan(struct clean_report *r, const struct clean_opts *o, int kind, char *
 	return nbad ? -ENOENT : 0;
 }
 
-static void run_test_hook(const struct clean_report *r)
+static void run_hook(const char *hook_env, const char *var, const char *value)
 {
-	const char *hook = getenv(TEST_HOOK_ENV);
+	const char *hook = getenv(hook_env);
+	int status;
+
+	if (!hook || !*hook)
+		return;
+	setenv(var, value, 1);
+	/* The hook's own failure shows in the test that set it. */
+	status = system(hook);
+	(void)status;
+	unsetenv(var);
+}
+
+static void hook_before_rescan(const struct clean_report *r)
+{
 	size_t len = 1;
 	char *ids;
 
-	if (!hook || !*hook)
+	if (!getenv(HOOK_BEFORE_RESCAN))
 		return;
 	for (size_t i = 0; i < r->n; i++)
 		len += strlen(r->items[i].obj->identity) + 1;
@@ -181,11 +197,7 @@ static void run_test_hook(const struct clean_report *r)
 			strcat(ids, " ");
 		strcat(ids, r->items[i].obj->identity);
 	}
-	setenv("IPCSCOPE_CANDIDATES", ids, 1);
-	/* The hook's own failure shows in the test that set it. */
-	int status = system(hook);
-	(void)status;
-	unsetenv("IPCSCOPE_CANDIDATES");
+	run_hook(HOOK_BEFORE_RESCAN, "IPCSCOPE_CANDIDATES", ids);
 	free(ids);
 }
 
@@ -312,6 +324,7 @@ static void remove_one(struct clean_item *it, const struct clean_opts *o,
 		free(r);
 		return;
 	}
+	run_hook(HOOK_BEFORE_REMOVE, "IPCSCOPE_OBJECT", it->obj->identity);
 	evidence_init(&why);
 	rc = ops->recheck(it->obj, o->force, &why);
 	if (rc == -EACCES || rc == -EPERM) {
@@ -365,7 +378,7 @@ int clean_apply(struct clean_report *r, const struct clean_opts *o)
 	}
 	if (!any)
 		return 0;
-	run_test_hook(r);
+	hook_before_rescan(r);
 	rc = scan(o, kinds, &fresh);
 	if (rc < 0) {
 		snapshot_release(&fresh);
