@@ -39,3 +39,22 @@ trap stop_gens EXIT
 gen_field() {
     py -c 'import json,sys; d=json.load(open(sys.argv[1])); o=d["mechanisms"][0]["objects"][0]; print(eval(sys.argv[2]))' "$1" "$2"
 }
+
+# isolate "$@": rerun this script in its own IPC and mount namespaces with a private
+# /dev/mqueue and /dev/shm, so that what it creates, cleans and removes can never be anyone
+# else's. Call it first, before making anything.
+isolate() {
+    need_root "a private IPC namespace (unshare)"
+    if [ -z "${IPCSCOPE_ISOLATED:-}" ]; then
+        command -v unshare >/dev/null || skip "no unshare(1)"
+        exec unshare --ipc --mount --propagation private env IPCSCOPE_ISOLATED=1 bash "$0" "$@"
+    fi
+    mkdir -p /dev/mqueue
+    mount -t mqueue none /dev/mqueue || fail "cannot mount a private /dev/mqueue"
+    mount -t tmpfs -o size=64m,mode=1777 none /dev/shm || fail "cannot mount a private /dev/shm"
+}
+
+# Every identity of kind in a `list -J` document.
+identities() {
+    py -c 'import json,sys; [print(o["identity"]) for o in json.load(open(sys.argv[1]))["objects"] if o["kind"] in sys.argv[2:]]' "$@"
+}
