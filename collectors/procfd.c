@@ -263,25 +263,37 @@ static int fd_access(struct fdscan *fs, struct proc *p, const char *fdname, unsi
 	return procfd_parse_fdinfo_flags(text, access);
 }
 
-static void add_fd_holder(struct fdscan *fs, struct proc *p, struct ipc_object *o, int fdnum,
-			  const char *fdname, bool need_access)
+/* How a holder holds what fd fdnum is open on. */
+struct fd_use {
+	int fdnum;
+	const char *fdname;
+	unsigned access;
+	char why[96];        /* set when the access could not be read */
+};
+
+/* Read the access of u's fd. -ENOENT when the fd is gone: then nothing is listed, not even
+ * an object made on its sight. */
+static int fd_use_read(struct fdscan *fs, struct proc *p, struct fd_use *u)
 {
-	unsigned access = ACC_R | ACC_W;
-	int rc = 0;
+	int rc = fd_access(fs, p, u->fdname, &u->access);
 
-	if (need_access)
-		rc = fd_access(fs, p, fdname, &access);
+	u->why[0] = '\0';
 	if (rc == -ENOENT)
-		return; /* closed since it was listed */
+		return rc;
 	if (rc < 0) {
-		char why[96];
-
-		access = 0;
-		snprintf(why, sizeof(why), "access of pid %d fd %d unknown (%s)", (int)p->pid, fdnum,
-			 rc == -EINVAL ? "fdinfo has no valid flags" : strerror(-rc));
-		object_set_partial(o, why);
+		u->access = 0;
+		snprintf(u->why, sizeof(u->why), "access of pid %d fd %d unknown (%s)", (int)p->pid,
+			 u->fdnum, rc == -EINVAL ? "fdinfo has no valid flags" : strerror(-rc));
 	}
-	object_add_holder(o, p->pid, proc_comm(fs, p), fdnum, access, NULL);
+	return 0;
+}
+
+static void add_fd_holder(struct fdscan *fs, struct proc *p, struct ipc_object *o,
+			  const struct fd_use *u)
+{
+	if (u->why[0])
+		object_set_partial(o, u->why);
+	object_add_holder(o, p->pid, proc_comm(fs, p), u->fdnum, u->access, NULL);
 }
 
 /* ---- pipes and FIFOs ---- */
@@ -342,8 +354,13 @@ static void stream_fd(struct fdscan *fs, struct proc *p, int kind, const struct 
 		      uint64_t ino, const char *path, int fdnum, const char *fdname)
 {
 	uint64_t dev = kind == KIND_FIFO ? (uint64_t)st->st_dev : 0;
-	struct join_ent *e = join_tab_get(&fs->tab, kind, dev, ino, true);
+	struct fd_use u = {.fdnum = fdnum, .fdname = fdname};
+	struct join_ent *e;
 	char identity[64];
+
+	if (fd_use_read(fs, p, &u) < 0)
+		return;
+	e = join_tab_get(&fs->tab, kind, dev, ino, true);
 
 	if (!e->o && kind == KIND_FIFO) {
 		/* Listed already from a --fifo-dir directory? */
@@ -381,7 +398,7 @@ static void stream_fd(struct fdscan *fs, struct proc *p, int kind, const struct 
 		snapshot_add(fs->snap, o);
 		e->o = o;
 	}
-	add_fd_holder(fs, p, e->o, fdnum, fdname, true);
+	add_fd_holder(fs, p, e->o, &u);
 	if (!e->filled && fs->ctx->live)
 		stream_fill(fs, p, e, fdnum);
 }
@@ -499,9 +516,11 @@ static void socket_fd(struct fdscan *fs, struct proc *p, uint64_t ino, int fdnum
 	}
 	if (!o)
 		o = other_socket(fs, p, fdname, ino);
-	/* Sockets are always open for reading and writing. */
-	if (o && (fs->want & KIND_BIT(o->kind)))
-		add_fd_holder(fs, p, o, fdnum, fdname, false);
+	/* Sockets are always open for reading and writing: no fdinfo needed. */
+	if (o && (fs->want & KIND_BIT(o->kind))) {
+		struct fd_use u = {.fdnum = fdnum, .fdname = fdname, .access = ACC_R | ACC_W};
+		add_fd_holder(fs, p, o, &u);
+	}
 }
 
 /* ---- paths: FIFOs, queues, shm files ---- */
@@ -550,6 +569,7 @@ static struct ipc_object *mq_from_fd(struct fdscan *fs, struct proc *p, const ch
 	struct ipc_object *o;
 	const char *base;
 	bool deleted = strip_deleted(path, name, sizeof(name));
+	int rc;
 
 	base = strncmp(name, "/dev/mqueue/", 12) ? name : name + 11;
 	snprintf(identity, sizeof(identity), "posix-mq:%" PRIu64 ":%s", fs->ctx->mnt_ns, base);
@@ -570,8 +590,13 @@ static struct ipc_object *mq_from_fd(struct fdscan *fs, struct proc *p, const ch
 	o->ctime = (int64_t)st->st_ctim.tv_sec;
 	if (deleted)
 		o->flags |= OBJ_DELETED;
-	/* Reading the queue's file through the fd gives the kernel's QSIZE/NOTIFY line. */
-	if (fs->ctx->live && read_file_at(p->fddirfd, fdname, 4096, &text, NULL) == 0) {
+	/* Reading the queue's file through the fd gives the kernel's QSIZE/NOTIFY line (in a
+	 * fixture tree, the file the link names). */
+	if (fs->ctx->live)
+		rc = read_file_at(p->fddirfd, fdname, 4096, &text, NULL);
+	else
+		rc = read_file_at(fs->ctx->rootfd, path + 1, 4096, &text, NULL);
+	if (rc == 0) {
 		if (posix_mq_parse_status(text, o) < 0)
 			object_set_partial(o, "queue status text not understood");
 		scan_resolve_pid(fs->ctx, fs->snap, &o->notify_pid);
@@ -591,7 +616,9 @@ static void path_fd(struct fdscan *fs, struct proc *p, const char *link, int fdn
 {
 	bool shm = !strncmp(link, "/dev/shm/", 9);
 	bool mq = !strncmp(link, "/dev/mqueue/", 12) || !strchr(link + 1, '/');
+	struct fd_use u = {.fdnum = fdnum, .fdname = fdname};
 	struct ipc_object *o = NULL;
+	bool have_use = false;
 	struct stat st;
 	int rc;
 
@@ -618,11 +645,15 @@ static void path_fd(struct fdscan *fs, struct proc *p, const char *link, int fdn
 	} else if (mq && (fs->want & KIND_BIT(KIND_POSIX_MQ)) &&
 		   dev_is_mqueue(fs, p, fdname, st.st_dev)) {
 		o = snapshot_find_inode(fs->snap, KIND_POSIX_MQ, (uint64_t)st.st_ino);
-		if (!o)
+		if (!o) {
+			if (fd_use_read(fs, p, &u) < 0)
+				return;
+			have_use = true;
 			o = mq_from_fd(fs, p, fdname, link, &st);
+		}
 	}
-	if (o)
-		add_fd_holder(fs, p, o, fdnum, fdname, true);
+	if (o && (have_use || fd_use_read(fs, p, &u) == 0))
+		add_fd_holder(fs, p, o, &u);
 }
 
 /* ---- the walk ---- */
@@ -675,7 +706,10 @@ static void read_fds(struct fdscan *fs, struct proc *p, char *dbuf)
 	if (p->fddirfd < 0) {
 		if (errno == EACCES || errno == EPERM)
 			proc_denied(fs, p, "its fds", errno);
-		return; /* ENOENT: gone */
+		else if (errno != ENOENT && errno != ESRCH) /* those: gone */
+			snapshot_error(fs->snap, "/proc", "pid %d: cannot read its fds: %s", (int)p->pid,
+				       strerror(errno));
+		return;
 	}
 	d.fd = p->fddirfd;
 	while ((name = dents_next(&d, &err))) {

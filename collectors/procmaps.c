@@ -176,7 +176,7 @@ void procmaps_read(struct fdscan *fs, struct proc *p)
 	struct ipc_object *last = NULL;
 	size_t last_holder = 0, len = 0;
 	uint64_t last_start = 0, last_end = 0;
-	unsigned last_access = 0;
+	unsigned last_access = 0, bad = 0;
 	char *line, *next;
 	int rc;
 
@@ -195,7 +195,11 @@ void procmaps_read(struct fdscan *fs, struct proc *p)
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		if (procmaps_parse_line(line, &m) < 0 || !(o = mapped_object(fs, &m)))
+		if (procmaps_parse_line(line, &m) < 0) {
+			bad++;
+			continue;
+		}
+		if (!(o = mapped_object(fs, &m)))
 			continue;
 		/* One attach split into adjacent areas (by mprotect) is still one holder. */
 		if (o == last && m.start == last_end && m.access == last_access) {
@@ -214,6 +218,9 @@ void procmaps_read(struct fdscan *fs, struct proc *p)
 		last_end = m.end;
 		last_access = m.access;
 	}
+	if (bad)
+		snapshot_error(fs->snap, "/proc", "pid %d: %u lines of its maps not understood; skipped",
+			       (int)p->pid, bad);
 }
 
 void procmaps_finish(struct fdscan *fs)
