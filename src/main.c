@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{"restore", cmd_restore, "recreate objects that clean --backup saved"},
 	{"ipcs", cmd_ipcs, "util-linux ipcs, byte for byte (also as a link named ipcs)"},
 	{"ipcrm", cmd_ipcrm, "util-linux ipcrm (also as a link named ipcrm)"},
+	{"serve", cmd_serve, "live dashboard, JSON API and Prometheus metrics over HTTP"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,76 @@
+/* internal.h - the server's parts as they see each other: the published state, the scan
+ * thread, the event stream hub and the routes. Not for use outside src/http/. */
+#ifndef IPCSCOPE_HTTP_INTERNAL_H
+#define IPCSCOPE_HTTP_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <microhttpd.h>
+
+#include "collectors/collector.h"
+#include "http/server.h"
+#include "http/sse.h"
+#include "http/state.h"
+#include "http/web.h"
+#include "core/stale.h"
+
+#define HISTORY_MAX 240   /* sparkline samples kept: 8 minutes at the default interval */
+
+struct history_sample {
+	int64_t time;
+	struct kind_totals totals[KIND__COUNT];
+};
+
+struct http_server {
+	struct http_config cfg;
+	struct MHD_Daemon *daemon;
+	uint16_t port;
+
+	pthread_mutex_t lock;          /* guards cur */
+	struct http_state *cur;        /* the state requests are answered from */
+
+	struct stale_ctx rules;        /* --older-than, --fifo-dir */
+	/* Held by whoever scans and renders: the scan thread, or a clean request. The name
+	 * caches of core/names.c are not thread-safe, and two scans at once help nobody. */
+	pthread_mutex_t work_lock;
+
+	/* Scan thread: sleeps on wake until the interval passes, a rescan is asked or stop. */
+	pthread_t scanner;
+	bool scanner_started;
+	pthread_mutex_t scan_lock;
+	pthread_cond_t wake;
+	bool stop, rescan;
+	struct scan_ctx ctx;
+	uint64_t seq;                  /* of the last state built */
+	uint64_t scans, scan_errors;   /* for the counters of /metrics */
+
+	struct history_sample history[HISTORY_MAX]; /* ring, used by the scan thread only */
+	size_t hist_n, hist_next;
+
+	struct sse_hub sse;
+	struct web_assets web;
+};
+
+/* The current state with a reference the caller drops with http_state_put. */
+struct http_state *server_state(struct http_server *s);
+
+/* Scan thread (scanner.c). */
+int scanner_start(struct http_server *s);
+void scanner_stop(struct http_server *s);
+/* Publish a freshly scanned snapshot (taken over) as the new current state. 0 or -errno. */
+int scanner_publish(struct http_server *s, struct snapshot *snap);
+
+/* The access handler's work for one request (routes.c). con_cls is MHD's per-request
+ * pointer; it stays NULL except for request bodies being read. */
+enum MHD_Result routes_handle(struct http_server *s, struct MHD_Connection *c, const char *url,
+			      const char *method, const char *upload, size_t *upload_size,
+			      void **con_cls);
+/* Free what routes_handle left in *con_cls. */
+void routes_done(void **con_cls);
+/* A user name or numeric uid, with getpwnam_r: requests run on several threads. 0 or -ENOENT. */
+int http_lookup_user(const char *s, uid_t *uid);
+
+#endif

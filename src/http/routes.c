@@ -1,0 +1,280 @@
+/* routes.c - which request gets which answer. Every answer comes from the current state;
+ * nothing here scans. Requests are checked before they are routed: the Host header on a
+ * loopback server (a DNS-rebinding page must not read the API), the path (no dot segments
+ * however they were encoded: MHD hands us the decoded path), the method. */
+#include <errno.h>
+#include <pwd.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "core/filter.h"
+#include "core/kinds.h"
+#include "core/util.h"
+#include "http/clean.h"
+#include "http/internal.h"
+#include "http/reply.h"
+
+#define API_OBJECTS "/api/v1/objects"
+
+/* What con_cls points to once a GET's headers are checked. */
+static char request_read;
+
+/* Is host (a Host header) a name of the loopback interface, with any port? */
+static bool loopback_host(const char *host)
+{
+	char name[64];
+	size_t n;
+
+	if (host[0] == '[') {
+		n = strcspn(host, "]");
+		if (host[n] != ']')
+			return false;
+		snprintf(name, sizeof(name), "%.*s", (int)(n - 1), host + 1);
+		return !strcmp(name, "::1") && (host[n + 1] == '\0' || host[n + 1] == ':');
+	}
+	n = strcspn(host, ":");
+	if (n >= sizeof(name))
+		return false;
+	memcpy(name, host, n);
+	name[n] = '\0';
+	if (!strcasecmp(name, "localhost"))
+		return true;
+	return !strncmp(name, "127.", 4) && strspn(name, "0123456789.") == n;
+}
+
+/* A path is refused when it holds a dot segment, a backslash or a control byte. */
+static bool path_ok(const char *url)
+{
+	if (url[0] != '/')
+		return false;
+	for (const char *p = url; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\')
+			return false;
+		if (*p == '/' && p[1] == '.' &&
+		    (p[2] == '/' || p[2] == '\0' || (p[2] == '.' && (p[3] == '/' || p[3] == '\0'))))
+			return false;
+	}
+	return true;
+}
+
+struct query {
+	struct filter f;
+	int stale;          /* -1: any, 0: only live, 1: only stale */
+	char err[160];
+};
+
+static int parse_bool(const char *v)
+{
+	if (!v || !*v || !strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes"))
+		return 1;
+	if (!strcmp(v, "0") || !strcasecmp(v, "false") || !strcasecmp(v, "no"))
+		return 0;
+	return -1;
+}
+
+int http_lookup_user(const char *s, uid_t *uid)
+{
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+	uint64_t v;
+
+	if (parse_u64(s, &v) == 0 && v < (uid_t)-1) {
+		*uid = (uid_t)v;
+		return 0;
+	}
+	if (getpwnam_r(s, &pw, buf, sizeof(buf), &res) != 0 || !res)
+		return -ENOENT;
+	*uid = res->pw_uid;
+	return 0;
+}
+
+static enum MHD_Result query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct query *q = cls;
+	const char *bad;
+	uint64_t v;
+
+	(void)kind;
+	if (q->err[0])
+		return MHD_NO;
+	if (!strcmp(key, "kind")) {
+		if (!value || kinds_parse(value, &q->f.kinds, &bad) < 0)
+			snprintf(q->err, sizeof(q->err), "unknown kind '%.60s'", value ? bad : "");
+	} else if (!strcmp(key, "user")) {
+		if (!value || http_lookup_user(value, &q->f.uid) < 0)
+			snprintf(q->err, sizeof(q->err), "unknown user '%.60s'", value ? value : "");
+		q->f.has_uid = true;
+	} else if (!strcmp(key, "pid")) {
+		if (!value || parse_u64(value, &v) < 0 || v == 0 || v > INT32_MAX)
+			snprintf(q->err, sizeof(q->err), "bad pid '%.60s'", value ? value : "");
+		q->f.has_pid = true;
+		q->f.pid = (pid_t)v;
+	} else if (!strcmp(key, "stale")) {
+		q->stale = parse_bool(value);
+		if (q->stale < 0)
+			snprintf(q->err, sizeof(q->err), "stale takes true or false, not '%.60s'", value);
+	} else {
+		snprintf(q->err, sizeof(q->err), "unknown parameter '%.60s'", key);
+	}
+	return q->err[0] ? MHD_NO : MHD_YES;
+}
+
+static enum MHD_Result objects_route(struct http_server *s, struct MHD_Connection *c)
+{
+	struct query q = {.stale = -1};
+	struct http_state *st;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	size_t *sel, n = 0, len;
+	char etag[24], *body;
+
+	if (MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, NULL, NULL) == 0) {
+		st = server_state(s);
+		ret = reply_body(c, &st->objects, TYPE_JSON);
+		http_state_put(st);
+		return ret;
+	}
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_arg, &q);
+	if (q.err[0])
+		return reply_error(c, MHD_HTTP_BAD_REQUEST, true, q.err);
+	st = server_state(s);
+	sel = xcalloc(st->snap.nobjs, sizeof(*sel));
+	for (size_t i = 0; i < st->snap.nobjs; i++)
+		if (filter_match(&q.f, st->snap.objs[i]) && (q.stale < 0 || st->stale[i] == (q.stale == 1)))
+			sel[n++] = i;
+	body = http_state_select(st, sel, n, &len, etag);
+	free(sel);
+	http_state_put(st);
+	r = reply_new(body, len, TYPE_JSON, etag);
+	if (!r)
+		return MHD_NO;
+	return reply_fresh(c, r, body, len, TYPE_JSON, etag);
+}
+
+static enum MHD_Result object_route(struct http_server *s, struct MHD_Connection *c, const char *identity)
+{
+	struct http_state *st = server_state(s);
+	long i = http_state_find(st, identity);
+	struct MHD_Response *r;
+	size_t sel, len;
+	char etag[24], *body;
+
+	if (i < 0) {
+		http_state_put(st);
+		return reply_error(c, MHD_HTTP_NOT_FOUND, true, "no such object");
+	}
+	sel = (size_t)i;
+	body = http_state_select(st, &sel, 1, &len, etag);
+	http_state_put(st);
+	r = reply_new(body, len, TYPE_JSON, etag);
+	if (!r)
+		return MHD_NO;
+	return reply_fresh(c, r, body, len, TYPE_JSON, etag);
+}
+
+/* 200 while scans keep coming, 503 once the last one is three intervals late. */
+static enum MHD_Result health_route(struct http_server *s, struct MHD_Connection *c)
+{
+	struct http_state *st = server_state(s);
+	double age = difftime(time(NULL), (time_t)st->snap.time);
+	bool ok = age <= 3 * s->cfg.interval + 10 + (double)st->snap.scan_ns / 1e9;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	char *body;
+	json_t *j;
+
+	j = json_pack("{s:s, s:I, s:I, s:I, s:f, s:I}", "status", ok ? "ok" : "stale", "seq",
+		      (json_int_t)st->seq, "objects", (json_int_t)st->snap.nobjs, "errors",
+		      (json_int_t)st->snap.nerrs, "scan_age_seconds", age, "event_clients",
+		      (json_int_t)sse_clients(&s->sse));
+	http_state_put(st);
+	body = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(j);
+	if (!body)
+		return MHD_NO;
+	r = reply_new(body, strlen(body), TYPE_JSON, NULL);
+	if (!r)
+		return MHD_NO;
+	ret = MHD_queue_response(c, ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* The routes answered from one cached body of the current state. */
+static enum MHD_Result cached_route(struct http_server *s, struct MHD_Connection *c, size_t off,
+				    const char *type)
+{
+	struct http_state *st = server_state(s);
+	enum MHD_Result ret = reply_body(c, (struct http_body *)((char *)st + off), type);
+
+	http_state_put(st);
+	return ret;
+}
+
+enum MHD_Result routes_handle(struct http_server *s, struct MHD_Connection *c, const char *url,
+			      const char *method, const char *upload, size_t *upload_size,
+			      void **con_cls)
+{
+	bool api = !strncmp(url, "/api/", 5), get;
+	const char *host;
+
+	if (!*con_cls) {
+		/* First call: the headers are in. A refusal is answered at once (MHD then
+		 * closes the connection, as it should for a request we did not read); an
+		 * answer is given on the next call, once the request is complete, so that
+		 * the connection can be kept alive. */
+		host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+		if (s->cfg.loopback && host && !loopback_host(host))
+			return reply_error(c, MHD_HTTP_MISDIRECTED_REQUEST, api,
+					   "this server answers only to a loopback Host");
+		if (!path_ok(url))
+			return reply_error(c, MHD_HTTP_BAD_REQUEST, api, "bad path");
+		if (!strcmp(url, "/api/v1/clean"))
+			return clean_start(s, c, method, con_cls);
+		get = !strcmp(method, MHD_HTTP_METHOD_GET) || !strcmp(method, MHD_HTTP_METHOD_HEAD);
+		if (!get)
+			return reply_bad_method(c, "GET, HEAD", api);
+		*con_cls = &request_read;
+		return MHD_YES;
+	}
+	if (*con_cls != &request_read)
+		return clean_continue(s, c, upload, upload_size, con_cls);
+	if (*upload_size) {
+		*upload_size = 0; /* a body on a GET means nothing to us */
+		return MHD_YES;
+	}
+
+	if (!strcmp(url, API_OBJECTS))
+		return objects_route(s, c);
+	if (!strncmp(url, API_OBJECTS "/", sizeof(API_OBJECTS)) && url[sizeof(API_OBJECTS)])
+		return object_route(s, c, url + sizeof(API_OBJECTS));
+	if (!strcmp(url, "/api/v1/limits"))
+		return cached_route(s, c, offsetof(struct http_state, limits), TYPE_JSON);
+	if (!strcmp(url, "/api/v1/stale"))
+		return cached_route(s, c, offsetof(struct http_state, stale_list), TYPE_JSON);
+	if (!strcmp(url, "/api/v1/history"))
+		return cached_route(s, c, offsetof(struct http_state, history), TYPE_JSON);
+	if (!strcmp(url, "/api/v1/events"))
+		return sse_handle(&s->sse, c);
+	if (!strcmp(url, "/metrics"))
+		return cached_route(s, c, offsetof(struct http_state, metrics), TYPE_PROM);
+	if (!strcmp(url, "/healthz"))
+		return health_route(s, c);
+	if (api)
+		return reply_error(c, MHD_HTTP_NOT_FOUND, true, "no such route");
+	return web_handle(&s->web, c, url);
+}
+
+void routes_done(void **con_cls)
+{
+	if (*con_cls == &request_read)
+		*con_cls = NULL;
+	else
+		clean_done(con_cls);
+}

@@ -1,0 +1,365 @@
+/* state.c - one snapshot rendered once: the objects body with a slice per object, the
+ * limits and metrics bodies, an identity index, and the event that announces the state. */
+#include "http/state.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "core/columns.h"
+#include "core/kinds.h"
+#include "core/util.h"
+#include "http/reply.h"
+#include "render/json.h"
+
+#define JSON_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER)
+
+uint64_t http_hash(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/* A growing byte buffer that json_dump_callback appends to. */
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static void buf_add(struct buf *b, const void *data, size_t n)
+{
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+
+		while (cap < b->len + n)
+			cap *= 2;
+		b->p = xrealloc(b->p, cap);
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, data, n);
+	b->len += n;
+}
+
+static int dump_cb(const char *data, size_t n, void *arg)
+{
+	buf_add(arg, data, n);
+	return 0;
+}
+
+static void format_etag(char etag[24], uint64_t h)
+{
+	snprintf(etag, 24, "W/\"%016" PRIx64 "\"", h);
+}
+
+/* The document frame as compact JSON and the hash of the same frame with its time blanked:
+ * two scans that found the same things give the same ETag though their times differ, which
+ * is what a weak ETag promises ("semantically equivalent"). */
+static char *frame_dump(json_t *doc, uint64_t *hash)
+{
+	char *nt, *s = json_dumps(doc, JSON_FLAGS);
+
+	json_object_set_new(doc, "time", json_string(""));
+	nt = json_dumps(doc, JSON_FLAGS);
+	*hash = nt ? http_hash(HASH_INIT, nt, strlen(nt)) : 0;
+	free(nt);
+	return s;
+}
+
+static int render_objects(struct http_state *st)
+{
+	json_t *doc = json_document(&st->snap);
+	struct buf b = {0};
+	uint64_t h;
+	char etag[24], *frame;
+	size_t flen;
+
+	json_object_set_new(doc, "objects", json_array());
+	frame = frame_dump(doc, &st->frame_hash);
+	json_decref(doc);
+	if (!frame)
+		return -ENOMEM;
+	flen = strlen(frame);
+	/* With the key order kept, the frame ends in "objects":[]} and the objects go between. */
+	if (flen < 3 || strcmp(frame + flen - 3, "[]}")) {
+		free(frame);
+		return -EINVAL;
+	}
+	st->head_len = flen - 2;
+	buf_add(&b, frame, st->head_len);
+	free(frame);
+
+	h = st->frame_hash;
+	st->slices = xcalloc(st->snap.nobjs, sizeof(*st->slices));
+	for (size_t i = 0; i < st->snap.nobjs; i++) {
+		struct obj_slice *sl = &st->slices[i];
+		json_t *j = json_of_object(st->snap.objs[i]);
+
+		if (i)
+			buf_add(&b, ",", 1);
+		sl->off = b.len;
+		json_dump_callback(j, dump_cb, &b, JSON_FLAGS);
+		json_decref(j);
+		sl->len = b.len - sl->off;
+		sl->digest = http_hash(HASH_INIT, b.p + sl->off, sl->len);
+		h = http_hash(h, &sl->digest, sizeof(sl->digest));
+	}
+	buf_add(&b, "]}", 2);
+	format_etag(etag, h);
+	return reply_body_init(&st->objects, b.p, b.len, TYPE_JSON, etag);
+}
+
+/* Render doc (consumed) into b, with the weak ETag of the document without its time. */
+static int render_doc(json_t *doc, struct http_body *b)
+{
+	char etag[24], *s;
+	uint64_t h;
+
+	s = frame_dump(doc, &h);
+	json_decref(doc);
+	if (!s)
+		return -ENOMEM;
+	format_etag(etag, h);
+	return reply_body_init(b, s, strlen(s), TYPE_JSON, etag);
+}
+
+static int render_limits(struct http_state *st)
+{
+	json_t *doc = json_document(&st->snap);
+
+	json_object_set_new(doc, "limits", json_of_limits(&st->snap));
+	return render_doc(doc, &st->limits);
+}
+
+static int render_metrics(struct http_state *st, const struct prom_stats *stats)
+{
+	struct prom_stats ps = stats ? *stats : (struct prom_stats){0};
+	char etag[24], *s = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc;
+
+	if (st->stale) {
+		ps.has_stale = true;
+		memset(ps.stale, 0, sizeof(ps.stale));
+		for (size_t i = 0; i < st->snap.nobjs; i++)
+			if (st->stale[i])
+				ps.stale[st->snap.objs[i]->kind]++;
+	}
+	f = open_memstream(&s, &len);
+	if (!f)
+		return -errno;
+	rc = prom_render(f, &st->snap, &ps);
+	if (fclose(f) != 0 && rc == 0)
+		rc = -EIO;
+	if (rc < 0) {
+		free(s);
+		return rc;
+	}
+	format_etag(etag, http_hash(HASH_INIT, s, len));
+	return reply_body_init(&st->metrics, s, len, TYPE_PROM, etag);
+}
+
+/* Each object's stale rule, once per snapshot, with the evidence of the stale ones as
+ * {"older_than", "stale": [{"identity", "kind", "evidence"}]} in the document frame. */
+static int render_stale(struct http_state *st, const struct stale_ctx *rules)
+{
+	struct stale_ctx sc = *rules;
+	json_t *doc = json_document(&st->snap), *list = json_array();
+
+	sc.now = st->snap.time;
+	sc.holders_complete = st->snap.holders_complete;
+	st->stale = xcalloc(st->snap.nobjs ? st->snap.nobjs : 1, sizeof(*st->stale));
+	for (size_t i = 0; i < st->snap.nobjs; i++) {
+		const struct ipc_object *o = st->snap.objs[i];
+		struct evidence ev;
+
+		evidence_init(&ev);
+		st->stale[i] = object_is_stale(o, &sc, &ev);
+		if (st->stale[i])
+			json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "identity", o->identity,
+							      "kind", kind_name(o->kind), "evidence", ev.text));
+	}
+	json_object_set_new(doc, "older_than", json_integer((json_int_t)sc.older_than));
+	json_object_set_new(doc, "stale", list);
+	return render_doc(doc, &st->stale_list);
+}
+
+static void build_index(struct http_state *st)
+{
+	size_t cap = 16;
+
+	while (cap < st->snap.nobjs * 2)
+		cap *= 2;
+	st->ident_cap = cap;
+	st->ident_ht = xcalloc(cap, sizeof(*st->ident_ht));
+	for (size_t i = 0; i < st->snap.nobjs; i++) {
+		const char *id = st->snap.objs[i]->identity;
+		size_t slot = http_hash(HASH_INIT, id, strlen(id)) & (cap - 1);
+
+		while (st->ident_ht[slot])
+			slot = (slot + 1) & (cap - 1);
+		st->ident_ht[slot] = (uint32_t)(i + 1);
+	}
+}
+
+long http_state_find(const struct http_state *st, const char *identity)
+{
+	size_t slot;
+
+	if (!st || !st->ident_cap)
+		return -1;
+	slot = http_hash(HASH_INIT, identity, strlen(identity)) & (st->ident_cap - 1);
+	while (st->ident_ht[slot]) {
+		size_t i = st->ident_ht[slot] - 1;
+
+		if (!strcmp(st->snap.objs[i]->identity, identity))
+			return (long)i;
+		slot = (slot + 1) & (st->ident_cap - 1);
+	}
+	return -1;
+}
+
+/* The SSE message for st: what appeared, changed (its JSON differs) and vanished since
+ * prev, with the per-kind totals the dashboard draws its sparklines from. */
+static int build_event(struct http_state *st, const struct http_state *prev)
+{
+	json_t *ev, *appeared = json_array(), *changed = json_array(), *vanished = json_array();
+	json_t *totals = json_object();
+	char tbuf[40], *data;
+
+	for (size_t i = 0; i < st->snap.nobjs; i++) {
+		const char *id = st->snap.objs[i]->identity;
+		long j = http_state_find(prev, id);
+
+		if (j < 0)
+			json_array_append_new(appeared, json_string(id));
+		else if (prev->slices[j].digest != st->slices[i].digest)
+			json_array_append_new(changed, json_string(id));
+	}
+	for (size_t i = 0; prev && i < prev->snap.nobjs; i++)
+		if (http_state_find(st, prev->snap.objs[i]->identity) < 0)
+			json_array_append_new(vanished, json_string(prev->snap.objs[i]->identity));
+	for (int k = 0; k < KIND__COUNT; k++)
+		json_object_set_new(totals, kind_name((enum ipc_kind)k),
+				    json_pack("{s:I, s:I}", "count", (json_int_t)st->totals[k].count,
+					      "bytes", (json_int_t)st->totals[k].bytes));
+	ev = json_pack("{s:I, s:s, s:I, s:I, s:o, s:o, s:o, s:o}", "seq", (json_int_t)st->seq, "time",
+		       format_time_utc(st->snap.time, tbuf, sizeof(tbuf)), "objects",
+		       (json_int_t)st->snap.nobjs, "errors", (json_int_t)st->snap.nerrs, "appeared",
+		       appeared, "changed", changed, "vanished", vanished, "totals", totals);
+	data = ev ? json_dumps(ev, JSON_FLAGS) : NULL;
+	json_decref(ev);
+	if (!data)
+		return -ENOMEM;
+	st->event = xasprintf("id: %" PRIu64 "\nevent: snapshot\ndata: %s\n\n", st->seq, data);
+	st->event_len = strlen(st->event);
+	free(data);
+	return 0;
+}
+
+int http_state_new(struct snapshot *snap, const struct http_state *prev, uint64_t seq,
+		   const struct prom_stats *stats, const struct stale_ctx *rules,
+		   struct http_state **out)
+{
+	struct http_state *st = xcalloc(1, sizeof(*st));
+	int rc;
+
+	atomic_init(&st->refs, 1);
+	st->seq = seq;
+	st->snap = *snap;
+	memset(snap, 0, sizeof(*snap));
+	pthread_mutex_init(&st->objects.gz_lock, NULL);
+	pthread_mutex_init(&st->limits.gz_lock, NULL);
+	pthread_mutex_init(&st->metrics.gz_lock, NULL);
+	pthread_mutex_init(&st->history.gz_lock, NULL);
+	pthread_mutex_init(&st->stale_list.gz_lock, NULL);
+	for (size_t i = 0; i < st->snap.nobjs; i++) {
+		const struct ipc_object *o = st->snap.objs[i];
+
+		st->totals[o->kind].count++;
+		st->totals[o->kind].bytes += (uint64_t)object_bytes(o);
+	}
+	build_index(st);
+	rc = render_stale(st, rules);
+	if (rc == 0)
+		rc = render_objects(st);
+	if (rc == 0)
+		rc = render_limits(st);
+	if (rc == 0)
+		rc = render_metrics(st, stats);
+	if (rc == 0)
+		rc = build_event(st, prev);
+	if (rc < 0) {
+		http_state_put(st);
+		return rc;
+	}
+	*out = st;
+	return 0;
+}
+
+struct http_state *http_state_get(struct http_state *st)
+{
+	atomic_fetch_add(&st->refs, 1);
+	return st;
+}
+
+void http_state_put(struct http_state *st)
+{
+	if (!st || atomic_fetch_sub(&st->refs, 1) != 1)
+		return;
+	reply_body_release(&st->objects);
+	reply_body_release(&st->limits);
+	reply_body_release(&st->metrics);
+	reply_body_release(&st->history);
+	reply_body_release(&st->stale_list);
+	pthread_mutex_destroy(&st->objects.gz_lock);
+	pthread_mutex_destroy(&st->limits.gz_lock);
+	pthread_mutex_destroy(&st->metrics.gz_lock);
+	pthread_mutex_destroy(&st->history.gz_lock);
+	pthread_mutex_destroy(&st->stale_list.gz_lock);
+	snapshot_release(&st->snap);
+	free(st->slices);
+	free(st->ident_ht);
+	free(st->stale);
+	free(st->event);
+	free(st);
+}
+
+char *http_state_select(const struct http_state *st, const size_t *sel, size_t n, size_t *lenp,
+			char etag[24])
+{
+	const char *src = st->objects.data;
+	size_t len = st->head_len + 2, off;
+	uint64_t h = st->frame_hash;
+	char *out;
+
+	for (size_t i = 0; i < n; i++)
+		len += st->slices[sel[i]].len + 1;
+	out = xmalloc(len);
+	memcpy(out, src, st->head_len);
+	off = st->head_len;
+	for (size_t i = 0; i < n; i++) {
+		const struct obj_slice *sl = &st->slices[sel[i]];
+
+		if (i)
+			out[off++] = ',';
+		memcpy(out + off, src + sl->off, sl->len);
+		off += sl->len;
+		h = http_hash(h, &sl->digest, sizeof(sl->digest));
+	}
+	memcpy(out + off, "]}", 2);
+	off += 2;
+	format_etag(etag, h);
+	*lenp = off;
+	return out;
+}

@@ -1,0 +1,88 @@
+/* state.h - what the server answers from: one snapshot with every body rendered once.
+ *
+ * The scan thread builds a new state per scan and publishes it; request handlers take a
+ * reference to the current one, answer from it and drop it. Each object is rendered to
+ * compact JSON exactly once, into the body of /api/v1/objects; a filtered list or a single
+ * object is a copy of those slices, so every route carries the same bytes for an object.
+ * Cached responses are libmicrohttpd responses the state holds one reference to; MHD keeps
+ * its own while it sends, so a body outlives the state that made it if it must. */
+#ifndef IPCSCOPE_HTTP_STATE_H
+#define IPCSCOPE_HTTP_STATE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/snapshot.h"
+#include "core/stale.h"
+#include "render/prom.h"
+
+struct MHD_Response;
+
+/* One cached body: plain, and gzip made on first demand. */
+struct http_body {
+	const char *data;            /* owned by resp */
+	size_t len;
+	char etag[24];               /* W/"<16 hex>" */
+	struct MHD_Response *resp;   /* our reference */
+	pthread_mutex_t gz_lock;
+	bool gz_done;
+	struct MHD_Response *gz;     /* our reference; NULL when compression failed */
+};
+
+struct obj_slice {
+	size_t off, len;             /* of the object's JSON in objects.data */
+	uint64_t digest;             /* of those bytes: "changed" means this differs */
+};
+
+struct kind_totals {
+	uint64_t count, bytes;
+};
+
+struct http_state {
+	atomic_uint refs;
+	uint64_t seq;                /* 1 for the first scan, +1 per scan */
+	struct snapshot snap;        /* owned; objects in the order of slices[] */
+	struct obj_slice *slices;    /* one per snap.objs[i] */
+	uint32_t *ident_ht;          /* identity -> index + 1, open addressing; 0 empty */
+	size_t ident_cap;
+	size_t head_len;             /* objects.data[0, head_len) is '{..."objects":[' */
+	uint64_t frame_hash;         /* of the document frame without its time */
+	bool *stale;                 /* per object: does its kind's stale rule hold? */
+	struct kind_totals totals[KIND__COUNT];
+	struct http_body objects;    /* /api/v1/objects */
+	struct http_body limits;     /* /api/v1/limits */
+	struct http_body metrics;    /* /metrics */
+	struct http_body history;    /* /api/v1/history, filled by the scan thread */
+	struct http_body stale_list; /* /api/v1/stale: identities and evidence */
+	char *event;                 /* the SSE message announcing this state; owned */
+	size_t event_len;
+};
+
+/* Build a state from snap (taken over, left empty). prev (may be NULL) is the state it
+ * follows, for the event's appeared/changed/vanished lists. rules holds --older-than and
+ * --fifo-dir; its now and holders_complete are taken from snap. Returns 0 or -ENOMEM. */
+int http_state_new(struct snapshot *snap, const struct http_state *prev, uint64_t seq,
+		   const struct prom_stats *stats, const struct stale_ctx *rules,
+		   struct http_state **out);
+struct http_state *http_state_get(struct http_state *st);
+void http_state_put(struct http_state *st);
+
+/* Index of the object with this identity, or -1. */
+long http_state_find(const struct http_state *st, const char *identity);
+
+/* The gzip response of b, compressed on first call; NULL when it could not be made. */
+struct MHD_Response *http_body_gzip(struct http_body *b);
+
+/* The document frame around the objects sel[0..n) (indexes into snap.objs): a malloc'd
+ * body of *len bytes, and its weak ETag in etag[24]. */
+char *http_state_select(const struct http_state *st, const size_t *sel, size_t n, size_t *len,
+			char etag[24]);
+
+/* 64-bit FNV-1a, continued from h (start with HASH_INIT). */
+#define HASH_INIT 0xcbf29ce484222325ull
+uint64_t http_hash(uint64_t h, const void *data, size_t len);
+
+#endif

@@ -1,0 +1,223 @@
+// app.js - the dashboard: loads the objects, stale list, limits and history from the JSON
+// API, then follows /api/v1/events. Each event names what appeared, changed and vanished;
+// when anything did, the lists are fetched again (the browser revalidates with the ETag, so
+// an unchanged list costs a 304) and the rows named are highlighted.
+import { el } from './util.js';
+import { renderCards } from './cards.js';
+import { ObjectTable, setKindOrder } from './table.js';
+import { renderDetail } from './detail.js';
+import { renderGraph } from './graph.js';
+
+const HISTORY_MAX = 240;
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  objects: [],
+  byId: new Map(),
+  stale: new Map(),
+  limits: [],
+  history: { kinds: [], samples: [] },
+  kind: '',
+  selected: null,
+  lastSeen: null,
+};
+
+const table = new ObjectTable({
+  tbody: $('rows'),
+  thead: $('objects').tHead,
+  caption: $('objects-caption'),
+  more: $('more'),
+  onSelect: select,
+});
+
+async function getJSON(url) {
+  const r = await fetch(url, { headers: { Accept: 'application/json' } });
+  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+  return r.json();
+}
+
+function setStatus(text, cls) {
+  const s = $('status');
+  s.textContent = text;
+  s.className = `status ${cls || ''}`;
+}
+
+// Kind rows for the cards: counts and bytes as the server sums them (the latest sample),
+// stale counts from the stale list.
+function kindRows() {
+  const h = state.history;
+  const last = h.samples[h.samples.length - 1];
+  const stale = new Map();
+  for (const id of state.stale.keys()) {
+    const o = state.byId.get(id);
+    if (o) stale.set(o.kind, (stale.get(o.kind) || 0) + 1);
+  }
+  return h.kinds.map((name, i) => ({
+    name,
+    count: last ? last.count[i] : 0,
+    bytes: last ? last.bytes[i] : 0,
+    stale: stale.get(name) || 0,
+  }));
+}
+
+function renderOverview() {
+  renderCards($('cards'), $('totals'), kindRows(), state.limits, state.history, state.kind, pickKind);
+}
+
+function pickKind(kind) {
+  state.kind = state.kind === kind ? '' : kind;
+  $('kind-filter').value = state.kind;
+  table.setFilter({ kind: state.kind });
+  renderOverview();
+}
+
+function fillKindSelect() {
+  const sel = $('kind-filter');
+  if (sel.options.length > 1) return;
+  for (const k of state.history.kinds) sel.append(el('option', { value: k, text: k }));
+}
+
+function showDetail() {
+  const aside = $('detail');
+  const o = state.byId.get(state.selected);
+  if (!state.selected) {
+    aside.hidden = true;
+    return;
+  }
+  if (!o) {
+    $('detail-body').prepend(el('p', { class: 'gone', role: 'status', text: `This object vanished (last seen ${state.lastSeen || 'earlier'}).` }));
+    return;
+  }
+  renderDetail($('detail-body'), $('detail-title'), o, state.stale.get(o.identity));
+  aside.hidden = false;
+}
+
+function select(identity) {
+  const opening = $('detail').hidden;
+  state.selected = identity;
+  table.select(identity);
+  showDetail();
+  if (opening) $('detail-close').focus();
+}
+
+function closeDetail() {
+  const id = state.selected;
+  state.selected = null;
+  table.select(null);
+  $('detail').hidden = true;
+  const tr = id && document.querySelector(`tr[data-identity="${CSS.escape(id)}"] button`);
+  if (tr) tr.focus();
+}
+
+// Fetch the lists again; one refresh at a time, a request made meanwhile runs after it.
+let refreshing = null;
+let again = false;
+const pendingFlash = new Set();
+
+async function refresh() {
+  if (refreshing) {
+    again = true;
+    return refreshing;
+  }
+  refreshing = (async () => {
+    do {
+      again = false;
+      const [objs, stale, limits] = await Promise.all([
+        getJSON('/api/v1/objects'), getJSON('/api/v1/stale'), getJSON('/api/v1/limits')]);
+      state.objects = objs.objects;
+      state.byId = new Map(objs.objects.map((o) => [o.identity, o]));
+      state.stale = new Map(stale.stale.map((s) => [s.identity, s.evidence]));
+      state.limits = limits.limits;
+      state.lastSeen = new Date(objs.time).toLocaleTimeString();
+      $('host').textContent = objs.host;
+      $('scan-time').textContent = `scanned ${state.lastSeen}` + (objs.errors.length ? ` · ${objs.errors.length} scan errors` : '');
+      $('scan-time').title = objs.errors.map((e) => `${e.source}: ${e.message}`).join('\n');
+      const flash = new Set(pendingFlash);
+      pendingFlash.clear();
+      table.setData(state.objects, state.stale, flash);
+      setTimeout(() => { table.flash = new Set(); }, 2500);
+      renderOverview();
+      renderGraph($('graph'), state.objects, select);
+      if (state.selected) showDetail();
+      document.body.dataset.seq = String(objs.time);
+    } while (again);
+  })();
+  try {
+    await refreshing;
+  } finally {
+    refreshing = null;
+  }
+}
+
+async function loadHistory() {
+  state.history = await getJSON('/api/v1/history');
+  setKindOrder(state.history.kinds);
+  fillKindSelect();
+}
+
+// One event per scan: its totals extend the sparklines; what changed is fetched.
+function onSnapshot(ev) {
+  const e = JSON.parse(ev.data);
+  const h = state.history;
+  h.samples.push({
+    time: Date.parse(e.time) / 1000,
+    count: h.kinds.map((k) => (e.totals[k] ? e.totals[k].count : 0)),
+    bytes: h.kinds.map((k) => (e.totals[k] ? e.totals[k].bytes : 0)),
+  });
+  if (h.samples.length > HISTORY_MAX) h.samples.splice(0, h.samples.length - HISTORY_MAX);
+  document.body.dataset.eventSeq = String(e.seq);
+  if (e.appeared.length || e.changed.length || e.vanished.length) {
+    for (const id of e.appeared) pendingFlash.add(id);
+    for (const id of e.changed) pendingFlash.add(id);
+    setStatus(`live · ${e.appeared.length} new, ${e.changed.length} changed, ${e.vanished.length} gone`, 'live');
+    refresh().catch(failed);
+  } else {
+    setStatus('live', 'live');
+    renderOverview();
+  }
+}
+
+function failed(err) {
+  setStatus(`error: ${err.message}`, 'error');
+}
+
+function follow() {
+  const es = new EventSource('/api/v1/events');
+  es.addEventListener('open', () => setStatus('live', 'live'));
+  es.addEventListener('snapshot', onSnapshot);
+  es.addEventListener('resync', () => Promise.all([loadHistory(), refresh()]).catch(failed));
+  es.addEventListener('error', () => setStatus('reconnecting…', 'error'));
+}
+
+function wireControls() {
+  let t = null;
+  $('search').addEventListener('input', (e) => {
+    clearTimeout(t);
+    t = setTimeout(() => table.setFilter({ text: e.target.value.trim() }), 150);
+  });
+  $('kind-filter').addEventListener('change', (e) => {
+    state.kind = e.target.value;
+    table.setFilter({ kind: state.kind });
+    renderOverview();
+  });
+  $('stale-only').addEventListener('change', (e) => table.setFilter({ staleOnly: e.target.checked }));
+  $('filters').addEventListener('submit', (e) => e.preventDefault());
+  $('detail-close').addEventListener('click', closeDetail);
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && state.selected) closeDetail();
+  });
+}
+
+async function main() {
+  wireControls();
+  try {
+    await loadHistory();
+    await refresh();
+    document.body.dataset.ready = 'true';
+  } catch (err) {
+    failed(err);
+  }
+  follow();
+}
+
+main();

@@ -1,0 +1,76 @@
+// cards.js - the overview: one card per kind (count, bytes, use of its kernel limits and a
+// sparkline of the last minutes), and the totals above them.
+import { el, svg, bytes, count } from './util.js';
+
+// A sparkline of values (oldest first) as an inline SVG, labelled for screen readers.
+export function sparkline(values, what) {
+  const w = 100;
+  const h = 24;
+  const n = values.length;
+  const max = Math.max(1, ...values);
+  const min = Math.min(...values, max);
+  const span = max - min || 1;
+  const pts = values.map((v, i) => {
+    const x = n > 1 ? (i / (n - 1)) * w : w;
+    const y = h - 2 - ((v - min) / span) * (h - 4);
+    return `${x.toFixed(1)},${y.toFixed(1)}`;
+  });
+  if (n === 1) pts.unshift(`0,${pts[0].split(',')[1]}`);
+  const desc = n ? `${what}: from ${count(values[0])} to ${count(values[n - 1])} over the last ${n} scans` : `${what}: no data yet`;
+  return svg('svg', { class: 'spark', viewBox: `0 0 ${w} ${h}`, preserveAspectRatio: 'none', role: 'img', 'aria-label': desc },
+    svg('title', { text: desc }),
+    svg('polyline', { points: pts.join(' '), fill: 'none', 'vector-effect': 'non-scaling-stroke' }));
+}
+
+// The highest use of the kernel limits that apply to a kind, with the limit's name.
+function limitUse(limits, kind) {
+  let best = null;
+  for (const l of limits) {
+    if (l.group !== kind || typeof l.use_percent !== 'number') continue;
+    if (!best || l.use_percent > best.use_percent) best = l;
+  }
+  return best;
+}
+
+// kinds: [{name, count, bytes, stale}], history: {kinds, samples}, onPick(kind).
+export function renderCards(ul, totalsEl, kinds, limits, history, selected, onPick) {
+  const series = (name, field) => {
+    const i = history.kinds.indexOf(name);
+    return i < 0 ? [] : history.samples.map((s) => s[field][i]);
+  };
+  const sum = (field) => history.samples.map((s) => s[field].reduce((a, b) => a + b, 0));
+  const nobj = kinds.reduce((a, k) => a + k.count, 0);
+  const nbytes = kinds.reduce((a, k) => a + k.bytes, 0);
+  const nstale = kinds.reduce((a, k) => a + k.stale, 0);
+
+  totalsEl.replaceChildren(
+    el('div', { class: 'total' }, el('span', { class: 'big', text: count(nobj) }), ' objects', sparkline(sum('count'), 'objects')),
+    el('div', { class: 'total' }, el('span', { class: 'big', text: bytes(nbytes) }), ' held', sparkline(sum('bytes'), 'bytes held')),
+    el('div', { class: 'total' + (nstale ? ' warn' : '') }, el('span', { class: 'big', text: count(nstale) }), ' stale'));
+
+  ul.replaceChildren(...kinds.map((k) => {
+    const lim = limitUse(limits, k.name);
+    const pct = lim ? lim.use_percent : null;
+    const meter = pct === null ? el('p', { class: 'limit muted', text: 'no kernel limit' })
+      : el('p', { class: 'limit' },
+        el('span', { class: 'bar', role: 'meter', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(pct), 'aria-label': `${lim.name} use` },
+          barFill(pct / 100, pct >= 90 ? 'hot' : pct >= 70 ? 'warm' : '')),
+        ` ${pct}% of ${lim.name}`);
+    return el('li', { class: 'card' + (k.count ? '' : ' empty') + (selected === k.name ? ' selected' : '') },
+      el('button', { type: 'button', class: 'card-button', 'aria-pressed': selected === k.name ? 'true' : 'false', onclick: () => onPick(k.name) },
+        el('span', { class: 'kind', text: k.name }),
+        el('span', { class: 'big', text: count(k.count) }),
+        el('span', { class: 'muted', text: bytes(k.bytes) }),
+        k.stale ? el('span', { class: 'badge stale', text: `${k.stale} stale` }) : null),
+      meter,
+      sparkline(series(k.name, 'count'), `${k.name} count`));
+  }));
+}
+
+// A fill bar's inner span: its width is set through the CSSOM, which the page's
+// Content-Security-Policy allows (inline style attributes it would not).
+export function barFill(frac, cls) {
+  const s = el('span', { class: 'bar-fill ' + (cls || '') });
+  s.style.width = `${Math.max(0, Math.min(1, frac)) * 100}%`;
+  return s;
+}

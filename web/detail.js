@@ -1,0 +1,61 @@
+// detail.js - the panel for one object: its fill, every field the API gives, its holders
+// and, for semaphore sets, each semaphore.
+import { el, bytes, fill, queued, label } from './util.js';
+import { barFill } from './cards.js';
+
+const BYTE_FIELDS = new Set(['size', 'used_bytes', 'msgsize', 'rss', 'swap', 'allocated', 'rqueue', 'wqueue']);
+
+// Flatten {"owner": {"user": "root"}} to [["owner.user", "root"]], leaving out the lists
+// that get tables of their own.
+function fields(o, prefix = '', out = []) {
+  for (const [k, v] of Object.entries(o)) {
+    if (k === 'holders' || k === 'semaphores') continue;
+    const name = prefix ? `${prefix}.${k}` : k;
+    if (v && typeof v === 'object' && !Array.isArray(v)) fields(v, name, out);
+    else out.push([name, v]);
+  }
+  return out;
+}
+
+function value(name, v) {
+  if (typeof v === 'number' && BYTE_FIELDS.has(name)) return `${bytes(v)} (${v.toLocaleString('en')} bytes)`;
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  return String(v);
+}
+
+function table(caption, heads, rows) {
+  return el('table', { class: 'small-table' },
+    el('caption', { text: caption }),
+    el('thead', {}, el('tr', {}, ...heads.map((h) => el('th', { scope: 'col', text: h })))),
+    el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map((c, i) => (i === 0 ? el('th', { scope: 'row', text: c }) : el('td', { text: c })))))));
+}
+
+function fillBlock(o) {
+  const f = fill(o);
+  const q = queued(o);
+  if (f === null && q === null) return null;
+  let text;
+  if (typeof o.messages === 'number' && typeof o.max_messages === 'number') text = `${o.messages} of ${o.max_messages} messages`;
+  else if (typeof o.messages === 'number') text = `${o.messages} messages, ${bytes(q)} of ${bytes(o.size)}`;
+  else if (f !== null) text = `${bytes(q)} of ${bytes(o.size)}`;
+  else text = `${bytes(q)} queued`;
+  return el('div', { class: 'fill-block' },
+    el('p', { class: 'fill-label' }, el('strong', { text: f === null ? 'Queued' : `${Math.round(f * 100)}% full` }), ` · ${text}`),
+    f === null ? null : el('span', { class: 'bar', role: 'meter', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(Math.round(f * 100)), 'aria-label': 'fill' },
+      barFill(f, f >= 0.9 ? 'hot' : f >= 0.7 ? 'warm' : '')));
+}
+
+export function renderDetail(root, title, o, staleWhy) {
+  title.textContent = label(o);
+  const holders = o.holders.map((h) => [String(h.pid), h.comm || '?', h.fd === null ? (h.map ? `map ${h.map}` : '–') : String(h.fd), h.access]);
+  const sems = (o.semaphores || []).map((s) => [String(s.num), String(s.value), String(s.ncount), String(s.zcount), s.last ? `${s.last.comm || '?'}[${s.last.pid}]` : '–']);
+  root.replaceChildren(...[
+    el('p', { class: 'identity' }, el('code', { text: o.identity })),
+    staleWhy ? el('p', { class: 'stale-why' }, el('span', { class: 'badge stale', text: 'stale' }), ` ${staleWhy}`) : null,
+    fillBlock(o),
+    holders.length ? table(`Held by ${holders.length} ${holders.length === 1 ? 'descriptor or mapping' : 'descriptors and mappings'}`, ['PID', 'Command', 'FD', 'Access'], holders)
+      : el('p', { class: 'muted', text: 'No process holds it open or mapped.' }),
+    sems.length ? table('Semaphores', ['#', 'Value', 'Waiting +', 'Waiting 0', 'Last op'], sems) : null,
+    el('dl', { class: 'fields' }, ...fields(o).flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: value(k.split('.').pop(), v) })])),
+  ].filter(Boolean));
+}

@@ -1,0 +1,139 @@
+// table.js - the table of every object: sort by any column (aria-sort says which), filter by
+// kind, stale and free text, rows drawn a page at a time so that 10,000 objects stay quick.
+import { el, bytes, fill, label, holderText } from './util.js';
+import { barFill } from './cards.js';
+
+const PAGE = 300;
+
+// Sort keys per column; each returns a string or a number.
+// Kinds sort in the order of the kinds table (SysV, POSIX, streams, sockets), not by name.
+let kindOrder = new Map();
+export function setKindOrder(kinds) {
+  kindOrder = new Map(kinds.map((k, i) => [k, i]));
+}
+
+const keys = {
+  kind: (o) => (kindOrder.has(o.kind) ? kindOrder.get(o.kind) : 99),
+  label: (o) => label(o).toLowerCase(),
+  owner: (o) => (o.owner && (o.owner.user || String(o.owner.uid))) || '',
+  size: (o) => (typeof o.size === 'number' ? o.size : -1),
+  fill: (o) => { const f = fill(o); return f === null ? -1 : f; },
+  holders: (o) => o.holders.length,
+  status: (o) => o.status || '',
+};
+
+export class ObjectTable {
+  constructor({ tbody, thead, caption, more, onSelect }) {
+    this.tbody = tbody;
+    this.caption = caption;
+    this.more = more;
+    this.onSelect = onSelect;
+    this.sortKey = 'kind';
+    this.sortDir = 1;
+    this.limit = PAGE;
+    this.filter = { text: '', kind: '', staleOnly: false };
+    this.objects = [];
+    this.stale = new Map();
+    this.flash = new Set();
+    this.selected = null;
+    this.ths = [...thead.querySelectorAll('th[data-key]')];
+    for (const th of this.ths) {
+      th.querySelector('button').addEventListener('click', () => this.sortBy(th.dataset.key));
+    }
+    more.addEventListener('click', () => { this.limit += PAGE; this.render(); });
+    this.updateSortMarks();
+  }
+
+  sortBy(key) {
+    if (this.sortKey === key) this.sortDir = -this.sortDir;
+    else { this.sortKey = key; this.sortDir = 1; }
+    this.updateSortMarks();
+    this.render();
+  }
+
+  updateSortMarks() {
+    for (const th of this.ths) {
+      th.setAttribute('aria-sort', th.dataset.key !== this.sortKey ? 'none' : this.sortDir > 0 ? 'ascending' : 'descending');
+    }
+  }
+
+  setFilter(f) {
+    Object.assign(this.filter, f);
+    this.limit = PAGE;
+    this.render();
+  }
+
+  // objects: the API's array; stale: Map identity -> evidence; flash: identities to highlight.
+  setData(objects, stale, flash) {
+    this.objects = objects;
+    this.stale = stale;
+    this.flash = flash;
+    this.render();
+  }
+
+  matches(o) {
+    const f = this.filter;
+    if (f.kind && o.kind !== f.kind) return false;
+    if (f.staleOnly && !this.stale.has(o.identity)) return false;
+    if (!f.text) return true;
+    const t = f.text.toLowerCase();
+    const hay = [o.identity, o.name, o.key, o.local, o.peer, o.owner && o.owner.user, o.status,
+      ...o.holders.map((h) => `${h.comm} ${h.pid}`)];
+    return hay.some((s) => s !== undefined && s !== null && String(s).toLowerCase().includes(t));
+  }
+
+  render() {
+    const get = keys[this.sortKey];
+    const dir = this.sortDir;
+    const rows = this.objects.filter((o) => this.matches(o));
+    rows.sort((a, b) => {
+      const x = get(a);
+      const y = get(b);
+      if (x < y) return -dir;
+      if (x > y) return dir;
+      return a.identity < b.identity ? -1 : 1;
+    });
+    const shown = rows.slice(0, this.limit);
+    this.tbody.replaceChildren(...shown.map((o) => this.row(o)));
+    this.caption.textContent = rows.length === this.objects.length
+      ? `${rows.length.toLocaleString('en')} objects` + (shown.length < rows.length ? `, first ${shown.length} shown` : '')
+      : `${rows.length.toLocaleString('en')} of ${this.objects.length.toLocaleString('en')} objects match` + (shown.length < rows.length ? `, first ${shown.length} shown` : '');
+    this.more.hidden = shown.length >= rows.length;
+  }
+
+  row(o) {
+    const f = fill(o);
+    const why = this.stale.get(o.identity);
+    const holders = o.holders.length
+      ? el('ul', { class: 'holders' }, ...o.holders.slice(0, 3).map((h) => el('li', { text: `${holderText(h)} ${h.access}` })),
+        o.holders.length > 3 ? el('li', { class: 'muted', text: `+${o.holders.length - 3} more` }) : null)
+      : el('span', { class: 'muted', text: 'nobody' });
+    const tr = el('tr', {
+      'data-identity': o.identity,
+      class: [this.flash.has(o.identity) ? 'flash' : '', this.selected === o.identity ? 'selected' : ''].join(' ').trim() || null,
+    },
+    el('td', { 'data-label': 'Kind' }, el('span', { class: `kind-tag k-${o.kind}`, text: o.kind })),
+    el('th', { scope: 'row', 'data-label': 'Object' },
+      el('button', { type: 'button', class: 'link', onclick: () => this.onSelect(o.identity), title: o.identity, text: label(o) })),
+    el('td', { 'data-label': 'Owner', text: (o.owner && (o.owner.user || o.owner.uid)) ?? '–' }),
+    el('td', { class: 'num', 'data-label': 'Size', text: typeof o.size === 'number' ? bytes(o.size) : '–' }),
+    el('td', { class: 'num', 'data-label': 'Fill' }, f === null ? '–'
+      : el('span', { class: 'fill' }, el('span', { class: 'bar small', 'aria-hidden': 'true' }, barFill(f, f >= 0.9 ? 'hot' : f >= 0.7 ? 'warm' : '')), ` ${Math.round(f * 100)}%`)),
+    el('td', { 'data-label': 'Held by' }, holders),
+    el('td', { 'data-label': 'Status' },
+      why ? el('span', { class: 'badge stale', title: why, text: 'stale' }) : null,
+      ...(o.status ? o.status.split(',') : []).map((w) => (w === 'partial'
+        ? el('span', { class: 'badge partial', title: o.partial || null, text: w })
+        : el('span', { class: 'badge', text: w })))));
+    return tr;
+  }
+
+  select(identity) {
+    this.selected = identity;
+    for (const tr of this.tbody.querySelectorAll('tr.selected')) tr.classList.remove('selected');
+    if (identity) {
+      const tr = this.tbody.querySelector(`tr[data-identity="${CSS.escape(identity)}"]`);
+      if (tr) tr.classList.add('selected');
+    }
+  }
+}

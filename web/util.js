@@ -1,0 +1,89 @@
+// util.js - small DOM and formatting helpers shared by the dashboard's modules.
+
+// el('td', {class: 'num', title: 'x'}, child, 'text') -> element. No innerHTML anywhere:
+// object names come from the host and are shown as text, never parsed as markup.
+export function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') e.className = v;
+    else if (k === 'text') e.textContent = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children) {
+    if (c === undefined || c === null || c === false) continue;
+    e.append(c instanceof Node ? c : String(c));
+  }
+  return e;
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+export function svg(tag, attrs, ...children) {
+  const e = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null) continue;
+    if (k === 'text') e.textContent = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) if (c) e.append(c);
+  return e;
+}
+
+// 1536 -> "1.5K", util-linux style (base 1024), as the CLI prints sizes.
+export function bytes(n) {
+  if (n === undefined || n === null) return '–';
+  const units = ['B', 'K', 'M', 'G', 'T', 'P'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${v}B` : `${v < 10 ? v.toFixed(1) : Math.round(v)}${units[i]}`;
+}
+
+export function count(n) {
+  return n === undefined || n === null ? '–' : n.toLocaleString('en');
+}
+
+// Queues, pipes and sockets fill up; shared memory and semaphores do not.
+export function queueLike(o) {
+  return typeof o.messages === 'number' || typeof o.rqueue === 'number' || typeof o.wqueue === 'number' ||
+    o.kind === 'pipe' || o.kind === 'fifo';
+}
+
+// Fill as a fraction 0..1 when the object is a queue with a capacity, else null.
+export function fill(o) {
+  if (!queueLike(o)) return null;
+  if (typeof o.use_percent === 'number') return Math.min(1, o.use_percent / 100);
+  if (typeof o.max_messages === 'number' && o.max_messages > 0 && typeof o.messages === 'number')
+    return Math.min(1, o.messages / o.max_messages);
+  return null;
+}
+
+// Bytes waiting in the object: queued bytes, or both socket queues.
+export function queued(o) {
+  if (!queueLike(o)) return null;
+  if (typeof o.used_bytes === 'number') return o.used_bytes;
+  if (typeof o.rqueue === 'number' || typeof o.wqueue === 'number')
+    return (o.rqueue || 0) + (o.wqueue || 0);
+  return null;
+}
+
+// The short human name of an object: its name, key or id, or its inode.
+export function label(o) {
+  if (o.name) return o.name;
+  if (o.local && o.peer) return `${o.local} → ${o.peer}`;
+  if (o.local) return o.local;
+  if (o.key && o.key !== '0x00000000') return `${o.key} (id ${o.id})`;
+  if (typeof o.id === 'number') return `id ${o.id}`;
+  if (typeof o.inode === 'number') return `inode ${o.inode}`;
+  return o.identity;
+}
+
+export function holderText(h) {
+  return `${h.comm || '?'}[${h.pid}]`;
+}
