@@ -182,7 +182,7 @@ out:
 static int legacy(int argc, char **argv, enum ipc_kind kind)
 {
 	struct rm_run run = {.verbose = false};
-	int errors = 0;
+	int errors = 0, rc = 0;
 
 	if (argc < 3) {
 		ul_warnx(PROG, "not enough arguments");
@@ -191,7 +191,6 @@ static int legacy(int argc, char **argv, enum ipc_kind kind)
 	for (int i = 2; i < argc; i++) {
 		unsigned long v;
 		char *end = NULL;
-		int rc;
 
 		errno = 0;
 		v = strtoul(argv[i], &end, 10);
@@ -202,13 +201,12 @@ static int legacy(int argc, char **argv, enum ipc_kind kind)
 		}
 		rc = remove_one(&run, kind, false, (int)v);
 		if (rc == RM_FATAL)
-			return ul_close_stdout(PROG), 1;
+			break;
 		errors += rc;
 	}
-	if (errors)
-		return ul_close_stdout(PROG), 1;
-	printf("resource(s) deleted\n");
-	return ul_close_stdout(PROG);
+	if (!errors && rc != RM_FATAL)
+		printf("resource(s) deleted\n");
+	return ul_close_stdout(PROG) || errors || rc == RM_FATAL ? 1 : 0;
 }
 
 static int kind_of_word(const char *w, enum ipc_kind *kind)
