@@ -21,6 +21,8 @@ static const struct command commands[] = {
 	{"ipcs", cmd_ipcs, "util-linux ipcs, byte for byte (also as a link named ipcs)"},
 	{"ipcrm", cmd_ipcrm, "util-linux ipcrm (also as a link named ipcrm)"},
 	{"serve", cmd_serve, "live dashboard, JSON API and Prometheus metrics over HTTP"},
+	{"gen", cmd_gen, "make every IPC mechanism live, verified; --hold keeps it for watching"},
+	{"bench", cmd_bench, "latency and throughput of each mechanism, with the machine recorded"},
 };
 
 static void usage(FILE *out)

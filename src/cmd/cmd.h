@@ -18,6 +18,8 @@ int cmd_restore(int argc, char **argv);
 int cmd_ipcs(int argc, char **argv);
 int cmd_ipcrm(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /* "ipcscope: <message>\n" on stderr; return EXIT_RUNTIME / EXIT_USAGE for `return error(...)`. */
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
