@@ -431,6 +431,11 @@ static void unreadable_entry(void **state)
  * scan must not open and close a queue its own process holds: it reads it through the
  * descriptor it has. Only a queue of this process can show it; the registration is still
  * there when a second one fails with EBUSY. */
+static void own_queue_name(char *buf, size_t len, int oflag)
+{
+	snprintf(buf, len, "/ipcscope-test-%d-notify%d", (int)getpid(), oflag);
+}
+
 static void own_queue(int oflag, bool readable)
 {
 	struct mq_attr attr = {.mq_maxmsg = 2, .mq_msgsize = 16};
@@ -441,7 +446,7 @@ static void own_queue(int oflag, bool readable)
 	char name[64];
 	mqd_t q;
 
-	snprintf(name, sizeof(name), "/ipcscope-test-%d-notify%d", (int)getpid(), oflag);
+	own_queue_name(name, sizeof(name), oflag);
 	q = mq_open(name, O_CREAT | O_EXCL | oflag, 0600, &attr);
 	assert_true(q != (mqd_t)-1);
 	if (oflag != O_RDONLY)
@@ -492,6 +497,20 @@ static void own_notification(void **state)
 	own_queue(O_WRONLY, false);
 }
 
+/* A failed assertion leaves own_queue at once: remove its queues here. */
+static int own_queues_remove(void **state)
+{
+	static const int flags[] = {O_RDONLY, O_RDWR, O_WRONLY};
+	char name[64];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
+		own_queue_name(name, sizeof(name), flags[i]);
+		mq_unlink(name);
+	}
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -502,7 +521,7 @@ int main(void)
 		cmocka_unit_test(not_mounted),
 		cmocka_unit_test(no_directories),
 		cmocka_unit_test(unreadable_entry),
-		cmocka_unit_test(own_notification),
+		cmocka_unit_test_teardown(own_notification, own_queues_remove),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
