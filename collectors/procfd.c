@@ -750,7 +750,7 @@ static void read_process(struct fdscan *fs, int procfd, const char *name, bool f
 
 	if (!parse_num(name, &pid) || pid <= 0)
 		return;
-	if (fs->ctx->live && pid == getpid())
+	if (pid == fs->self)
 		return; /* our own fds are the scan's, not the host's */
 	p.pid = pid;
 	snprintf(p.name, sizeof(p.name), "%d", pid);
@@ -794,6 +794,8 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 	int err = 0, rc = 0;
 
 	join_tab_init(&fs.tab);
+	if (ctx->live)
+		fs.self = getpid();
 	fds = (fs.want & FD_KINDS) != 0;
 	if (fds && (fs.want & KIND_BIT(KIND_POSIX_MQ)))
 		find_mqueue_mount(&fs);

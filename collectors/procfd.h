@@ -56,6 +56,7 @@ struct fdscan {
 	struct scan_ctx *ctx;
 	struct snapshot *snap;
 	unsigned want;           /* ctx->kinds */
+	pid_t self;              /* the scanner, skipped on the live system; 0 otherwise */
 	struct join_tab tab;
 	unsigned ndenied;        /* processes that could not be read */
 	unsigned unknown_sockets;
