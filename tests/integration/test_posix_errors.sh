@@ -80,6 +80,33 @@ assert objs("posix-mq") == [] and objs("posix-shm") == [], d["objects"]
 '
 fi
 
+# 2b. the live kind of the same: in a private mount namespace whose /dev/mqueue is unmounted,
+#     statfs tells, the error says so, and a queue a process holds is still found by its fd.
+if [ "$(id -u)" = 0 ] && grep -q ' /dev/mqueue mqueue ' /proc/mounts && command -v unshare >/dev/null &&
+    "$IPCSCOPE" gen --list 2>/dev/null | grep -q '^ *posix-mq'; then
+    "$IPCSCOPE" gen posix-mq --fill 2 --hold 60 -J >"$tmp/gen.json" 2>"$tmp/gen.err" &
+    genpid=$!
+    for _ in $(seq 100); do
+        $PY -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/gen.json" 2>/dev/null && break
+        sleep 0.05
+    done
+    unshare -m --propagation private sh -c 'umount /dev/mqueue && exec "$0" list -J -t posix-mq' \
+        "$IPCSCOPE" >"$tmp/unmounted.json" 2>"$tmp/unmounted.err" ||
+        fail "unmounted: list exited $?: $(head -c 300 "$tmp/unmounted.err")"
+    $PY "$VALIDATE" "$SCHEMA" "$tmp/unmounted.json" || fail "unmounted: output does not match the schema"
+    check unmounted '
+g = json.load(open("'"$tmp/gen.json"'"))["mechanisms"][0]["objects"][0]
+e = err("/dev/mqueue", "not an mqueue mount")
+assert "mount -t mqueue none /dev/mqueue" in e["message"], e
+hits = [o for o in objs("posix-mq") if o["name"] == g["name"]]
+assert len(hits) == 1 and hits[0]["inode"] == g["inode"], (g, objs("posix-mq"))
+'
+    kill -TERM "$genpid"; wait "$genpid"
+    grep -q ' /dev/mqueue mqueue ' /proc/mounts || fail "unmounted: /dev/mqueue left unmounted outside"
+else
+    echo "note: not root, no mounted /dev/mqueue, unshare or generator: the live unmounted case is left out"
+fi
+
 # 3. a semaphore file shorter than a sem_t is listed partial and not mapped (which would
 #    raise SIGBUS in the scanner)
 head -c 3 /dev/zero >"$short"
