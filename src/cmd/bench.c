@@ -101,6 +101,7 @@ static int parse_opts(int argc, char **argv, struct bench_opts *o, bool *done)
 	o->nsizes = 3;
 	*done = false;
 	optind = 1;
+	opterr = 0;  /* our own one-line message instead of getopt's */
 	while ((c = getopt_long(argc, argv, "s:c:Jh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -130,7 +131,7 @@ static int parse_opts(int argc, char **argv, struct bench_opts *o, bool *done)
 			*done = true;
 			return 0;
 		default:
-			return usage_error("bench", "unknown option");
+			return usage_error("bench", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	for (int i = optind; i < argc; i++) {

@@ -39,9 +39,11 @@ static void usage(FILE *out)
 		"  -s, --size BYTES     bytes per message, 16-byte frame header included (default %d)\n"
 		"  -m, --messages M     messages per object; rounds for locks and semaphores (default %d)\n"
 		"  -H, --hold SECONDS   keep everything alive that long with slow traffic, then remove it\n"
-		"  -f, --fill N         while holding, leave N in place and hold still: bytes (pipe, popen,\n"
-		"                       fifo, sockets), messages (sysv-msg, posix-mq; several mtypes),\n"
-		"                       value (posix-sem; sysv-sem gets N, N+1, ...), pending signals\n"
+		"  -f, --fill N         while holding, leave N in place and hold still: bytes queued (pipe,\n"
+		"                       popen, fifo, sockets), messages (sysv-msg with mtypes 1 2 3...,\n"
+		"                       posix-mq), bytes written (sysv-shm, posix-shm: at least N bytes\n"
+		"                       big), value (posix-sem; sysv-sem gets N, N+1, ...), pending\n"
+		"                       signals (signal)\n"
 		"      --nsems N        semaphores per SysV set (default 3)\n"
 		"      --leak           leave the named objects behind with their creator gone\n"
 		"  -J, --json           one JSON document (printed once everything is in place)\n"
@@ -116,6 +118,7 @@ static int parse_opts(int argc, char **argv, struct gen_opts *o, bool *done)
 	o->p.nsems = 3;
 	*done = false;
 	optind = 1;
+	opterr = 0;  /* our own one-line message instead of getopt's */
 	while ((c = getopt_long(argc, argv, "c:s:m:H:f:Jlh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -168,7 +171,7 @@ static int parse_opts(int argc, char **argv, struct gen_opts *o, bool *done)
 			*done = true;
 			return 0;
 		default:
-			return usage_error("gen", "unknown option");
+			return usage_error("gen", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	for (int i = optind; i < argc; i++) {

@@ -208,7 +208,8 @@ int gen_send_frames(struct gen_ctx *ctx, int fd, uint32_t first, unsigned n, uns
 		gen_frame_fill(buf, size, seq);
 		rc = send_frame(fd, buf, size, flags, NULL);
 		if (rc < 0) {
-			gen_fail(ctx, rc, "sending message %u: %s", seq, io_error(rc));
+			gen_fail(ctx, rc, "sending message %u: %s", seq,
+				 rc == -EMSGSIZE ? "too long for one message" : io_error(rc));
 			goto out;
 		}
 		if (!(flags & GEN_FRAMES_ECHO))

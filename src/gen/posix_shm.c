@@ -22,6 +22,27 @@ struct pshm_state {
 	size_t bytes;
 };
 
+/* A fill makes the object at least that big: while holding, that many bytes are written
+ * (resident), once the frames no longer need the ring. */
+static size_t seg_bytes(const struct gen_params *p)
+{
+	size_t ring = shm_ring_bytes(1, p->size);
+
+	return p->hold >= 0 && p->fill > 0 && (size_t)p->fill > ring ? (size_t)p->fill : ring;
+}
+
+static int fill(struct gen_ctx *ctx, void *const *addr, unsigned n)
+{
+	if (ctx->p->hold < 0 || ctx->p->fill < 0)
+		return 0;
+	for (unsigned i = 0; i < n; i++) {
+		memset(addr[i], 'f', (size_t)ctx->p->fill);
+		ctx->objs[i]->fill = ctx->p->fill;
+		ctx->objs[i]->fill_unit = "bytes";
+	}
+	return 0;
+}
+
 static int pshm_check(struct gen_ctx *ctx)
 {
 	return gen_check_nofile(ctx, 1);
@@ -83,7 +104,7 @@ static int pshm_create(struct gen_ctx *ctx)
 	int rc;
 
 	ctx->priv = st;
-	st->bytes = shm_ring_bytes(1, ctx->p->size);
+	st->bytes = seg_bytes(ctx->p);
 	st->names = xcalloc(ctx->p->count, sizeof(*st->names));
 	st->fds = xmalloc(ctx->p->count * sizeof(int));
 	st->addr = xcalloc(ctx->p->count, sizeof(void *));
@@ -135,7 +156,7 @@ static int pshm_exercise(struct gen_ctx *ctx)
 	ctx->bytes = (uint64_t)m.b;
 	gen_note_check(ctx, "the reader, which opened the object by name, saw every one of the %u "
 		       "frames the writer put there, in order", ctx->p->messages);
-	return 0;
+	return fill(ctx, st->addr, st->n);
 }
 
 static int pshm_tick(struct gen_ctx *ctx)

@@ -40,8 +40,7 @@ static int sig_check(struct gen_ctx *ctx)
 {
 	long lim = sigpending_limit();
 
-	if (ctx->p->count != 1)
-		return gen_bad_param(ctx, "--count %u: signals are not objects; use 1", ctx->p->count);
+	/* Signals are not objects: --count does not multiply them (one sender, one receiver). */
 	if (ctx->p->hold >= 0 && lim >= 0 && ctx->p->fill > lim)
 		return gen_bad_param(ctx, "--fill %lld pending signals exceed RLIMIT_SIGPENDING (%ld)",
 				     (long long)ctx->p->fill, lim);

@@ -53,6 +53,26 @@ int sock_check(struct gen_ctx *ctx)
 	return gen_check_nofile(ctx, 3);
 }
 
+/* A unix message must fit the sender's buffer whole (less the kernel's 32 bytes). */
+int sock_msg_check(struct gen_ctx *ctx, const struct sock_kind *k)
+{
+	int fd, sndbuf = 0, rc;
+	socklen_t len = sizeof(sndbuf);
+
+	if (k->domain != AF_UNIX || k->type == SOCK_STREAM)
+		return sock_check(ctx);
+	fd = socket(AF_UNIX, k->type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return gen_fail(ctx, -errno, "socket: %s", strerror(errno));
+	rc = getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len);
+	close(fd);
+	if (rc == 0 && ctx->p->size + 32 > (size_t)sndbuf)
+		return gen_bad_param(ctx, "--size %zu exceeds the largest unix %s message: SO_SNDBUF "
+				     "(%d bytes, net.core.wmem_default) less 32", ctx->p->size,
+				     k->tname, sndbuf);
+	return sock_check(ctx);
+}
+
 static void addr_string(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;

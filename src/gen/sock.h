@@ -18,6 +18,8 @@ struct sock_kind {
 };
 
 int sock_check(struct gen_ctx *ctx);
+/* sock_check, and for unix message types a size that fits one message. */
+int sock_msg_check(struct gen_ctx *ctx, const struct sock_kind *k);
 /* create() for a family and type; ctx->gen->name names the files. */
 int sock_create(struct gen_ctx *ctx, const struct sock_kind *k);
 int sock_exercise(struct gen_ctx *ctx);

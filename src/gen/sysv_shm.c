@@ -23,10 +23,31 @@ struct shm_state {
 	size_t bytes;         /* of each segment */
 };
 
+/* A fill makes the segment at least that big: while holding, that many bytes are written
+ * (resident), once the frames no longer need the ring. */
+static size_t seg_bytes(const struct gen_params *p)
+{
+	size_t ring = shm_ring_bytes(1, p->size);
+
+	return p->hold >= 0 && p->fill > 0 && (size_t)p->fill > ring ? (size_t)p->fill : ring;
+}
+
+static int fill(struct gen_ctx *ctx, void *const *addr, unsigned n)
+{
+	if (ctx->p->hold < 0 || ctx->p->fill < 0)
+		return 0;
+	for (unsigned i = 0; i < n; i++) {
+		memset(addr[i], 'f', (size_t)ctx->p->fill);
+		ctx->objs[i]->fill = ctx->p->fill;
+		ctx->objs[i]->fill_unit = "bytes";
+	}
+	return 0;
+}
+
 static int shm_check(struct gen_ctx *ctx)
 {
 	const struct gen_params *p = ctx->p;
-	size_t bytes = shm_ring_bytes(1, p->size);
+	size_t bytes = seg_bytes(p);
 	int64_t shmmax = gen_limit("shmmax", NULL), used_ids, used_pages;
 	int64_t shmmni = gen_limit("shmmni", &used_ids), shmall = gen_limit("shmall", &used_pages);
 	long page = sysconf(_SC_PAGESIZE);
@@ -74,7 +95,7 @@ static int shm_create(struct gen_ctx *ctx)
 	int rc;
 
 	ctx->priv = st;
-	st->bytes = shm_ring_bytes(1, ctx->p->size);
+	st->bytes = seg_bytes(ctx->p);
 	st->ids = xmalloc(ctx->p->count * sizeof(int));
 	st->addr = xcalloc(ctx->p->count, sizeof(void *));
 	for (unsigned i = 0; i < ctx->p->count; i++) {
@@ -137,7 +158,7 @@ static int shm_exercise(struct gen_ctx *ctx)
 	ctx->bytes = (uint64_t)m.b;
 	gen_note_check(ctx, "the reader, attached on its own, saw every one of the %u frames per "
 		       "segment the writer put there, in order", ctx->p->messages);
-	return 0;
+	return fill(ctx, st->addr, st->n);
 }
 
 static int shm_tick(struct gen_ctx *ctx)

@@ -10,6 +10,16 @@ static const struct sock_kind k_stream = {AF_UNIX, SOCK_STREAM, "unix", "stream"
 static const struct sock_kind k_dgram = {AF_UNIX, SOCK_DGRAM, "unix", "dgram"};
 static const struct sock_kind k_seqpacket = {AF_UNIX, SOCK_SEQPACKET, "unix", "seqpacket"};
 
+static int dgram_check(struct gen_ctx *ctx)
+{
+	return sock_msg_check(ctx, &k_dgram);
+}
+
+static int seqpacket_check(struct gen_ctx *ctx)
+{
+	return sock_msg_check(ctx, &k_seqpacket);
+}
+
 static int stream_create(struct gen_ctx *ctx)
 {
 	return sock_create(ctx, &k_stream);
@@ -86,7 +96,7 @@ const struct generator gen_unix_dgram = {
 	.unit = "datagram",
 	.direction = "both ways",
 	.scope = "any process on the host, by path",
-	.check = sock_check,
+	.check = dgram_check,
 	.create = dgram_create,
 	.exercise = sock_exercise,
 	.tick = sock_tick,
@@ -101,7 +111,7 @@ const struct generator gen_unix_seqpacket = {
 	.unit = "message",
 	.direction = "both ways",
 	.scope = "any process on the host, by path",
-	.check = sock_check,
+	.check = seqpacket_check,
 	.create = seqpacket_create,
 	.exercise = sock_exercise,
 	.tick = sock_tick,
