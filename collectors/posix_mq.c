@@ -282,10 +282,10 @@ static struct ipc_object *mq_entry(struct mq_scan *s, const char *name)
 			       name);
 		goto out;
 	}
-	snprintf(identity, sizeof(identity), "posix-mq:%" PRIu64 ":/%s", s->ctx->mnt_ns, name);
+	snprintf(identity, sizeof(identity), "posix-mq:%" PRIu64 ":/%s", s->ctx->ipc_ns, name);
 	o = object_new(KIND_POSIX_MQ, identity);
 	o->name = xasprintf("/%s", name);
-	o->ns = s->ctx->mnt_ns;
+	o->ns = s->ctx->ipc_ns; /* an mqueue filesystem belongs to an IPC namespace */
 	/* Reading the file sets the queue's atime and ctime (ipc/mqueue.c), so the times are
 	 * those of the stat made before. */
 	posix_fill_stat(o, &st);

@@ -159,8 +159,10 @@ static struct ipc_object *mapped_object(struct fdscan *fs, const struct maps_lin
 		struct join_ent *e = join_tab_get(&fs->tab, KIND_SYSV_SHM, 0, m->ino, false);
 
 		o = e ? e->o : NULL;
-		/* A segment of another IPC namespace may share the shmid; the key tells. */
-		if (o && o->has_key && o->key != key)
+		/* A segment of another IPC namespace may share the shmid; the key tells, except
+		 * once IPC_RMID has reset the segment's key to IPC_PRIVATE while the mapping's
+		 * name keeps the old one. */
+		if (o && o->has_key && o->key != key && !(o->flags & OBJ_DEST))
 			o = NULL;
 	} else if (!strncmp(m->path, "/dev/shm/", 9)) {
 		int kind = !strncmp(m->path + 9, "sem.", 4) ? KIND_POSIX_SEM : KIND_POSIX_SHM;

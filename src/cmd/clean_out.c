@@ -8,6 +8,7 @@
 #include "core/kinds.h"
 #include "core/names.h"
 #include "core/util.h"
+#include "render/json.h"
 #include "render/table.h"
 
 void print_clean_table(FILE *out, const struct clean_report *r)
@@ -47,7 +48,7 @@ int print_clean_lines(FILE *out, const struct clean_report *r, int64_t now)
 			continue;
 		j = clean_item_json(&r->items[i]);
 		json_object_set_new(j, "time", json_string(ts));
-		rc = json_dumpf(j, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		rc = json_dumpf(j, out, JSON_OUT_COMPACT);
 		json_decref(j);
 		if (rc < 0 || fputc('\n', out) == EOF)
 			return -1;

@@ -7,6 +7,7 @@
 
 #include "cmd/cmd.h"
 #include "core/clean.h"
+#include "render/json.h"
 #include "render/table.h"
 
 static void help(void)
@@ -54,8 +55,7 @@ int cmd_restore(int argc, char **argv)
 	}
 	if (json) {
 		json_t *doc = json_pack("{s:s, s:o}", "schema", "ipcscope/1", "restored", results);
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
+		json_print(stdout, doc);
 		json_decref(doc);
 	} else {
 		struct text_table t;

@@ -204,6 +204,10 @@ static void hook_before_rescan(const struct clean_report *r)
 /* The object the rescan found under the same identity, if it is the same object. */
 static bool same_object(const struct ipc_object *a, const struct ipc_object *b)
 {
+	const struct kind_ops *ops = kind_info(a->kind)->ops;
+
+	if (ops->same)
+		return a->kind == b->kind && ops->same(a, b);
 	if (a->kind != b->kind || a->has_key != b->has_key || (a->has_key && a->key != b->key))
 		return false;
 	if (a->ctime != b->ctime || a->inode != b->inode)
@@ -276,7 +280,7 @@ static int backup_one(struct clean_item *it, const struct clean_opts *o, struct 
 	doc = json_pack("{s:s, s:s, s:s, s:I, s:O, s:o}", "schema", "ipcscope/1-backup", "identity",
 			it->obj->identity, "kind", kind_name(it->obj->kind), "saved", (json_int_t)o->stale.now,
 			"restore", meta, "object", json_of_object(it->obj));
-	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	text = json_dumps(doc, JSON_OUT_PRETTY);
 	rc = text ? write_file_at(dir, "meta.json", text, strlen(text)) : -ENOMEM;
 	if (rc) {
 		evidence_add(why, "cannot write meta.json: %s", strerror(-rc));

@@ -20,6 +20,9 @@ struct kind_ops {
 	 * (SysV key, ctime and cuid; or device, inode and ctime) and, unless force, unused;
 	 * -ESTALE (gone, or another object now) or -EBUSY (in use now), with why. */
 	int (*recheck)(const struct ipc_object *o, bool force, struct evidence *why);
+	/* Is now (from a later scan) the object scanned was? NULL: the same key, ctime, cuid,
+	 * inode and name. A kind whose ctime moves when it is merely read says otherwise. */
+	bool (*same)(const struct ipc_object *scanned, const struct ipc_object *now);
 	/* Save into dirfd what restore needs; kind fields go into meta. A queue that cannot be
 	 * copied is drained here (*consumed = true) and must then be removed. */
 	int (*backup)(const struct ipc_object *o, int dirfd, json_t *meta, bool *consumed);

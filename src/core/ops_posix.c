@@ -22,6 +22,13 @@ static int64_t last_change(const struct ipc_object *o)
 	return o->mtime > o->ctime ? o->mtime : o->ctime;
 }
 
+/* Reading a queue's file (as every scan does for its QSIZE line) sets its ctime, so a queue
+ * is known by name and inode, and its last use is its mtime (set by send and receive). */
+static bool mq_same(const struct ipc_object *a, const struct ipc_object *b)
+{
+	return a->inode == b->inode && a->name && b->name && !strcmp(a->name, b->name);
+}
+
 /* ---- stale rules ---- */
 
 static bool nobody_holds(const struct ipc_object *o, const struct stale_ctx *c, struct evidence *ev)
@@ -36,7 +43,8 @@ static bool nobody_holds(const struct ipc_object *o, const struct stale_ctx *c, 
 	return true;
 }
 
-static bool posix_stale(const struct ipc_object *o, const struct stale_ctx *c, struct evidence *ev)
+static bool stale_since(const struct ipc_object *o, int64_t last, const struct stale_ctx *c,
+			struct evidence *ev)
 {
 	bool s = nobody_holds(o, c, ev);
 
@@ -44,8 +52,18 @@ static bool posix_stale(const struct ipc_object *o, const struct stale_ctx *c, s
 		evidence_add(ev, "notify pid %d (%s) alive", (int)o->notify_pid.pid, o->notify_pid.comm);
 		s = false;
 	}
-	s &= idle_for(o, last_change(o), c, ev);
+	s &= idle_for(o, last, c, ev);
 	return s;
+}
+
+static bool posix_stale(const struct ipc_object *o, const struct stale_ctx *c, struct evidence *ev)
+{
+	return stale_since(o, last_change(o), c, ev);
+}
+
+static bool mq_stale(const struct ipc_object *o, const struct stale_ctx *c, struct evidence *ev)
+{
+	return stale_since(o, o->mtime, c, ev);
 }
 
 /* Is path inside one of dirs (each made absolute and canonical first)? */
@@ -94,7 +112,9 @@ static bool posix_in_use(const struct ipc_object *o, struct evidence *ev)
 
 static int compare_stat(const struct ipc_object *o, const struct stat *st, struct evidence *why)
 {
-	if (st->st_ino != o->inode || (int64_t)st->st_ctime != o->ctime) {
+	bool ctime_moves = o->kind == KIND_POSIX_MQ; /* see mq_same */
+
+	if (st->st_ino != o->inode || (!ctime_moves && (int64_t)st->st_ctime != o->ctime)) {
 		evidence_add(why, "%s is another object now (inode %llu, ctime %lld)", o->name,
 			     (unsigned long long)st->st_ino, (long long)st->st_ctime);
 		return -ESTALE;
@@ -488,7 +508,7 @@ static int fifo_restore(json_t *meta, int dirfd, struct evidence *why)
 	return 0;
 }
 
-const struct kind_ops posix_mq_ops = {posix_stale, posix_in_use, mq_recheck, mq_backup, mq_remove, mq_restore};
-const struct kind_ops posix_shm_ops = {posix_stale, posix_in_use, shm_recheck, shm_backup, shm_remove, shm_restore};
-const struct kind_ops posix_sem_ops = {posix_stale, posix_in_use, sem_recheck, sem_backup, sem_remove, sem_restore};
-const struct kind_ops fifo_ops = {fifo_stale, posix_in_use, fifo_recheck, fifo_backup, fifo_remove, fifo_restore};
+const struct kind_ops posix_mq_ops = {mq_stale, posix_in_use, mq_recheck, mq_same, mq_backup, mq_remove, mq_restore};
+const struct kind_ops posix_shm_ops = {posix_stale, posix_in_use, shm_recheck, NULL, shm_backup, shm_remove, shm_restore};
+const struct kind_ops posix_sem_ops = {posix_stale, posix_in_use, sem_recheck, NULL, sem_backup, sem_remove, sem_restore};
+const struct kind_ops fifo_ops = {fifo_stale, posix_in_use, fifo_recheck, NULL, fifo_backup, fifo_remove, fifo_restore};

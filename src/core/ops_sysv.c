@@ -526,6 +526,6 @@ out:
 	return rc;
 }
 
-const struct kind_ops sysv_msg_ops = {msg_stale, msg_in_use, msg_recheck, msg_backup, sysv_ops_remove, msg_restore};
-const struct kind_ops sysv_shm_ops = {shm_stale, shm_in_use, shm_recheck, shm_backup, sysv_ops_remove, shm_restore};
-const struct kind_ops sysv_sem_ops = {sem_stale, sem_in_use, sem_recheck, sem_backup, sysv_ops_remove, sem_restore};
+const struct kind_ops sysv_msg_ops = {msg_stale, msg_in_use, msg_recheck, NULL, msg_backup, sysv_ops_remove, msg_restore};
+const struct kind_ops sysv_shm_ops = {shm_stale, shm_in_use, shm_recheck, NULL, shm_backup, sysv_ops_remove, shm_restore};
+const struct kind_ops sysv_sem_ops = {sem_stale, sem_in_use, sem_recheck, NULL, sem_backup, sysv_ops_remove, sem_restore};

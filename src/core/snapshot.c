@@ -211,7 +211,8 @@ static int cmp_default(const void *a, const void *b)
 
 void snapshot_sort_default(struct snapshot *s)
 {
-	qsort(s->objs, s->nobjs, sizeof(*s->objs), cmp_default);
+	if (s->nobjs) /* qsort with a NULL base is undefined even for 0 elements */
+		qsort(s->objs, s->nobjs, sizeof(*s->objs), cmp_default);
 }
 
 static struct pid_slot *pid_slot(struct pid_cache *c, pid_t pid)

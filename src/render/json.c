@@ -163,7 +163,7 @@ json_t *json_document(const struct snapshot *s)
 
 int json_print(FILE *out, json_t *doc)
 {
-	if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 || fputc('\n', out) == EOF)
+	if (json_dumpf(doc, out, JSON_OUT_PRETTY) < 0 || fputc('\n', out) == EOF)
 		return -EIO;
 	return 0;
 }

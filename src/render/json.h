@@ -10,6 +10,11 @@
 
 #define JSON_SCHEMA_ID "ipcscope/1"
 
+/* How every JSON output is written: keys in the order built, reals to 15 significant digits
+ * (so 1.1 prints as 1.1, not 1.1000000000000001). */
+#define JSON_OUT_PRETTY (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+#define JSON_OUT_COMPACT (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+
 /* {"schema", "host", "time", "errors": [...]}: the frame every document shares. */
 json_t *json_document(const struct snapshot *s);
 /* One object with every field that applies to its kind and is known. */

@@ -64,6 +64,7 @@ import json, os, pwd, grp, stat, sys, time
 tmp = sys.argv[1]
 doc = json.load(open(f"{tmp}/list.json"))
 MNT = os.stat("/proc/self/ns/mnt").st_ino
+IPC = os.stat("/proc/self/ns/ipc").st_ino
 
 def gen(which, kind=None):
     d = json.load(open(f"{tmp}/{which}.gen.json"))
@@ -84,8 +85,10 @@ def utc(t):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
 
 def common(o, kind, name, g, st):
-    assert o["identity"] == f"{kind}:{MNT}:{name}", o["identity"]
-    assert o["ns"] == MNT, o
+    # queues belong to the IPC namespace's mqueue mount; /dev/shm files to the mount namespace
+    ns = IPC if kind == "posix-mq" else MNT
+    assert o["identity"] == f"{kind}:{ns}:{name}", o["identity"]
+    assert o["ns"] == ns, o
     assert o["inode"] == st.st_ino == g["inode"], (o["inode"], st.st_ino, g["inode"])
     assert o["owner"] == {"user": pwd.getpwuid(st.st_uid).pw_name, "uid": st.st_uid,
                           "group": grp.getgrgid(st.st_gid).gr_name, "gid": st.st_gid}, o["owner"]

@@ -14,7 +14,7 @@ pname=$(gen_field "$T/pshm.json" 'o["name"]')
 # In use: refused, exit 1, the holder named.
 "$IPCSCOPE" rm sysv-shm "$shmid" >"$T/out" 2>&1 && fail "rm removed an attached segment"
 grep -q "refused" "$T/out" || fail "no refusal: $(cat "$T/out")"
-grep -q "attached 1 times" "$T/out" || fail "holder not named: $(cat "$T/out")"
+grep -Eq "attached [0-9]+ times" "$T/out" && grep -q "mapped by" "$T/out" || fail "holders not named: $(cat "$T/out")"
 "$IPCSTAT" shm "$shmid" >/dev/null || fail "the segment is gone after a refusal"
 
 "$IPCSCOPE" rm "posix-shm" "$pname" -J >"$T/out.json" && fail "rm removed an open POSIX shm"
@@ -30,7 +30,7 @@ PY
 # --force removes them; exit 0.
 "$IPCSCOPE" rm --force sysv-shm "$shmid" >"$T/out" 2>&1 || fail "rm --force: $(cat "$T/out")"
 grep -q "removed" "$T/out" || fail "not reported removed"
-"$IPCSTAT" shm "$shmid" >/dev/null 2>&1 && ! "$IPCSCOPE" show sysv-shm "$shmid" -J | grep -q '"dest"' &&
+"$IPCSTAT" shm "$shmid" >/dev/null 2>&1 && ! "$IPCSCOPE" show sysv-shm "$shmid" -J | grep -q '"status": "dest' &&
     fail "segment neither gone nor marked for destruction"
 ident=$("$IPCSCOPE" list -J -t posix-shm | py -c 'import json,sys; print([o["identity"] for o in json.load(sys.stdin)["objects"] if o["name"]==sys.argv[1]][0])' "$pname")
 "$IPCSCOPE" rm --force "$ident" >"$T/out" 2>&1 || fail "rm --force IDENTITY: $(cat "$T/out")"

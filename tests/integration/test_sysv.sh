@@ -66,7 +66,9 @@ for k in ("msg", "shm", "sem"):
     elif k == "shm":
         eq("size", o["size"], st["size"])
         eq("nattch", o["nattch"], st["nattch"])
-        eq("nattch of a child's attachment", o["nattch"], 1)
+        eq("holders agree with nattch", len(o["holders"]), st["nattch"])
+        if st["nattch"] < 1 or not all(h["fd"] is None and h.get("map") for h in o["holders"]):
+            bad.append(f"segment holders: {o['holders']}")
         eq("cpid", o["creator"]["pid"], st["cpid"])
         eq("lpid", o.get("last", {}).get("pid"), st["lpid"] or None)
         eq("atime", o.get("atime"), iso(st["atime"]))
