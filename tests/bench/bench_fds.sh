@@ -8,8 +8,9 @@
 #   lsfd -J               util-linux's fd lister
 #   ss -xap               unix sockets with their processes
 #   floor                 a bare loop of one readlinkat per fd (tests/bench/readlink_loop.c)
-# and reports the median wall time of RUNS runs, the peak RSS (GNU time), and the system
-# calls of one run (strace -c -f) per fd on the host.
+# and reports the median wall time of RUNS runs, the CPU time (user + system) of the same run,
+# the peak RSS (GNU time), and the system calls of one run (strace -c -f) per fd on the host.
+# On a shared machine the CPU time is the steadier figure.
 #
 # usage: tests/bench/bench_fds.sh [IPCSCOPE]     (default: ./build/ipcscope)
 # env:   PROCS=300 N=56 FILL=100 RUNS=3
@@ -59,27 +60,29 @@ echo
 
 # key, label, then the command; its output is thrown away.
 measure() {
-	local key=$1 label=$2 walls=() rss=0 t m calls
+	local key=$1 label=$2 walls=() rss=0 t m u s calls
 	shift 2
 	for _ in $(seq "$RUNS"); do
-		/usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >/dev/null 2>"$tmp/err" ||
+		/usr/bin/time -f '%e %M %U %S' -o "$tmp/time" "$@" >/dev/null 2>"$tmp/err" ||
 			{ echo "bench_fds: $label failed: $(tail -1 "$tmp/err")" >&2; exit 1; }
-		read -r t m <"$tmp/time"
-		walls+=("$t")
+		read -r t m u s <"$tmp/time"
+		walls+=("$t $(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')")
 		[ "$m" -gt "$rss" ] && rss=$m
 	done
 	# strace's own overhead stays out of the wall times: it is a separate run.
 	strace -f -c -o "$tmp/strace" "$@" >/dev/null 2>&1
 	calls=$(awk '$NF == "total" { print $4 }' "$tmp/strace")
-	t=$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
-	awk -v l="$label" -v t="$t" -v c="$calls" -v f="$fds" -v r="$rss" \
-		'BEGIN { printf "%-20s %8.2f %10d %8.2f %9.1f\n", l, t, c, c / f, r / 1024 }'
-	echo "$key $t" >>"$tmp/results"
+	read -r t u < <(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
+	awk -v l="$label" -v t="$t" -v u="$u" -v c="$calls" -v f="$fds" -v r="$rss" \
+		'BEGIN { printf "%-20s %8.2f %8.2f %10d %8.2f %9.1f\n", l, t, u, c, c / f, r / 1024 }'
+	echo "$key $t $u" >>"$tmp/results"
 }
 
-printf '%-20s %8s %10s %8s %9s\n' TOOL WALL_S SYSCALLS PER_FD RSS_MB
+printf '%-20s %8s %8s %10s %8s %9s\n' TOOL WALL_S CPU_S SYSCALLS PER_FD RSS_MB
 measure ipcscope "ipcscope list -J" "$IPCSCOPE" list -J
 measure lsfd "lsfd -J" lsfd -J
 measure ss "ss -xap" ss -xap
 measure floor "floor (readlinkat)" "$tmp/floor"
-awk '{ t[$1] = $2 } END { if (t["floor"] > 0) printf "\nipcscope / floor wall time: %.2f\n", t["ipcscope"] / t["floor"] }' "$tmp/results"
+awk '{ t[$1] = $2; c[$1] = $3 }
+     END { if (t["floor"] > 0 && c["floor"] > 0)
+		printf "\nipcscope / floor: wall %.2f, CPU %.2f\n", t["ipcscope"] / t["floor"], c["ipcscope"] / c["floor"] }' "$tmp/results"
