@@ -820,6 +820,8 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 		read_process(&fs, d.fd, name, fds, maps, dbuf);
 	if (err)
 		snapshot_error(snap, "/proc", "listing stopped early: %s", strerror(-err));
+	/* Only when every process's fds were read can "nobody holds it" be proven. */
+	snap->holders_complete = fds && !err && fs.ndenied == 0;
 	close(d.fd);
 	streams_finish(&fs);
 	if (maps)

@@ -37,9 +37,10 @@ static void shm_row(struct scan_ctx *ctx, struct snapshot *snap, const char *con
 		o->rss = (int64_t)v;
 	if (sysv_num(o, vals[S_SWAP], "swap", &v) && v <= INT64_MAX)
 		o->swap = (int64_t)v;
-	/* Resident bytes are what a segment holds now: its fill. */
+	/* Resident bytes are what a segment holds now: its fill. rss counts whole pages, so a
+	 * segment smaller than a page would otherwise be more than full. */
 	if (o->rss >= 0)
-		o->used_bytes = o->rss;
+		o->used_bytes = o->size >= 0 && o->rss > o->size ? o->size : o->rss;
 	scan_resolve_pid(ctx, snap, &o->cpid);
 	scan_resolve_pid(ctx, snap, &o->lpid);
 	snapshot_add(snap, o);

@@ -47,6 +47,7 @@ PY
     "$IPCSTAT" shm "$id" >/dev/null || fail "the attached segment was removed ($hook)"
     for p in "${ATTACHED[@]}"; do kill "$p" 2>/dev/null; done
     ATTACHED=()
+    ipcrm -m "$id" # so that the next round's clean sees only its own segment
 
     # 2. The id is recycled: the stale queue goes and another takes its id.
     id=$(leak sysv-msg)

@@ -40,14 +40,16 @@ gen_field() {
     py -c 'import json,sys; d=json.load(open(sys.argv[1])); o=d["mechanisms"][0]["objects"][0]; print(eval(sys.argv[2]))' "$1" "$2"
 }
 
-# isolate "$@": rerun this script in its own IPC and mount namespaces with a private
-# /dev/mqueue and /dev/shm, so that what it creates, cleans and removes can never be anyone
-# else's. Call it first, before making anything.
+# isolate "$@": rerun this script in its own IPC, mount and pid namespaces with a private
+# /dev/mqueue, /dev/shm and /proc, so that what it creates, cleans and removes can never be
+# anyone else's, and every process there can be read (a host may have processes even root
+# cannot read, which rightly stops clean from calling a POSIX object unused). Call it first.
 isolate() {
     need_root "a private IPC namespace (unshare)"
     if [ -z "${IPCSCOPE_ISOLATED:-}" ]; then
         command -v unshare >/dev/null || skip "no unshare(1)"
-        exec unshare --ipc --mount --propagation private env IPCSCOPE_ISOLATED=1 bash "$0" "$@"
+        exec unshare --ipc --mount --pid --fork --mount-proc --propagation private \
+            env IPCSCOPE_ISOLATED=1 bash "$0" "$@"
     fi
     mkdir -p /dev/mqueue
     mount -t mqueue none /dev/mqueue || fail "cannot mount a private /dev/mqueue"
