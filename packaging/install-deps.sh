@@ -7,7 +7,7 @@ pkgs="build-essential cmake pkg-config
       libjansson-dev libmicrohttpd-dev libcmocka-dev zlib1g-dev
       python3 python3-jsonschema
       util-linux iproute2 procps strace psmisc
-      chromium prometheus wrk nginx-light hyperfine bc
+      chromium prometheus wrk nginx-light hyperfine bc curl
       man-db scdoc"
 
 missing=""

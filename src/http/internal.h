@@ -11,6 +11,7 @@
 #include <microhttpd.h>
 
 #include "collectors/collector.h"
+#include "http/guard.h"
 #include "http/server.h"
 #include "http/sse.h"
 #include "http/state.h"
@@ -52,6 +53,7 @@ struct http_server {
 
 	struct sse_hub sse;
 	struct web_assets web;
+	struct conn_guard guard;
 };
 
 /* The current state with a reference the caller drops with http_state_put. */

@@ -23,17 +23,56 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
 				 const char *method, const char *version, const char *upload,
 				 size_t *upload_size, void **con_cls)
 {
+	struct http_server *s = cls;
+
 	(void)version;
-	return routes_handle(cls, c, url, method, upload, upload_size, con_cls);
+	if (!*con_cls)
+		guard_request_begin(&s->guard, c);
+	return routes_handle(s, c, url, method, upload, upload_size, con_cls);
 }
 
 static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
-	(void)c;
+	struct http_server *s = cls;
+
 	(void)toe;
 	routes_done(con_cls);
+	guard_request_end(&s->guard, c);
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* MHD's own unescaping turns %00 into a NUL that silently ends the path ("/index.html%00.js"
+ * would read as "/index.html"). Ours turns it into \x01, a control byte the routes refuse. */
+static size_t unescape_cb(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *w = s;
+	const char *r = s;
+
+	(void)cls;
+	(void)c;
+	while (*r) {
+		int hi, lo;
+
+		if (r[0] == '%' && (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0) {
+			*w++ = (char)(hi * 16 + lo) ? (char)(hi * 16 + lo) : '\x01';
+			r += 3;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
 }
 
 static int listen_socket(struct http_server *s, char *err, size_t errlen)
@@ -81,6 +120,7 @@ static void server_free(struct http_server *s)
 	http_state_put(s->cur);
 	sse_release(&s->sse);
 	web_release(&s->web);
+	guard_release(&s->guard);
 	scan_ctx_release(&s->ctx);
 	pthread_cond_destroy(&s->wake);
 	pthread_mutex_destroy(&s->scan_lock);
@@ -117,6 +157,7 @@ int http_server_start(const struct http_config *cfg, struct snapshot *first,
 	pthread_cond_init(&s->wake, &ca);
 	pthread_condattr_destroy(&ca);
 	sse_init(&s->sse);
+	guard_init(&s->guard, s->cfg.timeout);
 	web_init(&s->web, NULL); /* replaced below when --web-root is given */
 
 	if (cfg->web_root) {
@@ -156,6 +197,10 @@ int http_server_start(const struct http_config *cfg, struct snapshot *first,
 				     MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.timeout,
 				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT,
 				     MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
+				     MHD_OPTION_NOTIFY_CONNECTION, guard_notify, &s->guard,
+				     MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, s,
+				     /* HTTP/1.1 without Host, bad header syntax: 400, not a guess. */
+				     MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
 				     MHD_OPTION_END);
 	if (!s->daemon) {
 		close(fd);
@@ -163,9 +208,11 @@ int http_server_start(const struct http_config *cfg, struct snapshot *first,
 		snprintf(err, errlen, "cannot start the HTTP server (libmicrohttpd refused its options)");
 		goto fail;
 	}
-	rc = scanner_start(s);
+	rc = guard_start(&s->guard);
+	if (rc == 0)
+		rc = scanner_start(s);
 	if (rc < 0) {
-		snprintf(err, errlen, "cannot start the scan thread: %s", strerror(-rc));
+		snprintf(err, errlen, "cannot start a thread: %s", strerror(-rc));
 		http_server_stop(s);
 		return rc;
 	}
@@ -193,6 +240,7 @@ void http_server_stop(struct http_server *s)
 		 * the daemon stops), then stop; the quiesced socket is ours to close. */
 		lfd = MHD_quiesce_daemon(s->daemon);
 		sse_shutdown(&s->sse);
+		guard_stop(&s->guard);
 		MHD_stop_daemon(s->daemon);
 		if (lfd != MHD_INVALID_SOCKET)
 			close(lfd);
