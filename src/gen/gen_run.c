@@ -375,7 +375,8 @@ static void close_all_but(const int *keep, size_t nkeep, int ctl)
 	int *sorted = xmalloc((nkeep + 1) * sizeof(*sorted));
 	unsigned next = 3;
 
-	memcpy(sorted, keep, nkeep * sizeof(*keep));
+	if (nkeep)
+		memcpy(sorted, keep, nkeep * sizeof(*keep));
 	sorted[nkeep++] = ctl;
 	qsort(sorted, nkeep, sizeof(*sorted), cmp_int);
 	for (size_t i = 0; i < nkeep; i++) {
