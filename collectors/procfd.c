@@ -337,8 +337,12 @@ static void stream_fill(struct fdscan *fs, struct proc *p, struct join_ent *e, i
 		close(dup);
 		return;
 	}
-	if (ioctl(dup, FIONREAD, &avail) == 0 && avail >= 0)
-		o->used_bytes = avail;
+	/* An O_PATH fd answers neither: another holder may. */
+	if (ioctl(dup, FIONREAD, &avail) < 0 || avail < 0) {
+		close(dup);
+		return;
+	}
+	o->used_bytes = avail;
 	size = fcntl(dup, F_GETPIPE_SZ);
 	if (size >= 0)
 		o->size = size;

@@ -18,6 +18,13 @@ start_gen "$T/ustream.json" unix-stream --hold 60 --fill 77
 start_gen "$T/tcp.json" tcp --hold 60 --fill 77
 start_gen "$T/shm.json" sysv-shm --hold 60
 
+# The TCP fill is written but may still be in flight on loopback: wait until the client's
+# send queue is empty (what the checks below expect), as ss sees it.
+caddr=$(py -c 'import json,sys; print([o["addr"] for o in json.load(open(sys.argv[1]))["mechanisms"][0]["objects"] if o["role"] == "client"][0])' "$T/tcp.json")
+for _ in $(seq 100); do
+    [ "$(ss -tnH state established "( src $caddr )" | awk '{ print $2 }')" = 0 ] && break
+    sleep 0.05
+done
 "$IPCSCOPE" list -J >"$T/list.json" 2>"$T/list.err" || fail "list -J: $(cat "$T/list.err")"
 validate "$T/list.json"
 # `show` of each object the generators made, by identity.
