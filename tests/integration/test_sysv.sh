@@ -4,6 +4,9 @@
 # what `ipcs` shows; all JSON validated against the schema; nothing left after the generators
 # exit.
 . "$SRCDIR/tests/tools/testlib.sh"
+# Its own IPC namespace: ipcs and list must see the same objects, which other programs on the
+# host could otherwise make or remove between the two.
+isolate "$@"
 T=$(mktemp -d)
 trap 'stop_gens; rm -rf "$T"' EXIT
 
