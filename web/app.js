@@ -130,7 +130,7 @@ async function refresh() {
       state.limits = limits.limits;
       state.lastSeen = new Date(objs.time).toLocaleTimeString();
       $('host').textContent = objs.host;
-      $('scan-time').textContent = `scanned ${state.lastSeen}` + (objs.errors.length ? ` · ${objs.errors.length} scan errors` : '');
+      $('scan-time').textContent = `scanned ${state.lastSeen}` + (objs.errors.length ? ` · ${objs.errors.length} scan error${objs.errors.length === 1 ? '' : 's'}` : '');
       $('scan-time').title = objs.errors.map((e) => `${e.source}: ${e.message}`).join('\n');
       const flash = new Set(pendingFlash);
       pendingFlash.clear();

@@ -7,9 +7,10 @@ export function sparkline(values, what) {
   const w = 100;
   const h = 24;
   const n = values.length;
+  // From zero: a count that moves from 40 to 41 should look like it, not like a cliff.
   const max = Math.max(1, ...values);
-  const min = Math.min(...values, max);
-  const span = max - min || 1;
+  const min = 0;
+  const span = max - min;
   const pts = values.map((v, i) => {
     const x = n > 1 ? (i / (n - 1)) * w : w;
     const y = h - 2 - ((v - min) / span) * (h - 4);

@@ -1,0 +1,177 @@
+// dashboard.mjs - the dashboard in headless Chromium (Debian's, driven by playwright-core;
+// no browser is downloaded). Run by tests/http/test_browser.sh:
+//
+//   node dashboard.mjs URL GEN_JSON ARTIFACT_DIR
+//
+// GEN_JSON is what `ipcscope gen ... --hold -J` printed. The page must show each generated
+// object with its holders, then, once this script has sent the generator SIGTERM, show them
+// gone. Screenshots land in ARTIFACT_DIR. Any console error, page error or CSP violation
+// fails the test.
+import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const [url, genPath, artifacts] = process.argv.slice(2);
+const gen = JSON.parse(readFileSync(genPath, 'utf8'));
+mkdirSync(artifacts, { recursive: true });
+
+function fail(msg) {
+  throw new Error(msg);
+}
+
+// How to find each generated object in the page: its kind, a search word that singles it
+// out, and a test on the row's data-identity.
+function targets() {
+  const out = [];
+  for (const m of gen.mechanisms) {
+    for (const o of m.objects) {
+      const t = { kind: o.kind, holders: (o.holders || []).map((h) => h.pid) };
+      if (o.kind === 'pipe') {
+        t.search = String(o.inode);
+        t.match = (id) => id === `pipe:${o.inode}`;
+      } else if (o.kind === 'posix-mq') {
+        t.search = o.name;
+        t.match = (id) => id.endsWith(`:${o.name}`);
+      } else if (o.kind === 'sysv-msg' || o.kind === 'sysv-shm') {
+        t.search = `0x${(o.key >>> 0).toString(16).padStart(8, '0')}`;
+        t.match = (id) => id.startsWith(`${o.kind}:`) && id.endsWith(`:${o.id}`);
+      } else {
+        continue;
+      }
+      out.push(t);
+    }
+  }
+  return out;
+}
+
+const profile = mkdtempSync(join(tmpdir(), 'ipcscope-chromium-'));
+const problems = [];
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  viewport: { width: 1280, height: 900 },
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+// The search box waits 150 ms for typing to stop; give it time to apply.
+async function filterTo(page, t) {
+  await page.selectOption('#kind-filter', t.kind);
+  await page.fill('#search', t.search);
+  await page.waitForTimeout(400);
+}
+
+async function rowsFor(page, t) {
+  const ids = await page.$$eval('#rows tr', (trs) => trs.map((tr) => tr.dataset.identity));
+  return ids.filter(t.match);
+}
+
+async function waitFor(what, fn, ms = 20000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const r = await fn();
+    if (r) return r;
+    if (Date.now() > end) fail(`timed out waiting for ${what}`);
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}
+
+try {
+  const page = context.pages()[0] || await context.newPage();
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+  const status = await page.textContent('#status');
+  if (!/live|connecting/.test(status)) fail(`status '${status}'`);
+  await waitFor('the event stream', async () => /live/.test(await page.textContent('#status')));
+
+  // Accessible table markup.
+  const caption = await page.textContent('#objects caption');
+  if (!/objects/.test(caption)) fail(`caption '${caption}'`);
+  if ((await page.$$('#objects thead th[scope="col"][aria-sort]')).length < 5) fail('column headers without scope/aria-sort');
+
+  // Every generated object is in the table, with the holders the generator reported.
+  const ts = targets();
+  if (ts.length < 3) fail(`only ${ts.length} generated objects to look for`);
+  for (const t of ts) {
+    await filterTo(page, t);
+    const ids = await waitFor(`${t.kind} ${t.search} in the table`, async () => {
+      const r = await rowsFor(page, t);
+      return r.length ? r : null;
+    });
+    if (ids.length !== 1) fail(`${t.kind} ${t.search}: ${ids.length} rows`);
+    const row = page.locator(`#rows tr[data-identity="${ids[0]}"]`);
+    if (t.kind === 'sysv-msg') {
+      // Nothing holds a SysV queue through an fd: its detail names the last sender.
+      await row.locator('button.link').click();
+      await page.waitForSelector('#detail:not([hidden])');
+      const detail = await page.textContent('#detail-body');
+      if (!t.holders.some((p) => detail.includes(String(p)))) fail(`sysv-msg detail names none of ${t.holders}`);
+      await page.click('#detail-close');
+      continue;
+    }
+    const held = await row.locator('td[data-label="Held by"]').textContent();
+    for (const pid of t.holders) {
+      if (!held.includes(`[${pid}]`)) fail(`${ids[0]}: 'Held by' is '${held}', lacks pid ${pid}`);
+    }
+  }
+
+  // The detail panel of the pipe: holders table and fill bar.
+  const pipe = ts.find((t) => t.kind === 'pipe');
+  await filterTo(page, pipe);
+  const pipeId = (await rowsFor(page, pipe))[0];
+  await page.locator(`#rows tr[data-identity="${pipeId}"] button.link`).click();
+  await page.waitForSelector('#detail:not([hidden])');
+  const holderRows = await page.$$eval('#detail-body table tbody tr', (trs) => trs.map((tr) => tr.textContent));
+  for (const pid of pipe.holders) {
+    if (!holderRows.some((r) => r.includes(String(pid)))) fail(`detail of ${pipeId}: no holder row for ${pid}`);
+  }
+  if (!(await page.$('#detail-body [role="meter"]'))) fail('no fill bar in the pipe detail');
+  await page.screenshot({ path: join(artifacts, 'dashboard-detail.png') });
+  await page.click('#detail-close');
+
+  // Sorting flips aria-sort.
+  await page.selectOption('#kind-filter', '');
+  await page.fill('#search', '');
+  await page.waitForTimeout(400);
+  await page.click('th[data-key="size"] button');
+  if (await page.getAttribute('th[data-key="size"]', 'aria-sort') !== 'ascending') fail('sort by size: not ascending');
+  await page.click('th[data-key="size"] button');
+  if (await page.getAttribute('th[data-key="size"]', 'aria-sort') !== 'descending') fail('sort by size: not descending');
+  await page.click('th[data-key="kind"] button');
+
+  // The overview and the flow graph are drawn.
+  if ((await page.$$('#cards li.card')).length !== 11) fail('not one card per kind');
+  if (!(await page.$('#graph svg.flow, #graph p'))) fail('no flow graph');
+  await page.screenshot({ path: join(artifacts, 'dashboard.png') });
+  await page.screenshot({ path: join(artifacts, 'dashboard-full.png'), fullPage: true });
+
+  // A phone.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(artifacts, 'dashboard-phone.png') });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  if (overflow > 1) fail(`the page is ${overflow}px wider than a phone`);
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  // The generator exits: its objects vanish from the page without a reload.
+  process.kill(gen.pid, 'SIGTERM');
+  for (const t of ts) {
+    await filterTo(page, t);
+    await waitFor(`${t.kind} ${t.search} to vanish`, async () => (await rowsFor(page, t)).length === 0);
+  }
+  await page.selectOption('#kind-filter', '');
+  await page.fill('#search', '');
+  await page.screenshot({ path: join(artifacts, 'dashboard-after.png') });
+
+  if (problems.length) fail(problems.join('\n'));
+  console.log(`ok: ${ts.length} generated objects shown with their holders, then gone`);
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}

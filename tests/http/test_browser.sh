@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# test_browser.sh - the dashboard in a real browser: Debian's chromium, headless, driven by
+# tests/http/browser/dashboard.mjs (playwright-core from npm, no browser download). It
+# loads the page while `ipcscope gen ... --hold` runs, finds each generated object with its
+# holders, stops the generator and sees them vanish. Screenshots go to
+# $BUILDDIR/artifacts/dashboard*.png.
+. "$SRCDIR/tests/tools/testlib.sh"
+
+BROWSER_DIR="$SRCDIR/tests/http/browser"
+[ -x /usr/bin/chromium ] || skip "no /usr/bin/chromium (packaging/install-deps.sh installs it)"
+command -v node >/dev/null || skip "no node (packaging/install-deps.sh installs npm)"
+[ -d "$BROWSER_DIR/node_modules/playwright-core" ] ||
+    skip "no $BROWSER_DIR/node_modules (packaging/install-deps.sh runs npm install there)"
+
+. "$SRCDIR/tests/http/lib/serve-lib.sh"
+
+start_gen "$T/gen.json" pipe sysv-msg posix-mq sysv-shm --hold 300 --fill 5
+start_server --interval 0.5
+ART="$BUILDDIR/artifacts"
+mkdir -p "$ART"
+rm -f "$ART"/dashboard*.png
+timeout 180 node "$BROWSER_DIR/dashboard.mjs" "$URL" "$T/gen.json" "$ART" || fail "dashboard test failed"
+[ -s "$ART/dashboard.png" ] || fail "no screenshot"
+echo "screenshots: $(ls "$ART"/dashboard*.png | tr '\n' ' ')"
+stop_server
+echo "ok"
