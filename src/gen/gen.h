@@ -174,11 +174,13 @@ int64_t gen_now_ns(void);
 
 /* Install handlers (SIGINT, SIGTERM, SIGHUP ask to stop; a second one removes everything
  * at once and exits), start a watchdog timer whose signal interrupts blocking calls so
- * that every wait notices a stop or a dead peer, raise RLIMIT_NOFILE and RLIMIT_MSGQUEUE
- * to their hard limits and make the temporary directory. 0 or -errno. */
+ * that every wait notices a stop or a dead peer, and raise RLIMIT_NOFILE, RLIMIT_MSGQUEUE
+ * and RLIMIT_SIGPENDING to their hard limits. 0 or -errno. */
 int gen_run_init(bool leak);
 /* Remove the temporary directory (unless something was leaked into it), stop the timer. */
 void gen_run_release(void);
+/* The run's temporary directory ($TMPDIR or /tmp, "ipcscope-<pid>-XXXXXX"), made on first
+ * use and removed by gen_run_release. Parent only. */
 const char *gen_tmpdir(void);
 /* True in a forked peer. */
 bool gen_in_peer(void);
@@ -205,6 +207,8 @@ int gen_spawn(struct gen_ctx *ctx, const char *role, const int *keep, size_t nke
 /* A process the generator did not fork itself (popen's) that gen_finish must not wait for
  * but that the emergency path may kill. */
 void gen_track_pid(pid_t pid);
+/* It is about to end on purpose (its generator is closing it), or has been reaped. */
+void gen_ending_pid(pid_t pid);
 void gen_untrack_pid(pid_t pid);
 /* Close the channels, SIGTERM, wait (SIGKILL after 2 s) and reap every peer of ctx. */
 void gen_stop_peers(struct gen_ctx *ctx);

@@ -68,6 +68,7 @@ static struct {
 	bool leak;
 	bool peer_died;
 	char tmpdir[PATH_MAX];
+	bool tmpdir_made;
 	size_t leaked_paths;
 	char abort_msg[256];
 	struct res *res;
@@ -145,7 +146,7 @@ static void emergency(int sig)
 			res_remove_raw(&run.res[i]);
 	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
 		;
-	if (run.tmpdir[0] && !run.leak)
+	if (run.tmpdir_made && !run.leak)
 		rmdir(run.tmpdir);
 	errno = saved;
 	_exit(128 + sig);
@@ -183,21 +184,11 @@ int gen_run_init(bool leak)
 {
 	struct sigaction sa;
 	struct itimerval it = {{0, WATCHDOG_US}, {0, WATCHDOG_US}};
-	const char *tmp = getenv("TMPDIR");
-	int rc = 0;
 
 	if (run.active)
 		return -EBUSY;
 	memset(&run, 0, sizeof(run));
 	run.leak = leak;
-	if (!tmp || !*tmp)
-		tmp = "/tmp";
-	snprintf(run.tmpdir, sizeof(run.tmpdir), "%s/" GEN_PREFIX "%d-XXXXXX", tmp, (int)getpid());
-	if (!mkdtemp(run.tmpdir)) {
-		rc = -errno;
-		run.tmpdir[0] = '\0';
-		return rc;
-	}
 	raise_limit(RLIMIT_NOFILE);
 	raise_limit(RLIMIT_MSGQUEUE);
 	raise_limit(RLIMIT_SIGPENDING);
@@ -212,9 +203,30 @@ int gen_run_init(bool leak)
 		sigaction(handled[i], &sa, &run.old[i]);
 	}
 	signal(SIGPIPE, SIG_IGN);
-	setitimer(ITIMER_REAL, &it, NULL);
 	run.active = true;
+	setitimer(ITIMER_REAL, &it, NULL);
 	return 0;
+}
+
+/* Made on first use, so a run refused at its checks leaves no directory, and with the
+ * stop signals held, so the emergency path knows it the moment it exists. */
+const char *gen_tmpdir(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	sigset_t old;
+
+	if (run.tmpdir[0])
+		return run.tmpdir;
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	block_stops(&old);
+	snprintf(run.tmpdir, sizeof(run.tmpdir), "%s/" GEN_PREFIX "%d-XXXXXX", tmp, (int)getpid());
+	if (!mkdtemp(run.tmpdir))
+		snprintf(run.tmpdir, sizeof(run.tmpdir), "%s", tmp);
+	else
+		run.tmpdir_made = true;
+	unblock(&old);
+	return run.tmpdir;
 }
 
 void gen_run_release(void)
@@ -227,7 +239,7 @@ void gen_run_release(void)
 	setitimer(ITIMER_REAL, &off, NULL);
 	for (size_t i = 0; i < ARRAY_SIZE(handled); i++)
 		sigaction(handled[i], &run.old[i], NULL);
-	if (run.tmpdir[0] && !run.leaked_paths)
+	if (run.tmpdir_made && !run.leaked_paths)
 		rmdir(run.tmpdir);
 	free(run.res);
 	free(run.procs);
@@ -235,11 +247,6 @@ void gen_run_release(void)
 	run.procs = NULL;
 	run.nres = run.nprocs = 0;
 	run.active = false;
-}
-
-const char *gen_tmpdir(void)
-{
-	return run.tmpdir[0] ? run.tmpdir : "/tmp";
 }
 
 bool gen_in_peer(void)
@@ -271,7 +278,9 @@ static void describe_status(char *buf, size_t len, int st)
 		snprintf(buf, len, "exited with status %d", WEXITSTATUS(st));
 }
 
-/* Reap the peers that ended; one that ended without being asked to aborts the run. */
+/* Reap the peers that ended; one that ended without being asked to aborts the run. A
+ * tracked process (popen's) is reaped too when it dies early: pclose then finds nothing
+ * to wait for, which it survives. */
 static void sweep(void)
 {
 	for (size_t i = 0; i < run.nprocs; i++) {
@@ -279,10 +288,10 @@ static void sweep(void)
 		char how[96];
 		int st;
 
-		if (!p->own || p->dead || waitpid(p->pid, &st, WNOHANG) != p->pid)
+		if (p->dead || p->ending || waitpid(p->pid, &st, WNOHANG) != p->pid)
 			continue;
 		p->dead = true;
-		if (p->ending || run.peer_died)
+		if (run.peer_died)
 			continue;
 		run.peer_died = true;
 		describe_status(how, sizeof(how), st);
@@ -351,7 +360,7 @@ void gen_track_pid(pid_t pid)
 	sigset_t old;
 
 	block_stops(&old);
-	proc_add(pid, "popen", "popen", false);
+	proc_add(pid, "cat", "popen", false);
 	unblock(&old);
 }
 
@@ -360,7 +369,15 @@ void gen_untrack_pid(pid_t pid)
 	struct proc *p = proc_find(pid);
 
 	if (p)
-		p->dead = true;
+		p->dead = p->ending = true;
+}
+
+void gen_ending_pid(pid_t pid)
+{
+	struct proc *p = proc_find(pid);
+
+	if (p)
+		p->ending = true;
 }
 
 static int cmp_int(const void *a, const void *b)

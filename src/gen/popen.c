@@ -207,6 +207,8 @@ static void popen_destroy(struct gen_ctx *ctx)
 		struct popen_obj *po = &st->o[i];
 		sigset_t old;
 
+		if (po->pid)
+			gen_ending_pid(po->pid);
 		/* Closing the return pipe first: a cat blocked writing to it gets EPIPE. */
 		if (po->back >= 0)
 			close(po->back);
