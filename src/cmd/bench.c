@@ -27,7 +27,8 @@ struct bench_opts {
 };
 
 static const char timing_mean[] =
-	"mean: one clock read before and one after a loop of round trips that does only the IPC";
+	"mean: one clock read before and one after a loop of round trips that does only the IPC "
+	"(a 200 ms watchdog timer may interrupt a wait, 5 times a second, to notice a dead peer)";
 static const char timing_pct[] =
 	"p50/p99/min/max: a second loop reading the clock around each round trip "
 	"(one read's cost is reported, not subtracted)";
