@@ -59,7 +59,6 @@ need_root "private IPC and PID namespaces (unshare --ipc --pid)"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 ipcs_tool_dirs "$T/bin"
-chmod 755 "$T" "$T/bin" "$T/bin/ref" "$T/bin/ours"
 reference=no
 if [ -z "${IPCS_FORCE_EXPECTED:-}" ] && [ -x /usr/bin/ipcrm ] &&
     /usr/bin/ipcrm -V 2>/dev/null | grep -q 'util-linux 2\.38'; then

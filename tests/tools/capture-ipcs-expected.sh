@@ -28,10 +28,8 @@ fi
 
 T=$(mktemp -d)
 trap 'stop_gens; rm -rf "$T"' EXIT
-chmod 755 "$T"
 ipcs_fixed_env
 ipcs_tool_dirs "$T/bin"
-chmod 755 "$T/bin" "$T/bin/ref" "$T/bin/ours"
 
 ipcs_state "$T"
 . "$T/state"

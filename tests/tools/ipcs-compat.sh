@@ -52,9 +52,11 @@ ipcs_next_pid() {
 }
 
 # ipcs_tool_dirs DIR: DIR/ref/{ipcs,ipcrm} -> util-linux, DIR/ours/{ipcs,ipcrm} -> ipcscope,
-# so that both run with argv[0] "ipcs" (getopt's messages carry it).
+# so that both run with argv[0] "ipcs" (getopt's messages carry it); open to other users
+# (the cases run as another uid), the directory above DIR included.
 ipcs_tool_dirs() {
     mkdir -p "$1/ref" "$1/ours"
+    chmod 755 "$(dirname "$1")" "$1" "$1/ref" "$1/ours"
     local t
     for t in ipcs ipcrm; do
         [ -x "/usr/bin/$t" ] && ln -sf "/usr/bin/$t" "$1/ref/$t"
@@ -229,8 +231,9 @@ ipcs_sysv_state() {
 }
 
 # The ipcs cases: resources, formats, units, the last format and unit winning, -i on each
-# resource, an id that is not there, and the errors. (-V is not compared: ours names
-# ipcscope.) Changing this list means capturing tests/expected/ipcs-2.38.txt again.
+# resource, an id that is not there, the errors, and a user who may not read the objects.
+# "@UID " first runs a case as that uid. (-V is not compared: ours names ipcscope.)
+# Changing this list means capturing tests/expected/ipcs-2.38.txt again.
 ipcs_cases() {
     local r f
     for r in "" -q -m -s -a "-q -s" "-m -q"; do
@@ -298,6 +301,10 @@ ipcs_cases() {
 -h
 --help
 -q -h -z
+@12345 -a
+@12345 -u
+@12345 -q -i @MSG0@
+@12345 -s -i @SEM0@
 CASES
 }
 
@@ -409,14 +416,20 @@ CASES
 
 # ipcs_transcript OUT CMD...: every ipcs case run with CMD, in this namespace.
 ipcs_transcript() {
-    local out=$1 line
+    local out=$1 line user
     local -a args
     shift
     : >"$out"
     while IFS= read -r line; do
         echo "=== ipcs $line" >>"$out"
-        eval "args=($(ipcs_subst "$line"))"
-        ipcs_run_case "$out" "$@" "${args[@]}"
+        if [[ $line == @* ]]; then
+            eval "args=($(ipcs_subst "${line#* }"))"
+            user=${line%% *}
+            ipcs_run_case "$out" ipcs_as "${user#@}" "$@" "${args[@]}"
+        else
+            eval "args=($(ipcs_subst "$line"))"
+            ipcs_run_case "$out" "$@" "${args[@]}"
+        fi
     done < <(ipcs_cases)
     rm -f "$out.1" "$out.2"
 }
