@@ -128,8 +128,9 @@ static int parse_opts(int argc, char **argv, struct gen_opts *o, bool *done)
 			o->p.count = (unsigned)v;
 			break;
 		case 's':
-			if (parse_size(optarg, &v) < 0 || v < GEN_FRAME_HDR || v > (1ull << 30))
-				return usage_error("gen", "--size '%s': expected %d bytes to 1G "
+			/* Each side holds a frame or two in memory: keep them reasonable. */
+			if (parse_size(optarg, &v) < 0 || v < GEN_FRAME_HDR || v > (64ull << 20))
+				return usage_error("gen", "--size '%s': expected %d bytes to 64M "
 						   "(the frame header is %d bytes)", optarg,
 						   GEN_FRAME_HDR, GEN_FRAME_HDR);
 			o->p.size = (size_t)v;
