@@ -576,13 +576,14 @@ static struct ipc_object *mq_from_fd(struct fdscan *fs, struct proc *p, const ch
 	int rc;
 
 	base = strncmp(name, "/dev/mqueue/", 12) ? name : name + 11;
-	snprintf(identity, sizeof(identity), "posix-mq:%" PRIu64 ":%s", fs->ctx->mnt_ns, base);
+	/* Queues belong to an IPC namespace, as posix_mq.c names them. */
+	snprintf(identity, sizeof(identity), "posix-mq:%" PRIu64 ":%s", fs->ctx->ipc_ns, base);
 	if (snapshot_find_identity(fs->snap, identity))
-		snprintf(identity, sizeof(identity), "posix-mq:%" PRIu64 ":%s:%" PRIu64, fs->ctx->mnt_ns,
+		snprintf(identity, sizeof(identity), "posix-mq:%" PRIu64 ":%s:%" PRIu64, fs->ctx->ipc_ns,
 			 base, (uint64_t)st->st_ino);
 	o = object_new(KIND_POSIX_MQ, identity);
 	o->name = xstrdup(base);
-	o->ns = fs->ctx->mnt_ns;
+	o->ns = fs->ctx->ipc_ns;
 	o->inode = (uint64_t)st->st_ino;
 	o->has_owner = true;
 	o->uid = st->st_uid;

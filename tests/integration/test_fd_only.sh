@@ -66,7 +66,7 @@ import json, os, sys
 T = sys.argv[1]
 doc = json.load(open(os.path.join(T, "list.json")))
 g = json.load(open(os.path.join(T, "mq.json")))["mechanisms"][0]["objects"][0]
-mnt = os.stat("/proc/self/ns/mnt").st_ino
+ipc = os.stat("/proc/self/ns/ipc").st_ino
 bad = []
 hits = [o for o in doc["objects"] if o.get("inode") == g["inode"]]
 if len(hits) != 1:
@@ -75,7 +75,8 @@ o = hits[0]
 def eq(what, got, want):
     if got != want:
         bad.append(f"{what}: {got!r}, expected {want!r}")
-eq("identity", o["identity"], f"posix-mq:{mnt}:{g['name']}")
+eq("identity", o["identity"], f"posix-mq:{ipc}:{g['name']}")
+eq("ns", o.get("ns"), ipc)
 eq("name", o.get("name"), g["name"])
 eq("holders", sorted((h["pid"], h["fd"], h["access"]) for h in o["holders"]),
    sorted((h["pid"], h["fd"], h["access"]) for h in g["holders"]))

@@ -108,7 +108,7 @@ static void real_capture(void **state)
 	assert_int_equal(h->access, ACC_R | ACC_W);
 
 	/* A queue known only through an fd (the tree's dev/mqueue is no mount), status read. */
-	o = find(&s, "posix-mq:4026531841:/q1");
+	o = find(&s, "posix-mq:4026531839:/q1"); /* named in the IPC namespace */
 	assert_non_null(o);
 	assert_string_equal(o->name, "/q1");
 	assert_int_equal(o->used_bytes, 24);
