@@ -3,8 +3,9 @@
  * runbooks that parse `ipcs` keep working on ipcscope. The figures come from the same scan
  * every other command uses; src/render/ipcs_fmt.c lays them out.
  *
- * Known difference: `ipcs -s -i` with a negative id crashes util-linux 2.38 (it prints the
- * first set without reading its semaphores); here it is "id N not found". */
+ * Known differences: `ipcs -s -i` with a negative id crashes util-linux 2.38 (it prints the
+ * first set without reading its semaphores); here it is "id N not found". -V names ipcscope.
+ * Sizes in --human use '.' whatever the locale (util-linux takes the locale's decimal point). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
