@@ -37,6 +37,6 @@ ipcs_transcript "$T/ipcs.txt" env PATH="$T/bin/ref:$PATH" ipcs
 ipcs_mask <"$T/ipcs.txt" >"$IPCS_EXPECTED_DIR/ipcs-2.38.txt"
 stop_gens
 
-ipcrm_transcript "$T/ipcrm.txt" core "$T/bin/ref"
+ipcrm_transcript "$T/ipcrm.txt" "$T/bin/ref"
 ipcs_mask <"$T/ipcrm.txt" >"$IPCS_EXPECTED_DIR/ipcrm-2.38.txt"
 echo "captured: $(ipcs_cases | wc -l) ipcs cases, $(ipcrm_cases | wc -l) ipcrm cases into $IPCS_EXPECTED_DIR"

@@ -318,9 +318,11 @@ ipcs_as() {
         "$uid" "$@"
 }
 
-# ipcs_rm_state DIR: what each ipcrm case starts from, made by the generators: three queues,
-# two semaphore sets and a segment left behind (--leak), a segment attached by a generator's
-# child, and a queue of uid 12345. Writes DIR/state like ipcs_state.
+# ipcs_rm_state DIR: what the ipcrm cases start from: three queues, two semaphore sets and a
+# segment the generators left behind (--leak), a segment attached by a generator's child, a
+# queue of uid 12345 and a world-readable one of that uid, which others may see but not
+# remove (perl's msgget sets the mode, which the generators do not). Writes DIR/state like
+# ipcs_state.
 ipcs_rm_state() {
     local d=$1 i k id key
     ipcs_next_pid 1999
@@ -332,7 +334,11 @@ ipcs_rm_state() {
     ipcs_next_pid 4999
     ipcs_hold_gen "$d/shm.json" sysv-shm --hold 600
     ipcs_next_pid 5999
-    ipcs_as 12345 "$IPCSCOPE" gen sysv-msg --messages 3 --leak >/dev/null || fail "gen sysv-msg --leak as uid 12345"
+    ipcs_as 12345 "$IPCSCOPE" gen sysv-msg --messages 3 --leak >/dev/null ||
+        fail "gen sysv-msg --leak as uid 12345"
+    # IPC_PRIVATE is 0, IPC_CREAT 01000.
+    ipcs_as 12345 perl -e 'defined msgget(0, 01000 | 0644) or die "msgget: $!\n"' ||
+        fail "cannot make a world-readable queue"
     for k in msg sem shm; do
         i=0
         while read -r id key; do
@@ -341,13 +347,6 @@ ipcs_rm_state() {
             i=$((i + 1))
         done < <(awk 'NR > 1 { k = $1 < 0 ? $1 + 4294967296 : $1; printf "%s 0x%08x\n", $2, k }' "/proc/sysvipc/$k")
     done >"$d/state"
-}
-
-# ipcs_rm_extra_state: for the byte-for-byte comparison only, a world-readable queue of uid
-# 12345 that others may see but not remove (ipcmk can set the mode; the generators do not).
-ipcs_rm_extra_state() {
-    command -v ipcmk >/dev/null 2>&1 || return 0
-    ipcs_as 12345 ipcmk -Q -p 0644 >/dev/null
 }
 
 # The ipcrm cases, each run on the state of ipcs_rm_state. "@UID " first runs it as that uid.
@@ -434,7 +433,7 @@ ipcs_transcript() {
     rm -f "$out.1" "$out.2"
 }
 
-# ipcrm_transcript OUT extra|core TOOLDIR|sub: every ipcrm case run with the ipcrm in
+# ipcrm_transcript OUT TOOLDIR|sub: every ipcrm case run with the ipcrm in
 # TOOLDIR or `ipcscope ipcrm`, on the state of ipcs_rm_state in new namespaces, new ones
 # again after each case that changed the objects (test_ipcrm.sh --cases).
 ipcrm_transcript() {
@@ -443,7 +442,7 @@ ipcrm_transcript() {
     : >"$out"
     while [ "$first" -lt "$total" ]; do
         unshare --ipc --pid --fork --mount-proc -- env IPCS_COMPAT_IN_NS=1 \
-            bash "$SRCDIR/tests/integration/test_ipcrm.sh" --cases "$2" "$3" "$first" "$out.next" \
+            bash "$SRCDIR/tests/integration/test_ipcrm.sh" --cases "$2" "$first" "$out.next" \
             >>"$out" 2>"$out.err" || {
             cat "$out.err" >&2
             fail "ipcrm cases from number $first could not run"
