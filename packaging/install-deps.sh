@@ -8,7 +8,7 @@ pkgs="build-essential cmake pkg-config
       python3 python3-jsonschema
       util-linux iproute2 procps strace psmisc
       chromium prometheus wrk nginx-light hyperfine bc curl
-      man-db scdoc"
+      man-db scdoc zsh"
 
 missing=""
 for p in $pkgs; do
