@@ -169,8 +169,7 @@ int cmd_list(int argc, char **argv)
 	if (json) {
 		json_t *doc = json_document(&snap);
 
-		json_object_set_new(doc, "objects", json_of_objects(sel, nsel));
-		rc = json_print(stdout, doc) < 0 ? error("cannot write output") : 0;
+		rc = json_print_objects(stdout, doc, sel, nsel) < 0 ? error("cannot write output") : 0;
 		json_decref(doc);
 	} else {
 		render_table(stdout, sel, nsel, cols, ncols, flags);

@@ -168,8 +168,7 @@ int cmd_show(int argc, char **argv)
 	if (json) {
 		json_t *doc = json_document(&snap);
 
-		json_object_set_new(doc, "objects", json_of_objects(&found, 1));
-		rc = json_print(stdout, doc) < 0 ? error("cannot write output") : 0;
+		rc = json_print_objects(stdout, doc, &found, 1) < 0 ? error("cannot write output") : 0;
 		json_decref(doc);
 	} else {
 		print_fields(found, bytes);

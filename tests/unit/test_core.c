@@ -15,6 +15,7 @@
 #include "core/snapshot.h"
 #include "core/util.h"
 #include "render/json.h"
+#include "fixture.h"
 
 static void numbers(void **state)
 {
@@ -246,6 +247,36 @@ static void json_typing(void **state)
 	object_free(o);
 }
 
+/* Streaming the objects one at a time prints exactly what dumping the whole document does. */
+static void json_streamed_equals_whole(void **state)
+{
+	struct snapshot s;
+	const size_t flags[] = {JSON_OUT_PRETTY, JSON_OUT_COMPACT};
+
+	(void)state;
+	assert_int_equal(fixture_scan("sysv-real", KINDS_ALL, false, &s), 0);
+	assert_true(s.nobjs >= 3);
+	for (size_t f = 0; f < 2; f++) {
+		for (size_t n = 0; n <= s.nobjs; n += s.nobjs) { /* none, and all */
+			json_t *frame = json_document(&s), *whole = json_document(&s);
+			char *a, *b;
+			size_t len;
+
+			json_object_set_new(whole, "objects", json_of_objects(s.objs, n));
+			a = json_dumps(whole, flags[f]);
+			b = json_render_objects(frame, s.objs, n, flags[f], &len);
+			assert_non_null(b);
+			assert_string_equal(b, a);
+			assert_int_equal(len, strlen(a));
+			free(a);
+			free(b);
+			json_decref(frame);
+			json_decref(whole);
+		}
+	}
+	snapshot_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +285,7 @@ int main(void)
 		cmocka_unit_test(column_specs),     cmocka_unit_test(keys_and_refs),
 		cmocka_unit_test(filters),     cmocka_unit_test(inode_index),
 		cmocka_unit_test(pid_cache),   cmocka_unit_test(json_typing),
+		cmocka_unit_test(json_streamed_equals_whole),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
