@@ -144,9 +144,9 @@ static enum MHD_Result objects_route(struct http_server *s, struct MHD_Connectio
 	if (q.err[0])
 		return reply_error(c, MHD_HTTP_BAD_REQUEST, true, q.err);
 	st = server_state(s);
-	sel = xcalloc(st->snap.nobjs, sizeof(*sel));
-	for (size_t i = 0; i < st->snap.nobjs; i++)
-		if (filter_match(&q.f, st->snap.objs[i]) && (q.stale < 0 || st->stale[i] == (q.stale == 1)))
+	sel = xcalloc(st->nobjs ? st->nobjs : 1, sizeof(*sel));
+	for (size_t i = 0; i < st->nobjs; i++)
+		if (http_state_match(st, i, &q.f) && (q.stale < 0 || st->stale[i] == (q.stale == 1)))
 			sel[n++] = i;
 	body = http_state_select(st, sel, n, &len, etag);
 	free(sel);
@@ -182,16 +182,16 @@ static enum MHD_Result object_route(struct http_server *s, struct MHD_Connection
 static enum MHD_Result health_route(struct http_server *s, struct MHD_Connection *c)
 {
 	struct http_state *st = server_state(s);
-	double age = difftime(time(NULL), (time_t)st->snap.time);
-	bool ok = age <= 3 * s->cfg.interval + 10 + (double)st->snap.scan_ns / 1e9;
+	double age = difftime(time(NULL), (time_t)st->time);
+	bool ok = age <= 3 * s->cfg.interval + 10 + (double)st->scan_ns / 1e9;
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 	char *body;
 	json_t *j;
 
 	j = json_pack("{s:s, s:I, s:I, s:I, s:f, s:I}", "status", ok ? "ok" : "stale", "seq",
-		      (json_int_t)st->seq, "objects", (json_int_t)st->snap.nobjs, "errors",
-		      (json_int_t)st->snap.nerrs, "scan_age_seconds", age, "event_clients",
+		      (json_int_t)st->seq, "objects", (json_int_t)st->nobjs, "errors",
+		      (json_int_t)st->nerrs, "scan_age_seconds", age, "event_clients",
 		      (json_int_t)sse_clients(&s->sse));
 	http_state_put(st);
 	body = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;

@@ -3,6 +3,7 @@
  * never scan. */
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,13 +70,11 @@ int scanner_publish(struct http_server *s, struct snapshot *snap)
 	/* The scan thread alone touches seq and the history, so reading cur unlocked here is
 	 * safe: only this thread replaces it. */
 	rc = http_state_new(snap, s->cur, s->seq + 1, &stats, &s->rules, &st);
-	if (rc < 0) {
-		snapshot_release(snap);
+	if (rc < 0)
 		return rc;
-	}
 	s->seq++;
 	h = &s->history[s->hist_next];
-	h->time = st->snap.time;
+	h->time = st->time;
 	memcpy(h->totals, st->totals, sizeof(h->totals));
 	s->hist_next = (s->hist_next + 1) % HISTORY_MAX;
 	if (s->hist_n < HISTORY_MAX)
@@ -91,6 +90,9 @@ int scanner_publish(struct http_server *s, struct snapshot *snap)
 	pthread_mutex_unlock(&s->lock);
 	sse_publish(&s->sse, st->seq, st->event, st->event_len);
 	http_state_put(old);
+	/* The old state's bodies and objects were just freed; hand the pages back now rather
+	 * than carry them into the next scan, whose peak holds two states at once. */
+	malloc_trim(0);
 	return 0;
 }
 

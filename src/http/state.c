@@ -75,9 +75,9 @@ static char *frame_dump(json_t *doc, uint64_t *hash)
 	return s;
 }
 
-static int render_objects(struct http_state *st)
+static int render_objects(struct http_state *st, const struct http_state *prev)
 {
-	json_t *doc = json_document(&st->snap);
+	json_t *doc = json_document(st->snap);
 	struct buf b = {0};
 	uint64_t h;
 	char etag[24], *frame;
@@ -95,14 +95,18 @@ static int render_objects(struct http_state *st)
 		return -EINVAL;
 	}
 	st->head_len = flen - 2;
+	/* Sized from the last body, so that growing by doubling does not leave a body of
+	 * 5 MB in a buffer of 8; trimmed to fit at the end. */
+	b.cap = prev && prev->objects.len ? prev->objects.len + prev->objects.len / 16 : 4096;
+	b.p = xmalloc(b.cap);
 	buf_add(&b, frame, st->head_len);
 	free(frame);
 
 	h = st->frame_hash;
-	st->slices = xcalloc(st->snap.nobjs, sizeof(*st->slices));
-	for (size_t i = 0; i < st->snap.nobjs; i++) {
+	st->slices = xcalloc(st->snap->nobjs, sizeof(*st->slices));
+	for (size_t i = 0; i < st->snap->nobjs; i++) {
 		struct obj_slice *sl = &st->slices[i];
-		json_t *j = json_of_object(st->snap.objs[i]);
+		json_t *j = json_of_object(st->snap->objs[i]);
 
 		if (i)
 			buf_add(&b, ",", 1);
@@ -114,6 +118,7 @@ static int render_objects(struct http_state *st)
 		h = http_hash(h, &sl->digest, sizeof(sl->digest));
 	}
 	buf_add(&b, "]}", 2);
+	b.p = xrealloc(b.p, b.len);
 	format_etag(etag, h);
 	return reply_body_init(&st->objects, b.p, b.len, TYPE_JSON, etag);
 }
@@ -134,9 +139,9 @@ static int render_doc(json_t *doc, struct http_body *b)
 
 static int render_limits(struct http_state *st)
 {
-	json_t *doc = json_document(&st->snap);
+	json_t *doc = json_document(st->snap);
 
-	json_object_set_new(doc, "limits", json_of_limits(&st->snap));
+	json_object_set_new(doc, "limits", json_of_limits(st->snap));
 	return render_doc(doc, &st->limits);
 }
 
@@ -151,20 +156,21 @@ static int render_metrics(struct http_state *st, const struct prom_stats *stats)
 	if (st->stale) {
 		ps.has_stale = true;
 		memset(ps.stale, 0, sizeof(ps.stale));
-		for (size_t i = 0; i < st->snap.nobjs; i++)
+		for (size_t i = 0; i < st->snap->nobjs; i++)
 			if (st->stale[i])
-				ps.stale[st->snap.objs[i]->kind]++;
+				ps.stale[st->snap->objs[i]->kind]++;
 	}
 	f = open_memstream(&s, &len);
 	if (!f)
 		return -errno;
-	rc = prom_render(f, &st->snap, &ps);
+	rc = prom_render(f, st->snap, &ps);
 	if (fclose(f) != 0 && rc == 0)
 		rc = -EIO;
 	if (rc < 0) {
 		free(s);
 		return rc;
 	}
+	s = xrealloc(s, len + 1); /* open_memstream grows by doubling */
 	format_etag(etag, http_hash(HASH_INIT, s, len));
 	return reply_body_init(&st->metrics, s, len, TYPE_PROM, etag);
 }
@@ -174,13 +180,13 @@ static int render_metrics(struct http_state *st, const struct prom_stats *stats)
 static int render_stale(struct http_state *st, const struct stale_ctx *rules)
 {
 	struct stale_ctx sc = *rules;
-	json_t *doc = json_document(&st->snap), *list = json_array();
+	json_t *doc = json_document(st->snap), *list = json_array();
 
-	sc.now = st->snap.time;
-	sc.holders_complete = st->snap.holders_complete;
-	st->stale = xcalloc(st->snap.nobjs ? st->snap.nobjs : 1, sizeof(*st->stale));
-	for (size_t i = 0; i < st->snap.nobjs; i++) {
-		const struct ipc_object *o = st->snap.objs[i];
+	sc.now = st->snap->time;
+	sc.holders_complete = st->snap->holders_complete;
+	st->stale = xcalloc(st->snap->nobjs ? st->snap->nobjs : 1, sizeof(*st->stale));
+	for (size_t i = 0; i < st->snap->nobjs; i++) {
+		const struct ipc_object *o = st->snap->objs[i];
 		struct evidence ev;
 
 		evidence_init(&ev);
@@ -194,16 +200,77 @@ static int render_stale(struct http_state *st, const struct stale_ctx *rules)
 	return render_doc(doc, &st->stale_list);
 }
 
+/* The filter fields of every object, identities and pids in two pools. The pids are
+ * those filter_match() asks about: creator, last attach/send/receive, notification,
+ * semaphore operations, holders. */
+static void build_objs(struct http_state *st)
+{
+	const struct snapshot *snap = st->snap;
+	size_t idlen = 0, npids = 0, idoff = 0, poff = 0;
+
+	for (size_t i = 0; i < snap->nobjs; i++) {
+		const struct ipc_object *o = snap->objs[i];
+
+		idlen += strlen(o->identity) + 1;
+		npids += 5 + o->nholders + (o->sems && o->nsems > 0 ? (size_t)o->nsems : 0);
+	}
+	st->nobjs = snap->nobjs;
+	st->objs = xcalloc(st->nobjs ? st->nobjs : 1, sizeof(*st->objs));
+	st->id_pool = xmalloc(idlen ? idlen : 1);
+	st->pid_pool = xmalloc((npids ? npids : 1) * sizeof(*st->pid_pool));
+	for (size_t i = 0; i < snap->nobjs; i++) {
+		const struct ipc_object *o = snap->objs[i];
+		const struct pid_ref *refs[] = {&o->cpid, &o->lpid, &o->lspid, &o->lrpid, &o->notify_pid};
+		struct http_obj *h = &st->objs[i];
+		size_t n = strlen(o->identity) + 1;
+
+		memcpy(st->id_pool + idoff, o->identity, n);
+		h->identity = st->id_pool + idoff;
+		idoff += n;
+		h->kind = o->kind;
+		h->has_owner = o->has_owner;
+		h->uid = o->uid;
+		h->has_creator_ids = o->has_creator_ids;
+		h->cuid = o->cuid;
+		h->pid_off = (uint32_t)poff;
+		for (size_t r = 0; r < ARRAY_SIZE(refs); r++)
+			if (refs[r]->pid > 0)
+				st->pid_pool[poff++] = refs[r]->pid;
+		for (int64_t k = 0; o->sems && k < o->nsems; k++)
+			if (o->sems[k].pid.pid > 0)
+				st->pid_pool[poff++] = o->sems[k].pid.pid;
+		for (size_t k = 0; k < o->nholders; k++)
+			st->pid_pool[poff++] = o->holders[k].pid;
+		h->npids = (uint32_t)(poff - h->pid_off);
+	}
+}
+
+bool http_state_match(const struct http_state *st, size_t i, const struct filter *f)
+{
+	const struct http_obj *o = &st->objs[i];
+	bool found = false;
+
+	if (f->kinds && !(f->kinds & KIND_BIT(o->kind)))
+		return false;
+	if (f->has_uid && !((o->has_owner && o->uid == f->uid) || (o->has_creator_ids && o->cuid == f->uid)))
+		return false;
+	if (!f->has_pid)
+		return true;
+	for (uint32_t k = 0; k < o->npids && !found; k++)
+		found = st->pid_pool[o->pid_off + k] == f->pid;
+	return found;
+}
+
 static void build_index(struct http_state *st)
 {
 	size_t cap = 16;
 
-	while (cap < st->snap.nobjs * 2)
+	while (cap < st->nobjs * 2)
 		cap *= 2;
 	st->ident_cap = cap;
 	st->ident_ht = xcalloc(cap, sizeof(*st->ident_ht));
-	for (size_t i = 0; i < st->snap.nobjs; i++) {
-		const char *id = st->snap.objs[i]->identity;
+	for (size_t i = 0; i < st->nobjs; i++) {
+		const char *id = st->objs[i].identity;
 		size_t slot = http_hash(HASH_INIT, id, strlen(id)) & (cap - 1);
 
 		while (st->ident_ht[slot])
@@ -222,7 +289,7 @@ long http_state_find(const struct http_state *st, const char *identity)
 	while (st->ident_ht[slot]) {
 		size_t i = st->ident_ht[slot] - 1;
 
-		if (!strcmp(st->snap.objs[i]->identity, identity))
+		if (!strcmp(st->objs[i].identity, identity))
 			return (long)i;
 		slot = (slot + 1) & (st->ident_cap - 1);
 	}
@@ -237,8 +304,8 @@ static int build_event(struct http_state *st, const struct http_state *prev)
 	json_t *totals = json_object();
 	char tbuf[40], *data;
 
-	for (size_t i = 0; i < st->snap.nobjs; i++) {
-		const char *id = st->snap.objs[i]->identity;
+	for (size_t i = 0; i < st->nobjs; i++) {
+		const char *id = st->objs[i].identity;
 		long j = http_state_find(prev, id);
 
 		if (j < 0)
@@ -246,16 +313,16 @@ static int build_event(struct http_state *st, const struct http_state *prev)
 		else if (prev->slices[j].digest != st->slices[i].digest)
 			json_array_append_new(changed, json_string(id));
 	}
-	for (size_t i = 0; prev && i < prev->snap.nobjs; i++)
-		if (http_state_find(st, prev->snap.objs[i]->identity) < 0)
-			json_array_append_new(vanished, json_string(prev->snap.objs[i]->identity));
+	for (size_t i = 0; prev && i < prev->nobjs; i++)
+		if (http_state_find(st, prev->objs[i].identity) < 0)
+			json_array_append_new(vanished, json_string(prev->objs[i].identity));
 	for (int k = 0; k < KIND__COUNT; k++)
 		json_object_set_new(totals, kind_name((enum ipc_kind)k),
 				    json_pack("{s:I, s:I}", "count", (json_int_t)st->totals[k].count,
 					      "bytes", (json_int_t)st->totals[k].bytes));
 	ev = json_pack("{s:I, s:s, s:I, s:I, s:o, s:o, s:o, s:o}", "seq", (json_int_t)st->seq, "time",
-		       format_time_utc(st->snap.time, tbuf, sizeof(tbuf)), "objects",
-		       (json_int_t)st->snap.nobjs, "errors", (json_int_t)st->snap.nerrs, "appeared",
+		       format_time_utc(st->time, tbuf, sizeof(tbuf)), "objects",
+		       (json_int_t)st->nobjs, "errors", (json_int_t)st->nerrs, "appeared",
 		       appeared, "changed", changed, "vanished", vanished, "totals", totals);
 	data = ev ? json_dumps(ev, JSON_FLAGS) : NULL;
 	json_decref(ev);
@@ -276,29 +343,35 @@ int http_state_new(struct snapshot *snap, const struct http_state *prev, uint64_
 
 	atomic_init(&st->refs, 1);
 	st->seq = seq;
-	st->snap = *snap;
-	memset(snap, 0, sizeof(*snap));
+	st->snap = snap;
+	st->time = snap->time;
+	st->scan_ns = snap->scan_ns;
+	st->nerrs = snap->nerrs;
 	pthread_mutex_init(&st->objects.gz_lock, NULL);
 	pthread_mutex_init(&st->limits.gz_lock, NULL);
 	pthread_mutex_init(&st->metrics.gz_lock, NULL);
 	pthread_mutex_init(&st->history.gz_lock, NULL);
 	pthread_mutex_init(&st->stale_list.gz_lock, NULL);
-	for (size_t i = 0; i < st->snap.nobjs; i++) {
-		const struct ipc_object *o = st->snap.objs[i];
+	for (size_t i = 0; i < snap->nobjs; i++) {
+		const struct ipc_object *o = snap->objs[i];
 
 		st->totals[o->kind].count++;
 		st->totals[o->kind].bytes += (uint64_t)object_bytes(o);
 	}
+	build_objs(st);
 	build_index(st);
 	rc = render_stale(st, rules);
 	if (rc == 0)
-		rc = render_objects(st);
+		rc = render_objects(st, prev);
 	if (rc == 0)
 		rc = render_limits(st);
 	if (rc == 0)
 		rc = render_metrics(st, stats);
 	if (rc == 0)
 		rc = build_event(st, prev);
+	/* Everything the routes need is rendered or indexed: the snapshot can go. */
+	st->snap = NULL;
+	snapshot_release(snap);
 	if (rc < 0) {
 		http_state_put(st);
 		return rc;
@@ -327,7 +400,9 @@ void http_state_put(struct http_state *st)
 	pthread_mutex_destroy(&st->metrics.gz_lock);
 	pthread_mutex_destroy(&st->history.gz_lock);
 	pthread_mutex_destroy(&st->stale_list.gz_lock);
-	snapshot_release(&st->snap);
+	free(st->objs);
+	free(st->id_pool);
+	free(st->pid_pool);
 	free(st->slices);
 	free(st->ident_ht);
 	free(st->stale);

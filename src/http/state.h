@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/filter.h"
 #include "core/snapshot.h"
 #include "core/stale.h"
 #include "render/prom.h"
@@ -41,11 +42,29 @@ struct kind_totals {
 	uint64_t count, bytes;
 };
 
+/* What the filters of /api/v1/objects need of an object, kept instead of the snapshot
+ * (a few dozen bytes against half a kilobyte: two states live at once while the next is
+ * built). The same fields filter_match() of core/filter.c looks at; test_serve_routes
+ * compares the two. */
+struct http_obj {
+	const char *identity;        /* into id_pool */
+	enum ipc_kind kind;
+	bool has_owner, has_creator_ids;
+	uid_t uid, cuid;
+	uint32_t pid_off, npids;     /* into pid_pool: creator, last users, sem ops, holders */
+};
+
 struct http_state {
 	atomic_uint refs;
 	uint64_t seq;                /* 1 for the first scan, +1 per scan */
-	struct snapshot snap;        /* owned; objects in the order of slices[] */
-	struct obj_slice *slices;    /* one per snap.objs[i] */
+	const struct snapshot *snap; /* while the state is built only; NULL after */
+	struct http_obj *objs;       /* one per object, in the order of the body */
+	size_t nobjs;
+	char *id_pool;               /* every identity, NUL-terminated one after another */
+	pid_t *pid_pool;
+	int64_t time, scan_ns;       /* the scan's start and duration */
+	size_t nerrs;                /* its errors */
+	struct obj_slice *slices;    /* one per object */
 	uint32_t *ident_ht;          /* identity -> index + 1, open addressing; 0 empty */
 	size_t ident_cap;
 	size_t head_len;             /* objects.data[0, head_len) is '{..."objects":[' */
@@ -61,9 +80,10 @@ struct http_state {
 	size_t event_len;
 };
 
-/* Build a state from snap (taken over, left empty). prev (may be NULL) is the state it
- * follows, for the event's appeared/changed/vanished lists. rules holds --older-than and
- * --fifo-dir; its now and holders_complete are taken from snap. Returns 0 or -ENOMEM. */
+/* Build a state from snap, which is released here whatever happens. prev (may be NULL)
+ * is the state it follows, for the event's appeared/changed/vanished lists. rules holds
+ * --older-than and --fifo-dir; its now and holders_complete are taken from snap.
+ * Returns 0 or -ENOMEM. */
 int http_state_new(struct snapshot *snap, const struct http_state *prev, uint64_t seq,
 		   const struct prom_stats *stats, const struct stale_ctx *rules,
 		   struct http_state **out);
@@ -72,6 +92,8 @@ void http_state_put(struct http_state *st);
 
 /* Index of the object with this identity, or -1. */
 long http_state_find(const struct http_state *st, const char *identity);
+/* Does object i pass f (kinds, user, pid; the key is not a filter of the API)? */
+bool http_state_match(const struct http_state *st, size_t i, const struct filter *f);
 
 /* The gzip response of b, compressed on first call; NULL when it could not be made. */
 struct MHD_Response *http_body_gzip(struct http_body *b);
