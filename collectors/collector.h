@@ -32,10 +32,13 @@ struct collector {
 	const char *name;
 	unsigned kinds;      /* KIND_BIT of every kind it fills */
 	bool limits_only;    /* fills only snapshot limits: runs when ctx->want_limits */
-	/* Returns 0, or -errno when the source as a whole could not be read (already recorded
-	 * as a snapshot error by the collector). */
+	/* Returns 0; COLLECT_NOTHING when it had nothing to read for the kinds asked (it then
+	 * counts neither as a source that worked nor as one that failed); or -errno when the
+	 * source as a whole could not be read (already recorded as a snapshot error). */
 	int (*collect)(struct scan_ctx *ctx, struct snapshot *snap);
 };
+
+#define COLLECT_NOTHING 1
 
 /* NULL-terminated, in the order they run: object sources first, process side last. */
 extern const struct collector *const collectors[];

@@ -807,10 +807,8 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 	procmaps_prepare(&fs);
 	maps = procmaps_wanted(&fs);
 	if (!fds && !maps) {
-		/* Only SysV segments were asked for and none has attaches: this collector had
-		 * nothing to read, so it must not count as a source that worked (scan_run fails
-		 * the scan when every source failed). Nothing went wrong: no error is recorded. */
-		rc = -ENODATA;
+		/* Only SysV segments were asked for and none has attaches: nothing to read. */
+		rc = COLLECT_NOTHING;
 		goto out;
 	}
 	d.fd = openat(ctx->rootfd, "proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);

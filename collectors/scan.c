@@ -136,6 +136,7 @@ int scan_run(struct scan_ctx *ctx, struct snapshot *snap)
 {
 	struct timespec t0, t1;
 	unsigned ran = 0, failed = 0;
+	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (size_t i = 0; collectors[i]; i++) {
@@ -143,8 +144,11 @@ int scan_run(struct scan_ctx *ctx, struct snapshot *snap)
 
 		if (!(c->kinds & ctx->kinds) || (c->limits_only && !ctx->want_limits))
 			continue;
+		rc = c->collect(ctx, snap);
+		if (rc == COLLECT_NOTHING)
+			continue;
 		ran++;
-		if (c->collect(ctx, snap) < 0)
+		if (rc < 0)
 			failed++;
 	}
 	snapshot_sort_default(snap);

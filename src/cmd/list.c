@@ -16,7 +16,7 @@
 #include "render/json.h"
 #include "render/table.h"
 
-#define DEFAULT_COLUMNS "KIND,ID,KEY,NAME,INODE,OWNER,PERMS,SIZE,USED,USE%,MSGS,NATTCH,NSEMS,STATUS,PROCS,HOLDERS"
+#define DEFAULT_COLUMNS "KIND,ID,KEY,NAME,INODE,OWNER,PERMS,SIZE,USED,USE%,MSGS,STATUS,PROCS,HOLDERS"
 
 static void help(void)
 {
@@ -25,7 +25,7 @@ static void help(void)
 	       "Options:\n"
 	       "  -t, --type KIND[,KIND]  kinds or groups to list (see --list-types)\n"
 	       "  -u, --user USER         objects owned or created by USER (name or uid)\n"
-	       "  -p, --pid PID           objects PID created or last used\n"
+	       "  -p, --pid PID           objects PID created, last used or holds\n"
 	       "      --key KEY           SysV objects with this key (0x... or decimal)\n"
 	       "  -o, --output COLS       columns to show; +COLS adds to the default\n"
 	       "      --list-columns      print the columns and exit\n"

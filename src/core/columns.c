@@ -292,10 +292,10 @@ static void get_holders(const struct ipc_object *o, struct col_value *v)
 	for (size_t i = 0; i < o->nholders && n < sizeof(v->buf) - 8; i++) {
 		const struct ipc_holder *h = &o->holders[i];
 		if (h->fd >= 0)
-			n += (size_t)snprintf(v->buf + n, sizeof(v->buf) - n, "%s%d/%s:%d%s", i ? " " : "",
+			n += (size_t)snprintf(v->buf + n, sizeof(v->buf) - n, "%s%d/%s:%d:%s", i ? " " : "",
 					      (int)h->pid, h->comm, h->fd, access_str(h->access));
 		else
-			n += (size_t)snprintf(v->buf + n, sizeof(v->buf) - n, "%s%d/%s:map%s", i ? " " : "",
+			n += (size_t)snprintf(v->buf + n, sizeof(v->buf) - n, "%s%d/%s:map:%s", i ? " " : "",
 					      (int)h->pid, h->comm, access_str(h->access));
 	}
 	if (n >= sizeof(v->buf) - 8)
@@ -409,7 +409,7 @@ const struct column columns[] = {
 	{"CTIME", "ctime", COL_TIME, ALL & ~(K(PIPE) | SOCKETS), "last change", get_ctime},
 	{"PROCS", NULL, COL_STR, ALL, "processes the kernel recorded: c:reator l:ast s:ender r:eceiver o:p n:otify", get_procs},
 	{"NHOLDERS", NULL, COL_INT, ALL, "number of holders", get_nholders},
-	{"HOLDERS", NULL, COL_STR, ALL, "pid/command:fd and access of each holder", get_holders},
+	{"HOLDERS", NULL, COL_STR, ALL, "pid/command:fd:access of each holder (map: a mapping)", get_holders},
 };
 const size_t ncolumns = ARRAY_SIZE(columns);
 
