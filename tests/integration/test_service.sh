@@ -53,7 +53,13 @@ caps=$(sed -n 's/^AmbientCapabilities=//p' "$unit")
 echo "verify: ok; exposure $level; capabilities: $caps"
 
 # ---- 2. the system call filter ----
-if command -v strace >/dev/null; then
+sanitized=
+grep -q '^IPCSCOPE_SANITIZE:BOOL=ON' "$BUILDDIR/CMakeCache.txt" 2>/dev/null && sanitized=1
+if [ -n "$sanitized" ]; then
+    # The filter is for the binary that ships: ASan makes calls of its own, and its leak
+    # checker cannot run under ptrace.
+    echo "sanitizer build: the system call filter was not checked"
+elif command -v strace >/dev/null; then
     expand() { # groups and names -> names, one per line
         local x
         for x in "$@"; do
