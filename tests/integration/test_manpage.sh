@@ -64,6 +64,11 @@ for cmd in "${cmds[@]}"; do
     done
 done
 for opt in --help --version; do has "$synopsis" "$opt" || missing+=("ipcscope $opt in SYNOPSIS"); done
+# list's default columns, as list --help names them, in that order.
+defaults=$(sed -n 's/^Default columns: //p' "$T/list.help" | sed 's/,/, /g')
+[ -n "$defaults" ] || fail "list --help names no default columns"
+section list | tr -s ' \t\n' ' ' | grep -qF "default columns: $defaults." ||
+    missing+=("list's default columns: $defaults")
 
 kinds=$(section KINDS) rules=$(section "STALE RULES")
 while read -r kind group _; do
