@@ -1,0 +1,315 @@
+/* test_http.c - the parts of `serve` that need no socket: the Prometheus renderer, the
+ * per-snapshot state (bodies byte for byte the CLI's JSON, slices, weak ETags, the event's
+ * appeared/changed/vanished, the filter index), the token comparison and the file names
+ * the web root serves. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "core/snapshot.h"
+#include "core/stale.h"
+#include "http/clean.h"
+#include "http/state.h"
+#include "http/web.h"
+#include "render/json.h"
+#include "render/prom.h"
+
+/* A snapshot of three objects: a queue with 3 messages, a segment attached twice, and a
+ * POSIX queue whose name needs escaping in a label. extra adds a fourth. */
+static void make_snapshot(struct snapshot *s, int64_t time, int64_t queued, bool extra)
+{
+	struct ipc_object *o;
+	struct limit *l;
+
+	snapshot_init(s);
+	s->time = time;
+	snprintf(s->host, sizeof(s->host), "testhost");
+
+	o = object_new(KIND_SYSV_MSG, "sysv-msg:1:7");
+	o->id = 7;
+	o->has_owner = true;
+	o->uid = 1000;
+	o->size = 16384;
+	o->used_bytes = queued;
+	o->messages = 3;
+	o->lspid.pid = 4242;
+	snapshot_add(s, o);
+
+	o = object_new(KIND_SYSV_SHM, "sysv-shm:1:3");
+	o->id = 3;
+	o->has_owner = true;
+	o->uid = 0;
+	o->size = 65536;
+	o->nattch = 2;
+	object_add_holder(o, 31337, "reader", -1, ACC_R, "7f00-7f10");
+	snapshot_add(s, o);
+
+	o = object_new(KIND_POSIX_MQ, "posix-mq:2:/we\"ird\\q\n");
+	o->name = strdup("/we\"ird\\q\n");
+	o->size = 640;
+	o->used_bytes = 0;
+	o->messages = 0;
+	o->max_messages = 10;
+	snapshot_add(s, o);
+
+	if (extra) {
+		o = object_new(KIND_PIPE, "pipe:99");
+		o->inode = 99;
+		o->size = 65536;
+		o->used_bytes = 5;
+		object_add_holder(o, 555, "writer", 4, ACC_W, NULL);
+		snapshot_add(s, o);
+	}
+	l = snapshot_limit(s, "msgmni", "sysv-msg", "Number of message queues", "count", "/proc/sys/kernel/msgmni");
+	l->has_value = true;
+	l->value = 32000;
+	l->has_used = true;
+	l->used = 1;
+}
+
+static char *render_prom(const struct snapshot *s, const struct prom_stats *st)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(prom_render(f, s, st), 0);
+	fclose(f);
+	return buf;
+}
+
+static void prom(void **state)
+{
+	struct prom_stats st = {.scans = 5, .scan_errors = 2, .has_stale = true};
+	struct snapshot s;
+	char *text, *p;
+
+	(void)state;
+	make_snapshot(&s, 1000, 48, false);
+	st.stale[KIND_SYSV_MSG] = 1;
+	text = render_prom(&s, &st);
+	assert_non_null(strstr(text, "ipcscope_objects{kind=\"sysv-msg\"} 1\n"));
+	assert_non_null(strstr(text, "ipcscope_objects{kind=\"udp\"} 0\n"));
+	assert_non_null(strstr(text, "ipcscope_object_bytes{kind=\"sysv-shm\"} 65536\n"));
+	assert_non_null(strstr(text, "ipcscope_queue_messages{kind=\"sysv-msg\",queue=\"sysv-msg:1:7\"} 3\n"));
+	assert_non_null(strstr(text, "ipcscope_queue_bytes{kind=\"sysv-msg\",queue=\"sysv-msg:1:7\"} 48\n"));
+	assert_non_null(strstr(text, "ipcscope_shm_nattch{kind=\"sysv-shm\",segment=\"sysv-shm:1:3\"} 2\n"));
+	/* quote, backslash and newline escaped as the text format wants */
+	assert_non_null(strstr(text, "queue=\"posix-mq:2:/we\\\"ird\\\\q\\n\"} 0\n"));
+	assert_non_null(strstr(text, "ipcscope_limit{name=\"msgmni\",kind=\"sysv-msg\",unit=\"count\"} 32000\n"));
+	assert_non_null(strstr(text, "ipcscope_limit_use_ratio{name=\"msgmni\",kind=\"sysv-msg\"} 3.125e-05\n"));
+	assert_non_null(strstr(text, "ipcscope_stale_objects{kind=\"sysv-msg\"} 1\n"));
+	assert_non_null(strstr(text, "# TYPE ipcscope_scans_total counter\nipcscope_scans_total 5\n"));
+	assert_non_null(strstr(text, "ipcscope_scan_errors_total 2\n"));
+	assert_null(strstr(text, "pid"));
+	/* every family's TYPE once, and its samples right after it */
+	{
+		char seen[64][96], cur[96] = "", *copy = strdup(text), *save = NULL;
+		int nseen = 0;
+
+		for (p = strtok_r(copy, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
+			if (!strncmp(p, "# TYPE ", 7)) {
+				assert_int_equal(sscanf(p + 7, "%95s", cur), 1);
+				for (int k = 0; k < nseen; k++)
+					assert_string_not_equal(seen[k], cur);
+				assert_true(nseen < 64);
+				strcpy(seen[nseen++], cur);
+			} else if (p[0] != '#') {
+				assert_int_equal(strcspn(p, "{ "), strlen(cur));
+				assert_memory_equal(p, cur, strlen(cur));
+			}
+		}
+		assert_true(nseen >= 15);
+		free(copy);
+	}
+	free(text);
+
+	/* without server counters or stale rules those families are left out */
+	text = render_prom(&s, NULL);
+	assert_null(strstr(text, "ipcscope_scans_total"));
+	assert_null(strstr(text, "ipcscope_stale_objects"));
+	free(text);
+	snapshot_release(&s);
+}
+
+static void bytes_per_object(void **state)
+{
+	struct ipc_object *o = object_new(KIND_UNIX, "unix:1");
+
+	(void)state;
+	assert_int_equal(object_bytes(o), 0);
+	o->rqueue = 10;
+	o->wqueue = 5;
+	assert_int_equal(object_bytes(o), 15);
+	object_free(o);
+	o = object_new(KIND_POSIX_SHM, "posix-shm:1:/x");
+	o->size = 8192;
+	o->blocks = 4096;
+	assert_int_equal(object_bytes(o), 4096);
+	object_free(o);
+}
+
+static struct http_state *build(struct snapshot *s, const struct http_state *prev, uint64_t seq)
+{
+	struct stale_ctx rules;
+	struct http_state *st = NULL;
+
+	stale_ctx_init(&rules, 0);
+	assert_int_equal(http_state_new(s, prev, seq, NULL, &rules, &st), 0);
+	return st;
+}
+
+static void state_bodies(void **state)
+{
+	struct snapshot s, cli;
+	struct http_state *st;
+	json_t *doc, *j;
+	char *want, etag[24], *one;
+	size_t len, sel;
+	long i;
+
+	(void)state;
+	/* The objects body is what the CLI prints for the same snapshot, compacted. */
+	make_snapshot(&cli, 1000, 48, true);
+	doc = json_document(&cli);
+	json_object_set_new(doc, "objects", json_of_objects(cli.objs, cli.nobjs));
+	want = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	make_snapshot(&s, 1000, 48, true);
+	st = build(&s, NULL, 1);
+	assert_int_equal(st->objects.len, strlen(want));
+	assert_memory_equal(st->objects.data, want, st->objects.len);
+	assert_int_equal(s.nobjs, 0); /* the snapshot was taken and released */
+
+	/* One object by identity: the frame around exactly its slice. */
+	i = http_state_find(st, "pipe:99");
+	assert_true(i >= 0);
+	assert_int_equal(http_state_find(st, "pipe:98"), -1);
+	sel = (size_t)i;
+	one = http_state_select(st, &sel, 1, &len, etag);
+	j = json_loadb(one, len, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "objects"), 0), "identity")),
+			    "pipe:99");
+	assert_int_equal(json_array_size(json_object_get(j, "objects")), 1);
+	json_decref(j);
+	free(one);
+
+	/* The filter index answers as filter_match would. */
+	{
+		struct filter f = {.has_pid = true, .pid = 555};
+		size_t n = 0;
+
+		for (size_t k = 0; k < st->nobjs; k++)
+			n += http_state_match(st, k, &f);
+		assert_int_equal(n, 1);
+		f.pid = 4242; /* a last sender counts, as in list -p */
+		assert_true(http_state_match(st, (size_t)http_state_find(st, "sysv-msg:1:7"), &f));
+		f = (struct filter){.has_uid = true, .uid = 1000};
+		assert_true(http_state_match(st, (size_t)http_state_find(st, "sysv-msg:1:7"), &f));
+		assert_false(http_state_match(st, (size_t)http_state_find(st, "sysv-shm:1:3"), &f));
+		f = (struct filter){.kinds = KIND_BIT(KIND_PIPE)};
+		assert_true(http_state_match(st, (size_t)http_state_find(st, "pipe:99"), &f));
+		assert_false(http_state_match(st, (size_t)http_state_find(st, "sysv-shm:1:3"), &f));
+	}
+	http_state_put(st);
+	free(want);
+	snapshot_release(&cli);
+}
+
+static void state_events(void **state)
+{
+	struct snapshot s;
+	struct http_state *a, *b, *c;
+	json_t *ev;
+	const char *data;
+
+	(void)state;
+	make_snapshot(&s, 1000, 48, true);
+	a = build(&s, NULL, 1);
+	/* Same content a minute later: the weak ETags hold, nothing is announced. */
+	make_snapshot(&s, 1060, 48, true);
+	b = build(&s, a, 2);
+	assert_string_equal(a->objects.etag, b->objects.etag);
+	assert_string_equal(a->limits.etag, b->limits.etag);
+	assert_true(memcmp(a->objects.data, b->objects.data, a->objects.len) != 0); /* the time */
+	data = strstr(b->event, "data: ");
+	assert_non_null(data);
+	assert_non_null(strstr(b->event, "id: 2\nevent: snapshot\n"));
+	ev = json_loads(data + 6, 0, NULL);
+	assert_int_equal(json_array_size(json_object_get(ev, "appeared")), 0);
+	assert_int_equal(json_array_size(json_object_get(ev, "changed")), 0);
+	assert_int_equal(json_array_size(json_object_get(ev, "vanished")), 0);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(ev, "totals"), "pipe"), "count")), 1);
+	json_decref(ev);
+
+	/* The queue fills and the pipe goes: one changed, one vanished, a new ETag. */
+	make_snapshot(&s, 1120, 96, false);
+	c = build(&s, b, 3);
+	assert_string_not_equal(b->objects.etag, c->objects.etag);
+	ev = json_loads(strstr(c->event, "data: ") + 6, 0, NULL);
+	assert_int_equal(json_array_size(json_object_get(ev, "appeared")), 0);
+	assert_int_equal(json_array_size(json_object_get(ev, "changed")), 1);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(ev, "changed"), 0)), "sysv-msg:1:7");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(ev, "vanished"), 0)), "pipe:99");
+	json_decref(ev);
+	/* and back: the pipe appears */
+	http_state_put(a);
+	make_snapshot(&s, 1180, 96, true);
+	a = build(&s, c, 4);
+	ev = json_loads(strstr(a->event, "data: ") + 6, 0, NULL);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(ev, "appeared"), 0)), "pipe:99");
+	json_decref(ev);
+	http_state_put(a);
+	http_state_put(b);
+	http_state_put(c);
+}
+
+static void tokens(void **state)
+{
+	const char *secret = "0123456789abcdef";
+
+	(void)state;
+	assert_true(clean_token_equal(secret, 16, secret, 16));
+	assert_false(clean_token_equal("0123456789abcdeF", 16, secret, 16));
+	assert_false(clean_token_equal("0123456789abcde", 15, secret, 16));
+	assert_false(clean_token_equal("0123456789abcdef0", 17, secret, 16));
+	assert_false(clean_token_equal("", 0, secret, 16));
+	assert_false(clean_token_equal("", 0, "", 0));
+}
+
+static void web_names(void **state)
+{
+	(void)state;
+	assert_true(web_name_ok("app.js"));
+	assert_true(web_name_ok("index.html"));
+	assert_true(web_name_ok("a-b_c.css"));
+	assert_false(web_name_ok(""));
+	assert_false(web_name_ok(".hidden"));
+	assert_false(web_name_ok(".."));
+	assert_false(web_name_ok("../etc/passwd"));
+	assert_false(web_name_ok("a/b.js"));
+	assert_false(web_name_ok("a%2e.js"));
+	assert_false(web_name_ok("a\\b"));
+	assert_false(web_name_ok("0123456789012345678901234567890123456789012345678901234567890123456789"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(prom),         cmocka_unit_test(bytes_per_object),
+		cmocka_unit_test(state_bodies), cmocka_unit_test(state_events),
+		cmocka_unit_test(tokens),       cmocka_unit_test(web_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
