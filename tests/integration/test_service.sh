@@ -70,11 +70,22 @@ elif command -v strace >/dev/null; then
             esac
         done
     }
-    # shellcheck disable=SC2046
-    expand $(sed -n 's/^SystemCallFilter=\([^~]\)/\1/p' "$unit") | sort -u >"$T/allow"
-    # shellcheck disable=SC2046
-    expand $(sed -n 's/^SystemCallFilter=~//p' "$unit") | sort -u >"$T/deny"
-    comm -23 "$T/allow" "$T/deny" >"$T/allowed"
+    # As systemd reads the lines: the first (an allow list here) sets the filter, each later
+    # one removes (~) from it or adds to it.
+    grep '^SystemCallFilter=' "$unit" | head -1 | grep -q '^SystemCallFilter=[^~]' ||
+        fail "the unit's first SystemCallFilter= line is not an allow list"
+    : >"$T/allowed"
+    while read -r line; do
+        list=${line#SystemCallFilter=}
+        # shellcheck disable=SC2086
+        if [[ $list == '~'* ]]; then
+            expand ${list#\~} | sort -u >"$T/deny"
+            comm -23 "$T/allowed" "$T/deny" >"$T/next"
+        else
+            expand $list | sort -u | sort -u - "$T/allowed" >"$T/next"
+        fi
+        mv "$T/next" "$T/allowed"
+    done < <(grep '^SystemCallFilter=' "$unit")
     [ "$(wc -l <"$T/allowed")" -gt 100 ] || fail "the unit's filter expands to only $(wc -l <"$T/allowed") calls"
 
     # Only calls outside the filter are traced (seccomp-bpf: the rest run at full speed), so
