@@ -63,6 +63,18 @@ static bool path_ok(const char *url)
 	return true;
 }
 
+/* A GET's body means nothing to us, but MHD would read all of it: a small one is read and
+ * dropped, a large or chunked one (of unknown length) refused before it is read. */
+static bool body_small(struct MHD_Connection *c)
+{
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	uint64_t len;
+
+	if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))
+		return false;
+	return !cl || (parse_u64(cl, &len) == 0 && len <= CLEAN_BODY_MAX);
+}
+
 struct query {
 	struct filter f;
 	int stale;          /* -1: any, 0: only live, 1: only stale */
@@ -240,6 +252,8 @@ enum MHD_Result routes_handle(struct http_server *s, struct MHD_Connection *c, c
 		get = !strcmp(method, MHD_HTTP_METHOD_GET) || !strcmp(method, MHD_HTTP_METHOD_HEAD);
 		if (!get)
 			return reply_bad_method(c, "GET, HEAD", api);
+		if (!body_small(c))
+			return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, api, "a GET takes no body");
 		*con_cls = &request_read;
 		return MHD_YES;
 	}

@@ -76,6 +76,11 @@ code=$(printf 'GET /healthz HTTP/1.0\r\n\r\n' | raw send "$PORT")
 [ "$code" = 200 ] || fail "HTTP/1.0 GET gave $code"
 code=$(printf 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello' | raw send "$PORT")
 [ "$code" = 200 ] || fail "GET with a body gave $code"
+# ... but a large one (or one of unknown length) is refused before it is read.
+code=$(printf 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000000\r\n\r\nxx' | raw send "$PORT")
+[ "$code" = 413 ] || fail "GET announcing a 100 MB body gave $code"
+code=$(printf 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n' | raw send "$PORT")
+[ "$code" = 413 ] || fail "GET with a chunked body gave $code"
 
 # --- a page on another name that resolves here (DNS rebinding) is refused
 for h in evil.example "evil.example:$PORT" 127.0.0.1.evil.example 10.0.0.1; do
