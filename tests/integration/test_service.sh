@@ -14,7 +14,9 @@ unit=$SRCDIR/packaging/ipcscope.service
 T=$(mktemp -d)
 chmod 755 "$T"
 SPID=
-trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null; stop_gens; rm -rf "$T"' EXIT
+# On a failure mid-way: strace leaves its tracee running when it is killed, so the server
+# under it goes first.
+trap '[ -n "$SPID" ] && { pkill -TERM -P "$SPID"; kill "$SPID"; } 2>/dev/null; stop_gens; rm -rf "$T"' EXIT
 
 # ---- 1. verify, security ----
 sed "s|^ExecStart=/usr/bin/ipcscope |ExecStart=$IPCSCOPE |" "$unit" >"$T/ipcscope.service"
