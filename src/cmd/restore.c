@@ -26,7 +26,7 @@ int cmd_restore(int argc, char **argv)
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'J'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
-	static const char *heads[] = {"STATUS", "KIND", "IDENTITY", "WHY"};
+	static const char *heads[] = {"STATUS", "KIND", "SAVED AS", "WHY"};
 	json_t *results = NULL;
 	bool json = false;
 	int c, rc;

@@ -436,8 +436,9 @@ json_t *clean_report_json(const struct clean_report *r, const struct clean_opts 
 
 	for (size_t i = 0; i < r->n; i++)
 		json_array_append_new(items, clean_item_json(&r->items[i]));
-	return json_pack("{s:b, s:I, s:o}", "dry_run", r->dry_run, "older_than",
-			 (json_int_t)o->stale.older_than, "items", items);
+	return json_pack("{s:b, s:I, s:b, s:o}", "dry_run", r->dry_run, "older_than",
+			 (json_int_t)o->stale.older_than, "holders_complete", r->snap.holders_complete,
+			 "items", items);
 }
 
 static int restore_one(int top, const char *name, const char *label, json_t *results)
