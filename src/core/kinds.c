@@ -14,7 +14,8 @@ extern const struct kind_ops posix_mq_ops, posix_shm_ops, posix_sem_ops, fifo_op
 #define RULE_SYSV_MSG "creator (not recorded by the kernel), last sender and last receiver gone, no send, receive or change for --older-than"
 #define RULE_SYSV_SHM "nattch 0, no process maps it, creator and last attach/detach pid gone, no attach, detach or change for --older-than"
 #define RULE_SYSV_SEM "every last-op pid gone, no waiters (ncount and zcount 0), no operation or change for --older-than"
-#define RULE_POSIX "no process has it open or mapped, no live notify pid, unchanged (mtime and ctime) for --older-than"
+#define RULE_POSIX_MQ "no process has it open or mapped, no live notify pid, no send or receive (mtime) for --older-than"
+#define RULE_POSIX "no process has it open or mapped, unchanged (mtime and ctime) for --older-than"
 #define RULE_FIFO "inside a --fifo-dir directory, no process has it open, unchanged for --older-than"
 #define RULE_NEVER "never: it ends with its holders"
 
@@ -28,7 +29,7 @@ static const struct kind_info kinds[KIND__COUNT] = {
 	[KIND_SYSV_SEM] = {KIND_SYSV_SEM, "sysv-sem", "sysv", "System V semaphore set",
 			   SYSV_COMMON ",NSEMS,OP,CTIME", RULE_SYSV_SEM, &sysv_sem_ops},
 	[KIND_POSIX_MQ] = {KIND_POSIX_MQ, "posix-mq", "posix", "POSIX message queue",
-			   "IDENTITY,KIND,NAME,INODE,OWNER,UID,GROUP,GID,PERMS,SIZE,USED,USE%,MSGS,MAXMSG,MSGSIZE,NOTIFY,SIGNO,NPID,NCOMM,MTIME,CTIME", RULE_POSIX, &posix_mq_ops},
+			   "IDENTITY,KIND,NAME,INODE,OWNER,UID,GROUP,GID,PERMS,SIZE,USED,USE%,MSGS,MAXMSG,MSGSIZE,NOTIFY,SIGNO,NPID,NCOMM,MTIME,CTIME", RULE_POSIX_MQ, &posix_mq_ops},
 	[KIND_POSIX_SHM] = {KIND_POSIX_SHM, "posix-shm", "posix", "POSIX shared memory object",
 			    "IDENTITY,KIND,NAME,INODE,OWNER,UID,GROUP,GID,PERMS,SIZE,ALLOC,ATIME,MTIME,CTIME", RULE_POSIX, &posix_shm_ops},
 	[KIND_POSIX_SEM] = {KIND_POSIX_SEM, "posix-sem", "posix", "POSIX named semaphore",
