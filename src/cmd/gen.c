@@ -322,7 +322,8 @@ static void print_json(const struct gen_opts *o, struct gen_ctx *ctxs, size_t n)
 
 	json_object_set_new(doc, "schema", json_string(GEN_SCHEMA_ID));
 	json_object_set_new(doc, "pid", json_integer(getpid()));
-	json_object_set_new(doc, "tmpdir", json_string(gen_tmpdir()));
+	if (gen_tmpdir_made())
+		json_object_set_new(doc, "tmpdir", json_string(gen_tmpdir_made()));
 	json_object_set_new(doc, "hold", p->hold >= 0 ? json_integer(p->hold) : json_null());
 	json_object_set_new(doc, "leak", json_boolean(p->leak));
 	json_object_set_new(params, "count", json_integer(p->count));

@@ -182,6 +182,8 @@ void gen_run_release(void);
 /* The run's temporary directory ($TMPDIR or /tmp, "ipcscope-<pid>-XXXXXX"), made on first
  * use and removed by gen_run_release. Parent only. */
 const char *gen_tmpdir(void);
+/* The directory if this run has made one, else NULL. */
+const char *gen_tmpdir_made(void);
 /* True in a forked peer. */
 bool gen_in_peer(void);
 /* The signal that asked the run to stop, 0 none. */

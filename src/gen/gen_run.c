@@ -208,6 +208,11 @@ int gen_run_init(bool leak)
 	return 0;
 }
 
+const char *gen_tmpdir_made(void)
+{
+	return run.tmpdir_made ? run.tmpdir : NULL;
+}
+
 /* Made on first use, so a run refused at its checks leaves no directory, and with the
  * stop signals held, so the emergency path knows it the moment it exists. */
 const char *gen_tmpdir(void)

@@ -115,7 +115,7 @@ def gone(doc):
     bad = []
     if alive(doc["pid"]):
         bad.append(f"the generator {doc['pid']} still runs")
-    if os.path.exists(doc["tmpdir"]):
+    if "tmpdir" in doc and os.path.exists(doc["tmpdir"]):
         bad.append(f"{doc['tmpdir']} remains: {os.listdir(doc['tmpdir'])}")
     for mech in doc["mechanisms"]:
         for o in mech["objects"]:

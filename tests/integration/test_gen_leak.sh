@@ -20,7 +20,8 @@ for m in d["mechanisms"]:
                   "posix-sem": ["/dev/shm/sem." + n[1:]]}.get(o["kind"], []):
             if os.path.exists(p):
                 os.unlink(p)
-shutil.rmtree(d["tmpdir"], ignore_errors=True)
+if "tmpdir" in d:
+    shutil.rmtree(d["tmpdir"], ignore_errors=True)
 PY
     done
     rm -rf "$T"
