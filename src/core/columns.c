@@ -17,6 +17,8 @@
 #define SYSV (K(SYSV_MSG) | K(SYSV_SHM) | K(SYSV_SEM))
 #define FILEKINDS (K(POSIX_MQ) | K(POSIX_SHM) | K(POSIX_SEM) | K(FIFO))
 #define SOCKETS (K(UNIX) | K(TCP) | K(UDP))
+/* A POSIX queue's atime and ctime are set by every read of its file, as every scan does:
+ * they tell only when it was last scanned, so they are not shown. */
 
 static void set_int(struct col_value *v, int64_t i)
 {
@@ -404,9 +406,9 @@ const struct column columns[] = {
 	{"ATTACH", "atime", COL_TIME, K(SYSV_SHM), "last attach", get_atime},
 	{"DETACH", "dtime", COL_TIME, K(SYSV_SHM), "last detach", get_dtime},
 	{"OP", "otime", COL_TIME, K(SYSV_SEM), "last semop", get_otime},
-	{"ATIME", "atime", COL_TIME, FILEKINDS, "last access", get_atime},
+	{"ATIME", "atime", COL_TIME, FILEKINDS & ~K(POSIX_MQ), "last access", get_atime},
 	{"MTIME", "mtime", COL_TIME, FILEKINDS, "last modification", get_mtime},
-	{"CTIME", "ctime", COL_TIME, ALL & ~(K(PIPE) | SOCKETS), "last change", get_ctime},
+	{"CTIME", "ctime", COL_TIME, ALL & ~(K(PIPE) | SOCKETS | K(POSIX_MQ)), "last change", get_ctime},
 	{"PROCS", NULL, COL_STR, ALL, "processes the kernel recorded: c:reator l:ast s:ender r:eceiver o:p n:otify", get_procs},
 	{"NHOLDERS", NULL, COL_INT, ALL, "number of holders", get_nholders},
 	{"HOLDERS", NULL, COL_STR, ALL, "pid/command:fd:access of each holder (map: a mapping)", get_holders},

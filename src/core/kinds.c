@@ -29,7 +29,7 @@ static const struct kind_info kinds[KIND__COUNT] = {
 	[KIND_SYSV_SEM] = {KIND_SYSV_SEM, "sysv-sem", "sysv", "System V semaphore set",
 			   SYSV_COMMON ",NSEMS,OP,CTIME", RULE_SYSV_SEM, &sysv_sem_ops},
 	[KIND_POSIX_MQ] = {KIND_POSIX_MQ, "posix-mq", "posix", "POSIX message queue",
-			   "IDENTITY,KIND,NAME,INODE,OWNER,UID,GROUP,GID,PERMS,SIZE,USED,USE%,MSGS,MAXMSG,MSGSIZE,NOTIFY,SIGNO,NPID,NCOMM,MTIME,CTIME", RULE_POSIX_MQ, &posix_mq_ops},
+			   "IDENTITY,KIND,NAME,INODE,OWNER,UID,GROUP,GID,PERMS,SIZE,USED,USE%,MSGS,MAXMSG,MSGSIZE,NOTIFY,SIGNO,NPID,NCOMM,MTIME", RULE_POSIX_MQ, &posix_mq_ops},
 	[KIND_POSIX_SHM] = {KIND_POSIX_SHM, "posix-shm", "posix", "POSIX shared memory object",
 			    "IDENTITY,KIND,NAME,INODE,OWNER,UID,GROUP,GID,PERMS,SIZE,ALLOC,ATIME,MTIME,CTIME", RULE_POSIX, &posix_shm_ops},
 	[KIND_POSIX_SEM] = {KIND_POSIX_SEM, "posix-sem", "posix", "POSIX named semaphore",

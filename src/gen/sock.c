@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -108,7 +110,7 @@ static int bind_fresh(struct gen_ctx *ctx, const struct sock_kind *k, const char
 			goto fail;
 		gen_res_add(ctx, GEN_RES_PATH, -1, path);
 		if (o)
-			snprintf(o->name, sizeof(o->name), "%s", path);
+			snprintf(o->name, sizeof(o->name), "%s", sun->sun_path); /* bounded: 108 */
 	} else {
 		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
 
@@ -304,6 +306,22 @@ out:
 	return rc;
 }
 
+
+/* Wait (up to 2 s) until nothing is left unacknowledged in fd's send queue. */
+static int wait_acked(int fd)
+{
+	for (int i = 0; i < 200; i++) {
+		int out = 0;
+
+		if (ioctl(fd, SIOCOUTQ, &out) < 0)
+			return -errno;
+		if (out == 0)
+			return 0;
+		usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
+
 int sock_exercise(struct gen_ctx *ctx)
 {
 	struct sock_state *st = ctx->priv;
@@ -330,6 +348,13 @@ int sock_exercise(struct gen_ctx *ctx)
 		if (rc < 0)
 			return gen_fail(ctx, rc, "--fill %lld: %s", (long long)ctx->p->fill,
 					rc == -EAGAIN ? "more than the socket buffers hold" : strerror(-rc));
+		/* TCP keeps the bytes in the client's send queue until the server ACKs them, and
+		 * loopback may delay that ACK: the state promised (bytes waiting at the server)
+		 * holds only once the send queue is empty. */
+		if (st->k->domain == AF_INET && st->k->type == SOCK_STREAM &&
+		    (rc = wait_acked(st->cfd[i])) < 0)
+			return gen_fail(ctx, rc, "--fill %lld: not acknowledged: %s",
+					(long long)ctx->p->fill, strerror(-rc));
 		st->server_obj[i]->fill = ctx->p->fill;
 		st->server_obj[i]->fill_unit = "bytes";
 	}
