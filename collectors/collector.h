@@ -19,6 +19,7 @@ struct scan_ctx {
 	bool live;           /* root is the running system: kernel queries allowed */
 	unsigned kinds;      /* KIND_BIT mask the caller wants */
 	bool want_limits;    /* fill snapshot limits */
+	bool no_holders;     /* skip the walk of every process: objects, fill and limits only */
 	uint64_t ipc_ns;     /* inode of proc/self/ns/ipc, 0 unknown */
 	uint64_t mnt_ns;     /* inode of proc/self/ns/mnt, 0 unknown */
 	uint64_t net_ns;     /* inode of proc/self/ns/net, 0 unknown */

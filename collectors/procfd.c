@@ -798,6 +798,8 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 	bool fds, maps;
 	int err = 0, rc = 0;
 
+	if (ctx->no_holders)
+		return COLLECT_NOTHING;
 	join_tab_init(&fs.tab);
 	if (ctx->live)
 		fs.self = getpid();

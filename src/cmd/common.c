@@ -32,7 +32,7 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-int scan_snapshot(const char *root, unsigned kinds, bool want_limits, struct snapshot *snap)
+int scan_snapshot(const char *root, unsigned kinds, unsigned flags, struct snapshot *snap)
 {
 	struct scan_ctx ctx;
 	int rc;
@@ -41,7 +41,8 @@ int scan_snapshot(const char *root, unsigned kinds, bool want_limits, struct sna
 	rc = scan_ctx_init(&ctx, root, kinds);
 	if (rc < 0)
 		return error("cannot open root '%s': %s", root ? root : "/", strerror(-rc));
-	ctx.want_limits = want_limits;
+	ctx.want_limits = flags & SCAN_LIMITS;
+	ctx.no_holders = flags & SCAN_NO_HOLDERS;
 	rc = scan_run(&ctx, snap);
 	scan_ctx_release(&ctx);
 	if (rc < 0) {

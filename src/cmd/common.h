@@ -6,9 +6,12 @@
 
 #include "core/snapshot.h"
 
-/* Scan root (NULL: "/") for kinds into snap (initialised here). Returns 0, or prints one
- * line and returns EXIT_RUNTIME when nothing could be scanned. */
-int scan_snapshot(const char *root, unsigned kinds, bool want_limits, struct snapshot *snap);
+#define SCAN_LIMITS     0x1u /* fill the snapshot's limits */
+#define SCAN_NO_HOLDERS 0x2u /* do not walk every process: no holders, pipes or sockets' fds */
+
+/* Scan root (NULL: "/") for kinds into snap (initialised here), with SCAN_* flags. Returns 0,
+ * or prints one line and returns EXIT_RUNTIME when nothing could be scanned. */
+int scan_snapshot(const char *root, unsigned kinds, unsigned flags, struct snapshot *snap);
 /* Each scan error as "ipcscope: SOURCE: MESSAGE" on stderr. */
 void print_scan_errors(const struct snapshot *snap);
 

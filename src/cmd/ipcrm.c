@@ -120,7 +120,7 @@ static int key_to_id(enum ipc_kind kind, const char *str, int *id)
 		ul_warnx(PROG, "illegal key (%s)", str);
 		return 1;
 	}
-	if (scan_snapshot(NULL, KIND_BIT(kind), false, &snap)) {
+	if (scan_snapshot(NULL, KIND_BIT(kind), SCAN_NO_HOLDERS, &snap)) {
 		rc = RM_FATAL;
 		goto out;
 	}
@@ -147,7 +147,7 @@ static int remove_all(const struct rm_run *run, unsigned mask)
 	struct snapshot snap;
 	int ret = 0;
 
-	if (scan_snapshot(NULL, mask, false, &snap)) {
+	if (scan_snapshot(NULL, mask, SCAN_NO_HOLDERS, &snap)) {
 		ret = RM_FATAL;
 		goto out;
 	}

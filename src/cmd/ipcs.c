@@ -212,8 +212,11 @@ int cmd_ipcs(int argc, char **argv)
 		if (o.want[i])
 			kinds |= KIND_BIT(order[i]);
 
-	rc = scan_snapshot(NULL, kinds, !o.specific && (o.fmt == IPCS_FMT_LIMITS ||
-							 o.fmt == IPCS_FMT_STATUS), &snap);
+	/* ipcs shows what the kernel records, never holders: no walk of every process. */
+	rc = scan_snapshot(NULL, kinds,
+			   SCAN_NO_HOLDERS | (!o.specific && (o.fmt == IPCS_FMT_LIMITS ||
+							      o.fmt == IPCS_FMT_STATUS) ? SCAN_LIMITS : 0),
+			   &snap);
 	if (rc)
 		goto out;
 	if (o.specific) {

@@ -80,7 +80,7 @@ int cmd_limits(int argc, char **argv)
 	if (optind < argc)
 		return usage_error("limits", "unexpected argument '%s'", argv[optind]);
 
-	rc = scan_snapshot(root, KINDS_ALL, true, &snap);
+	rc = scan_snapshot(root, KINDS_ALL, SCAN_LIMITS | SCAN_NO_HOLDERS, &snap);
 	if (rc)
 		goto out;
 	if (json) {

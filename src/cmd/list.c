@@ -156,7 +156,7 @@ int cmd_list(int argc, char **argv)
 		return usage_error("list", "unknown column '%s' for --sort", sortname);
 	}
 
-	rc = scan_snapshot(root, f.kinds ? f.kinds : KINDS_ALL, false, &snap);
+	rc = scan_snapshot(root, f.kinds ? f.kinds : KINDS_ALL, 0, &snap);
 	if (rc)
 		goto out;
 	sel = xcalloc(snap.nobjs, sizeof(*sel));

@@ -154,7 +154,7 @@ int cmd_show(int argc, char **argv)
 		return usage_error("show", "expected KIND and ID|KEY|NAME, or an IDENTITY");
 	}
 
-	rc = scan_snapshot(root, kinds, false, &snap);
+	rc = scan_snapshot(root, kinds, 0, &snap);
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < snap.nobjs && !found; i++)

@@ -40,6 +40,7 @@ static struct snapshot *scan_of(enum ipc_kind kind)
 		snapshot_init(&scans[kind].snap);
 		if (scan_ctx_init(&ctx, NULL, KIND_BIT(kind)) == 0) {
 			ctx.want_limits = true;
+			ctx.no_holders = true;
 			scan_run(&ctx, &scans[kind].snap);
 			scan_ctx_release(&ctx);
 		}
