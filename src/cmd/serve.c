@@ -29,7 +29,8 @@ static void help(void)
 {
 	printf("Usage: ipcscope serve [OPTIONS]\n\n"
 	       "Serve the IPC objects of this host over HTTP: a live dashboard at /, JSON at\n"
-	       "/api/v1/objects, /api/v1/objects/IDENTITY, /api/v1/limits, events at /api/v1/events,\n"
+	       "/api/v1/objects, /api/v1/objects/IDENTITY, /api/v1/limits, /api/v1/stale,\n"
+	       "/api/v1/history, events at /api/v1/events,\n"
 	       "Prometheus metrics at /metrics and /healthz. A background scan runs once per interval;\n"
 	       "requests are answered from the latest one.\n\n"
 	       "Options:\n"
