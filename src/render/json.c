@@ -206,8 +206,22 @@ static int put_json(struct dump_buf *b, json_t *j, size_t flags, int indent)
 	return 0;
 }
 
-char *json_render_objects(json_t *frame, struct ipc_object *const *objs, size_t n, size_t flags,
-			  size_t *len)
+/* Flush b to sink once it holds this much, when there is a sink. */
+#define FLUSH_AT (64u << 10)
+
+static int flush(struct dump_buf *b, FILE *sink, size_t at)
+{
+	if (!sink || b->len < at)
+		return 0;
+	if (fwrite(b->p, 1, b->len, sink) != b->len)
+		return -EIO;
+	b->len = 0;
+	return 0;
+}
+
+/* The document into b; with a sink, written out as it grows (b then holds the tail). */
+static int render_objects(json_t *frame, struct ipc_object *const *objs, size_t n, size_t flags,
+			  struct dump_buf *out, FILE *sink)
 {
 	bool pretty = (flags & JSON_MAX_INDENT) != 0;
 	struct dump_buf b = {0};
@@ -234,33 +248,45 @@ char *json_render_objects(json_t *frame, struct ipc_object *const *objs, size_t 
 			put(&b, "\n    ", 5);
 		rc = put_json(&b, j, flags, pretty ? 4 : 0);
 		json_decref(j);
-		if (rc < 0)
+		if (rc < 0 || (rc = flush(&b, sink, FLUSH_AT)) < 0)
 			goto fail;
 	}
 	if (pretty)
 		put(&b, n ? "\n  ]\n}" : "]\n}", n ? 6 : 3);
 	else
 		put(&b, "]}", 2);
+	*out = b;
+	return 0;
+fail:
+	free(b.p);
+	return -EIO;
+}
+
+char *json_render_objects(json_t *frame, struct ipc_object *const *objs, size_t n, size_t flags,
+			  size_t *len)
+{
+	struct dump_buf b = {0};
+
+	if (render_objects(frame, objs, n, flags, &b, NULL) < 0)
+		return NULL;
 	*len = b.len;
 	put(&b, "", 1); /* NUL, not counted */
 	return b.p;
-fail:
-	free(b.p);
-	return NULL;
 }
 
+/* Written as it is made: 100,000 objects never sit in memory as text. */
 int json_print_objects(FILE *out, json_t *frame, struct ipc_object *const *objs, size_t n)
 {
-	size_t len;
-	char *text = json_render_objects(frame, objs, n, JSON_OUT_PRETTY, &len);
-	int rc = 0;
+	struct dump_buf b = {0};
+	int rc = render_objects(frame, objs, n, JSON_OUT_PRETTY, &b, out);
 
-	if (!text)
-		return -ENOMEM;
-	text[len] = '\n';
-	if (fwrite(text, 1, len + 1, out) != len + 1 || fflush(out) == EOF)
+	if (rc == 0) {
+		put(&b, "\n", 1);
+		rc = flush(&b, out, 0);
+	}
+	if (rc == 0 && fflush(out) == EOF)
 		rc = -EIO;
-	free(text);
+	free(b.p);
 	return rc;
 }
 

@@ -32,9 +32,13 @@ wc -l /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm | sed 's/^/  /'
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); o=d["objects"]; print("  list -J: %d objects, %d semaphore values, %d errors" % (len(o), sum(len(x.get("semaphores",[])) for x in o), len(d["errors"])))' /tmp/bench_sysv.json
 rm -f /tmp/bench_sysv.json
 
-hyperfine --warmup 2 --runs "$runs" --style basic --export-markdown /dev/stdout \
+# hyperfine truncates the file it exports to: a file of its own, printed after.
+md=$(mktemp)
+trap 'rm -f "$md"' EXIT
+hyperfine --warmup 2 --runs "$runs" --style basic --export-markdown "$md" \
     -n 'floor: cat /proc/sysvipc/*' 'cat /proc/sysvipc/msg /proc/sysvipc/shm /proc/sysvipc/sem >/dev/null' \
     -n 'ipcscope list -J -t sysv' "$B list -J -t sysv >/dev/null" \
     -n 'ipcscope list -t sysv (table)' "$B list -t sysv >/dev/null" \
     -n 'ipcs -a' 'ipcs -a >/dev/null' \
     -n 'lsipc -J (msg, shm, sem)' 'lsipc -q -J >/dev/null; lsipc -m -J >/dev/null; lsipc -s -J >/dev/null'
+cat "$md"
