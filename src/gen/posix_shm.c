@@ -31,18 +31,6 @@ static size_t seg_bytes(const struct gen_params *p)
 	return p->hold >= 0 && p->fill > 0 && (size_t)p->fill > ring ? (size_t)p->fill : ring;
 }
 
-static int fill(struct gen_ctx *ctx, void *const *addr, unsigned n)
-{
-	if (ctx->p->hold < 0 || ctx->p->fill < 0)
-		return 0;
-	for (unsigned i = 0; i < n; i++) {
-		memset(addr[i], 'f', (size_t)ctx->p->fill);
-		ctx->objs[i]->fill = ctx->p->fill;
-		ctx->objs[i]->fill_unit = "bytes";
-	}
-	return 0;
-}
-
 static int pshm_check(struct gen_ctx *ctx)
 {
 	return gen_check_nofile(ctx, 1);
@@ -144,30 +132,15 @@ static int pshm_create(struct gen_ctx *ctx)
 static int pshm_exercise(struct gen_ctx *ctx)
 {
 	struct pshm_state *st = ctx->priv;
-	struct gen_msg m;
-	int rc;
 
-	for (unsigned i = 0; i < st->n; i++)
-		if ((rc = shm_ring_send(ctx, st->addr[i], 0, ctx->p->messages)) < 0)
-			return rc;
-	if ((rc = gen_peer_expect(ctx, &ctx->peers[0], GEN_MSG_REPORT, &m)) < 0)
-		return rc;
-	ctx->messages = (uint64_t)m.a;
-	ctx->bytes = (uint64_t)m.b;
-	gen_note_check(ctx, "the reader, which opened the object by name, saw every one of the %u "
-		       "frames the writer put there, in order", ctx->p->messages);
-	return fill(ctx, st->addr, st->n);
+	return shm_ring_exercise(ctx, st->addr, st->n, "which opened the object by name");
 }
 
 static int pshm_tick(struct gen_ctx *ctx)
 {
 	struct pshm_state *st = ctx->priv;
-	int rc;
 
-	for (unsigned i = 0; i < st->n; i++)
-		if ((rc = shm_ring_send(ctx, st->addr[i], ctx->p->messages + ctx->ticks, 1)) < 0)
-			return rc;
-	return 0;
+	return shm_ring_tick(ctx, st->addr, st->n);
 }
 
 static void pshm_destroy(struct gen_ctx *ctx)

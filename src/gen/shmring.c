@@ -140,6 +140,40 @@ int shm_ring_send(struct gen_ctx *ctx, void *ring, uint32_t first, unsigned n)
 	return rc;
 }
 
+int shm_ring_exercise(struct gen_ctx *ctx, void *const *rings, unsigned n, const char *who)
+{
+	struct gen_msg m;
+	int rc;
+
+	for (unsigned i = 0; i < n; i++)
+		if ((rc = shm_ring_send(ctx, rings[i], 0, ctx->p->messages)) < 0)
+			return rc;
+	if ((rc = gen_peer_expect(ctx, &ctx->peers[0], GEN_MSG_REPORT, &m)) < 0)
+		return rc;
+	ctx->messages = (uint64_t)m.a;
+	ctx->bytes = (uint64_t)m.b;
+	gen_note_check(ctx, "the reader, %s, saw every one of the %u frames per object the writer "
+		       "put there, in order", who, ctx->p->messages);
+	if (ctx->p->hold < 0 || ctx->p->fill < 0)
+		return 0;
+	for (unsigned i = 0; i < n; i++) {
+		memset(rings[i], 'f', (size_t)ctx->p->fill);
+		ctx->objs[i]->fill = ctx->p->fill;
+		ctx->objs[i]->fill_unit = "bytes";
+	}
+	return 0;
+}
+
+int shm_ring_tick(struct gen_ctx *ctx, void *const *rings, unsigned n)
+{
+	int rc;
+
+	for (unsigned i = 0; i < n; i++)
+		if ((rc = shm_ring_send(ctx, rings[i], ctx->p->messages + ctx->ticks, 1)) < 0)
+			return rc;
+	return 0;
+}
+
 /* Holding without a fill: a ring cannot be polled, so look at each every 100 ms. */
 static int slow_traffic(struct gen_ctx *ctx, int ctl, void *const *rings, size_t n, char *buf)
 {

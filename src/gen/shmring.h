@@ -27,6 +27,12 @@ int shm_ring_get(void *mem, uint64_t n, void *buf, size_t len, int nowait);
  * the peer takes p->messages frames from each ring in turn, checks them, reports, and
  * then follows the slow traffic while holding. */
 int shm_ring_send(struct gen_ctx *ctx, void *ring, uint32_t first, unsigned n);
+/* The writer's exercise over rings[0..n): every message through each ring, the peer's
+ * verdict (the check names how the reader reached the memory: who), then, when holding with
+ * --fill, that many bytes written at the start of each object. */
+int shm_ring_exercise(struct gen_ctx *ctx, void *const *rings, unsigned n, const char *who);
+/* One slow message per ring while holding. */
+int shm_ring_tick(struct gen_ctx *ctx, void *const *rings, unsigned n);
 int shm_ring_peer(struct gen_ctx *ctx, int ctl, void *const *rings, size_t n);
 
 /* The bench transport over a region of two rings, one each way. A mechanism's open()

@@ -32,18 +32,6 @@ static size_t seg_bytes(const struct gen_params *p)
 	return p->hold >= 0 && p->fill > 0 && (size_t)p->fill > ring ? (size_t)p->fill : ring;
 }
 
-static int fill(struct gen_ctx *ctx, void *const *addr, unsigned n)
-{
-	if (ctx->p->hold < 0 || ctx->p->fill < 0)
-		return 0;
-	for (unsigned i = 0; i < n; i++) {
-		memset(addr[i], 'f', (size_t)ctx->p->fill);
-		ctx->objs[i]->fill = ctx->p->fill;
-		ctx->objs[i]->fill_unit = "bytes";
-	}
-	return 0;
-}
-
 static int shm_check(struct gen_ctx *ctx)
 {
 	const struct gen_params *p = ctx->p;
@@ -146,30 +134,15 @@ static int shm_create(struct gen_ctx *ctx)
 static int shm_exercise(struct gen_ctx *ctx)
 {
 	struct shm_state *st = ctx->priv;
-	struct gen_msg m;
-	int rc;
 
-	for (unsigned i = 0; i < st->n; i++)
-		if ((rc = shm_ring_send(ctx, st->addr[i], 0, ctx->p->messages)) < 0)
-			return rc;
-	if ((rc = gen_peer_expect(ctx, &ctx->peers[0], GEN_MSG_REPORT, &m)) < 0)
-		return rc;
-	ctx->messages = (uint64_t)m.a;
-	ctx->bytes = (uint64_t)m.b;
-	gen_note_check(ctx, "the reader, attached on its own, saw every one of the %u frames per "
-		       "segment the writer put there, in order", ctx->p->messages);
-	return fill(ctx, st->addr, st->n);
+	return shm_ring_exercise(ctx, st->addr, st->n, "attached on its own");
 }
 
 static int shm_tick(struct gen_ctx *ctx)
 {
 	struct shm_state *st = ctx->priv;
-	int rc;
 
-	for (unsigned i = 0; i < st->n; i++)
-		if ((rc = shm_ring_send(ctx, st->addr[i], ctx->p->messages + ctx->ticks, 1)) < 0)
-			return rc;
-	return 0;
+	return shm_ring_tick(ctx, st->addr, st->n);
 }
 
 static void shm_destroy(struct gen_ctx *ctx)
