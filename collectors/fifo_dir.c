@@ -27,15 +27,7 @@ static void add_fifo(struct scan_ctx *ctx, struct snapshot *snap, const char *pa
 	o = object_new(KIND_FIFO, identity);
 	o->ns = ctx->mnt_ns;
 	o->name = xstrdup(path);
-	o->inode = st->st_ino;
-	o->has_owner = true;
-	o->uid = st->st_uid;
-	o->gid = st->st_gid;
-	o->has_mode = true;
-	o->mode = st->st_mode & 0777;
-	o->atime = st->st_atime;
-	o->mtime = st->st_mtime;
-	o->ctime = st->st_ctime;
+	object_set_stat(o, st);
 	snapshot_add(snap, o);
 	snapshot_index_add(snap, o);
 }

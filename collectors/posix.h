@@ -17,7 +17,4 @@
  * does not fit. */
 int posix_mq_parse_status(const char *text, struct ipc_object *o);
 
-/* Owner, mode, inode and times of the file behind a POSIX object. */
-void posix_fill_stat(struct ipc_object *o, const struct stat *st);
-
 #endif

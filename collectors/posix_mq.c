@@ -288,7 +288,7 @@ static struct ipc_object *mq_entry(struct mq_scan *s, const char *name)
 	o->ns = s->ctx->ipc_ns; /* an mqueue filesystem belongs to an IPC namespace */
 	/* Reading the file sets the queue's atime and ctime (ipc/mqueue.c), so the times are
 	 * those of the stat made before. */
-	posix_fill_stat(o, &st);
+	object_set_stat(o, &st);
 
 	if (s->ctx->live)
 		own = own_fd_find(s, (uint64_t)st.st_ino);

@@ -22,19 +22,6 @@
 
 #define SEM_PREFIX "sem."
 
-void posix_fill_stat(struct ipc_object *o, const struct stat *st)
-{
-	o->inode = (uint64_t)st->st_ino;
-	o->has_owner = true;
-	o->uid = st->st_uid;
-	o->gid = st->st_gid;
-	o->has_mode = true;
-	o->mode = (uint32_t)st->st_mode & 0777;
-	o->atime = (int64_t)st->st_atim.tv_sec;
-	o->mtime = (int64_t)st->st_mtim.tv_sec;
-	o->ctime = (int64_t)st->st_ctim.tv_sec;
-}
-
 /* The value of a named semaphore. sem_open maps sizeof(sem_t) of the file, and touching a
  * mapping past the end of a shorter file raises SIGBUS, so such a file is not opened.
  * Returns -ENOENT when the semaphore went away since it was listed. */
@@ -102,7 +89,7 @@ static struct ipc_object *shm_entry(struct scan_ctx *ctx, struct snapshot *snap,
 	o = object_new(kind, identity);
 	o->name = xasprintf("/%s", name);
 	o->ns = ctx->mnt_ns;
-	posix_fill_stat(o, &st);
+	object_set_stat(o, &st);
 	if (!sem) {
 		o->size = (int64_t)st.st_size;
 		o->blocks = (int64_t)st.st_blocks * 512;

@@ -390,14 +390,7 @@ static void stream_fd(struct fdscan *fs, struct proc *p, int kind, const struct 
 				o->name[n - strlen(del)] = '\0';
 				o->flags |= OBJ_DELETED;
 			}
-			o->has_owner = true;
-			o->uid = st->st_uid;
-			o->gid = st->st_gid;
-			o->has_mode = true;
-			o->mode = (uint32_t)st->st_mode & 07777;
-			o->atime = (int64_t)st->st_atim.tv_sec;
-			o->mtime = (int64_t)st->st_mtim.tv_sec;
-			o->ctime = (int64_t)st->st_ctim.tv_sec;
+			object_set_stat(o, st);
 		}
 		snapshot_add(fs->snap, o);
 		e->o = o;
@@ -584,15 +577,7 @@ static struct ipc_object *mq_from_fd(struct fdscan *fs, struct proc *p, const ch
 	o = object_new(KIND_POSIX_MQ, identity);
 	o->name = xstrdup(base);
 	o->ns = fs->ctx->ipc_ns;
-	o->inode = (uint64_t)st->st_ino;
-	o->has_owner = true;
-	o->uid = st->st_uid;
-	o->gid = st->st_gid;
-	o->has_mode = true;
-	o->mode = (uint32_t)st->st_mode & 0777;
-	o->atime = (int64_t)st->st_atim.tv_sec;
-	o->mtime = (int64_t)st->st_mtim.tv_sec;
-	o->ctime = (int64_t)st->st_ctim.tv_sec;
+	object_set_stat(o, st);
 	if (deleted)
 		o->flags |= OBJ_DELETED;
 	/* Reading the queue's file through the fd gives the kernel's QSIZE/NOTIFY line (in a

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/util.h"
 
@@ -66,6 +67,19 @@ void object_set_partial(struct ipc_object *o, const char *why)
 		free(o->partial);
 		o->partial = s;
 	}
+}
+
+void object_set_stat(struct ipc_object *o, const struct stat *st)
+{
+	o->inode = (uint64_t)st->st_ino;
+	o->has_owner = true;
+	o->uid = st->st_uid;
+	o->gid = st->st_gid;
+	o->has_mode = true;
+	o->mode = (uint32_t)st->st_mode & 0777;
+	o->atime = (int64_t)st->st_atim.tv_sec;
+	o->mtime = (int64_t)st->st_mtim.tv_sec;
+	o->ctime = (int64_t)st->st_ctim.tv_sec;
 }
 
 const char *access_str(unsigned access)

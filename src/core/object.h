@@ -147,6 +147,9 @@ struct ipc_holder *object_add_holder(struct ipc_object *o, pid_t pid, const char
 				     unsigned access, const char *map);
 /* Record why the object is incomplete (first reason wins, later ones are appended). */
 void object_set_partial(struct ipc_object *o, const char *why);
+/* Owner, mode, inode and times from a stat of the file behind o. */
+struct stat;
+void object_set_stat(struct ipc_object *o, const struct stat *st);
 /* "r", "w", "rw" or "-". */
 const char *access_str(unsigned access);
 
