@@ -12,7 +12,6 @@
 #include "core/kinds.h"
 #include "core/names.h"
 #include "core/util.h"
-#include "render/json.h"
 
 static void help(void)
 {
@@ -147,12 +146,8 @@ int cmd_clean(int argc, char **argv)
 		rc = error("cannot write log '%s'", logpath);
 
 	if (json) {
-		json_t *doc = json_document(&r.snap);
-
-		json_object_set_new(doc, "clean", clean_report_json(&r, &o));
-		if (json_print(stdout, doc) < 0)
+		if (print_clean_json(stdout, &r, &o) < 0)
 			rc = error("cannot write output");
-		json_decref(doc);
 	} else if (o.apply && !log) {
 		if (print_clean_lines(stdout, &r, o.stale.now) < 0)
 			rc = error("cannot write output");

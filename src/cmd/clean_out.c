@@ -56,6 +56,17 @@ int print_clean_lines(FILE *out, const struct clean_report *r, int64_t now)
 	return fflush(out) == 0 ? 0 : -1;
 }
 
+int print_clean_json(FILE *out, const struct clean_report *r, const struct clean_opts *o)
+{
+	json_t *doc = json_document(&r->snap);
+	int rc;
+
+	json_object_set_new(doc, "clean", clean_report_json(r, o));
+	rc = json_print(out, doc);
+	json_decref(doc);
+	return rc;
+}
+
 void count_clean(const struct clean_report *r, size_t counts[6])
 {
 	memset(counts, 0, 6 * sizeof(*counts));

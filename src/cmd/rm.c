@@ -11,7 +11,6 @@
 #include "cmd/common.h"
 #include "core/kinds.h"
 #include "core/util.h"
-#include "render/json.h"
 
 static void help(void)
 {
@@ -93,12 +92,8 @@ int cmd_rm(int argc, char **argv)
 	}
 	count_clean(&r, counts);
 	if (json) {
-		json_t *doc = json_document(&r.snap);
-
-		json_object_set_new(doc, "clean", clean_report_json(&r, &o));
-		if (json_print(stdout, doc) < 0)
+		if (print_clean_json(stdout, &r, &o) < 0)
 			rc = error("cannot write output");
-		json_decref(doc);
 	} else {
 		print_clean_table(stdout, &r);
 	}
