@@ -97,6 +97,20 @@ void gen_note_check(struct gen_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
+int gen_sysv_make(unsigned i, int (*make)(int32_t key, const void *arg), const void *arg,
+		  int32_t *key)
+{
+	int id = -1;
+
+	for (unsigned a = 0; a < 64 && id < 0; a++) {
+		*key = gen_sysv_key(i, a);
+		id = make(*key, arg);
+		if (id < 0 && errno != EEXIST)
+			break;
+	}
+	return id;
+}
+
 int64_t gen_now_ns(void)
 {
 	struct timespec ts;

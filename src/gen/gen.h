@@ -168,6 +168,11 @@ void gen_posix_name(char *buf, size_t len, const char *mech, unsigned i);
 void gen_tmp_path(char *buf, size_t len, const char *mech, unsigned i, const char *suffix);
 /* A SysV key unlikely to be in use, derived from the pid; the caller retries on EEXIST. */
 int32_t gen_sysv_key(unsigned i, unsigned attempt);
+/* The i-th SysV object of a run: make(key, arg) (an *get with IPC_CREAT|IPC_EXCL) is tried
+ * with this run's keys until it creates one. Returns its id and sets *key, or -1 with errno
+ * from the first failure that is not EEXIST. */
+int gen_sysv_make(unsigned i, int (*make)(int32_t key, const void *arg), const void *arg,
+		  int32_t *key);
 int64_t gen_now_ns(void);
 
 /* ---- the run: signals, peers, cleanup (gen_run.c) ---- */

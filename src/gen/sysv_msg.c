@@ -144,6 +144,12 @@ out:
 	return rc;
 }
 
+static int make_queue(int32_t key, const void *arg)
+{
+	(void)arg;
+	return msgget(key, IPC_CREAT | IPC_EXCL | 0600);
+}
+
 static int msg_create(struct gen_ctx *ctx)
 {
 	struct msg_state *st = xcalloc(1, sizeof(*st));
@@ -155,14 +161,9 @@ static int msg_create(struct gen_ctx *ctx)
 	for (unsigned i = 0; i < ctx->p->count; i++) {
 		struct gen_object *o;
 		int32_t key = 0;
-		int id = -1;
+		int id;
 
-		for (unsigned a = 0; a < 64 && id < 0; a++) {
-			key = gen_sysv_key(i, a);
-			id = msgget(key, IPC_CREAT | IPC_EXCL | 0600);
-			if (id < 0 && errno != EEXIST)
-				break;
-		}
+		id = gen_sysv_make(i, make_queue, NULL, &key);
 		if (id < 0 && errno == ENOSPC)
 			return gen_fail(ctx, -ENOSPC, "queue %u: msgmni (%lld) reached", i,
 					(long long)gen_limit("msgmni", NULL));

@@ -127,6 +127,11 @@ static int set_all(int id, unsigned nsems, int64_t base, int64_t step)
 	return rc;
 }
 
+static int make_set(int32_t key, const void *nsems)
+{
+	return semget(key, (int)*(const unsigned *)nsems, IPC_CREAT | IPC_EXCL | 0600);
+}
+
 static int sem_create(struct gen_ctx *ctx)
 {
 	struct sem_state *st = xcalloc(1, sizeof(*st));
@@ -145,14 +150,9 @@ static int sem_create(struct gen_ctx *ctx)
 	for (unsigned i = 0; i < ctx->p->count; i++) {
 		struct gen_object *o;
 		int32_t key = 0;
-		int id = -1;
+		int id;
 
-		for (unsigned a = 0; a < 64 && id < 0; a++) {
-			key = gen_sysv_key(i, a);
-			id = semget(key, (int)ctx->p->nsems, IPC_CREAT | IPC_EXCL | 0600);
-			if (id < 0 && errno != EEXIST)
-				break;
-		}
+		id = gen_sysv_make(i, make_set, &ctx->p->nsems, &key);
 		if (id < 0)
 			return gen_fail(ctx, -errno, "semget of %u semaphores: %s", ctx->p->nsems,
 					errno == ENOSPC ? "semmni or semmns reached" :

@@ -76,6 +76,11 @@ out:
 	return rc;
 }
 
+static int make_segment(int32_t key, const void *bytes)
+{
+	return shmget(key, *(const size_t *)bytes, IPC_CREAT | IPC_EXCL | 0600);
+}
+
 static int shm_create(struct gen_ctx *ctx)
 {
 	struct shm_state *st = xcalloc(1, sizeof(*st));
@@ -89,14 +94,9 @@ static int shm_create(struct gen_ctx *ctx)
 	for (unsigned i = 0; i < ctx->p->count; i++) {
 		struct gen_object *o;
 		int32_t key = 0;
-		int id = -1;
+		int id;
 
-		for (unsigned a = 0; a < 64 && id < 0; a++) {
-			key = gen_sysv_key(i, a);
-			id = shmget(key, st->bytes, IPC_CREAT | IPC_EXCL | 0600);
-			if (id < 0 && errno != EEXIST)
-				break;
-		}
+		id = gen_sysv_make(i, make_segment, &st->bytes, &key);
 		if (id < 0)
 			return gen_fail(ctx, -errno, "shmget of %zu bytes: %s", st->bytes,
 					errno == ENOSPC ? "shmmni or shmall reached" :
