@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/columns.h"
 #include "core/kinds.h"
 #include "core/util.h"
 
@@ -86,21 +87,24 @@ bool holders_none(const struct ipc_object *o, struct evidence *ev)
 	return false;
 }
 
+/* The evidence names the moment, not a running count of seconds, so that it reads the same
+ * in every scan until something happens (the server's ETags and events depend on that). */
 bool idle_for(const struct ipc_object *o, int64_t last, const struct stale_ctx *c,
 	      struct evidence *ev)
 {
-	int64_t idle = c->now - last;
+	char when[40];
 
 	(void)o;
 	if (last <= 0) {
 		evidence_add(ev, "no activity recorded");
 		return true;
 	}
-	if (idle < c->older_than) {
-		evidence_add(ev, "active %llds ago (< %llds)", (long long)idle, (long long)c->older_than);
+	format_time_utc(last, when, sizeof(when));
+	if (c->now - last < c->older_than) {
+		evidence_add(ev, "active at %s, within --older-than %llds", when, (long long)c->older_than);
 		return false;
 	}
-	evidence_add(ev, "idle %llds (>= %llds)", (long long)idle, (long long)c->older_than);
+	evidence_add(ev, "no activity since %s (--older-than %llds)", when, (long long)c->older_than);
 	return true;
 }
 
