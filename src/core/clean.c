@@ -87,8 +87,7 @@ int clean_plan(struct clean_report *r, const struct clean_opts *o)
 
 	memset(r, 0, sizeof(*r));
 	r->dry_run = !o->apply;
-	/* Holders come from the process side, which every kind needs scanned. */
-	rc = scan(o, kinds | KIND_BIT(KIND_PIPE), &r->snap);
+	rc = scan(o, kinds, &r->snap);
 	if (rc < 0)
 		return rc;
 	sc.holders_complete = r->snap.holders_complete;
@@ -300,7 +299,7 @@ out:
 }
 
 static void remove_one(struct clean_item *it, const struct clean_opts *o,
-		       const struct snapshot *fresh, const struct stale_ctx *sc, bool is_rm)
+		       struct snapshot *fresh, const struct stale_ctx *sc, bool is_rm)
 {
 	const struct kind_ops *ops = kind_info(it->obj->kind)->ops;
 	const struct ipc_object *now = snapshot_find_identity(fresh, it->obj->identity);
@@ -368,7 +367,7 @@ int clean_apply(struct clean_report *r, const struct clean_opts *o)
 {
 	struct snapshot fresh;
 	struct stale_ctx sc = o->stale;
-	unsigned kinds = KIND_BIT(KIND_PIPE);
+	unsigned kinds = 0;
 	bool any = false;
 	int rc;
 

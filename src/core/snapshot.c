@@ -18,6 +18,53 @@ struct inode_index {
 	size_t cap, n;
 };
 
+/* Open addressing on a string hash, doubled at 50% load, as the inode index. */
+struct identity_index {
+	struct ipc_object **slots;
+	size_t cap, n;
+};
+
+static size_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+static void identity_put(struct identity_index *ix, struct ipc_object *o)
+{
+	size_t mask = ix->cap - 1, i = hash_str(o->identity) & mask;
+
+	while (ix->slots[i]) {
+		if (!strcmp(ix->slots[i]->identity, o->identity))
+			return; /* the first object of an identity wins, as a linear search would */
+		i = (i + 1) & mask;
+	}
+	ix->slots[i] = o;
+	ix->n++;
+}
+
+static void identity_index_add(struct snapshot *s, struct ipc_object *o)
+{
+	struct identity_index *ix = s->ids;
+
+	if ((ix->n + 1) * 2 > ix->cap) {
+		struct ipc_object **old = ix->slots;
+		size_t oldcap = ix->cap;
+
+		ix->cap *= 2;
+		ix->n = 0;
+		ix->slots = xcalloc(ix->cap, sizeof(*ix->slots));
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i])
+				identity_put(ix, old[i]);
+		free(old);
+	}
+	identity_put(ix, o);
+}
+
 /* pid -> comm, so that 32,000 queues last used by one pid cost one read of its comm. */
 struct pid_slot {
 	struct pid_ref ref;   /* ref.pid 0: empty */
@@ -51,6 +98,9 @@ void snapshot_release(struct snapshot *s)
 	if (s->index)
 		free(s->index->slots);
 	free(s->index);
+	if (s->ids)
+		free(s->ids->slots);
+	free(s->ids);
 	if (s->pids)
 		free(s->pids->slots);
 	free(s->pids);
@@ -63,6 +113,8 @@ void snapshot_add(struct snapshot *s, struct ipc_object *o)
 	s->objs[s->nobjs++] = o;
 	if (s->index && o->inode)
 		snapshot_index_add(s, o);
+	if (s->ids)
+		identity_index_add(s, o);
 }
 
 void snapshot_error(struct snapshot *s, const char *source, const char *fmt, ...)
@@ -182,11 +234,22 @@ struct ipc_object *snapshot_find_inode(struct snapshot *s, int kind, uint64_t in
 	return NULL;
 }
 
-struct ipc_object *snapshot_find_identity(const struct snapshot *s, const char *identity)
+struct ipc_object *snapshot_find_identity(struct snapshot *s, const char *identity)
 {
-	for (size_t i = 0; i < s->nobjs; i++)
-		if (!strcmp(s->objs[i]->identity, identity))
-			return s->objs[i];
+	struct identity_index *ix = s->ids;
+	size_t mask, i;
+
+	if (!ix) {
+		ix = s->ids = xcalloc(1, sizeof(*ix));
+		ix->cap = 1024;
+		ix->slots = xcalloc(ix->cap, sizeof(*ix->slots));
+		for (size_t k = 0; k < s->nobjs; k++)
+			identity_index_add(s, s->objs[k]);
+	}
+	mask = ix->cap - 1;
+	for (i = hash_str(identity) & mask; ix->slots[i]; i = (i + 1) & mask)
+		if (!strcmp(ix->slots[i]->identity, identity))
+			return ix->slots[i];
 	return NULL;
 }
 

@@ -32,6 +32,7 @@ struct limit {
 
 struct pid_cache; /* pid -> comm, private to snapshot.c */
 struct inode_index;
+struct identity_index;
 
 struct snapshot {
 	char host[256];
@@ -50,6 +51,7 @@ struct snapshot {
 
 	struct pid_cache *pids;    /* owned */
 	struct inode_index *index; /* owned; inode -> object, built on demand */
+	struct identity_index *ids; /* owned; identity -> object, built on demand */
 };
 
 void snapshot_init(struct snapshot *s);
@@ -69,7 +71,8 @@ struct limit *snapshot_find_limit(const struct snapshot *s, const char *name);
 struct ipc_object *snapshot_find_inode(struct snapshot *s, int kind, uint64_t inode);
 /* Make snapshot_find_inode see objects added since the last call. */
 void snapshot_index_add(struct snapshot *s, struct ipc_object *o);
-struct ipc_object *snapshot_find_identity(const struct snapshot *s, const char *identity);
+/* By identity; the first call builds an index that snapshot_add then keeps up to date. */
+struct ipc_object *snapshot_find_identity(struct snapshot *s, const char *identity);
 
 /* The pid -> command cache the collectors share. lookup is false when pid is not cached. */
 bool snapshot_pid_lookup(struct snapshot *s, struct pid_ref *ref);

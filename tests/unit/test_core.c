@@ -186,6 +186,27 @@ static void inode_index(void **state)
 	snapshot_release(&s);
 }
 
+static void identity_index(void **state)
+{
+	struct snapshot s;
+	char id[32];
+
+	(void)state;
+	snapshot_init(&s);
+	snapshot_add(&s, object_new(KIND_PIPE, "pipe:1"));
+	assert_non_null(snapshot_find_identity(&s, "pipe:1")); /* index built here */
+	for (int i = 2; i <= 3000; i++) {                     /* and kept up to date */
+		snprintf(id, sizeof(id), "pipe:%d", i);
+		snapshot_add(&s, object_new(KIND_PIPE, id));
+		if (i % 500 == 0)
+			assert_string_equal(snapshot_find_identity(&s, id)->identity, id);
+	}
+	assert_non_null(snapshot_find_identity(&s, "pipe:2999"));
+	assert_null(snapshot_find_identity(&s, "pipe:3001"));
+	assert_null(snapshot_find_identity(&s, "pipe:"));
+	snapshot_release(&s);
+}
+
 static void pid_cache(void **state)
 {
 	struct snapshot s;
@@ -284,6 +305,7 @@ int main(void)
 		cmocka_unit_test(kinds),       cmocka_unit_test(kinds_name_real_columns),
 		cmocka_unit_test(column_specs),     cmocka_unit_test(keys_and_refs),
 		cmocka_unit_test(filters),     cmocka_unit_test(inode_index),
+		cmocka_unit_test(identity_index),
 		cmocka_unit_test(pid_cache),   cmocka_unit_test(json_typing),
 		cmocka_unit_test(json_streamed_equals_whole),
 	};

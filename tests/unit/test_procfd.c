@@ -17,7 +17,7 @@
 #include "core/util.h"
 #include "fixture.h"
 
-static struct ipc_object *find(const struct snapshot *s, const char *identity)
+static struct ipc_object *find(struct snapshot *s, const char *identity)
 {
 	return snapshot_find_identity(s, identity);
 }
