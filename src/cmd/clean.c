@@ -57,7 +57,7 @@ int cmd_clean(int argc, char **argv)
 	struct clean_report r = {0};
 	const char *logpath = NULL, *bad;
 	const char **fifo_dirs = xcalloc((size_t)argc, sizeof(*fifo_dirs));
-	size_t nfifo = 0, counts[6];
+	size_t nfifo = 0, counts[CLEAN__COUNT];
 	bool json = false;
 	FILE *log = NULL;
 	int c, rc = 0;

@@ -67,9 +67,9 @@ int print_clean_json(FILE *out, const struct clean_report *r, const struct clean
 	return rc;
 }
 
-void count_clean(const struct clean_report *r, size_t counts[6])
+void count_clean(const struct clean_report *r, size_t counts[CLEAN__COUNT])
 {
-	memset(counts, 0, 6 * sizeof(*counts));
+	memset(counts, 0, CLEAN__COUNT * sizeof(*counts));
 	for (size_t i = 0; i < r->n; i++)
 		counts[r->items[i].status]++;
 }

@@ -39,7 +39,7 @@ int cmd_rm(int argc, char **argv)
 	struct clean_report r = {0};
 	char **bad = NULL;
 	bool json = false;
-	size_t counts[6];
+	size_t counts[CLEAN__COUNT];
 	int c, rc, kind = -1, first;
 
 	clean_opts_init(&o);

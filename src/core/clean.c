@@ -410,7 +410,10 @@ void clean_report_release(struct clean_report *r)
 
 const char *clean_status_name(enum clean_status s)
 {
-	static const char *const names[] = {"candidate", "removed", "skipped", "refused", "denied", "failed"};
+	static const char *const names[CLEAN__COUNT] = {
+		[CLEAN_CANDIDATE] = "candidate", [CLEAN_REMOVED] = "removed", [CLEAN_SKIPPED] = "skipped",
+		[CLEAN_REFUSED] = "refused",     [CLEAN_DENIED] = "denied",   [CLEAN_FAILED] = "failed",
+	};
 	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "unknown";
 }
 

@@ -21,6 +21,7 @@ enum clean_status {
 	CLEAN_REFUSED,   /* in use (rm without --force) */
 	CLEAN_DENIED,    /* the user may not remove it */
 	CLEAN_FAILED,    /* removal or backup failed */
+	CLEAN__COUNT
 };
 
 struct clean_item {
