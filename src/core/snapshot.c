@@ -1,5 +1,5 @@
-/* snapshot.c - the objects, limits and errors of one scan, and the inode index that joins
- * fds and mappings to objects. */
+/* snapshot.c - the objects, limits and errors of one scan, and the indexes that find them by
+ * inode (to join fds and mappings) and by identity. */
 #include "core/snapshot.h"
 
 #include <stdarg.h>
@@ -12,17 +12,23 @@
 #include "core/kinds.h"
 #include "core/util.h"
 
-/* Open addressing on inode; rebuilt (doubled) at 50% load. */
-struct inode_index {
+/* Open addressing over objects, doubled at 50% load: the inode index and the identity
+ * index are two of these with their own hash. */
+struct obj_table {
 	struct ipc_object **slots;
 	size_t cap, n;
+	size_t (*hash)(const struct ipc_object *o);
+	/* o needs no slot of its own because in is there already */
+	bool (*dup)(const struct ipc_object *in, const struct ipc_object *o);
 };
 
-/* Open addressing on a string hash, doubled at 50% load, as the inode index. */
-struct identity_index {
-	struct ipc_object **slots;
-	size_t cap, n;
-};
+static size_t hash_inode(uint64_t ino)
+{
+	ino ^= ino >> 33;
+	ino *= 0xff51afd7ed558ccdULL;
+	ino ^= ino >> 33;
+	return (size_t)ino;
+}
 
 static size_t hash_str(const char *s)
 {
@@ -33,36 +39,73 @@ static size_t hash_str(const char *s)
 	return (size_t)h;
 }
 
-static void identity_put(struct identity_index *ix, struct ipc_object *o)
+static size_t obj_inode_hash(const struct ipc_object *o)
 {
-	size_t mask = ix->cap - 1, i = hash_str(o->identity) & mask;
-
-	while (ix->slots[i]) {
-		if (!strcmp(ix->slots[i]->identity, o->identity))
-			return; /* the first object of an identity wins, as a linear search would */
-		i = (i + 1) & mask;
-	}
-	ix->slots[i] = o;
-	ix->n++;
+	return hash_inode(o->inode);
 }
 
-static void identity_index_add(struct snapshot *s, struct ipc_object *o)
+/* Objects of different kinds may share an inode number (different filesystems). */
+static bool same_pointer(const struct ipc_object *in, const struct ipc_object *o)
 {
-	struct identity_index *ix = s->ids;
+	return in == o;
+}
 
-	if ((ix->n + 1) * 2 > ix->cap) {
-		struct ipc_object **old = ix->slots;
-		size_t oldcap = ix->cap;
+static size_t obj_identity_hash(const struct ipc_object *o)
+{
+	return hash_str(o->identity);
+}
 
-		ix->cap *= 2;
-		ix->n = 0;
-		ix->slots = xcalloc(ix->cap, sizeof(*ix->slots));
+/* The first object of an identity wins, as a linear search would find it. */
+static bool same_identity(const struct ipc_object *in, const struct ipc_object *o)
+{
+	return !strcmp(in->identity, o->identity);
+}
+
+static struct obj_table *table_new(size_t (*hash)(const struct ipc_object *),
+				   bool (*dup)(const struct ipc_object *, const struct ipc_object *))
+{
+	struct obj_table *t = xcalloc(1, sizeof(*t));
+
+	t->cap = 1024;
+	t->slots = xcalloc(t->cap, sizeof(*t->slots));
+	t->hash = hash;
+	t->dup = dup;
+	return t;
+}
+
+static void table_free(struct obj_table *t)
+{
+	if (t)
+		free(t->slots);
+	free(t);
+}
+
+static void table_insert(struct obj_table *t, struct ipc_object *o)
+{
+	size_t mask = t->cap - 1, i = t->hash(o) & mask;
+
+	for (; t->slots[i]; i = (i + 1) & mask)
+		if (t->dup(t->slots[i], o))
+			return;
+	t->slots[i] = o;
+	t->n++;
+}
+
+static void table_add(struct obj_table *t, struct ipc_object *o)
+{
+	if ((t->n + 1) * 2 > t->cap) {
+		struct ipc_object **old = t->slots;
+		size_t oldcap = t->cap;
+
+		t->cap *= 2;
+		t->n = 0;
+		t->slots = xcalloc(t->cap, sizeof(*t->slots));
 		for (size_t i = 0; i < oldcap; i++)
 			if (old[i])
-				identity_put(ix, old[i]);
+				table_insert(t, old[i]);
 		free(old);
 	}
-	identity_put(ix, o);
+	table_insert(t, o);
 }
 
 /* pid -> comm, so that 32,000 queues last used by one pid cost one read of its comm. */
@@ -95,12 +138,8 @@ void snapshot_release(struct snapshot *s)
 	for (size_t i = 0; i < s->nlimits; i++)
 		free(s->limits[i].source);
 	free(s->limits);
-	if (s->index)
-		free(s->index->slots);
-	free(s->index);
-	if (s->ids)
-		free(s->ids->slots);
-	free(s->ids);
+	table_free(s->index);
+	table_free(s->ids);
 	if (s->pids)
 		free(s->pids->slots);
 	free(s->pids);
@@ -114,7 +153,7 @@ void snapshot_add(struct snapshot *s, struct ipc_object *o)
 	if (s->index && o->inode)
 		snapshot_index_add(s, o);
 	if (s->ids)
-		identity_index_add(s, o);
+		table_add(s->ids, o);
 }
 
 void snapshot_error(struct snapshot *s, const char *source, const char *fmt, ...)
@@ -166,56 +205,18 @@ struct limit *snapshot_limit(struct snapshot *s, const char *name, const char *g
 	return l;
 }
 
-static size_t hash_inode(uint64_t ino)
-{
-	ino ^= ino >> 33;
-	ino *= 0xff51afd7ed558ccdULL;
-	ino ^= ino >> 33;
-	return (size_t)ino;
-}
-
-static void index_put(struct inode_index *ix, struct ipc_object *o)
-{
-	size_t mask = ix->cap - 1, i = hash_inode(o->inode) & mask;
-
-	while (ix->slots[i]) {
-		if (ix->slots[i] == o)
-			return;
-		i = (i + 1) & mask;
-	}
-	ix->slots[i] = o;
-	ix->n++;
-}
-
 void snapshot_index_add(struct snapshot *s, struct ipc_object *o)
 {
-	struct inode_index *ix = s->index;
-
 	if (!o->inode)
 		return;
-	if (!ix) {
-		ix = s->index = xcalloc(1, sizeof(*ix));
-		ix->cap = 1024;
-		ix->slots = xcalloc(ix->cap, sizeof(*ix->slots));
-	}
-	if ((ix->n + 1) * 2 > ix->cap) {
-		struct ipc_object **old = ix->slots;
-		size_t oldcap = ix->cap;
-
-		ix->cap *= 2;
-		ix->n = 0;
-		ix->slots = xcalloc(ix->cap, sizeof(*ix->slots));
-		for (size_t i = 0; i < oldcap; i++)
-			if (old[i])
-				index_put(ix, old[i]);
-		free(old);
-	}
-	index_put(ix, o);
+	if (!s->index)
+		s->index = table_new(obj_inode_hash, same_pointer);
+	table_add(s->index, o);
 }
 
 struct ipc_object *snapshot_find_inode(struct snapshot *s, int kind, uint64_t inode)
 {
-	struct inode_index *ix;
+	struct obj_table *t;
 	size_t mask, i;
 
 	if (!s->index) {
@@ -224,10 +225,10 @@ struct ipc_object *snapshot_find_inode(struct snapshot *s, int kind, uint64_t in
 		if (!s->index)
 			return NULL;
 	}
-	ix = s->index;
-	mask = ix->cap - 1;
-	for (i = hash_inode(inode) & mask; ix->slots[i]; i = (i + 1) & mask) {
-		struct ipc_object *o = ix->slots[i];
+	t = s->index;
+	mask = t->cap - 1;
+	for (i = hash_inode(inode) & mask; t->slots[i]; i = (i + 1) & mask) {
+		struct ipc_object *o = t->slots[i];
 		if (o->inode == inode && (kind < 0 || (int)o->kind == kind))
 			return o;
 	}
@@ -236,20 +237,18 @@ struct ipc_object *snapshot_find_inode(struct snapshot *s, int kind, uint64_t in
 
 struct ipc_object *snapshot_find_identity(struct snapshot *s, const char *identity)
 {
-	struct identity_index *ix = s->ids;
+	struct obj_table *t = s->ids;
 	size_t mask, i;
 
-	if (!ix) {
-		ix = s->ids = xcalloc(1, sizeof(*ix));
-		ix->cap = 1024;
-		ix->slots = xcalloc(ix->cap, sizeof(*ix->slots));
+	if (!t) {
+		t = s->ids = table_new(obj_identity_hash, same_identity);
 		for (size_t k = 0; k < s->nobjs; k++)
-			identity_index_add(s, s->objs[k]);
+			table_add(t, s->objs[k]);
 	}
-	mask = ix->cap - 1;
-	for (i = hash_str(identity) & mask; ix->slots[i]; i = (i + 1) & mask)
-		if (!strcmp(ix->slots[i]->identity, identity))
-			return ix->slots[i];
+	mask = t->cap - 1;
+	for (i = hash_str(identity) & mask; t->slots[i]; i = (i + 1) & mask)
+		if (!strcmp(t->slots[i]->identity, identity))
+			return t->slots[i];
 	return NULL;
 }
 

@@ -31,8 +31,7 @@ struct limit {
 };
 
 struct pid_cache; /* pid -> comm, private to snapshot.c */
-struct inode_index;
-struct identity_index;
+struct obj_table;
 
 struct snapshot {
 	char host[256];
@@ -50,8 +49,8 @@ struct snapshot {
 	size_t nlimits, limits_cap;
 
 	struct pid_cache *pids;    /* owned */
-	struct inode_index *index; /* owned; inode -> object, built on demand */
-	struct identity_index *ids; /* owned; identity -> object, built on demand */
+	struct obj_table *index;  /* owned; inode -> object, built on demand */
+	struct obj_table *ids;    /* owned; identity -> object, built on demand */
 };
 
 void snapshot_init(struct snapshot *s);
