@@ -338,20 +338,14 @@ static void remove_one(struct clean_item *it, const struct clean_opts *o,
 		set_reason(it, rc == -EBUSY && is_rm ? CLEAN_REFUSED : CLEAN_SKIPPED, why.text);
 		return;
 	}
-	if (o->backup_dir) {
-		rc = backup_one(it, o, &why);
-		if (rc) {
-			set_reason(it, rc == -EACCES || rc == -EPERM ? CLEAN_DENIED : CLEAN_FAILED, why.text);
-			if (!it->consumed)
-				return;
-			/* The messages were taken off the queue already: removing it now loses
-			 * nothing more, leaving it would leave an emptied queue. */
-		}
+	/* A failed backup keeps the object: a queue drained for it got its messages back. */
+	if (o->backup_dir && (rc = backup_one(it, o, &why)) < 0) {
+		set_reason(it, rc == -EACCES || rc == -EPERM ? CLEAN_DENIED : CLEAN_FAILED, why.text);
+		return;
 	}
 	rc = ops->remove(it->obj);
 	if (rc == 0) {
-		if (it->status != CLEAN_FAILED)
-			set_reason(it, CLEAN_REMOVED, NULL);
+		set_reason(it, CLEAN_REMOVED, NULL);
 	} else if (rc == -EPERM || rc == -EACCES) {
 		set_reason(it, CLEAN_DENIED, "permission denied");
 	} else if (rc == -ENOENT || rc == -EINVAL || rc == -EIDRM) {

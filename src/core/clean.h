@@ -30,7 +30,7 @@ struct clean_item {
 	char *evidence;         /* why it is stale, or who holds it; owned */
 	char *reason;           /* why it was not removed; owned, NULL when removed */
 	char *backup;           /* its backup directory; owned, NULL without --backup */
-	bool consumed;          /* its messages were received as part of the backup */
+	bool consumed;          /* its messages were received into the backup (no MSG_COPY) */
 };
 
 struct clean_opts {

@@ -24,7 +24,8 @@ struct kind_ops {
 	 * inode and name. A kind whose ctime moves when it is merely read says otherwise. */
 	bool (*same)(const struct ipc_object *scanned, const struct ipc_object *now);
 	/* Save into dirfd what restore needs; kind fields go into meta. A queue that cannot be
-	 * copied is drained here (*consumed = true) and must then be removed. */
+	 * copied is drained here (*consumed = true); when its messages cannot be written they
+	 * are sent back and the call fails (*consumed = false), so nothing is lost. */
 	int (*backup)(const struct ipc_object *o, int dirfd, json_t *meta, bool *consumed);
 	int (*remove)(const struct ipc_object *o);
 	/* Recreate what backup saved; -EEXIST when such an object exists (never overwritten). */

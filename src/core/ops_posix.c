@@ -206,6 +206,24 @@ static void meta_stat(json_t *meta, const struct ipc_object *o, const struct sta
 	json_object_set_new(meta, "gid", json_integer(st->st_gid));
 }
 
+/* The backup of a drained queue could not be written: send its messages back (receiving
+ * took the highest priority first, so sending them in that order keeps the queue's order). */
+static void put_back(const struct ipc_object *o, const struct bytes *b, bool *consumed)
+{
+	mqd_t q = mq_open(o->name, O_WRONLY | O_NONBLOCK);
+	size_t off = 0, len;
+	const unsigned char *p;
+	int64_t prio;
+
+	if (q == (mqd_t)-1)
+		return;
+	while (bytes_next_record(b->data, b->len, &off, &prio, &p, &len) == 1)
+		if (mq_send(q, (const char *)p, len, (unsigned)prio) < 0)
+			break;
+	mq_close(q);
+	*consumed = false;
+}
+
 /* A POSIX queue has no non-destructive read: its messages are received as part of the
  * removal, highest priority first, as mq_receive delivers them. */
 static int mq_backup(const struct ipc_object *o, int dirfd, json_t *meta, bool *consumed)
@@ -246,6 +264,8 @@ static int mq_backup(const struct ipc_object *o, int dirfd, json_t *meta, bool *
 	}
 	json_object_set_new(meta, "messages", json_integer(n));
 	rc = write_file_at(dirfd, "messages.bin", b.data, b.len);
+	if (rc)
+		put_back(o, &b, consumed);
 out:
 	free(buf);
 	bytes_release(&b);

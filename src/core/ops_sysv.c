@@ -275,6 +275,20 @@ receive:
 write:
 	json_object_set_new(meta, "messages", json_integer(n));
 	rc = write_file_at(dirfd, "messages.bin", b.data, b.len);
+	if (rc && *consumed) {
+		/* Not saved: give the queue its messages back, in order, and keep it. */
+		size_t off = 0, len;
+		const unsigned char *p;
+		int64_t tag;
+
+		while (bytes_next_record(b.data, b.len, &off, &tag, &p, &len) == 1) {
+			buf->mtype = (long)tag;
+			memcpy(buf->mtext, p, len);
+			if (msgsnd((int)o->id, buf, len, IPC_NOWAIT) < 0)
+				break;
+		}
+		*consumed = false;
+	}
 out:
 	free(buf);
 	bytes_release(&b);

@@ -63,4 +63,22 @@ if not any(f.get("messages.bin") for f in b1.values()):
 for b in bad: print(b)
 sys.exit(1 if bad else 0)
 PY
-echo "ok: backup and restore round trip"
+# A backup that cannot be written keeps the object, and a queue drained for it gets its
+# messages back: here a POSIX queue (no copying read) and a backup directory on a full tmpfs.
+"$IPCSCOPE" gen posix-mq --hold 0 --fill 3 --leak -J >"$T/q.json" || fail "gen posix-mq"
+q=$(gen_field "$T/q.json" 'o["name"]')
+mkdir "$T/full" && mount -t tmpfs -o size=4k none "$T/full" || fail "mount a small tmpfs"
+dd if=/dev/zero of="$T/full/filler" bs=4k count=1 status=none 2>/dev/null
+"$IPCSCOPE" clean --older-than 0 --yes -t posix-mq --backup "$T/full/b" -J >"$T/full.json"
+rc=$?
+umount "$T/full"
+[ $rc = 1 ] || fail "a failed backup should fail the run (exit $rc)"
+py - "$T/full.json" <<'PY' || fail "failed backup not reported"
+import json, sys
+items = json.load(open(sys.argv[1]))["clean"]["items"]
+assert len(items) == 1 and items[0]["status"] == "failed" and "backup" in items[0]["reason"], items
+PY
+grep -q "QSIZE:192 " "/dev/mqueue$q" || fail "the queue lost its messages: $(cat "/dev/mqueue$q")"
+"$IPCSCOPE" show posix-mq "$q" -J | py -c 'import json,sys; o=json.load(sys.stdin)["objects"][0]; sys.exit(0 if o["messages"] == 3 else 1)' ||
+    fail "the queue does not hold its 3 messages after a failed backup"
+echo "ok: backup and restore round trip; a failed backup keeps the queue and its messages"
