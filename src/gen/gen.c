@@ -231,6 +231,27 @@ void gen_object_done(struct gen_ctx *ctx, struct gen_object *o)
 		ctx->on_object(ctx, o);
 }
 
+int gen_objects_ready(struct gen_ctx *ctx, struct gen_peer *peer, unsigned n, unsigned per,
+		      const int *fds, struct gen_end mine, bool peer_fd, struct gen_end theirs)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct gen_msg m;
+		int rc = gen_peer_expect(ctx, peer, GEN_MSG_READY, &m);
+
+		if (rc < 0)
+			return rc;
+		for (unsigned k = 0; k < per; k++) {
+			struct gen_object *o = ctx->objs[per * i + k];
+
+			gen_object_holder(o, getpid(), fds ? fds[i] : -1, mine.access, mine.role);
+			gen_object_holder(o, peer->pid, peer_fd ? (int)m.b : -1, theirs.access,
+					  theirs.role);
+			gen_object_done(ctx, o);
+		}
+	}
+	return 0;
+}
+
 uint64_t gen_fd_inode(int fd)
 {
 	struct stat st;

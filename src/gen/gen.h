@@ -160,6 +160,16 @@ void gen_object_holder(struct gen_object *o, pid_t pid, int fd, const char *acce
 		       const char *role);
 /* The object is complete: hand it to on_object. */
 void gen_object_done(struct gen_ctx *ctx, struct gen_object *o);
+
+/* One end of a mechanism as a holder: its access and role. */
+struct gen_end {
+	const char *access, *role;
+};
+/* For each of n readiness messages of peer, the next per objects are complete: this process
+ * holds them (through fds[i], or no fd when fds is NULL) as mine, the peer (through the fd
+ * it reported when peer_fd, else none) as theirs. 0 or -errno. */
+int gen_objects_ready(struct gen_ctx *ctx, struct gen_peer *peer, unsigned n, unsigned per,
+		      const int *fds, struct gen_end mine, bool peer_fd, struct gen_end theirs);
 uint64_t gen_fd_inode(int fd);
 /* Usage error unless count objects of per_object descriptors each fit RLIMIT_NOFILE. */
 int gen_check_nofile(struct gen_ctx *ctx, unsigned per_object);

@@ -208,16 +208,8 @@ static int create(struct gen_ctx *ctx, bool posix, const char *kind)
 	}
 	if ((rc = gen_spawn(ctx, "worker", NULL, 0, worker, st, &peer)) < 0)
 		return rc;
-	for (unsigned i = 0; i < st->n; i++) {
-		struct gen_msg m;
-
-		if ((rc = gen_peer_expect(ctx, peer, GEN_MSG_READY, &m)) < 0)
-			return rc;
-		gen_object_holder(ctx->objs[i], getpid(), st->fds[i], "rw", "worker");
-		gen_object_holder(ctx->objs[i], peer->pid, (int)m.b, "rw", "worker");
-		gen_object_done(ctx, ctx->objs[i]);
-	}
-	return 0;
+	return gen_objects_ready(ctx, peer, st->n, 1, st->fds, (struct gen_end){"rw", "worker"}, true,
+				 (struct gen_end){"rw", "worker"});
 }
 
 static int flock_create(struct gen_ctx *ctx)

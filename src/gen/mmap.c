@@ -131,20 +131,8 @@ static int mmap_create(struct gen_ctx *ctx)
 		madvise(st->anon[i], st->bytes, MADV_DONTFORK);
 	if (rc < 0)
 		return rc;
-	for (unsigned i = 0; i < st->n; i++) {
-		struct gen_msg m;
-
-		if ((rc = gen_peer_expect(ctx, peer, GEN_MSG_READY, &m)) < 0)
-			return rc;
-		for (unsigned k = 0; k < 2; k++) {
-			struct gen_object *o = ctx->objs[2 * i + k];
-
-			gen_object_holder(o, getpid(), -1, "rw", "writer");
-			gen_object_holder(o, peer->pid, -1, "rw", "reader");
-			gen_object_done(ctx, o);
-		}
-	}
-	return 0;
+	return gen_objects_ready(ctx, peer, st->n, 2, NULL, (struct gen_end){"rw", "writer"}, false,
+				 (struct gen_end){"rw", "reader"});
 }
 
 static int send_all(struct gen_ctx *ctx, uint32_t first, unsigned n)

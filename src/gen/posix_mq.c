@@ -232,16 +232,8 @@ static int mq_create(struct gen_ctx *ctx)
 	}
 	if ((rc = gen_spawn(ctx, "receiver", NULL, 0, receiver, st, &peer)) < 0)
 		return rc;
-	for (unsigned i = 0; i < st->n; i++) {
-		struct gen_msg m;
-
-		if ((rc = gen_peer_expect(ctx, peer, GEN_MSG_READY, &m)) < 0)
-			return rc;
-		gen_object_holder(ctx->objs[i], getpid(), st->q[i], "w", "sender");
-		gen_object_holder(ctx->objs[i], peer->pid, (int)m.b, "r", "receiver");
-		gen_object_done(ctx, ctx->objs[i]);
-	}
-	return 0;
+	return gen_objects_ready(ctx, peer, st->n, 1, st->q, (struct gen_end){"w", "sender"}, true,
+				 (struct gen_end){"r", "receiver"});
 }
 
 static int send_frames(struct gen_ctx *ctx, mqd_t q, uint32_t first, unsigned n,

@@ -181,20 +181,8 @@ static int psem_create(struct gen_ctx *ctx)
 		no_fork(st->named[i]);
 	if (rc < 0)
 		return rc;
-	for (unsigned i = 0; i < st->n; i++) {
-		struct gen_msg m;
-
-		if ((rc = gen_peer_expect(ctx, peer, GEN_MSG_READY, &m)) < 0)
-			return rc;
-		for (unsigned k = 0; k < 2; k++) {
-			struct gen_object *o = ctx->objs[2 * i + k];
-
-			gen_object_holder(o, getpid(), -1, "rw", "worker");
-			gen_object_holder(o, peer->pid, -1, "rw", "worker");
-			gen_object_done(ctx, o);
-		}
-	}
-	return 0;
+	return gen_objects_ready(ctx, peer, st->n, 2, NULL, (struct gen_end){"rw", "worker"}, false,
+				 (struct gen_end){"rw", "worker"});
 }
 
 static int ping_pong(struct gen_ctx *ctx, struct shared *sh)

@@ -117,16 +117,8 @@ static int pshm_create(struct gen_ctx *ctx)
 	}
 	if ((rc = gen_spawn(ctx, "reader", NULL, 0, reader, st, &peer)) < 0)
 		return rc;
-	for (unsigned i = 0; i < st->n; i++) {
-		struct gen_msg m;
-
-		if ((rc = gen_peer_expect(ctx, peer, GEN_MSG_READY, &m)) < 0)
-			return rc;
-		gen_object_holder(ctx->objs[i], getpid(), st->fds[i], "rw", "writer");
-		gen_object_holder(ctx->objs[i], peer->pid, -1, "rw", "reader");
-		gen_object_done(ctx, ctx->objs[i]);
-	}
-	return 0;
+	return gen_objects_ready(ctx, peer, st->n, 1, st->fds, (struct gen_end){"rw", "writer"}, false,
+				 (struct gen_end){"rw", "reader"});
 }
 
 static int pshm_exercise(struct gen_ctx *ctx)

@@ -119,16 +119,8 @@ static int shm_create(struct gen_ctx *ctx)
 	}
 	if ((rc = gen_spawn(ctx, "reader", NULL, 0, reader, st, &peer)) < 0)
 		return rc;
-	for (unsigned i = 0; i < st->n; i++) {
-		struct gen_msg m;
-
-		if ((rc = gen_peer_expect(ctx, peer, GEN_MSG_READY, &m)) < 0)
-			return rc;
-		gen_object_holder(ctx->objs[i], getpid(), -1, "rw", "writer");
-		gen_object_holder(ctx->objs[i], peer->pid, -1, "rw", "reader");
-		gen_object_done(ctx, ctx->objs[i]);
-	}
-	return 0;
+	return gen_objects_ready(ctx, peer, st->n, 1, NULL, (struct gen_end){"rw", "writer"}, false,
+				 (struct gen_end){"rw", "reader"});
 }
 
 static int shm_exercise(struct gen_ctx *ctx)
