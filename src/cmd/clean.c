@@ -166,7 +166,7 @@ int cmd_clean(int argc, char **argv)
 				counts[CLEAN_CANDIDATE] == 1 ? "it" : "them");
 	}
 	print_scan_errors(&r.snap);
-	if (!r.snap.holders_complete)
+	if (r.holders_unproven)
 		fprintf(stderr, "ipcscope: not every process's fds and maps could be read (see above), "
 				"so no POSIX object or FIFO can be proven unused\n");
 	if (!rc && counts[CLEAN_FAILED])

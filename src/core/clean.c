@@ -97,6 +97,7 @@ int clean_plan(struct clean_report *r, const struct clean_opts *o)
 
 		if (!(kinds & KIND_BIT(obj->kind)) || !filter_match(&o->filter, obj))
 			continue;
+		r->holders_unproven |= !sc.holders_complete && kind_info(obj->kind)->needs_every_holder;
 		if (object_is_stale(obj, &sc, &ev))
 			add_item(r, obj, CLEAN_CANDIDATE, ev.text);
 	}

@@ -48,6 +48,7 @@ struct clean_report {
 	size_t n, cap;
 	bool dry_run;
 	bool is_rm;               /* named by rm: not required to be stale, refused when in use */
+	bool holders_unproven;    /* an object's rule needed every process read, and some were not */
 };
 
 /* Options with the defaults: now, --older-than 1h, nothing else. */

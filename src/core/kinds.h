@@ -40,6 +40,7 @@ struct kind_info {
 	const char *columns;   /* columns `show` prints for this kind, comma separated */
 	const char *stale_rule; /* the rule in words, for help, README and evidence */
 	const struct kind_ops *ops; /* NULL: never removed by rm or clean */
+	bool needs_every_holder; /* its rule can hold only if every process's fds were read */
 };
 
 const struct kind_info *kind_info(enum ipc_kind k);
