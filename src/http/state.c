@@ -191,9 +191,14 @@ static int render_stale(struct http_state *st, const struct stale_ctx *rules)
 
 		evidence_init(&ev);
 		st->stale[i] = object_is_stale(o, &sc, &ev);
-		if (st->stale[i])
-			json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "identity", o->identity,
-							      "kind", kind_name(o->kind), "evidence", ev.text));
+		if (st->stale[i]) {
+			json_t *item = json_object();
+
+			json_set_text(item, "identity", o->identity);
+			json_object_set_new(item, "kind", json_string(kind_name(o->kind)));
+			json_set_text(item, "evidence", ev.text);
+			json_array_append_new(list, item);
+		}
 	}
 	json_object_set_new(doc, "older_than", json_integer((json_int_t)sc.older_than));
 	json_object_set_new(doc, "stale", list);
@@ -309,13 +314,13 @@ static int build_event(struct http_state *st, const struct http_state *prev)
 		long j = http_state_find(prev, id);
 
 		if (j < 0)
-			json_array_append_new(appeared, json_string(id));
+			json_array_append_new(appeared, json_text(id));
 		else if (prev->slices[j].digest != st->slices[i].digest)
-			json_array_append_new(changed, json_string(id));
+			json_array_append_new(changed, json_text(id));
 	}
 	for (size_t i = 0; prev && i < prev->nobjs; i++)
 		if (http_state_find(st, prev->objs[i].identity) < 0)
-			json_array_append_new(vanished, json_string(prev->objs[i].identity));
+			json_array_append_new(vanished, json_text(prev->objs[i].identity));
 	for (int k = 0; k < KIND__COUNT; k++)
 		json_object_set_new(totals, kind_name((enum ipc_kind)k),
 				    json_pack("{s:I, s:I}", "count", (json_int_t)st->totals[k].count,

@@ -9,6 +9,7 @@
 
 #include "core/columns.h"
 #include "core/kinds.h"
+#include "core/utf8.h"
 #include "core/util.h"
 
 /* Set value at a dotted path ("owner.user"), creating the intermediate objects. */
@@ -36,13 +37,41 @@ static void set_path(json_t *obj, const char *path, json_t *value)
 	json_object_set_new(obj, path, value);
 }
 
+json_t *json_text(const char *s)
+{
+	json_t *j = json_string(s);
+	char *fixed;
+
+	if (j)
+		return j;
+	fixed = utf8_repair(s);
+	j = json_string(fixed);
+	free(fixed);
+	/* utf8_repair leaves only what RFC 3629 allows, which jansson takes. */
+	return j ? j : json_string("\xef\xbf\xbd");
+}
+
+/* key may be a dotted path (see set_path). */
+void json_set_text(json_t *obj, const char *key, const char *s)
+{
+	char raw[64], *hex;
+
+	set_path(obj, key, json_text(s));
+	if (utf8_valid(s))
+		return;
+	hex = hex_of(s);
+	snprintf(raw, sizeof(raw), "%s_raw", key);
+	set_path(obj, raw, json_string(hex));
+	free(hex);
+}
+
 static json_t *json_of_value(const struct column *c, const struct col_value *v)
 {
 	char buf[40];
 
 	switch (c->type) {
 	case COL_STR:
-		return json_string(v->s);
+		return json_text(v->s);
 	case COL_INT:
 	case COL_BYTES:
 		return json_integer(v->i);
@@ -62,7 +91,7 @@ static json_t *json_of_pid(const struct pid_ref *p)
 	json_t *j = json_pack("{s:I, s:b}", "pid", (json_int_t)p->pid, "alive", !p->gone);
 
 	if (p->comm[0])
-		json_object_set_new(j, "comm", json_string(p->comm));
+		json_set_text(j, "comm", p->comm);
 	return j;
 }
 
@@ -77,14 +106,19 @@ json_t *json_of_object(const struct ipc_object *o)
 		if (!c->json)
 			continue;
 		column_value(c, o, &v);
-		if (v.present)
+		if (v.present && c->type == COL_STR)
+			json_set_text(j, c->json, v.s);
+		else if (v.present)
 			set_path(j, c->json, json_of_value(c, &v));
 	}
 	for (size_t i = 0; i < o->nholders; i++) {
 		const struct ipc_holder *h = &o->holders[i];
-		json_t *jh = json_pack("{s:I, s:s, s:s}", "pid", (json_int_t)h->pid, "comm", h->comm,
-				       "access", access_str(h->access));
+		json_t *jh = json_pack("{s:I}", "pid", (json_int_t)h->pid);
 
+		/* Built member by member: json_pack drops a whole holder whose command is no
+		 * valid UTF-8, and so would let any process hide from the JSON by its name. */
+		json_set_text(jh, "comm", h->comm);
+		json_object_set_new(jh, "access", json_string(access_str(h->access)));
 		if (h->fd >= 0)
 			json_object_set_new(jh, "fd", json_integer(h->fd));
 		else
@@ -154,13 +188,20 @@ json_t *json_of_limits(const struct snapshot *s)
 json_t *json_document(const struct snapshot *s)
 {
 	char buf[40];
-	json_t *errs = json_array();
+	json_t *errs = json_array(), *doc;
 
-	for (size_t i = 0; i < s->nerrs; i++)
-		json_array_append_new(errs, json_pack("{s:s, s:s}", "source", s->errs[i].source,
-						      "message", s->errs[i].message));
-	return json_pack("{s:s, s:s, s:s, s:o}", "schema", JSON_SCHEMA_ID, "host", s->host, "time",
-			 format_time_utc(s->time, buf, sizeof(buf)), "errors", errs);
+	for (size_t i = 0; i < s->nerrs; i++) {
+		json_t *e = json_object();
+
+		json_set_text(e, "source", s->errs[i].source);
+		json_set_text(e, "message", s->errs[i].message);
+		json_array_append_new(errs, e);
+	}
+	doc = json_pack("{s:s}", "schema", JSON_SCHEMA_ID);
+	json_set_text(doc, "host", s->host);
+	json_object_set_new(doc, "time", json_string(format_time_utc(s->time, buf, sizeof(buf))));
+	json_object_set_new(doc, "errors", errs);
+	return doc;
 }
 
 struct dump_buf {

@@ -15,6 +15,13 @@
 #define JSON_OUT_PRETTY (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
 #define JSON_OUT_COMPACT (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
 
+/* s as a JSON string, whatever its bytes: text that is no valid UTF-8 has U+FFFD for each
+ * bad byte (core/utf8.h). Never NULL. */
+json_t *json_text(const char *s);
+/* obj[key] = json_text(s); when s is no valid UTF-8, also obj[key "_raw"] = the bytes of s
+ * in hex, so that the text can be told from a name that holds U+FFFD and be recovered. */
+void json_set_text(json_t *obj, const char *key, const char *s);
+
 /* {"schema", "host", "time", "errors": [...]}: the frame every document shares. */
 json_t *json_document(const struct snapshot *s);
 /* One object with every field that applies to its kind and is known. */
