@@ -1,6 +1,6 @@
 /* posix_shm.c - POSIX shared memory objects and named semaphores: the regular files of
  * /dev/shm, where glibc keeps both (a semaphore "/x" is the file sem.x). On the live system
- * a semaphore's value is read through sem_open without O_CREAT, sem_getvalue, sem_close.
+ * a semaphore's value is read from its file with pread (core/shmfile.h), never mapped.
  * Also the size of the /dev/shm tmpfs against its use. */
 #include <dirent.h>
 #include <errno.h>
@@ -18,44 +18,45 @@
 
 #include "posix.h"
 #include "core/kinds.h"
+#include "core/shmfile.h"
 #include "core/util.h"
 
 #define SEM_PREFIX "sem."
 
-/* The value of a named semaphore. sem_open maps sizeof(sem_t) of the file, and touching a
- * mapping past the end of a shorter file raises SIGBUS, so such a file is not opened.
- * Returns -ENOENT when the semaphore went away since it was listed. */
-static int sem_query(struct ipc_object *o, const struct stat *st)
+/* The value of a named semaphore, read from its file (core/shmfile.h: never mapped, so a
+ * file that shrinks under the reader cannot fault). Returns -ENOENT when the semaphore went
+ * away, or became another file, since it was listed. */
+static int sem_query(struct ipc_object *o, int dfd, const char *file, const struct stat *st)
 {
+	struct stat now;
 	char why[96];
-	sem_t *s;
-	int v;
+	bool waiters;
+	int fd, v, rc;
 
-	if (st->st_size < (off_t)sizeof(sem_t)) {
-		snprintf(why, sizeof(why), "file holds %jd bytes, fewer than a semaphore (%zu): not opened",
-			 (intmax_t)st->st_size, sizeof(sem_t));
+	fd = shmfile_open(dfd, file, st, &now);
+	if (fd == -ENOENT || fd == -ESTALE)
+		return -ENOENT;
+	if (fd < 0) {
+		snprintf(why, sizeof(why), "open: %s", strerror(-fd));
 		object_set_partial(o, why);
 		return 0;
 	}
-	s = sem_open(o->name, 0);
-	if (s == SEM_FAILED) {
-		if (errno == ENOENT)
-			return -ENOENT;
-		snprintf(why, sizeof(why), "sem_open: %s", strerror(errno));
+	rc = shmfile_sem_value(fd, &v, &waiters);
+	close(fd);
+	if (rc == -ENODATA) {
+		snprintf(why, sizeof(why), "file holds %jd bytes, fewer than a semaphore (%zu)",
+			 (intmax_t)now.st_size, sizeof(sem_t));
 		object_set_partial(o, why);
-		return 0;
-	}
-	if (sem_getvalue(s, &v) == 0) {
+	} else if (rc < 0) {
+		snprintf(why, sizeof(why), "read: %s", strerror(-rc));
+		object_set_partial(o, why);
+	} else {
 		o->sems = xcalloc(1, sizeof(*o->sems));
 		o->nsems = 1;
 		o->sems[0].value = v;
 		/* glibc keeps no per-semaphore waiter counts one could read. */
 		o->sems[0].ncount = o->sems[0].zcount = -1;
-	} else {
-		snprintf(why, sizeof(why), "sem_getvalue: %s", strerror(errno));
-		object_set_partial(o, why);
 	}
-	sem_close(s);
 	return 0;
 }
 
@@ -93,7 +94,7 @@ static struct ipc_object *shm_entry(struct scan_ctx *ctx, struct snapshot *snap,
 	if (!sem) {
 		o->size = (int64_t)st.st_size;
 		o->blocks = (int64_t)st.st_blocks * 512;
-	} else if (ctx->live && sem_query(o, &st) == -ENOENT) {
+	} else if (ctx->live && sem_query(o, dfd, de->d_name, &st) == -ENOENT) {
 		object_free(o);
 		o = NULL;
 	}

@@ -168,20 +168,6 @@ int rm_plan(struct clean_report *r, const struct clean_opts *o, int kind, char *
 	return nbad ? -ENOENT : 0;
 }
 
-static void run_hook(const char *hook_env, const char *var, const char *value)
-{
-	const char *hook = getenv(hook_env);
-	int status;
-
-	if (!hook || !*hook)
-		return;
-	setenv(var, value, 1);
-	/* The hook's own failure shows in the test that set it. */
-	status = system(hook);
-	(void)status;
-	unsetenv(var);
-}
-
 static void hook_before_rescan(const struct clean_report *r)
 {
 	size_t len = 1;
@@ -197,7 +183,7 @@ static void hook_before_rescan(const struct clean_report *r)
 			strcat(ids, " ");
 		strcat(ids, r->items[i].obj->identity);
 	}
-	run_hook(HOOK_BEFORE_RESCAN, "IPCSCOPE_CANDIDATES", ids);
+	test_hook(HOOK_BEFORE_RESCAN, "IPCSCOPE_CANDIDATES", ids);
 	free(ids);
 }
 
@@ -274,12 +260,20 @@ static int backup_one(struct clean_item *it, const struct clean_opts *o, struct 
 	}
 	rc = ops->backup(it->obj, dir, meta, &it->consumed);
 	if (rc) {
-		evidence_add(why, "backup failed: %s", strerror(-rc));
+		/* From a kind's backup, -ESTALE: what was read changed under the reader;
+		 * -ENODATA: the file is too short to hold what its kind keeps there. */
+		evidence_add(why, "backup failed: %s",
+			     rc == -ESTALE    ? "it changed or was replaced while being read"
+			     : rc == -ENODATA ? "its file is too short for its kind"
+					      : strerror(-rc));
 		goto out;
 	}
-	doc = json_pack("{s:s, s:s, s:s, s:I, s:O, s:o}", "schema", "ipcscope/1-backup", "identity",
-			it->obj->identity, "kind", kind_name(it->obj->kind), "saved", (json_int_t)o->stale.now,
-			"restore", meta, "object", json_of_object(it->obj));
+	doc = json_pack("{s:s}", "schema", "ipcscope/1-backup");
+	json_set_text(doc, "identity", it->obj->identity);
+	json_object_set_new(doc, "kind", json_string(kind_name(it->obj->kind)));
+	json_object_set_new(doc, "saved", json_integer((json_int_t)o->stale.now));
+	json_object_set_new(doc, "restore", json_incref(meta));
+	json_object_set_new(doc, "object", json_of_object(it->obj));
 	text = json_dumps(doc, JSON_OUT_PRETTY);
 	rc = text ? write_file_at(dir, "meta.json", text, strlen(text)) : -ENOMEM;
 	if (rc) {
@@ -328,7 +322,7 @@ static void remove_one(struct clean_item *it, const struct clean_opts *o,
 		free(r);
 		return;
 	}
-	run_hook(HOOK_BEFORE_REMOVE, "IPCSCOPE_OBJECT", it->obj->identity);
+	test_hook(HOOK_BEFORE_REMOVE, "IPCSCOPE_OBJECT", it->obj->identity);
 	evidence_init(&why);
 	rc = ops->recheck(it->obj, o->force, &why);
 	if (rc == -EACCES || rc == -EPERM) {
@@ -414,15 +408,19 @@ const char *clean_status_name(enum clean_status s)
 
 json_t *clean_item_json(const struct clean_item *it)
 {
-	json_t *j = json_pack("{s:s, s:s, s:s}", "identity", it->obj->identity, "kind",
-			      kind_name(it->obj->kind), "status", clean_status_name(it->status));
+	json_t *j = json_object();
 
+	/* Every text member through json_set_text: names are bytes, and one that is no
+	 * valid UTF-8 must not blank the item. */
+	json_set_text(j, "identity", it->obj->identity);
+	json_object_set_new(j, "kind", json_string(kind_name(it->obj->kind)));
+	json_object_set_new(j, "status", json_string(clean_status_name(it->status)));
 	if (it->evidence)
-		json_object_set_new(j, "evidence", json_string(it->evidence));
+		json_set_text(j, "evidence", it->evidence);
 	if (it->reason)
-		json_object_set_new(j, "reason", json_string(it->reason));
+		json_set_text(j, "reason", it->reason);
 	if (it->backup)
-		json_object_set_new(j, "backup", json_string(it->backup));
+		json_set_text(j, "backup", it->backup);
 	json_object_set_new(j, "object", json_of_object(it->obj));
 	return j;
 }
@@ -440,7 +438,7 @@ json_t *clean_report_json(const struct clean_report *r, const struct clean_opts 
 
 static int restore_one(int top, const char *name, const char *label, json_t *results)
 {
-	json_t *meta = NULL, *res = json_pack("{s:s}", "dir", label);
+	json_t *meta = NULL, *res = json_object();
 	const struct kind_info *ki;
 	struct evidence why;
 	const char *kind = NULL, *identity = NULL;
@@ -448,6 +446,7 @@ static int restore_one(int top, const char *name, const char *label, json_t *res
 	int dir, rc, k;
 
 	evidence_init(&why);
+	json_set_text(res, "dir", label);
 	dir = openat(top, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0) {
 		rc = -errno;
@@ -472,7 +471,7 @@ static int restore_one(int top, const char *name, const char *label, json_t *res
 out:
 	json_object_set_new(res, "status", json_string(rc == 0 ? "restored" : rc == -EEXIST ? "exists" : "failed"));
 	if (why.len)
-		json_object_set_new(res, rc ? "reason" : "note", json_string(why.text));
+		json_set_text(res, rc ? "reason" : "note", why.text);
 	json_array_append_new(results, res);
 	json_decref(meta);
 	free(text);

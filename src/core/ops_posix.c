@@ -15,7 +15,9 @@
 
 #include "core/backup.h"
 #include "core/kinds.h"
+#include "core/shmfile.h"
 #include "core/util.h"
+#include "render/json.h"
 
 static int64_t last_change(const struct ipc_object *o)
 {
@@ -200,7 +202,7 @@ static int fifo_recheck(const struct ipc_object *o, bool force, struct evidence 
 
 static void meta_stat(json_t *meta, const struct ipc_object *o, const struct stat *st)
 {
-	json_object_set_new(meta, "name", json_string(o->name));
+	json_set_text(meta, "name", o->name); /* with name_raw when not UTF-8 */
 	json_object_set_new(meta, "mode", json_integer(st->st_mode & 0777));
 	json_object_set_new(meta, "uid", json_integer(st->st_uid));
 	json_object_set_new(meta, "gid", json_integer(st->st_gid));
@@ -273,58 +275,63 @@ out:
 	return rc;
 }
 
+/* The file of a POSIX shm object ("" prefix) or semaphore ("sem."), opened through
+ * core/shmfile.h and checked to be the object scanned (its inode). fd or -errno. */
+static int devshm_open(const struct ipc_object *o, const char *prefix, struct stat *st)
+{
+	char file[NAME_MAX + 8];
+	int dfd, fd;
+
+	snprintf(file, sizeof(file), "%s%s", prefix, o->name[0] == '/' ? o->name + 1 : o->name);
+	dfd = open("/dev/shm", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	fd = shmfile_open(dfd, file, NULL, st);
+	close(dfd);
+	if (fd >= 0 && st->st_ino != o->inode) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
+/* Copied with pread, never mapped: the owner may truncate the file meanwhile, and a copy
+ * of a file that changed size while it was read is refused (-ESTALE), so nothing is removed
+ * on the strength of a half backup. */
 static int shm_backup(const struct ipc_object *o, int dirfd, json_t *meta, bool *consumed)
 {
 	struct stat st;
-	void *p = MAP_FAILED;
-	int fd, rc = 0;
+	int fd, rc;
 
 	(void)consumed;
-	fd = shm_open(o->name, O_RDONLY, 0);
+	fd = devshm_open(o, "", &st);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		rc = -errno;
-		goto out;
-	}
+		return fd;
 	meta_stat(meta, o, &st);
 	json_object_set_new(meta, "size", json_integer(st.st_size));
-	if (st.st_size > 0) {
-		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-		if (p == MAP_FAILED) {
-			rc = -errno;
-			goto out;
-		}
-	}
-	rc = write_file_at(dirfd, "data.bin", p == MAP_FAILED ? "" : p, (size_t)st.st_size);
-out:
-	if (p != MAP_FAILED)
-		munmap(p, (size_t)st.st_size);
+	rc = shmfile_copy(fd, st.st_size, dirfd, "data.bin");
 	close(fd);
 	return rc;
 }
 
 static int sem_backup(const struct ipc_object *o, int dirfd, json_t *meta, bool *consumed)
 {
-	char path[PATH_MAX];
 	struct stat st;
-	sem_t *s;
-	int v = 0, rc = 0;
+	bool waiters;
+	int fd, v, rc;
 
 	(void)dirfd;
 	(void)consumed;
-	sem_path(o, path, sizeof(path));
-	if (stat(path, &st) < 0)
-		return -errno;
-	s = sem_open(o->name, 0);
-	if (s == SEM_FAILED)
-		return -errno;
-	if (sem_getvalue(s, &v) < 0)
-		rc = -errno;
-	sem_close(s);
+	fd = devshm_open(o, "sem.", &st);
+	if (fd < 0)
+		return fd;
+	rc = shmfile_sem_value(fd, &v, &waiters);
+	close(fd);
+	if (rc) /* -ENODATA: too short to be a semaphore, there is no value to save */
+		return rc;
 	meta_stat(meta, o, &st);
 	json_object_set_new(meta, "value", json_integer(v));
-	return rc;
+	return 0;
 }
 
 static int fifo_backup(const struct ipc_object *o, int dirfd, json_t *meta, bool *consumed)
@@ -364,25 +371,104 @@ static int fifo_remove(const struct ipc_object *o)
 /* ---- restore ---- */
 
 struct file_meta {
-	const char *name;
+	const char *name; /* borrowed from the meta object, or raw */
+	char raw[NAME_MAX + PATH_MAX];
 	mode_t mode;
 	uid_t uid;
 	gid_t gid;
 };
 
+/* name_raw (hex) gives back a name that is no valid UTF-8 exactly. */
+static int unhex(const char *hex, char *out, size_t cap)
+{
+	size_t n = strlen(hex);
+
+	if (n % 2 || n / 2 >= cap)
+		return -EINVAL;
+	for (size_t i = 0; i < n / 2; i++) {
+		unsigned v;
+
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1 || !v)
+			return -EINVAL;
+		out[i] = (char)v;
+	}
+	out[n / 2] = '\0';
+	return 0;
+}
+
 static int read_meta(json_t *meta, struct file_meta *m, struct evidence *why)
 {
 	json_int_t mode, uid, gid;
+	const char *raw = json_string_value(json_object_get(meta, "name_raw"));
 
 	if (json_unpack(meta, "{s:s, s:I, s:I, s:I}", "name", &m->name, "mode", &mode, "uid", &uid,
 			"gid", &gid) < 0 || m->name[0] == '\0') {
 		evidence_add(why, "meta.json lacks name, mode, uid or gid");
 		return -EINVAL;
 	}
+	if (raw) {
+		if (unhex(raw, m->raw, sizeof(m->raw)) < 0) {
+			evidence_add(why, "meta.json: name_raw is not the hex of a name");
+			return -EINVAL;
+		}
+		m->name = m->raw;
+	}
 	m->mode = (mode_t)mode & 0777;
 	m->uid = (uid_t)uid;
 	m->gid = (gid_t)gid;
 	return 0;
+}
+
+/* Give what restore just made at name in dirfd its owner and mode, through an O_PATH fd
+ * taken without following a symlink, and only when it is still what was made: of type
+ * want, owned by us. Whoever can write the directory may swap the name for a symlink to
+ * another file between our create and our chown; by path, that file would change owner. */
+static int own_made(int dirfd, const char *file, mode_t want, const struct file_meta *m,
+		    struct evidence *why)
+{
+	char self[64];
+	struct stat st;
+	int fd, rc = 0;
+
+	test_hook("IPCSCOPE_TEST_HOOK_RESTORE_MADE", "IPCSCOPE_MADE", m->name);
+	fd = openat(dirfd, file, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != want || st.st_uid != geteuid()) {
+		evidence_add(why, "%s was replaced right after it was made: its owner and mode are not set",
+			     m->name);
+		rc = -ESTALE;
+		goto out;
+	}
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	if (fchownat(fd, "", m->uid, m->gid, AT_EMPTY_PATH) < 0)
+		evidence_add(why, "owner not restored: %s", strerror(errno));
+	/* chmod through the fd's magic link reaches exactly that inode (an O_PATH fd takes no
+	 * fchmod); the mode is set after the owner, which chown may strip bits from. */
+	else if (chmod(self, m->mode) < 0)
+		evidence_add(why, "mode not restored: %s", strerror(errno));
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* Open the directory path names a file in, and point *file at its last component. */
+static int open_parent(const char *path, char *buf, size_t len, const char **file)
+{
+	char *slash;
+	int fd;
+
+	if (snprintf(buf, len, "%s", path) >= (int)len)
+		return -ENAMETOOLONG;
+	slash = strrchr(buf, '/');
+	if (!slash || !slash[1])
+		return -EINVAL;
+	*file = path + (slash - buf) + 1;
+	if (slash == buf)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }
 
 static int create_failed(const char *name, struct evidence *why)
@@ -480,6 +566,8 @@ static int shm_restore(json_t *meta, int dirfd, struct evidence *why)
 	}
 	if (!rc && fchown(fd, m.uid, m.gid) < 0)
 		evidence_add(why, "owner not restored: %s", strerror(errno));
+	else if (!rc && fchmod(fd, m.mode) < 0) /* shm_open's mode passed through the umask */
+		evidence_add(why, "mode not restored: %s", strerror(errno));
 	close(fd);
 out:
 	free(data);
@@ -490,9 +578,9 @@ static int sem_restore(json_t *meta, int dirfd, struct evidence *why)
 {
 	struct file_meta m;
 	json_int_t value;
-	char path[PATH_MAX];
+	char file[NAME_MAX + 8];
 	sem_t *s;
-	int rc;
+	int dfd, rc;
 
 	(void)dirfd;
 	rc = read_meta(meta, &m, why);
@@ -506,26 +594,42 @@ static int sem_restore(json_t *meta, int dirfd, struct evidence *why)
 	if (s == SEM_FAILED)
 		return create_failed(m.name, why);
 	sem_close(s);
-	snprintf(path, sizeof(path), "/dev/shm/sem.%s", m.name[0] == '/' ? m.name + 1 : m.name);
-	if (chown(path, m.uid, m.gid) < 0)
-		evidence_add(why, "owner not restored: %s", strerror(errno));
-	return 0;
+	snprintf(file, sizeof(file), "sem.%s", m.name[0] == '/' ? m.name + 1 : m.name);
+	dfd = open("/dev/shm", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		evidence_add(why, "owner not restored: /dev/shm: %s", strerror(errno));
+		return 0;
+	}
+	rc = own_made(dfd, file, S_IFREG, &m, why);
+	close(dfd);
+	return rc;
 }
 
+/* Made with mknodat in the directory opened once, and owned through own_made. */
 static int fifo_restore(json_t *meta, int dirfd, struct evidence *why)
 {
 	struct file_meta m;
-	int rc;
+	char dir[PATH_MAX];
+	const char *file;
+	int dfd, rc;
 
 	(void)dirfd;
 	rc = read_meta(meta, &m, why);
 	if (rc)
 		return rc;
-	if (mkfifo(m.name, m.mode) < 0)
-		return create_failed(m.name, why);
-	if (chown(m.name, m.uid, m.gid) < 0)
-		evidence_add(why, "owner not restored: %s", strerror(errno));
-	return 0;
+	dfd = open_parent(m.name, dir, sizeof(dir), &file);
+	if (dfd < 0) {
+		evidence_add(why, "cannot open the directory of %s: %s", m.name, strerror(-dfd));
+		return dfd;
+	}
+	if (mknodat(dfd, file, S_IFIFO | 0600, 0) < 0) {
+		rc = create_failed(m.name, why);
+		close(dfd);
+		return rc;
+	}
+	rc = own_made(dfd, file, S_IFIFO, &m, why);
+	close(dfd);
+	return rc;
 }
 
 const struct kind_ops posix_mq_ops = {mq_stale, posix_in_use, mq_recheck, mq_same, mq_backup, mq_remove, mq_restore};

@@ -32,4 +32,8 @@ int parse_u64_base(const char *s, int base, uint64_t *out);
 /* "16K", "1.5M" (util-linux style, base 1024) into buf. */
 const char *human_size(uint64_t bytes, char *buf, size_t len);
 
+/* Tests only: when the environment variable hook names a shell command, run it with var
+ * set to value, so a test can act in exactly the window the caller is about to guard. */
+void test_hook(const char *hook, const char *var, const char *value);
+
 #endif

@@ -185,7 +185,7 @@ if [ "$(id -u)" = 0 ]; then
 import sys; exec(open(sys.argv[1] + "/lib.py").read())
 d = json.load(open(sys.argv[1] + "/nobody.json"))
 for which, kind, why in (("mq", "posix-mq", "mq_open: Permission denied"),
-                         ("sem", "posix-sem", "sem_open: Permission denied")):
+                         ("sem", "posix-sem", "open: Permission denied")):
     g = gen(which, kind)[1]
     o = obj(kind, g["name"], d)
     if os.stat(path(kind, g["name"])).st_mode & 0o004:
