@@ -151,16 +151,42 @@ static int mq_recheck(const struct ipc_object *o, bool force, struct evidence *w
 	return rc;
 }
 
+/* The file of a POSIX shm object ("" prefix) or semaphore ("sem."), opened through
+ * core/shmfile.h and checked to be the object scanned (its inode). fd or -errno. */
+static int devshm_open(const struct ipc_object *o, const char *prefix, struct stat *st)
+{
+	char file[NAME_MAX + 8];
+	int dfd, fd;
+
+	snprintf(file, sizeof(file), "%s%s", prefix, o->name[0] == '/' ? o->name + 1 : o->name);
+	dfd = open("/dev/shm", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	fd = shmfile_open(dfd, file, NULL, st);
+	close(dfd);
+	if (fd >= 0 && st->st_ino != o->inode) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
+/* Through devshm_open, not shm_open: the file's owner may have swapped it for a FIFO, and
+ * shm_open of a FIFO would wait for a writer forever. */
 static int shm_recheck(const struct ipc_object *o, bool force, struct evidence *why)
 {
 	struct stat st;
 	int fd, rc;
 
 	(void)force;
-	fd = shm_open(o->name, O_RDONLY, 0);
+	fd = devshm_open(o, "", &st);
+	if (fd == -ESTALE) {
+		evidence_add(why, "%s is another object now", o->name);
+		return -ESTALE;
+	}
 	if (fd < 0)
-		return gone_or(errno, why);
-	rc = fstat(fd, &st) < 0 ? gone_or(errno, why) : compare_stat(o, &st, why);
+		return gone_or(-fd, why);
+	rc = compare_stat(o, &st, why);
 	close(fd);
 	return rc;
 }
@@ -273,26 +299,6 @@ out:
 	bytes_release(&b);
 	mq_close(q);
 	return rc;
-}
-
-/* The file of a POSIX shm object ("" prefix) or semaphore ("sem."), opened through
- * core/shmfile.h and checked to be the object scanned (its inode). fd or -errno. */
-static int devshm_open(const struct ipc_object *o, const char *prefix, struct stat *st)
-{
-	char file[NAME_MAX + 8];
-	int dfd, fd;
-
-	snprintf(file, sizeof(file), "%s%s", prefix, o->name[0] == '/' ? o->name + 1 : o->name);
-	dfd = open("/dev/shm", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return -errno;
-	fd = shmfile_open(dfd, file, NULL, st);
-	close(dfd);
-	if (fd >= 0 && st->st_ino != o->inode) {
-		close(fd);
-		return -ESTALE;
-	}
-	return fd;
 }
 
 /* Copied with pread, never mapped: the owner may truncate the file meanwhile, and a copy

@@ -61,6 +61,17 @@ ran "$IPCSCOPE" rm --backup "$T/bk-short" "posix-sem:$MNTNS:/short" >"$T/out" 2>
 [ -e /dev/shm/sem.short ] || fail "the semaphore went though its backup failed"
 rm -f /dev/shm/sem.short
 
+# --- a shm file swapped for a FIFO right before rm re-reads it: refused, never a hang
+head -c 4096 /dev/zero >/dev/shm/swap
+chown nobody /dev/shm/swap
+IPCSCOPE_TEST_HOOK_BEFORE_REMOVE="rm -f /dev/shm/swap; mkfifo /dev/shm/swap" \
+    ran timeout 20 "$IPCSCOPE" rm "posix-shm:$MNTNS:/swap" >"$T/out" 2>&1
+rc=$?
+[ $rc != 124 ] || fail "rm hung on a shm file swapped for a FIFO"
+[ $rc != 0 ] || fail "rm removed a FIFO that took a shm object's name: $(cat "$T/out")"
+[ -p /dev/shm/swap ] || fail "the FIFO went"
+rm -f /dev/shm/swap
+
 # --- files that flip between full size and empty under 300 scans and 40 backups
 /usr/bin/python3 - <<'PY' &
 import os, time
