@@ -320,7 +320,7 @@ static int walk_path(const char *p, size_t n, struct container *c)
 		const struct layout *l;
 		struct span name, parent;
 	} cur = {0}, outer = {0};
-	size_t pos = 0;
+	size_t pos = 0, idlen;
 	int depth = 0;
 
 	while (next_name(p, n, &pos, &name)) {
@@ -352,8 +352,9 @@ static int walk_path(const char *p, size_t n, struct container *c)
 	if (cur.parent.n)
 		pod_uid(cur.parent, c->pod, sizeof(c->pod));
 	/* The id of nspawn and lxc is the name they were given. */
-	if (cur.l->shape != ID_HEX64 && strlen(c->id) < sizeof(c->name))
-		snprintf(c->name, sizeof(c->name), "%s", c->id);
+	idlen = strlen(c->id);
+	if (cur.l->shape != ID_HEX64 && idlen < sizeof(c->name))
+		memcpy(c->name, c->id, idlen + 1);
 	return depth;
 }
 
