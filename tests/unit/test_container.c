@@ -1,5 +1,6 @@
 /* test_container.c - container labels from cgroup paths of every runtime's layout
- * (tests/fixtures/cgroup) and broken cgroup text. */
+ * (tests/fixtures/cgroup), NSpid of status text (tests/fixtures/status), and broken text
+ * of both. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "collectors/container.h"
 #include "core/util.h"
@@ -447,6 +449,128 @@ static void short_id(void **state)
 	assert_int_equal(buf[0], 'x');
 }
 
+static int nspid_fixture(const char *name, pid_t *inner, int *levels)
+{
+	size_t len;
+	char *text = fixture_text("status", name, &len);
+	int rc = nspid_parse(text, len, inner, levels);
+
+	free(text);
+	return rc;
+}
+
+static void nspid_captures(void **state)
+{
+	pid_t inner = -1;
+	int levels = -1;
+
+	(void)state;
+	assert_int_equal(nspid_fixture("self-host.txt", &inner, &levels), 0);
+	assert_int_equal(inner, 10467);
+	assert_int_equal(levels, 1);
+	assert_int_equal(nspid_fixture("unshare-pid-2levels.txt", &inner, &levels), 0);
+	assert_int_equal(inner, 1);
+	assert_int_equal(levels, 2);
+	assert_int_equal(nspid_fixture("unshare-pid-3levels.txt", &inner, &levels), 0);
+	assert_int_equal(inner, 1);
+	assert_int_equal(levels, 3);
+	/* cut right after "NSpid:\t10": no newline, a shorter number */
+	assert_int_equal(nspid_fixture("nspid-truncated-at-end.txt", &inner, &levels), 0);
+	assert_int_equal(inner, 10);
+	assert_int_equal(levels, 1);
+}
+
+static void nspid_broken(void **state)
+{
+	static const struct {
+		const char *file;
+		int rc;
+	} cases[] = {
+		{"no-nspid-old-kernel.txt", -ENOENT},
+		{"nspid-letters.txt", -EINVAL},
+		{"nspid-empty.txt", -EINVAL},
+		{"nspid-blank-values.txt", -EINVAL},
+		{"nspid-zero.txt", -EINVAL},
+		{"nspid-negative.txt", -EINVAL},
+		{"nspid-overflow.txt", -EINVAL},
+		{"nspid-int-overflow.txt", -EINVAL},
+		{"nspid-sign.txt", -EINVAL},
+		{"nspid-comma.txt", -EINVAL},
+		{"nspid-twice.txt", -EINVAL},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		pid_t inner = -7;
+		int levels = -7;
+		int rc = nspid_fixture(cases[i].file, &inner, &levels);
+
+		if (rc != cases[i].rc)
+			fail_msg("%s: %d, expected %d", cases[i].file, rc, cases[i].rc);
+		/* nothing written on failure */
+		assert_int_equal(inner, -7);
+		assert_int_equal(levels, -7);
+	}
+}
+
+static int nspid_exact(const char *text, size_t len, pid_t *inner, int *levels)
+{
+	char *exact = xmalloc(len ? len : 1);
+	int rc;
+
+	memcpy(exact, text, len);
+	rc = nspid_parse(exact, len, inner, levels);
+	free(exact);
+	return rc;
+}
+
+static void nspid_text(void **state)
+{
+	static const char nul[] = "Name:\tx\nNSpid:\t42\0\t7\n";
+	static const char nul_before[] = "Name:\tx\0y\nNSpid:\t42\t7\n";
+	static const char *const more[] = {"NSpid:\t2147483647", "NSpid: 5  6 ", "Pid:\t1\nNSpid:\t9\t8\t7\n"};
+	pid_t inner;
+	int levels;
+
+	(void)state;
+	assert_int_equal(nspid_exact("", 0, &inner, &levels), -ENOENT);
+	assert_int_equal(nspid_parse(NULL, 0, &inner, &levels), -ENOENT);
+	assert_int_equal(nspid_exact("XNSpid:\t5\n", 10, &inner, &levels), -ENOENT);
+	assert_int_equal(nspid_exact("Name:\tNSpid:\t5\n", 15, &inner, &levels), -ENOENT);
+	assert_int_equal(nspid_exact("NSpi", 4, &inner, &levels), -ENOENT);
+	assert_int_equal(nspid_exact(nul, sizeof(nul) - 1, &inner, &levels), -EINVAL);
+	assert_int_equal(nspid_exact(nul_before, sizeof(nul_before) - 1, &inner, &levels), 0);
+	assert_int_equal(inner, 7);
+	/* len ends the text, even inside a number: "NSpid:\t12" of "NSpid:\t123" */
+	assert_int_equal(nspid_exact("NSpid:\t123", 9, &inner, &levels), 0);
+	assert_int_equal(inner, 12);
+	assert_int_equal(nspid_exact(more[0], strlen(more[0]), &inner, &levels), 0);
+	assert_int_equal(inner, 2147483647);
+	assert_int_equal(nspid_exact(more[1], strlen(more[1]), &inner, &levels), 0);
+	assert_int_equal(inner, 6);
+	assert_int_equal(levels, 2);
+	assert_int_equal(nspid_exact(more[2], strlen(more[2]), &inner, &levels), 0);
+	assert_int_equal(inner, 7);
+	assert_int_equal(levels, 3);
+}
+
+/* The live process's own status: one level more than nothing, and the pid we know. */
+static void nspid_live(void **state)
+{
+	char *buf = NULL;
+	size_t len;
+	pid_t inner;
+	int levels;
+
+	(void)state;
+	assert_int_equal(read_file_at(AT_FDCWD, "/proc/self/status", 1 << 16, &buf, &len), 0);
+	assert_int_equal(nspid_parse(buf, len, &inner, &levels), 0);
+	assert_true(levels >= 1);
+	if (levels == 1)
+		assert_int_equal(inner, getpid());
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -460,6 +584,10 @@ int main(void)
 		cmocka_unit_test(names),
 		cmocka_unit_test(name_sizes),
 		cmocka_unit_test(short_id),
+		cmocka_unit_test(nspid_captures),
+		cmocka_unit_test(nspid_broken),
+		cmocka_unit_test(nspid_text),
+		cmocka_unit_test(nspid_live),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
