@@ -1,6 +1,6 @@
 /* test_container.c - container labels from cgroup paths of every runtime's layout
- * (tests/fixtures/cgroup), NSpid of status text (tests/fixtures/status), and broken text
- * of both. */
+ * (tests/fixtures/cgroup), NSpid of status text (tests/fixtures/status), broken text of
+ * both, and the hostname of a real UTS namespace. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,9 +10,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "collectors/container.h"
@@ -571,6 +575,128 @@ static void nspid_live(void **state)
 	free(buf);
 }
 
+static void uts_ns_link(char *buf, size_t len)
+{
+	ssize_t n = readlink("/proc/thread-self/ns/uts", buf, len - 1);
+
+	assert_true(n > 0);
+	buf[n] = '\0';
+}
+
+/* A child in a UTS namespace of its own with a hostname of its own, waiting until the
+ * parent closes the pipe. Returns its pid; *hold is the parent's end to close. */
+static pid_t uts_child(const char *hostname, int *hold)
+{
+	int ready[2], wait_fd[2];
+	pid_t pid;
+	char ch;
+
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(wait_fd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(ready[0]);
+		close(wait_fd[1]);
+		if (unshare(CLONE_NEWUTS) < 0 || sethostname(hostname, strlen(hostname)) < 0)
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		(void)!read(wait_fd[0], &ch, 1); /* EOF: the parent is done */
+		_exit(0);
+	}
+	close(ready[1]);
+	close(wait_fd[0]);
+	assert_int_equal(read(ready[0], &ch, 1), 1);
+	close(ready[0]);
+	*hold = wait_fd[1];
+	return pid;
+}
+
+static void uts_real_namespace(void **state)
+{
+	char before[64], after[64], name[65];
+	struct utsname mine, again;
+	int hold, status;
+	pid_t pid;
+
+	(void)state;
+	if (geteuid() != 0) {
+		print_message("skipped: making a UTS namespace needs root\n");
+		skip();
+	}
+	assert_int_equal(uname(&mine), 0);
+	uts_ns_link(before, sizeof(before));
+	pid = uts_child("ipcscope-uts-test", &hold);
+
+	assert_int_equal(uts_hostname(pid, name, sizeof(name)), 0);
+	assert_string_equal(name, "ipcscope-uts-test");
+	/* the caller's namespace and hostname are as they were */
+	uts_ns_link(after, sizeof(after));
+	assert_string_equal(before, after);
+	assert_int_equal(uname(&again), 0);
+	assert_string_equal(mine.nodename, again.nodename);
+	assert_string_not_equal(again.nodename, "ipcscope-uts-test");
+
+	/* a buffer too small gets nothing rather than a cut name */
+	assert_int_equal(uts_hostname(pid, name, 5), -ENAMETOOLONG);
+	assert_string_equal(name, "");
+	assert_int_equal(uts_hostname(pid, name, strlen("ipcscope-uts-test") + 1), 0);
+
+	close(hold);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* and once it is gone */
+	assert_int_equal(uts_hostname(pid, name, sizeof(name)), -ENOENT);
+}
+
+static void uts_self_and_arguments(void **state)
+{
+	struct utsname mine;
+	char name[65];
+	int rc;
+
+	(void)state;
+	assert_int_equal(uname(&mine), 0);
+	rc = uts_hostname(getpid(), name, sizeof(name));
+	if (rc == -EPERM) {
+		print_message("skipped: setns needs CAP_SYS_ADMIN\n");
+		skip();
+	}
+	assert_int_equal(rc, 0);
+	assert_string_equal(name, mine.nodename);
+	assert_int_equal(uts_hostname(0, name, sizeof(name)), -EINVAL);
+	assert_int_equal(uts_hostname(-1, name, sizeof(name)), -EINVAL);
+	assert_int_equal(uts_hostname(getpid(), name, 0), -EINVAL);
+	/* a pid above any pid_max (2^22) names no process */
+	assert_int_equal(uts_hostname(5000000, name, sizeof(name)), -ENOENT);
+}
+
+/* Without CAP_SYS_ADMIN setns refuses, even into one's own namespace. */
+static void uts_without_capability(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void)state;
+	if (geteuid() != 0) {
+		print_message("skipped: dropping to another uid needs root\n");
+		skip();
+	}
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char name[65];
+
+		if (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0)
+			_exit(2);
+		_exit(uts_hostname(getpid(), name, sizeof(name)) == -EPERM ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -588,6 +714,9 @@ int main(void)
 		cmocka_unit_test(nspid_broken),
 		cmocka_unit_test(nspid_text),
 		cmocka_unit_test(nspid_live),
+		cmocka_unit_test(uts_real_namespace),
+		cmocka_unit_test(uts_self_and_arguments),
+		cmocka_unit_test(uts_without_capability),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
