@@ -275,6 +275,8 @@ static struct ipc_object *mq_entry(struct mq_scan *s, const char *name)
 	if (fstatat(s->dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno != ENOENT)
 			snapshot_error(s->snap, "/dev/mqueue", "%s: cannot stat: %s", name, strerror(errno));
+		else
+			s->snap->vanished++;
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -302,6 +304,7 @@ static struct ipc_object *mq_entry(struct mq_scan *s, const char *name)
 		rc = read_file_at(s->dfd, name, MQ_STATUS_MAX, &buf, &len);
 	}
 	if (rc == -ENOENT) {
+		s->snap->vanished++;
 		object_free(o);
 		o = NULL;
 		goto out;
@@ -316,6 +319,7 @@ static struct ipc_object *mq_entry(struct mq_scan *s, const char *name)
 	if (own) {
 		set_attr(o, (mqd_t)own->fd);
 	} else if (s->ctx->live && mq_query(o) == -ENOENT) {
+		s->snap->vanished++;
 		object_free(o);
 		o = NULL;
 	}

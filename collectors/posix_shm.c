@@ -79,6 +79,8 @@ static struct ipc_object *shm_entry(struct scan_ctx *ctx, struct snapshot *snap,
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno != ENOENT)
 			snapshot_error(snap, "/dev/shm", "%s: cannot stat: %s", name, strerror(errno));
+		else
+			snap->vanished++;
 		return NULL;
 	}
 	if (!S_ISREG(st.st_mode))
@@ -94,6 +96,7 @@ static struct ipc_object *shm_entry(struct scan_ctx *ctx, struct snapshot *snap,
 		o->size = (int64_t)st.st_size;
 		o->blocks = (int64_t)st.st_blocks * 512;
 	} else if (ctx->live && sem_query(o, &st) == -ENOENT) {
+		snap->vanished++;
 		object_free(o);
 		o = NULL;
 	}
