@@ -17,4 +17,16 @@
  * does not fit. */
 int posix_mq_parse_status(const char *text, struct ipc_object *o);
 
+/* Is the directory open at dfd (<root>/dev/mqueue) an mqueue mount? In a captured tree
+ * the directory is a plain one, so the tree's own proc/self/mounts is asked as well.
+ * Returns 0 or -ENODEV with the filesystem's magic in *magic. */
+int posix_mq_check_mount(struct scan_ctx *ctx, int dfd, long *magic);
+
+/* The queue called name in the mqueue mount open at dfd, read as the listing reads each
+ * queue (stat, status line and, on the live system, mq_getattr): for the process side,
+ * which meets through an fd a queue made after the listing. NULL when it is not there. The
+ * scanner's own descriptors are not consulted: the process side never reads its own. */
+struct ipc_object *posix_mq_read_one(struct scan_ctx *ctx, struct snapshot *snap, int dfd,
+				     const char *name);
+
 #endif

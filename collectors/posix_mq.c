@@ -328,10 +328,7 @@ out:
 	return o;
 }
 
-/* Is the directory open at dfd an mqueue mount? In a captured tree the directory is a
- * plain one, so the tree's own proc/self/mounts is asked as well. Returns 0 or -ENODEV
- * with the filesystem's magic in *magic. */
-static int check_mqueue_fs(struct scan_ctx *ctx, int dfd, long *magic)
+int posix_mq_check_mount(struct scan_ctx *ctx, int dfd, long *magic)
 {
 	char *buf = NULL, *line, *next, *f[4];
 	struct statfs sfs;
@@ -355,6 +352,14 @@ static int check_mqueue_fs(struct scan_ctx *ctx, int dfd, long *magic)
 	}
 	free(buf);
 	return rc;
+}
+
+struct ipc_object *posix_mq_read_one(struct scan_ctx *ctx, struct snapshot *snap, int dfd,
+				     const char *name)
+{
+	struct mq_scan s = {.ctx = ctx, .snap = snap, .dfd = dfd};
+
+	return mq_entry(&s, name);
 }
 
 struct mq_usage {
@@ -420,7 +425,7 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 			snapshot_error(snap, "/dev/mqueue", "cannot open: %s", strerror(-rc));
 		goto out;
 	}
-	if (check_mqueue_fs(ctx, s.dfd, &magic) < 0) {
+	if (posix_mq_check_mount(ctx, s.dfd, &magic) < 0) {
 		snapshot_error(snap, "/dev/mqueue",
 			       "not an mqueue mount (filesystem magic 0x%lx): queues are seen only "
 			       "through the processes that hold them; fix: " MQ_FIX, (unsigned long)magic);

@@ -20,6 +20,7 @@
 #include "fixture.h"
 
 extern const struct collector posix_mq_collector;
+extern const struct collector procfd_collector;
 
 #define POSIX (KIND_BIT(KIND_POSIX_MQ) | KIND_BIT(KIND_POSIX_SHM) | KIND_BIT(KIND_POSIX_SEM))
 
@@ -334,6 +335,52 @@ static void not_mounted(void **state)
 	snapshot_release(&s);
 }
 
+/* A queue made after /dev/mqueue was listed: the process side meets it through an fd. The
+ * tree mq-late has /dev/mqueue mounted (its proc/self/mounts says so) and a process holding
+ * /dev/mqueue/late; running the process side alone stands for a listing that missed it.
+ * It becomes an ordinary object with no hint to mount anything. Where /dev/mqueue is no
+ * mount (proc-real has no mounts file), the hint stays. */
+static void queue_after_listing(void **state)
+{
+	char root[4096];
+	struct scan_ctx ctx;
+	struct snapshot s;
+	struct ipc_object *o;
+
+	(void)state;
+	fixture_path(root, sizeof(root), "mq-late", "");
+	snapshot_init(&s);
+	assert_int_equal(scan_ctx_init(&ctx, root, KIND_BIT(KIND_POSIX_MQ)), 0);
+	assert_int_equal(procfd_collector.collect(&ctx, &s), 0);
+	scan_ctx_release(&ctx);
+	o = snapshot_find_identity(&s, "posix-mq:4026531839:/late");
+	assert_non_null(o);
+	assert_string_equal(o->name, "/late");
+	assert_null(o->partial);
+	assert_int_equal(o->used_bytes, 48);
+	assert_int_equal(o->nholders, 1);
+	assert_int_equal(o->holders[0].pid, 4300);
+	assert_int_equal(o->holders[0].fd, 3);
+	assert_int_equal(s.nobjs, 1);
+	snapshot_release(&s);
+
+	/* The whole scan lists it once, from the listing, with its holder. */
+	assert_int_equal(fixture_scan("mq-late", KIND_BIT(KIND_POSIX_MQ), false, &s), 0);
+	o = snapshot_find_identity(&s, "posix-mq:4026531839:/late");
+	assert_non_null(o);
+	assert_null(o->partial);
+	assert_int_equal(o->nholders, 1);
+	assert_int_equal(s.nobjs, 1);
+	snapshot_release(&s);
+
+	assert_int_equal(fixture_scan("proc-real", KIND_BIT(KIND_POSIX_MQ), false, &s), 0);
+	o = snapshot_find_identity(&s, "posix-mq:4026531839:/q1");
+	assert_non_null(o);
+	assert_non_null(o->partial);
+	assert_non_null(strstr(o->partial, "mount -t mqueue none /dev/mqueue"));
+	snapshot_release(&s);
+}
+
 static void no_directories(void **state)
 {
 	const struct scan_error *e;
@@ -523,6 +570,7 @@ int main(void)
 		cmocka_unit_test(kinds_asked_for),
 		cmocka_unit_test(broken_tree),
 		cmocka_unit_test(not_mounted),
+		cmocka_unit_test(queue_after_listing),
 		cmocka_unit_test(no_directories),
 		cmocka_unit_test(unreadable_entry),
 		cmocka_unit_test_teardown(own_notification, own_queues_remove),
