@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "posix.h"
@@ -21,6 +22,41 @@
 #include "core/util.h"
 
 #define SEM_PREFIX "sem."
+
+/* glibc's sem_open (sysdeps/pthread/sem_open.c) never makes a semaphore in place: it
+ * creates a temporary "/dev/shm/sem.XXXXXX" (mktemp: six of [A-Za-z0-9]) with O_EXCL,
+ * writes a whole sem_t into it, link()s it to the final name and unlinks the temporary.
+ * A scan in between would list the temporary as a semaphore. Two of its states cannot be
+ * those of a finished semaphore: fewer bytes than a sem_t (created, not yet written), or
+ * a second link (linked, temporary not yet removed; the final name has two links then too
+ * and is left out for that moment when its name has the same shape, as an object not yet
+ * made is). The moment between write and link looks like a finished semaphore and cannot be
+ * told apart from one named with six such characters, so it is listed. A temporary lives
+ * for microseconds: one changed longer ago than SEM_TEMP_SECONDS is not one in passing
+ * (a sem_open killed half way, or a deliberate hard link) and is listed as before. */
+#define SEM_TEMP_SECONDS 5
+
+static bool sem_temp_name(const char *name)
+{
+	size_t n = strlen(SEM_PREFIX);
+
+	if (strncmp(name, SEM_PREFIX, n) || strlen(name + n) != 6)
+		return false;
+	for (size_t i = n; name[i]; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
+		      (name[i] >= '0' && name[i] <= '9')))
+			return false;
+	return true;
+}
+
+bool posix_sem_is_temporary(const char *name, const struct stat *st, int64_t now)
+{
+	if (!sem_temp_name(name))
+		return false;
+	if (st->st_size >= (off_t)sizeof(sem_t) && st->st_nlink < 2)
+		return false;
+	return (int64_t)st->st_ctim.tv_sec > now - SEM_TEMP_SECONDS;
+}
 
 /* The value of a named semaphore. sem_open maps sizeof(sem_t) of the file, and touching a
  * mapping past the end of a shorter file raises SIGBUS, so such a file is not opened.
@@ -84,6 +120,8 @@ static struct ipc_object *shm_entry(struct scan_ctx *ctx, struct snapshot *snap,
 		return NULL;
 	}
 	if (!S_ISREG(st.st_mode))
+		return NULL;
+	if (sem && posix_sem_is_temporary(name, &st, (int64_t)time(NULL)))
 		return NULL;
 	if (sem)
 		name += strlen(SEM_PREFIX);

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <mqueue.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -477,6 +478,78 @@ static void unreadable_entry(void **state)
 	assert_int_equal(rmdir(root), 0);
 }
 
+/* glibc's sem_open makes a semaphore as a temporary sem.XXXXXX (six of [A-Za-z0-9]),
+ * written, then linked to its name and unlinked. A tree made here (ctimes must be fresh)
+ * holds the temporary's two telling states next to real semaphores that look alike. */
+static void sem_temporaries(void **state)
+{
+	static const char *const names[] = {"sem.Ab3dE9", "sem.Qw12Zx", "sem.job", "sem.abcdef",
+					    "sem.abc-ef", "sem.Abcdefg", "sem.Xy12Zq"};
+	char root[] = "/tmp/ipcscope-posix-XXXXXX", body[sizeof(sem_t) + 1];
+	struct snapshot s;
+	struct scan_ctx ctx;
+	int rfd;
+
+	(void)state;
+	memset(body, 'v', sizeof(sem_t));
+	body[sizeof(sem_t)] = '\0';
+	assert_non_null(mkdtemp(root));
+	rfd = open(root, O_RDONLY | O_DIRECTORY);
+	assert_true(rfd >= 0);
+	assert_int_equal(mkdirat(rfd, "dev", 0755), 0);
+	assert_int_equal(mkdirat(rfd, "dev/shm", 01777), 0);
+	write_file(rfd, "dev/shm/sem.Ab3dE9", "", 0600);      /* made, not yet written */
+	write_file(rfd, "dev/shm/sem.Qw12Zx", body, 0600);    /* written and linked: */
+	assert_int_equal(linkat(rfd, "dev/shm/sem.Qw12Zx", rfd, "dev/shm/sem.job", 0), 0);
+	write_file(rfd, "dev/shm/sem.abcdef", body, 0600);    /* a real "/abcdef" */
+	write_file(rfd, "dev/shm/sem.abc-ef", "", 0600);      /* no temporary's name */
+	write_file(rfd, "dev/shm/sem.Abcdefg", "", 0600);     /* seven: no temporary's name */
+	write_file(rfd, "dev/shm/sem.Xy12Zq", body, 0600);    /* written, not yet linked */
+
+	snapshot_init(&s);
+	assert_int_equal(scan_ctx_init(&ctx, root, KIND_BIT(KIND_POSIX_SEM)), 0);
+	scan_run(&ctx, &s);
+	scan_ctx_release(&ctx);
+	assert_null(find_name(&s, KIND_POSIX_SEM, "/Ab3dE9"));
+	assert_null(find_name(&s, KIND_POSIX_SEM, "/Qw12Zx"));
+	assert_non_null(find_name(&s, KIND_POSIX_SEM, "/job"));
+	assert_non_null(find_name(&s, KIND_POSIX_SEM, "/abcdef"));
+	assert_non_null(find_name(&s, KIND_POSIX_SEM, "/abc-ef"));
+	assert_non_null(find_name(&s, KIND_POSIX_SEM, "/Abcdefg"));
+	/* The moment between write and link looks like a real semaphore: listed. */
+	assert_non_null(find_name(&s, KIND_POSIX_SEM, "/Xy12Zq"));
+	assert_int_equal(count_kind(&s, KIND_POSIX_SEM), 5);
+	snapshot_release(&s);
+
+	/* The same rule by its inputs: a state a temporary passes through, and a fresh ctime. */
+	{
+		struct stat st = {.st_size = 0, .st_nlink = 1};
+
+		st.st_ctim.tv_sec = 1000;
+		assert_true(posix_sem_is_temporary("sem.Ab3dE9", &st, 1000));
+		assert_true(posix_sem_is_temporary("sem.Ab3dE9", &st, 1004));
+		assert_false(posix_sem_is_temporary("sem.Ab3dE9", &st, 1005)); /* a leftover: listed */
+		st.st_size = sizeof(sem_t);
+		assert_false(posix_sem_is_temporary("sem.Ab3dE9", &st, 1000)); /* finished */
+		st.st_nlink = 2;
+		assert_true(posix_sem_is_temporary("sem.Ab3dE9", &st, 1000));
+		assert_false(posix_sem_is_temporary("sem.Ab3dE", &st, 1000));
+		assert_false(posix_sem_is_temporary("sem.Ab3dE_", &st, 1000));
+		assert_false(posix_sem_is_temporary("shm.Ab3dE9", &st, 1000));
+	}
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "dev/shm/%s", names[i]);
+		unlinkat(rfd, path, 0);
+	}
+	unlinkat(rfd, "dev/shm", AT_REMOVEDIR);
+	unlinkat(rfd, "dev", AT_REMOVEDIR);
+	close(rfd);
+	assert_int_equal(rmdir(root), 0);
+}
+
 /* Closing a queue descriptor drops the notification the closing process registered, so a
  * scan must not open and close a queue its own process holds: it reads it through the
  * descriptor it has. Only a queue of this process can show it; the registration is still
@@ -573,6 +646,7 @@ int main(void)
 		cmocka_unit_test(queue_after_listing),
 		cmocka_unit_test(no_directories),
 		cmocka_unit_test(unreadable_entry),
+		cmocka_unit_test(sem_temporaries),
 		cmocka_unit_test_teardown(own_notification, own_queues_remove),
 	};
 
