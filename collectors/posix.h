@@ -17,10 +17,11 @@
  * does not fit. */
 int posix_mq_parse_status(const char *text, struct ipc_object *o);
 
-/* Is the /dev/shm entry name (e.g. "sem.Ab3dE9"), of stat st, at the time now, a
- * temporary of glibc's sem_open caught on its way to becoming a semaphore (posix_shm.c
- * says how that is told)? Such an entry is not listed. */
-bool posix_sem_is_temporary(const char *name, const struct stat *st, int64_t now);
+/* Is the /dev/shm entry name (e.g. "sem.Ab3dE9"), of stat st, at the time now, a temporary
+ * of glibc's sem_open caught on its way to becoming a semaphore (posix_shm.c says how that
+ * is told)? SEM_TEMP: yes, not listed. SEM_MAYBE_TEMP: only a second look can tell. */
+enum sem_temp { SEM_NOT_TEMP, SEM_TEMP, SEM_MAYBE_TEMP };
+enum sem_temp posix_sem_temporary(const char *name, const struct stat *st, int64_t now);
 
 /* Is the directory open at dfd (<root>/dev/mqueue) an mqueue mount? In a captured tree
  * the directory is a plain one, so the tree's own proc/self/mounts is asked as well.

@@ -30,11 +30,15 @@
  * those of a finished semaphore: fewer bytes than a sem_t (created, not yet written), or
  * a second link (linked, temporary not yet removed; the final name has two links then too
  * and is left out for that moment when its name has the same shape, as an object not yet
- * made is). The moment between write and link looks like a finished semaphore and cannot be
- * told apart from one named with six such characters, so it is listed. A temporary lives
- * for microseconds: one changed longer ago than SEM_TEMP_SECONDS is not one in passing
- * (a sem_open killed half way, or a deliberate hard link) and is listed as before. */
+ * made is). The state between write and link looks like a finished semaphore named with six
+ * such characters; it lasts microseconds, so on the live system such a file is watched for
+ * a few milliseconds (SEM_WATCH_*): a temporary gains its second link or goes, a semaphore
+ * stays as it is and is listed. A temporary lives for microseconds: a file changed longer
+ * ago than SEM_TEMP_SECONDS is not one in passing (a sem_open killed half way, a deliberate
+ * hard link) and is listed as before. */
 #define SEM_TEMP_SECONDS 5
+#define SEM_WATCH_TRIES 5
+#define SEM_WATCH_NS 2000000L
 
 static bool sem_temp_name(const char *name)
 {
@@ -49,13 +53,30 @@ static bool sem_temp_name(const char *name)
 	return true;
 }
 
-bool posix_sem_is_temporary(const char *name, const struct stat *st, int64_t now)
+enum sem_temp posix_sem_temporary(const char *name, const struct stat *st, int64_t now)
 {
-	if (!sem_temp_name(name))
-		return false;
-	if (st->st_size >= (off_t)sizeof(sem_t) && st->st_nlink < 2)
-		return false;
-	return (int64_t)st->st_ctim.tv_sec > now - SEM_TEMP_SECONDS;
+	if (!sem_temp_name(name) || (int64_t)st->st_ctim.tv_sec <= now - SEM_TEMP_SECONDS)
+		return SEM_NOT_TEMP;
+	if (st->st_size < (off_t)sizeof(sem_t) || st->st_nlink >= 2)
+		return SEM_TEMP;
+	return SEM_MAYBE_TEMP;
+}
+
+/* Live only: a SEM_MAYBE_TEMP file, watched until it shows what it is. True when it was a
+ * temporary: it went, or gained its final name. */
+static bool sem_watch_is_temp(int dfd, const char *name, const struct stat *first)
+{
+	const struct timespec pause = {0, SEM_WATCH_NS};
+	struct stat st;
+
+	for (int i = 0; i < SEM_WATCH_TRIES; i++) {
+		nanosleep(&pause, NULL);
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return errno == ENOENT;
+		if (st.st_ino != first->st_ino || st.st_nlink >= 2)
+			return true;
+	}
+	return false;
 }
 
 /* The value of a named semaphore. sem_open maps sizeof(sem_t) of the file, and touching a
@@ -121,8 +142,12 @@ static struct ipc_object *shm_entry(struct scan_ctx *ctx, struct snapshot *snap,
 	}
 	if (!S_ISREG(st.st_mode))
 		return NULL;
-	if (sem && posix_sem_is_temporary(name, &st, (int64_t)time(NULL)))
-		return NULL;
+	if (sem) {
+		enum sem_temp t = posix_sem_temporary(name, &st, (int64_t)time(NULL));
+
+		if (t == SEM_TEMP || (t == SEM_MAYBE_TEMP && ctx->live && sem_watch_is_temp(dfd, name, &st)))
+			return NULL;
+	}
 	if (sem)
 		name += strlen(SEM_PREFIX);
 	snprintf(identity, sizeof(identity), "%s:%" PRIu64 ":/%s", kind_name(kind), ctx->mnt_ns, name);
