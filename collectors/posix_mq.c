@@ -358,8 +358,12 @@ struct ipc_object *posix_mq_read_one(struct scan_ctx *ctx, struct snapshot *snap
 				     const char *name)
 {
 	struct mq_scan s = {.ctx = ctx, .snap = snap, .dfd = dfd};
+	unsigned vanished = snap->vanished;
+	struct ipc_object *o = mq_entry(&s, name);
 
-	return mq_entry(&s, name);
+	/* A queue the listing never had has not vanished from it. */
+	snap->vanished = vanished;
+	return o;
 }
 
 struct mq_usage {

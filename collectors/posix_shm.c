@@ -145,11 +145,11 @@ static struct ipc_object *shm_entry(struct scan_ctx *ctx, struct snapshot *snap,
 	if (sem) {
 		enum sem_temp t = posix_sem_temporary(name, &st, (int64_t)time(NULL));
 
-		if (t == SEM_TEMP || (t == SEM_MAYBE_TEMP && ctx->live && sem_watch_is_temp(dfd, name, &st)))
+		if (t == SEM_TEMP ||
+		    (t == SEM_MAYBE_TEMP && ctx->live && sem_watch_is_temp(dfd, name, &st)))
 			return NULL;
-	}
-	if (sem)
 		name += strlen(SEM_PREFIX);
+	}
 	snprintf(identity, sizeof(identity), "%s:%" PRIu64 ":/%s", kind_name(kind), ctx->mnt_ns, name);
 	o = object_new(kind, identity);
 	o->name = xasprintf("/%s", name);
