@@ -1,7 +1,8 @@
 #!/bin/bash
 # churn.sh - not a test: scans at scale while named IPC objects come and go.
 #
-# In private IPC, mount and pid namespaces (a fresh /dev/mqueue and /dev/shm), two children
+# In private IPC, mount, pid and network namespaces (a fresh /dev/mqueue and /dev/shm, and
+# only this run's sockets, so that the figures do not depend on the host's), two children
 # make and remove SysV queues, segments and sets and POSIX queues, shm objects and
 # semaphores hundreds of times a second (tests/tools/churn.py). Then:
 #   1. SCANS runs of `ipcscope list -J`: wall time per scan (median, p95, max), failed
@@ -15,7 +16,7 @@
 #
 # usage: tests/bench/churn.sh [IPCSCOPE]       (default: ./build/ipcscope)
 # env:   SCANS=1000 SERVE_SECONDS=300 SAMPLE=10 INTERVAL=0.1 PAUSE_MS=1
-# Needs root (unshare), curl, python3 with jsonschema (Debian's /usr/bin/python3).
+# Needs root (unshare), ip, curl, python3 with jsonschema (Debian's /usr/bin/python3).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,9 +32,10 @@ PY=/usr/bin/python3
 [ -x "$IPCSCOPE" ] || { echo "churn: no ipcscope binary at $IPCSCOPE" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "churn: needs root (private namespaces)" >&2; exit 1; }
 if [ -z "${CHURN_BENCH_INNER:-}" ]; then
-	exec unshare --ipc --mount --pid --fork --mount-proc --propagation private \
+	exec unshare --ipc --mount --pid --net --fork --mount-proc --propagation private \
 		env CHURN_BENCH_INNER=1 bash "$0" "$IPCSCOPE"
 fi
+ip link set lo up # serve listens on loopback
 mkdir -p /dev/mqueue
 mount -t mqueue none /dev/mqueue
 mount -t tmpfs -o size=64m,mode=1777 none /dev/shm
