@@ -17,4 +17,22 @@
  * does not fit. */
 int posix_mq_parse_status(const char *text, struct ipc_object *o);
 
+/* Is the /dev/shm entry name (e.g. "sem.Ab3dE9"), of stat st, at the time now, a temporary
+ * of glibc's sem_open caught on its way to becoming a semaphore (posix_shm.c says how that
+ * is told)? SEM_TEMP: yes, not listed. SEM_MAYBE_TEMP: only a second look can tell. */
+enum sem_temp { SEM_NOT_TEMP, SEM_TEMP, SEM_MAYBE_TEMP };
+enum sem_temp posix_sem_temporary(const char *name, const struct stat *st, int64_t now);
+
+/* Is the directory open at dfd (<root>/dev/mqueue) an mqueue mount? In a captured tree
+ * the directory is a plain one, so the tree's own proc/self/mounts is asked as well.
+ * Returns 0 or -ENODEV with the filesystem's magic in *magic. */
+int posix_mq_check_mount(struct scan_ctx *ctx, int dfd, long *magic);
+
+/* The queue called name in the mqueue mount open at dfd, read as the listing reads each
+ * queue (stat, status line and, on the live system, mq_getattr): for the process side,
+ * which meets through an fd a queue made after the listing. NULL when it is not there. The
+ * scanner's own descriptors are not consulted: the process side never reads its own. */
+struct ipc_object *posix_mq_read_one(struct scan_ctx *ctx, struct snapshot *snap, int dfd,
+				     const char *name);
+
 #endif

@@ -275,6 +275,8 @@ static struct ipc_object *mq_entry(struct mq_scan *s, const char *name)
 	if (fstatat(s->dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno != ENOENT)
 			snapshot_error(s->snap, "/dev/mqueue", "%s: cannot stat: %s", name, strerror(errno));
+		else
+			s->snap->vanished++;
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -302,6 +304,7 @@ static struct ipc_object *mq_entry(struct mq_scan *s, const char *name)
 		rc = read_file_at(s->dfd, name, MQ_STATUS_MAX, &buf, &len);
 	}
 	if (rc == -ENOENT) {
+		s->snap->vanished++;
 		object_free(o);
 		o = NULL;
 		goto out;
@@ -316,6 +319,7 @@ static struct ipc_object *mq_entry(struct mq_scan *s, const char *name)
 	if (own) {
 		set_attr(o, (mqd_t)own->fd);
 	} else if (s->ctx->live && mq_query(o) == -ENOENT) {
+		s->snap->vanished++;
 		object_free(o);
 		o = NULL;
 	}
@@ -324,10 +328,7 @@ out:
 	return o;
 }
 
-/* Is the directory open at dfd an mqueue mount? In a captured tree the directory is a
- * plain one, so the tree's own proc/self/mounts is asked as well. Returns 0 or -ENODEV
- * with the filesystem's magic in *magic. */
-static int check_mqueue_fs(struct scan_ctx *ctx, int dfd, long *magic)
+int posix_mq_check_mount(struct scan_ctx *ctx, int dfd, long *magic)
 {
 	char *buf = NULL, *line, *next, *f[4];
 	struct statfs sfs;
@@ -351,6 +352,18 @@ static int check_mqueue_fs(struct scan_ctx *ctx, int dfd, long *magic)
 	}
 	free(buf);
 	return rc;
+}
+
+struct ipc_object *posix_mq_read_one(struct scan_ctx *ctx, struct snapshot *snap, int dfd,
+				     const char *name)
+{
+	struct mq_scan s = {.ctx = ctx, .snap = snap, .dfd = dfd};
+	unsigned vanished = snap->vanished;
+	struct ipc_object *o = mq_entry(&s, name);
+
+	/* A queue the listing never had has not vanished from it. */
+	snap->vanished = vanished;
+	return o;
 }
 
 struct mq_usage {
@@ -416,7 +429,7 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 			snapshot_error(snap, "/dev/mqueue", "cannot open: %s", strerror(-rc));
 		goto out;
 	}
-	if (check_mqueue_fs(ctx, s.dfd, &magic) < 0) {
+	if (posix_mq_check_mount(ctx, s.dfd, &magic) < 0) {
 		snapshot_error(snap, "/dev/mqueue",
 			       "not an mqueue mount (filesystem magic 0x%lx): queues are seen only "
 			       "through the processes that hold them; fix: " MQ_FIX, (unsigned long)magic);

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "posix.h"
@@ -22,6 +23,62 @@
 #include "core/util.h"
 
 #define SEM_PREFIX "sem."
+
+/* glibc's sem_open (sysdeps/pthread/sem_open.c) never makes a semaphore in place: it
+ * creates a temporary "/dev/shm/sem.XXXXXX" (mktemp: six of [A-Za-z0-9]) with O_EXCL,
+ * writes a whole sem_t into it, link()s it to the final name and unlinks the temporary.
+ * A scan in between would list the temporary as a semaphore. Two of its states cannot be
+ * those of a finished semaphore: fewer bytes than a sem_t (created, not yet written), or
+ * a second link (linked, temporary not yet removed; the final name has two links then too
+ * and is left out for that moment when its name has the same shape, as an object not yet
+ * made is). The state between write and link looks like a finished semaphore named with six
+ * such characters; it lasts microseconds, so on the live system such a file is watched for
+ * a few milliseconds (SEM_WATCH_*): a temporary gains its second link or goes, a semaphore
+ * stays as it is and is listed. A temporary lives for microseconds: a file changed longer
+ * ago than SEM_TEMP_SECONDS is not one in passing (a sem_open killed half way, a deliberate
+ * hard link) and is listed as before. */
+#define SEM_TEMP_SECONDS 5
+#define SEM_WATCH_TRIES 5
+#define SEM_WATCH_NS 2000000L
+
+static bool sem_temp_name(const char *name)
+{
+	size_t n = strlen(SEM_PREFIX);
+
+	if (strncmp(name, SEM_PREFIX, n) || strlen(name + n) != 6)
+		return false;
+	for (size_t i = n; name[i]; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
+		      (name[i] >= '0' && name[i] <= '9')))
+			return false;
+	return true;
+}
+
+enum sem_temp posix_sem_temporary(const char *name, const struct stat *st, int64_t now)
+{
+	if (!sem_temp_name(name) || (int64_t)st->st_ctim.tv_sec <= now - SEM_TEMP_SECONDS)
+		return SEM_NOT_TEMP;
+	if (st->st_size < (off_t)sizeof(sem_t) || st->st_nlink >= 2)
+		return SEM_TEMP;
+	return SEM_MAYBE_TEMP;
+}
+
+/* Live only: a SEM_MAYBE_TEMP file, watched until it shows what it is. True when it was a
+ * temporary: it went, or gained its final name. */
+static bool sem_watch_is_temp(int dfd, const char *name, const struct stat *first)
+{
+	const struct timespec pause = {0, SEM_WATCH_NS};
+	struct stat st;
+
+	for (int i = 0; i < SEM_WATCH_TRIES; i++) {
+		nanosleep(&pause, NULL);
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return errno == ENOENT;
+		if (st.st_ino != first->st_ino || st.st_nlink >= 2)
+			return true;
+	}
+	return false;
+}
 
 /* The value of a named semaphore, read from its file (core/shmfile.h: never mapped, so a
  * file that shrinks under the reader cannot fault). Returns -ENOENT when the semaphore went
@@ -80,12 +137,20 @@ static struct ipc_object *shm_entry(struct scan_ctx *ctx, struct snapshot *snap,
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno != ENOENT)
 			snapshot_error(snap, "/dev/shm", "%s: cannot stat: %s", name, strerror(errno));
+		else
+			snap->vanished++;
 		return NULL;
 	}
 	if (!S_ISREG(st.st_mode))
 		return NULL;
-	if (sem)
+	if (sem) {
+		enum sem_temp t = posix_sem_temporary(name, &st, (int64_t)time(NULL));
+
+		if (t == SEM_TEMP ||
+		    (t == SEM_MAYBE_TEMP && ctx->live && sem_watch_is_temp(dfd, name, &st)))
+			return NULL;
 		name += strlen(SEM_PREFIX);
+	}
 	snprintf(identity, sizeof(identity), "%s:%" PRIu64 ":/%s", kind_name(kind), ctx->mnt_ns, name);
 	o = object_new(kind, identity);
 	o->name = xasprintf("/%s", name);
@@ -95,6 +160,7 @@ static struct ipc_object *shm_entry(struct scan_ctx *ctx, struct snapshot *snap,
 		o->size = (int64_t)st.st_size;
 		o->blocks = (int64_t)st.st_blocks * 512;
 	} else if (ctx->live && sem_query(o, dfd, de->d_name, &st) == -ENOENT) {
+		snap->vanished++;
 		object_free(o);
 		o = NULL;
 	}

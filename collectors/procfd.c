@@ -558,7 +558,40 @@ static bool strip_deleted(const char *path, char *buf, size_t len)
 	return deleted;
 }
 
-/* A queue open in a process but absent from /dev/mqueue: not mounted there, or unlinked. */
+/* A queue absent from the listing may have been made after it: when /dev/mqueue is the
+ * mount posix-mq listed and the queue is in it now, by name and inode, it is read as the
+ * listing reads a queue. NULL otherwise. */
+static struct ipc_object *mq_made_after(struct fdscan *fs, const char *base, const char *identity,
+					const struct stat *st)
+{
+	struct stat now;
+
+	if (fs->mq_listed_fd < 0 || st->st_dev != fs->mq_listed_dev ||
+	    snapshot_find_identity(fs->snap, identity))
+		return NULL;
+	if (fstatat(fs->mq_listed_fd, base + 1, &now, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    now.st_ino != st->st_ino || now.st_dev != st->st_dev)
+		return NULL;
+	return posix_mq_read_one(fs->ctx, fs->snap, fs->mq_listed_fd, base + 1);
+}
+
+/* Why a queue known only through an fd is not in the listing, and what is not known of it. */
+static const char *mq_fd_only_why(struct fdscan *fs, bool deleted, const struct stat *st)
+{
+	if (deleted)
+		return "unlinked, found through an fd: maxmsg, msgsize and messages unknown";
+	if (fs->mq_listed_fd < 0)
+		return "not in /dev/mqueue (mount -t mqueue none /dev/mqueue), found through an fd: "
+		       "maxmsg, msgsize and messages unknown";
+	if (st->st_dev != fs->mq_listed_dev)
+		return "in the mqueue file system of another IPC namespace, found through an fd: "
+		       "maxmsg, msgsize and messages unknown";
+	return "gone from /dev/mqueue by name, found through an fd: maxmsg, msgsize and "
+	       "messages unknown";
+}
+
+/* A queue open in a process but absent from the listing of /dev/mqueue: made after it,
+ * unlinked, of another IPC namespace, or /dev/mqueue is not mounted. */
 static struct ipc_object *mq_from_fd(struct fdscan *fs, struct proc *p, const char *fdname,
 				     const char *path, const struct stat *st)
 {
@@ -571,6 +604,10 @@ static struct ipc_object *mq_from_fd(struct fdscan *fs, struct proc *p, const ch
 	base = strncmp(name, "/dev/mqueue/", 12) ? name : name + 11;
 	/* Queues belong to an IPC namespace, as posix_mq.c names them. */
 	snprintf(identity, sizeof(identity), "posix-mq:%" PRIu64 ":%s", fs->ctx->ipc_ns, base);
+	if (!deleted && (o = mq_made_after(fs, base, identity, st))) {
+		snapshot_add(fs->snap, o);
+		return o;
+	}
 	if (snapshot_find_identity(fs->snap, identity))
 		snprintf(identity, sizeof(identity), "posix-mq:%" PRIu64 ":%s:%" PRIu64, fs->ctx->ipc_ns,
 			 base, (uint64_t)st->st_ino);
@@ -594,9 +631,7 @@ static struct ipc_object *mq_from_fd(struct fdscan *fs, struct proc *p, const ch
 		object_set_partial(o, "queue status not read");
 	}
 	free(text);
-	object_set_partial(o, deleted ? "unlinked, found through an fd: maxmsg, msgsize and messages unknown"
-			   : "not in /dev/mqueue (mount -t mqueue none /dev/mqueue), found through an fd: "
-			     "maxmsg, msgsize and messages unknown");
+	object_set_partial(o, mq_fd_only_why(fs, deleted, st));
 	snapshot_add(fs->snap, o);
 	return o;
 }
@@ -760,23 +795,33 @@ static void find_mqueue_mount(struct fdscan *fs)
 {
 	struct statfs sfs;
 	struct stat st;
+	long magic;
 	int fd;
 
 	fd = openat(fs->ctx->rootfd, "dev/mqueue", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return;
+	}
 	/* A fixture's dev/mqueue is a plain directory that stands for the mount. */
-	if (fstat(fd, &st) == 0 &&
-	    (!fs->ctx->live || (fstatfs(fd, &sfs) == 0 && sfs.f_type == MQUEUE_MAGIC))) {
+	if (!fs->ctx->live || (fstatfs(fd, &sfs) == 0 && sfs.f_type == MQUEUE_MAGIC)) {
 		fs->mq_mounted = true;
 		fs->mq_dev = st.st_dev;
 	}
-	close(fd);
+	/* Whether posix-mq listed it: the same test, so that the two never disagree. */
+	if (posix_mq_check_mount(fs->ctx, fd, &magic) == 0) {
+		fs->mq_listed_fd = fd;
+		fs->mq_listed_dev = st.st_dev;
+	} else {
+		close(fd);
+	}
 }
 
 static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 {
-	struct fdscan fs = {.ctx = ctx, .snap = snap, .want = ctx->kinds};
+	struct fdscan fs = {.ctx = ctx, .snap = snap, .want = ctx->kinds, .mq_listed_fd = -1};
 	struct dents d = {0};
 	char *dbuf = NULL;
 	const char *name;
@@ -823,6 +868,8 @@ out:
 	free(d.buf);
 	free(dbuf);
 	free(fs.buf);
+	if (fs.mq_listed_fd >= 0)
+		close(fs.mq_listed_fd);
 	join_tab_release(&fs.tab);
 	return rc;
 }

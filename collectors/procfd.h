@@ -63,6 +63,9 @@ struct fdscan {
 	int getfd_err;           /* pidfd_getfd unsupported: its errno, then no more tries */
 	bool mq_mounted;
 	dev_t mq_dev;            /* device of the mqueue mount at <root>/dev/mqueue */
+	int mq_listed_fd;        /* <root>/dev/mqueue when posix-mq lists it (an mqueue mount,
+				  * as posix_mq_check_mount judges), else -1 */
+	dev_t mq_listed_dev;
 	dev_t other_devs[8];     /* devices known not to be mqueue, so statfs is not repeated */
 	size_t nother_devs;
 	char *buf;               /* maps text, reused from process to process; owned */

@@ -139,13 +139,43 @@ static void inet_fill(struct ipc_object *o, int family, const void *src, unsigne
 		o->peer = inet_addr_text(family, dst, dport);
 }
 
-static void unix_msg(struct scan_ctx *ctx, struct snapshot *snap, const struct nlmsghdr *h)
+/* The walks below replace NLMSG_OK/NLMSG_NEXT and RTA_OK/RTA_NEXT: those subtract the
+ * aligned length from what is left, so a last message or attribute whose length is not a
+ * multiple of 4 turns the unsigned remainder into a huge number and the walk reads on past
+ * the buffer. Here a piece is used only when its header and its whole length lie inside
+ * what is left; the step to the next one is its aligned length, and a step that would pass
+ * the end (only a final, unpadded piece has one) ends the walk at the end. */
+
+/* Offset of the piece after the one of length plen at off, in a buffer of len bytes. */
+static size_t walk_step(size_t off, size_t plen, size_t len, size_t align)
+{
+	size_t step = (plen + align - 1) & ~(align - 1);
+
+	return step > len - off ? len : off + step;
+}
+
+/* The attribute at off among len bytes of attributes, or NULL when none fits there. */
+static const struct rtattr *attr_at(const char *base, size_t len, size_t off)
+{
+	const struct rtattr *a;
+
+	if (off > len || len - off < sizeof(*a))
+		return NULL;
+	a = (const struct rtattr *)(base + off);
+	if (a->rta_len < sizeof(*a) || a->rta_len > len - off)
+		return NULL;
+	return a;
+}
+
+/* h is a whole message of mlen bytes (sockdiag_parse checked it). */
+static void unix_msg(struct scan_ctx *ctx, struct snapshot *snap, const struct nlmsghdr *h,
+		     size_t mlen)
 {
 	const struct unix_diag_msg *m = NLMSG_DATA(h);
-	size_t len = NLMSG_PAYLOAD(h, 0);
+	size_t len = mlen - NLMSG_HDRLEN, off;
+	const char *attrs = (const char *)m;
 	struct ipc_object *o;
 	const struct rtattr *a;
-	size_t alen;
 
 	if (len < sizeof(*m))
 		return;
@@ -154,11 +184,11 @@ static void unix_msg(struct scan_ctx *ctx, struct snapshot *snap, const struct n
 		return;
 	o->sock_type = (char *)sockdiag_type_name(m->udiag_type);
 	o->state = (char *)state_name(KIND_UNIX, m->udiag_state);
-	a = (const struct rtattr *)((const char *)m + NLMSG_ALIGN(sizeof(*m)));
-	alen = len - NLMSG_ALIGN(sizeof(*m));
-	for (; RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
+	/* A broken attribute ends the walk: what follows it cannot be found. */
+	for (off = NLMSG_ALIGN(sizeof(*m)); (a = attr_at(attrs, len, off));
+	     off = walk_step(off, a->rta_len, len, RTA_ALIGNTO)) {
 		const void *p = RTA_DATA(a);
-		size_t plen = RTA_PAYLOAD(a);
+		size_t plen = a->rta_len - RTA_LENGTH(0);
 
 		switch (a->rta_type) {
 		case UNIX_DIAG_NAME:
@@ -192,13 +222,13 @@ static void unix_msg(struct scan_ctx *ctx, struct snapshot *snap, const struct n
 }
 
 static void inet_msg(struct scan_ctx *ctx, struct snapshot *snap, int kind,
-		     const struct nlmsghdr *h)
+		     const struct nlmsghdr *h, size_t mlen)
 {
 	const struct inet_diag_msg *m = NLMSG_DATA(h);
 	int family;
 	struct ipc_object *o;
 
-	if (NLMSG_PAYLOAD(h, 0) < sizeof(*m))
+	if (mlen - NLMSG_HDRLEN < sizeof(*m))
 		return;
 	family = m->idiag_family;
 	if (family != AF_INET && family != AF_INET6)
@@ -223,29 +253,38 @@ int sockdiag_parse(struct scan_ctx *ctx, struct snapshot *snap, int family, int 
 		   const void *buf, size_t len)
 {
 	int kind = family == AF_UNIX ? KIND_UNIX : protocol == IPPROTO_TCP ? KIND_TCP : KIND_UDP;
-	const struct nlmsghdr *h = buf;
+	const char *base = buf;
+	size_t off = 0;
 
-	if (len && len < sizeof(*h))
-		return -EBADMSG;
-	for (; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+	while (off < len) {
+		const struct nlmsghdr *h = (const struct nlmsghdr *)(base + off);
+		size_t mlen;
+
+		/* Fewer bytes left than a header, or a message that claims more than was received
+		 * or less than its own header: the reply was cut or is garbage. */
+		if (len - off < sizeof(*h))
+			return -EBADMSG;
+		mlen = h->nlmsg_len;
+		if (mlen < sizeof(*h) || mlen > len - off)
+			return -EBADMSG;
 		if (h->nlmsg_type == NLMSG_DONE)
 			return 1;
 		if (h->nlmsg_type == NLMSG_ERROR) {
 			const struct nlmsgerr *e = NLMSG_DATA(h);
 
-			if (NLMSG_PAYLOAD(h, 0) < sizeof(*e) || e->error >= 0)
+			if (mlen - NLMSG_HDRLEN < sizeof(*e) || e->error >= 0)
 				return -EBADMSG;
 			return e->error;
 		}
-		if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY)
-			continue;
-		if (kind == KIND_UNIX)
-			unix_msg(ctx, snap, h);
-		else
-			inet_msg(ctx, snap, kind, h);
+		if (h->nlmsg_type == SOCK_DIAG_BY_FAMILY) {
+			if (kind == KIND_UNIX)
+				unix_msg(ctx, snap, h, mlen);
+			else
+				inet_msg(ctx, snap, kind, h, mlen);
+		}
+		off = walk_step(off, mlen, len, NLMSG_ALIGNTO);
 	}
-	/* Bytes left over that do not make a message: the reply was cut. */
-	return len ? -EBADMSG : 0;
+	return 0;
 }
 
 /* One dump over nl; the request is family-specific. 0 or -errno. */

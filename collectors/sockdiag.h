@@ -13,8 +13,11 @@
 
 /* Parse one reply buffer of a sock_diag dump of family (AF_UNIX, AF_INET, AF_INET6) and
  * protocol (IPPROTO_TCP, IPPROTO_UDP; 0 for unix) into objects added to snap.
- * Returns 1 when the buffer ends the dump (NLMSG_DONE), 0 when more is to come, and -errno
- * for an NLMSG_ERROR reply or a message too short to be one (the dump cannot be trusted). */
+ * buf is 4-byte aligned (as a malloc'd receive buffer is); nothing outside its len bytes is
+ * read, whatever the lengths inside claim. Returns 1 when the buffer ends the dump
+ * (NLMSG_DONE), 0 when more is to come, and -errno for an NLMSG_ERROR reply or a message
+ * that is cut, longer than the buffer or shorter than its header (the dump cannot be
+ * trusted; the whole messages before it are kept). */
 int sockdiag_parse(struct scan_ctx *ctx, struct snapshot *snap, int family, int protocol,
 		   const void *buf, size_t len);
 

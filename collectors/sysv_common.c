@@ -87,6 +87,14 @@ out:
 	return rc;
 }
 
+bool sysv_vanished(struct snapshot *snap, int err)
+{
+	if (err != -EINVAL && err != -EIDRM)
+		return false;
+	snap->vanished++;
+	return true;
+}
+
 bool sysv_num(struct ipc_object *o, const char *val, const char *column, uint64_t *out)
 {
 	char why[96];

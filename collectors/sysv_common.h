@@ -29,6 +29,14 @@ enum { SV_KEY, SV_ID, SV_PERMS, SV_UID, SV_GID, SV_CUID, SV_CGID, SV_CTIME, SV__
 struct ipc_object *sysv_object_new(struct scan_ctx *ctx, struct snapshot *snap, enum ipc_kind kind,
 				   const char *const *vals, const char *source, unsigned lineno);
 
+/* The detail call (msgctl, semctl) made after the table was read failed with -err: true
+ * when that means the id no longer exists, so the object vanished in between, as objects
+ * do on a busy host. EINVAL: no such id (removed, or its slot reused, which changes the id's
+ * sequence number); EIDRM: being removed. Such an object is dropped and counted in
+ * snap->vanished, not listed half-read with an error. Any other failure (EACCES) is the
+ * object's own and is reported as before. */
+bool sysv_vanished(struct snapshot *snap, int err);
+
 /* Parse vals[i] as an unsigned number into *out. Absent column: false, no complaint.
  * Garbage: false, and o is marked partial naming the column. */
 bool sysv_num(struct ipc_object *o, const char *val, const char *column, uint64_t *out);

@@ -61,6 +61,9 @@ static void msg_row(struct scan_ctx *ctx, struct snapshot *snap, const char *con
 
 		if (rc == 0) {
 			o->size = (int64_t)ds.msg_qbytes;
+		} else if (sysv_vanished(snap, rc)) {
+			object_free(o);
+			return;
 		} else {
 			char why[80];
 			snprintf(why, sizeof(why), "msgctl: %s", strerror(-rc));

@@ -79,6 +79,10 @@ static void sem_row(struct scan_ctx *ctx, struct snapshot *snap, const char *con
 	if (ctx->live && o->nsems > 0) {
 		int rc = sem_details(o);
 
+		if (sysv_vanished(snap, rc)) {
+			object_free(o);
+			return;
+		}
 		if (rc < 0) {
 			char why[80];
 			snprintf(why, sizeof(why), "semctl: %s", strerror(-rc));

@@ -490,22 +490,55 @@ void column_value(const struct column *c, const struct ipc_object *o, struct col
 		c->get(o, v);
 }
 
-const char *format_time_utc(int64_t t, char *buf, size_t len)
+/* The broken-down time of t, UTC or local, when the schema's four-digit year can show it.
+ * gmtime_r and localtime_r fail (leaving tm unset) for a year beyond int, e.g. t = 2^62. */
+static bool time_parts(int64_t t, bool utc, struct tm *tm)
 {
-	struct tm tm;
 	time_t tt = (time_t)t;
 
-	gmtime_r(&tt, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if ((int64_t)tt != t)
+		return false;
+	if (!(utc ? gmtime_r(&tt, tm) : localtime_r(&tt, tm)))
+		return false;
+	return tm->tm_year >= -1900 && tm->tm_year <= 9999 - 1900;
+}
+
+/* snprintf, not strftime: %Y does not pad a year below 1000 to the four digits. */
+static bool time_text(int64_t t, bool utc, char *buf, size_t len)
+{
+	struct tm tm;
+	int n;
+
+	if (!len)
+		return false;
+	buf[0] = '\0';
+	if (!time_parts(t, utc, &tm))
+		return false;
+	n = snprintf(buf, len, utc ? "%04d-%02d-%02dT%02d:%02d:%02dZ" : "%04d-%02d-%02d %02d:%02d:%02d",
+		     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	return n > 0 && (size_t)n < len; /* a cut text is not the time */
+}
+
+/* What a time the calendar cannot show is printed as: its seconds, in date(1)'s notation. */
+static const char *time_seconds(int64_t t, char *buf, size_t len)
+{
+	snprintf(buf, len, "@%" PRId64, t);
 	return buf;
+}
+
+bool time_iso_utc(int64_t t, char *buf, size_t len)
+{
+	return time_text(t, true, buf, len);
+}
+
+const char *format_time_utc(int64_t t, char *buf, size_t len)
+{
+	return time_text(t, true, buf, len) ? buf : time_seconds(t, buf, len);
 }
 
 const char *column_text(const struct column *c, const struct col_value *v, bool bytes, char *buf,
 			size_t len)
 {
-	struct tm tm;
-	time_t t;
-
 	if (!v->present)
 		return "-";
 	switch (c->type) {
@@ -526,10 +559,7 @@ const char *column_text(const struct column *c, const struct col_value *v, bool 
 		snprintf(buf, len, "%.1f%%", v->d);
 		return buf;
 	case COL_TIME:
-		t = (time_t)v->i;
-		localtime_r(&t, &tm);
-		strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
-		return buf;
+		return time_text(v->i, false, buf, len) ? buf : time_seconds(v->i, buf, len);
 	}
 	return "?";
 }

@@ -55,7 +55,12 @@ const char *column_text(const struct column *c, const struct col_value *v, bool 
 /* Compare two objects by column c: absent sorts first, numbers numerically. */
 int column_compare(const struct column *c, const struct ipc_object *a, const struct ipc_object *b);
 
-/* ISO 8601 UTC. */
+/* ISO 8601 UTC, "YYYY-MM-DDTHH:MM:SSZ", the schema's time type. False (and buf "") when
+ * the time has no such form: its year is not 0000..9999, or beyond what gmtime_r converts.
+ * JSON leaves such a time out rather than give a string its schema rejects. */
+bool time_iso_utc(int64_t t, char *buf, size_t len);
+/* The same for text; a time without that form is "@<seconds>" (date(1)'s notation), as a
+ * table cell shows it too. */
 const char *format_time_utc(int64_t t, char *buf, size_t len);
 
 #endif

@@ -38,6 +38,9 @@ struct snapshot {
 	int64_t time;             /* when the scan began, seconds since the epoch */
 	int64_t scan_ns;          /* how long the scan took */
 	bool holders_complete;    /* every process's fds and maps were read (set by procfd) */
+	unsigned vanished;        /* objects listed by their source but gone before the rest
+				   * of them could be read, so left out (not shown; a debug
+				   * figure for tests) */
 
 	struct ipc_object **objs; /* owned */
 	size_t nobjs, objs_cap;

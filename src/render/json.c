@@ -65,6 +65,7 @@ void json_set_text(json_t *obj, const char *key, const char *s)
 	free(hex);
 }
 
+/* NULL for a time the schema's time type cannot show (see time_iso_utc). */
 static json_t *json_of_value(const struct column *c, const struct col_value *v)
 {
 	char buf[40];
@@ -81,7 +82,7 @@ static json_t *json_of_value(const struct column *c, const struct col_value *v)
 		/* One decimal: enough for a fill level, and stable in tests. */
 		return json_real((double)(long long)(v->d * 10.0 + 0.5) / 10.0);
 	case COL_TIME:
-		return json_string(format_time_utc(v->i, buf, sizeof(buf)));
+		return time_iso_utc(v->i, buf, sizeof(buf)) ? json_string(buf) : NULL;
 	}
 	return json_null();
 }
@@ -106,10 +107,15 @@ json_t *json_of_object(const struct ipc_object *o)
 		if (!c->json)
 			continue;
 		column_value(c, o, &v);
-		if (v.present && c->type == COL_STR)
+		if (v.present && c->type == COL_STR) {
 			json_set_text(j, c->json, v.s);
-		else if (v.present)
-			set_path(j, c->json, json_of_value(c, &v));
+		} else if (v.present) {
+			json_t *jv = json_of_value(c, &v);
+
+			/* NULL: a time the schema's type cannot show, left out as if unknown. */
+			if (jv)
+				set_path(j, c->json, jv);
+		}
 	}
 	for (size_t i = 0; i < o->nholders; i++) {
 		const struct ipc_holder *h = &o->holders[i];

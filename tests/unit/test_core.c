@@ -7,7 +7,9 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/columns.h"
 #include "core/filter.h"
@@ -268,6 +270,58 @@ static void json_typing(void **state)
 	object_free(o);
 }
 
+/* Times the calendar cannot show (found with a file whose mtime is 2^62): gmtime_r and
+ * localtime_r fail, or the year has more than four digits. JSON leaves such a time out, so
+ * that every time it gives matches the schema; text shows the seconds as "@N". */
+static void times_out_of_range(void **state)
+{
+	const int64_t huge = INT64_C(1) << 62;
+	const struct column *c = column_find("MTIME");
+	struct ipc_object *o = object_new(KIND_POSIX_SHM, "posix-shm:1:/t");
+	struct col_value v;
+	char buf[64];
+	json_t *j;
+
+	(void)state;
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	assert_string_equal(format_time_utc(86400, buf, sizeof(buf)), "1970-01-02T00:00:00Z");
+	assert_string_equal(format_time_utc(INT64_C(253402300799), buf, sizeof(buf)),
+			    "9999-12-31T23:59:59Z");
+	assert_string_equal(format_time_utc(huge, buf, sizeof(buf)), "@4611686018427387904");
+	assert_string_equal(format_time_utc(INT64_C(253402300800), buf, sizeof(buf)), "@253402300800");
+	assert_string_equal(format_time_utc(INT64_MIN, buf, sizeof(buf)), "@-9223372036854775808");
+	/* The ISO form exists for years 0000 to 9999 only. */
+	assert_true(time_iso_utc(INT64_C(-62167219200), buf, sizeof(buf)));
+	assert_string_equal(buf, "0000-01-01T00:00:00Z");
+	assert_false(time_iso_utc(INT64_C(-62167219201), buf, sizeof(buf)));
+	assert_string_equal(buf, "");
+	assert_false(time_iso_utc(INT64_C(253402300800), buf, sizeof(buf)));
+	assert_false(time_iso_utc(huge, buf, sizeof(buf)));
+	assert_false(time_iso_utc(0, buf, 20)); /* no room for the terminating NUL */
+
+	assert_non_null(c);
+	o->mtime = huge;
+	o->atime = 86400;
+	o->ctime = INT64_C(253402300800); /* year 10000 */
+	column_value(c, o, &v);
+	assert_true(v.present);
+	assert_string_equal(column_text(c, &v, false, buf, sizeof(buf)), "@4611686018427387904");
+	column_value(column_find("CTIME"), o, &v);
+	assert_string_equal(column_text(c, &v, false, buf, sizeof(buf)), "@253402300800");
+	column_value(column_find("ATIME"), o, &v);
+	assert_string_equal(column_text(c, &v, false, buf, sizeof(buf)), "1970-01-02 00:00:00");
+	/* A buffer too small for the text gets a cut but terminated string, never stack bytes. */
+	assert_true(strlen(column_text(c, &v, false, buf, 5)) < 5);
+
+	j = json_of_object(o);
+	assert_null(json_object_get(j, "mtime"));
+	assert_null(json_object_get(j, "ctime"));
+	assert_string_equal(json_string_value(json_object_get(j, "atime")), "1970-01-02T00:00:00Z");
+	json_decref(j);
+	object_free(o);
+}
+
 /* Streaming the objects one at a time prints exactly what dumping the whole document does. */
 static void json_streamed_equals_whole(void **state)
 {
@@ -308,6 +362,7 @@ int main(void)
 		cmocka_unit_test(identity_index),
 		cmocka_unit_test(pid_cache),   cmocka_unit_test(json_typing),
 		cmocka_unit_test(json_streamed_equals_whole),
+		cmocka_unit_test(times_out_of_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <mqueue.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -20,6 +21,7 @@
 #include "fixture.h"
 
 extern const struct collector posix_mq_collector;
+extern const struct collector procfd_collector;
 
 #define POSIX (KIND_BIT(KIND_POSIX_MQ) | KIND_BIT(KIND_POSIX_SHM) | KIND_BIT(KIND_POSIX_SEM))
 
@@ -334,6 +336,52 @@ static void not_mounted(void **state)
 	snapshot_release(&s);
 }
 
+/* A queue made after /dev/mqueue was listed: the process side meets it through an fd. The
+ * tree mq-late has /dev/mqueue mounted (its proc/self/mounts says so) and a process holding
+ * /dev/mqueue/late; running the process side alone stands for a listing that missed it.
+ * It becomes an ordinary object with no hint to mount anything. Where /dev/mqueue is no
+ * mount (proc-real has no mounts file), the hint stays. */
+static void queue_after_listing(void **state)
+{
+	char root[4096];
+	struct scan_ctx ctx;
+	struct snapshot s;
+	struct ipc_object *o;
+
+	(void)state;
+	fixture_path(root, sizeof(root), "mq-late", "");
+	snapshot_init(&s);
+	assert_int_equal(scan_ctx_init(&ctx, root, KIND_BIT(KIND_POSIX_MQ)), 0);
+	assert_int_equal(procfd_collector.collect(&ctx, &s), 0);
+	scan_ctx_release(&ctx);
+	o = snapshot_find_identity(&s, "posix-mq:4026531839:/late");
+	assert_non_null(o);
+	assert_string_equal(o->name, "/late");
+	assert_null(o->partial);
+	assert_int_equal(o->used_bytes, 48);
+	assert_int_equal(o->nholders, 1);
+	assert_int_equal(o->holders[0].pid, 4300);
+	assert_int_equal(o->holders[0].fd, 3);
+	assert_int_equal(s.nobjs, 1);
+	snapshot_release(&s);
+
+	/* The whole scan lists it once, from the listing, with its holder. */
+	assert_int_equal(fixture_scan("mq-late", KIND_BIT(KIND_POSIX_MQ), false, &s), 0);
+	o = snapshot_find_identity(&s, "posix-mq:4026531839:/late");
+	assert_non_null(o);
+	assert_null(o->partial);
+	assert_int_equal(o->nholders, 1);
+	assert_int_equal(s.nobjs, 1);
+	snapshot_release(&s);
+
+	assert_int_equal(fixture_scan("proc-real", KIND_BIT(KIND_POSIX_MQ), false, &s), 0);
+	o = snapshot_find_identity(&s, "posix-mq:4026531839:/q1");
+	assert_non_null(o);
+	assert_non_null(o->partial);
+	assert_non_null(strstr(o->partial, "mount -t mqueue none /dev/mqueue"));
+	snapshot_release(&s);
+}
+
 static void no_directories(void **state)
 {
 	const struct scan_error *e;
@@ -426,6 +474,80 @@ static void unreadable_entry(void **state)
 	unlinkat(rfd, "proc/self/mounts", 0);
 	unlinkat(rfd, "proc/self", AT_REMOVEDIR);
 	unlinkat(rfd, "proc", AT_REMOVEDIR);
+	close(rfd);
+	assert_int_equal(rmdir(root), 0);
+}
+
+/* glibc's sem_open makes a semaphore as a temporary sem.XXXXXX (six of [A-Za-z0-9]),
+ * written, then linked to its name and unlinked. A tree made here (ctimes must be fresh)
+ * holds the temporary's two telling states next to real semaphores that look alike. */
+static void sem_temporaries(void **state)
+{
+	static const char *const names[] = {"sem.Ab3dE9", "sem.Qw12Zx", "sem.job", "sem.abcdef",
+					    "sem.abc-ef", "sem.Abcdefg", "sem.Xy12Zq"};
+	char root[] = "/tmp/ipcscope-posix-XXXXXX", body[sizeof(sem_t) + 1];
+	struct snapshot s;
+	struct scan_ctx ctx;
+	int rfd;
+
+	(void)state;
+	memset(body, 'v', sizeof(sem_t));
+	body[sizeof(sem_t)] = '\0';
+	assert_non_null(mkdtemp(root));
+	rfd = open(root, O_RDONLY | O_DIRECTORY);
+	assert_true(rfd >= 0);
+	assert_int_equal(mkdirat(rfd, "dev", 0755), 0);
+	assert_int_equal(mkdirat(rfd, "dev/shm", 01777), 0);
+	write_file(rfd, "dev/shm/sem.Ab3dE9", "", 0600);      /* made, not yet written */
+	write_file(rfd, "dev/shm/sem.Qw12Zx", body, 0600);    /* written and linked: */
+	assert_int_equal(linkat(rfd, "dev/shm/sem.Qw12Zx", rfd, "dev/shm/sem.job", 0), 0);
+	write_file(rfd, "dev/shm/sem.abcdef", body, 0600);    /* a real "/abcdef" */
+	write_file(rfd, "dev/shm/sem.abc-ef", "", 0600);      /* no temporary's name */
+	write_file(rfd, "dev/shm/sem.Abcdefg", "", 0600);     /* seven: no temporary's name */
+	write_file(rfd, "dev/shm/sem.Xy12Zq", body, 0600);    /* written, not yet linked */
+
+	snapshot_init(&s);
+	assert_int_equal(scan_ctx_init(&ctx, root, KIND_BIT(KIND_POSIX_SEM)), 0);
+	scan_run(&ctx, &s);
+	scan_ctx_release(&ctx);
+	assert_null(find_name(&s, KIND_POSIX_SEM, "/Ab3dE9"));
+	assert_null(find_name(&s, KIND_POSIX_SEM, "/Qw12Zx"));
+	assert_non_null(find_name(&s, KIND_POSIX_SEM, "/job"));
+	assert_non_null(find_name(&s, KIND_POSIX_SEM, "/abcdef"));
+	assert_non_null(find_name(&s, KIND_POSIX_SEM, "/abc-ef"));
+	assert_non_null(find_name(&s, KIND_POSIX_SEM, "/Abcdefg"));
+	/* Between write and link it looks like a semaphore; a tree does not move: listed. */
+	assert_non_null(find_name(&s, KIND_POSIX_SEM, "/Xy12Zq"));
+	assert_int_equal(count_kind(&s, KIND_POSIX_SEM), 5);
+	snapshot_release(&s);
+
+	/* The same rule by its inputs: a state a temporary passes through, and a fresh ctime. */
+	{
+		struct stat st = {.st_size = 0, .st_nlink = 1};
+
+		st.st_ctim.tv_sec = 1000;
+		assert_int_equal(posix_sem_temporary("sem.Ab3dE9", &st, 1000), SEM_TEMP);
+		assert_int_equal(posix_sem_temporary("sem.Ab3dE9", &st, 1004), SEM_TEMP);
+		/* changed 5 s ago: a leftover, listed */
+		assert_int_equal(posix_sem_temporary("sem.Ab3dE9", &st, 1005), SEM_NOT_TEMP);
+		st.st_size = sizeof(sem_t);
+		/* written, one link: a semaphore, or a temporary about to be linked */
+		assert_int_equal(posix_sem_temporary("sem.Ab3dE9", &st, 1000), SEM_MAYBE_TEMP);
+		st.st_nlink = 2;
+		assert_int_equal(posix_sem_temporary("sem.Ab3dE9", &st, 1000), SEM_TEMP);
+		assert_int_equal(posix_sem_temporary("sem.Ab3dE", &st, 1000), SEM_NOT_TEMP);
+		assert_int_equal(posix_sem_temporary("sem.Ab3dE_", &st, 1000), SEM_NOT_TEMP);
+		assert_int_equal(posix_sem_temporary("shm.Ab3dE9", &st, 1000), SEM_NOT_TEMP);
+	}
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "dev/shm/%s", names[i]);
+		unlinkat(rfd, path, 0);
+	}
+	unlinkat(rfd, "dev/shm", AT_REMOVEDIR);
+	unlinkat(rfd, "dev", AT_REMOVEDIR);
 	close(rfd);
 	assert_int_equal(rmdir(root), 0);
 }
@@ -523,8 +645,10 @@ int main(void)
 		cmocka_unit_test(kinds_asked_for),
 		cmocka_unit_test(broken_tree),
 		cmocka_unit_test(not_mounted),
+		cmocka_unit_test(queue_after_listing),
 		cmocka_unit_test(no_directories),
 		cmocka_unit_test(unreadable_entry),
+		cmocka_unit_test(sem_temporaries),
 		cmocka_unit_test_teardown(own_notification, own_queues_remove),
 	};
 

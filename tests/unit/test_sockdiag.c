@@ -300,6 +300,115 @@ static void netlink_inet(void **state)
 	snapshot_release(&s);
 }
 
+/* A copy of exactly len bytes on the heap, so that AddressSanitizer sees any read past the
+ * reply (the nlbuf array would hide a few bytes of over-read). */
+static int parse_exact(struct snapshot *s, int family, int protocol, const void *data, size_t len)
+{
+	struct scan_ctx ctx = {.rootfd = -1, .kinds = SOCKETS, .net_ns = 77};
+	void *copy = xmalloc(len);
+	int rc;
+
+	memcpy(copy, data, len);
+	rc = sockdiag_parse(&ctx, s, family, protocol, copy, len);
+	free(copy);
+	return rc;
+}
+
+/* Lengths that do not add up (found by fuzzing): a message or attribute is used only when
+ * its header and its whole length lie inside the reply, and the walk never leaves it. */
+static void netlink_bounds(void **state)
+{
+	struct unix_diag_msg m = {.udiag_family = AF_UNIX, .udiag_type = SOCK_STREAM,
+				  .udiag_state = 1, .udiag_ino = 5150};
+	struct nlbuf b = {.len = 0};
+	struct nlmsghdr *h;
+	struct rtattr *a;
+	struct snapshot s;
+	struct ipc_object *o;
+
+	(void)state;
+	snapshot_init(&s);
+	/* 17 bytes: a final message whose length (17) is not a multiple of 4. Past the 17
+	 * bytes, where an aligned step would land, lies a whole message that must not be read. */
+	b.data[0] = 0x11;
+	m.udiag_ino = 999;
+	b.len = 20;
+	nl_put(&b, SOCK_DIAG_BY_FAMILY, &m, sizeof(m));
+	assert_int_equal(sockdiag_parse(&(struct scan_ctx){.rootfd = -1, .kinds = SOCKETS}, &s,
+					AF_UNIX, 0, b.data, 17), 0);
+	assert_int_equal(s.nobjs, 0);
+	assert_int_equal(parse_exact(&s, AF_UNIX, 0, b.data, 17), 0);
+	assert_int_equal(s.nobjs, 0);
+
+	/* An attribute of 5 bytes ends a message of 37; the next message starts at 40. Reading
+	 * on from the attribute would take that message's header for an attribute. */
+	memset(&b, 0, sizeof(b));
+	m.udiag_ino = 5150;
+	h = nl_put(&b, SOCK_DIAG_BY_FAMILY, &m, sizeof(m));
+	a = (struct rtattr *)((char *)h + NLMSG_ALIGN(h->nlmsg_len));
+	a->rta_type = UNIX_DIAG_NAME;
+	a->rta_len = RTA_LENGTH(1);
+	*(char *)RTA_DATA(a) = 'x';
+	h->nlmsg_len += a->rta_len;
+	b.len = NLMSG_ALIGN(h->nlmsg_len);
+	m.udiag_ino = 5151;
+	nl_put(&b, SOCK_DIAG_BY_FAMILY, &m, sizeof(m));
+	assert_int_equal(parse_exact(&s, AF_UNIX, 0, b.data, b.len), 0);
+	assert_string_equal(find(&s, "unix:5150")->local, "x");
+	assert_null(find(&s, "unix:5151")->local);
+	/* The same message alone, its unaligned end the end of the reply. */
+	m.udiag_ino = 5152;
+	((struct unix_diag_msg *)NLMSG_DATA(h))->udiag_ino = 5152;
+	assert_int_equal(parse_exact(&s, AF_UNIX, 0, b.data, h->nlmsg_len), 0);
+	assert_string_equal(find(&s, "unix:5152")->local, "x");
+
+	/* rta_len below an attribute header, and 0: the walk stops, the socket stays. */
+	for (unsigned short bad = 0; bad < sizeof(struct rtattr); bad += 2) {
+		memset(&b, 0, sizeof(b));
+		m.udiag_ino = 5160u + bad;
+		h = nl_put(&b, SOCK_DIAG_BY_FAMILY, &m, sizeof(m));
+		rta_put(&b, h, UNIX_DIAG_NAME, "/y", 2);
+		a = (struct rtattr *)((char *)h + NLMSG_LENGTH(sizeof(m)));
+		a->rta_len = bad;
+		assert_int_equal(parse_exact(&s, AF_UNIX, 0, b.data, b.len), 0);
+		o = find(&s, bad ? "unix:5162" : "unix:5160");
+		assert_null(o->local);
+	}
+
+	/* A message longer than what was received: the reply was cut; nothing from it is used. */
+	memset(&b, 0, sizeof(b));
+	m.udiag_ino = 5170;
+	h = nl_put(&b, SOCK_DIAG_BY_FAMILY, &m, sizeof(m));
+	h->nlmsg_len = 200;
+	assert_int_equal(parse_exact(&s, AF_UNIX, 0, b.data, b.len), -EBADMSG);
+	assert_null(snapshot_find_inode(&s, KIND_UNIX, 5170));
+	/* A message of length 0 (or less than its header) cannot be stepped over. */
+	h->nlmsg_len = 0;
+	assert_int_equal(parse_exact(&s, AF_UNIX, 0, b.data, b.len), -EBADMSG);
+	h->nlmsg_len = 8;
+	assert_int_equal(parse_exact(&s, AF_UNIX, 0, b.data, b.len), -EBADMSG);
+	assert_null(snapshot_find_inode(&s, KIND_UNIX, 5170));
+	/* An empty reply is no message and no error. */
+	assert_int_equal(sockdiag_parse(&(struct scan_ctx){.rootfd = -1, .kinds = SOCKETS}, &s,
+					AF_UNIX, 0, b.data, 0), 0);
+	/* The same cut and unaligned lengths in an inet reply. */
+	{
+		struct inet_diag_msg im = {.idiag_family = AF_INET, .idiag_state = 7, .idiag_inode = 5180};
+
+		memset(&b, 0, sizeof(b));
+		h = nl_put(&b, SOCK_DIAG_BY_FAMILY, &im, sizeof(im));
+		h->nlmsg_len -= 1;
+		assert_int_equal(parse_exact(&s, AF_INET, IPPROTO_UDP, b.data, h->nlmsg_len), 0);
+		assert_null(snapshot_find_inode(&s, KIND_UDP, 5180)); /* too short for its body */
+		h->nlmsg_len += 1;
+		assert_int_equal(parse_exact(&s, AF_INET, IPPROTO_UDP, b.data, h->nlmsg_len - 1), -EBADMSG);
+		assert_int_equal(parse_exact(&s, AF_INET, IPPROTO_UDP, b.data, h->nlmsg_len), 0);
+		assert_non_null(snapshot_find_inode(&s, KIND_UDP, 5180));
+	}
+	assert_int_equal(s.nobjs, 6);
+	snapshot_release(&s);
+}
+
 /* Sockets this test makes, seen through a real dump. */
 static void live_dump(void **state)
 {
@@ -373,6 +482,7 @@ int main(void)
 		cmocka_unit_test(broken_text),
 		cmocka_unit_test(netlink_unix),
 		cmocka_unit_test(netlink_inet),
+		cmocka_unit_test(netlink_bounds),
 		cmocka_unit_test(live_dump),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
