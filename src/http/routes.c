@@ -19,6 +19,7 @@
 #include "http/clean.h"
 #include "http/internal.h"
 #include "http/reply.h"
+#include "http/text.h"
 
 #define API_OBJECTS "/api/v1/objects"
 
@@ -78,7 +79,7 @@ static bool body_small(struct MHD_Connection *c)
 struct query {
 	struct filter f;
 	int stale;          /* -1: any, 0: only live, 1: only stale */
-	char err[160];
+	char err[TEXT_QUOTE_SIZE + 64];
 };
 
 static int parse_bool(const char *v)
@@ -109,6 +110,7 @@ int http_lookup_user(const char *s, uid_t *uid)
 static enum MHD_Result query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
 	struct query *q = cls;
+	char b[TEXT_QUOTE_SIZE];
 	const char *bad;
 	uint64_t v;
 
@@ -117,22 +119,22 @@ static enum MHD_Result query_arg(void *cls, enum MHD_ValueKind kind, const char 
 		return MHD_NO;
 	if (!strcmp(key, "kind")) {
 		if (!value || kinds_parse(value, &q->f.kinds, &bad) < 0)
-			snprintf(q->err, sizeof(q->err), "unknown kind '%.60s'", value ? bad : "");
+			snprintf(q->err, sizeof(q->err), "unknown kind '%s'", text_quote(b, sizeof(b), value ? bad : ""));
 	} else if (!strcmp(key, "user")) {
 		if (!value || http_lookup_user(value, &q->f.uid) < 0)
-			snprintf(q->err, sizeof(q->err), "unknown user '%.60s'", value ? value : "");
+			snprintf(q->err, sizeof(q->err), "unknown user '%s'", text_quote(b, sizeof(b), value));
 		q->f.has_uid = true;
 	} else if (!strcmp(key, "pid")) {
 		if (!value || parse_u64(value, &v) < 0 || v == 0 || v > INT32_MAX)
-			snprintf(q->err, sizeof(q->err), "bad pid '%.60s'", value ? value : "");
+			snprintf(q->err, sizeof(q->err), "bad pid '%s'", text_quote(b, sizeof(b), value));
 		q->f.has_pid = true;
 		q->f.pid = (pid_t)v;
 	} else if (!strcmp(key, "stale")) {
 		q->stale = parse_bool(value);
 		if (q->stale < 0)
-			snprintf(q->err, sizeof(q->err), "stale takes true or false, not '%.60s'", value);
+			snprintf(q->err, sizeof(q->err), "stale takes true or false, not '%s'", text_quote(b, sizeof(b), value));
 	} else {
-		snprintf(q->err, sizeof(q->err), "unknown parameter '%.60s'", key);
+		snprintf(q->err, sizeof(q->err), "unknown parameter '%s'", text_quote(b, sizeof(b), key));
 	}
 	return q->err[0] ? MHD_NO : MHD_YES;
 }
