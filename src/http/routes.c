@@ -17,6 +17,7 @@
 #include "core/kinds.h"
 #include "core/util.h"
 #include "http/clean.h"
+#include "http/head.h"
 #include "http/internal.h"
 #include "http/reply.h"
 #include "http/text.h"
@@ -26,12 +27,15 @@
 /* What con_cls points to once a GET's headers are checked. */
 static char request_read;
 
-/* Is host (a Host header) a name of the loopback interface, with any port? */
-static bool loopback_host(const char *host)
+/* Is host (a Host header of len bytes) a name of the loopback interface, with any port?
+ * All of it must be: a NUL inside would end the string before a foreign name. */
+static bool loopback_host(const char *host, size_t len)
 {
 	char name[64];
 	size_t n;
 
+	if (strlen(host) != len)
+		return false;
 	if (host[0] == '[') {
 		n = strcspn(host, "]");
 		if (host[n] != ']')
@@ -232,19 +236,26 @@ static enum MHD_Result cached_route(struct http_server *s, struct MHD_Connection
 }
 
 enum MHD_Result routes_handle(struct http_server *s, struct MHD_Connection *c, const char *url,
-			      const char *method, const char *upload, size_t *upload_size,
-			      void **con_cls)
+			      const char *method, const char *version, const char *upload,
+			      size_t *upload_size, void **con_cls)
 {
 	bool api = !strncmp(url, "/api/", 5), get;
-	const char *host;
+	const char *host, *why;
+	unsigned status;
+	size_t hlen;
 
 	if (!*con_cls) {
 		/* First call: the headers are in. A refusal is answered at once (MHD then
 		 * closes the connection, as it should for a request we did not read); an
 		 * answer is given on the next call, once the request is complete, so that
 		 * the connection can be kept alive. */
-		host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-		if (s->cfg.loopback && host && !loopback_host(host))
+		status = head_check(c, method, url, version, &why);
+		if (status)
+			return reply_error(c, status, api, why);
+		if (MHD_lookup_connection_value_n(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST,
+						  strlen(MHD_HTTP_HEADER_HOST), &host, &hlen) != MHD_YES)
+			host = NULL;
+		if (s->cfg.loopback && host && !loopback_host(host, hlen))
 			return reply_error(c, MHD_HTTP_MISDIRECTED_REQUEST, api,
 					   "this server answers only to a loopback Host");
 		if (!path_ok(url))
