@@ -100,7 +100,9 @@ static int listen_socket(struct http_server *s, char *err, size_t errlen)
 	/* [::1] means IPv6 loopback only, not every IPv4 address too. */
 	if (sa->sa_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, sa, s->cfg.addrlen) < 0 || listen(fd, 128) < 0) {
+	/* A long backlog: a burst of connections must not fill it, or a probe's SYN is
+	 * dropped and retried a second later however fast the guard makes room. */
+	if (bind(fd, sa, s->cfg.addrlen) < 0 || listen(fd, SOMAXCONN) < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot listen: %s", strerror(errno));
 		close(fd);
