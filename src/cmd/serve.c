@@ -44,7 +44,8 @@ static void help(void)
 	       "      --web-root DIR      serve the dashboard's files from DIR (development)\n"
 	       "      --root DIR          scan /proc and friends under DIR (fixture trees)\n"
 	       "      --threads N         request threads (default: one per CPU, at most 4)\n"
-	       "      --timeout SECONDS   drop a client silent for this long (default 15)\n"
+	       "      --timeout SECONDS   time a client has to send each whole request\n"
+	       "                          (default 15; then 408 and it is dropped)\n"
 	       "  -h, --help              this help\n\n"
 	       "Signals: SIGHUP scans at once; SIGINT and SIGTERM stop cleanly.\n",
 	       HTTP_DEFAULT_LISTEN);

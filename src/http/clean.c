@@ -15,6 +15,7 @@
 #include "core/util.h"
 #include "http/internal.h"
 #include "http/reply.h"
+#include "http/text.h"
 #include "render/json.h"
 
 struct clean_req {
@@ -100,6 +101,7 @@ enum MHD_Result clean_start(struct http_server *s, struct MHD_Connection *c, con
  * "kind": "sysv,posix-mq", "user": "name or uid"}. 0, or -EINVAL with err set. */
 static int parse_options(json_t *j, struct clean_opts *o, char *err, size_t errlen)
 {
+	char b[TEXT_QUOTE_SIZE];
 	const char *key, *bad;
 	json_t *v;
 
@@ -110,22 +112,22 @@ static int parse_options(json_t *j, struct clean_opts *o, char *err, size_t errl
 			o->stale.older_than = json_integer_value(v);
 		} else if (!strcmp(key, "older_than") && json_is_string(v)) {
 			if (parse_duration(json_string_value(v), &o->stale.older_than) < 0) {
-				snprintf(err, errlen, "bad duration '%.60s'", json_string_value(v));
+				snprintf(err, errlen, "bad duration '%s'", text_quote(b, sizeof(b), json_string_value(v)));
 				return -EINVAL;
 			}
 		} else if (!strcmp(key, "kind") && json_is_string(v)) {
 			if (kinds_parse(json_string_value(v), &o->filter.kinds, &bad) < 0) {
-				snprintf(err, errlen, "unknown kind '%.60s'", bad);
+				snprintf(err, errlen, "unknown kind '%s'", text_quote(b, sizeof(b), bad));
 				return -EINVAL;
 			}
 		} else if (!strcmp(key, "user") && json_is_string(v)) {
 			if (http_lookup_user(json_string_value(v), &o->filter.uid) < 0) {
-				snprintf(err, errlen, "unknown user '%.60s'", json_string_value(v));
+				snprintf(err, errlen, "unknown user '%s'", text_quote(b, sizeof(b), json_string_value(v)));
 				return -EINVAL;
 			}
 			o->filter.has_uid = true;
 		} else {
-			snprintf(err, errlen, "unknown or mistyped field '%.60s'", key);
+			snprintf(err, errlen, "unknown or mistyped field '%s'", text_quote(b, sizeof(b), key));
 			return -EINVAL;
 		}
 	}
@@ -142,7 +144,7 @@ static enum MHD_Result clean_run(struct http_server *s, struct MHD_Connection *c
 	enum MHD_Result ret;
 	json_error_t jerr;
 	json_t *j = NULL, *doc;
-	char err[160], *body = NULL;
+	char err[TEXT_QUOTE_SIZE + 64], *body = NULL;
 	int rc;
 
 	clean_opts_init(&o);

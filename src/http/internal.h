@@ -68,8 +68,8 @@ int scanner_publish(struct http_server *s, struct snapshot *snap);
 /* The access handler's work for one request (routes.c). con_cls is MHD's per-request
  * pointer; it stays NULL except for request bodies being read. */
 enum MHD_Result routes_handle(struct http_server *s, struct MHD_Connection *c, const char *url,
-			      const char *method, const char *upload, size_t *upload_size,
-			      void **con_cls);
+			      const char *method, const char *version, const char *upload,
+			      size_t *upload_size, void **con_cls);
 /* Free what routes_handle left in *con_cls. */
 void routes_done(void **con_cls);
 /* A user name or numeric uid, with getpwnam_r: requests run on several threads. 0 or -ENOENT. */

@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "core/util.h"
+#include "http/text.h"
 
 /* Smaller bodies cost more to compress than they save. */
 #define GZIP_MIN 1024
@@ -220,22 +221,27 @@ enum MHD_Result reply_fresh(struct MHD_Connection *c, struct MHD_Response *r, co
 	return ret;
 }
 
-enum MHD_Result reply_error(struct MHD_Connection *c, unsigned status, bool json, const char *msg)
+enum MHD_Result reply_error(struct MHD_Connection *c, unsigned status, bool json, const char *raw)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
-	char *body;
+	size_t len = strlen(raw);
+	char *body, *msg = xmalloc(TEXT_CLIP_SIZE(len));
 
+	/* Whatever the message quotes, the answer is valid UTF-8: jansson would refuse to
+	 * encode anything else, and no answer at all would be the result. */
+	text_clip(msg, TEXT_CLIP_SIZE(len), raw, len, len);
 	if (json) {
 		json_t *j = json_pack("{s:s, s:i}", "error", msg, "status", (int)status);
 
 		body = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 		json_decref(j);
-		if (!body)
-			return MHD_NO;
 	} else {
 		body = xasprintf("%s\n", msg);
 	}
+	free(msg);
+	if (!body)
+		return MHD_NO;
 	r = reply_new(body, strlen(body), json ? TYPE_JSON : TYPE_TEXT, NULL);
 	if (!r)
 		return MHD_NO;

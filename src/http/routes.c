@@ -17,20 +17,25 @@
 #include "core/kinds.h"
 #include "core/util.h"
 #include "http/clean.h"
+#include "http/head.h"
 #include "http/internal.h"
 #include "http/reply.h"
+#include "http/text.h"
 
 #define API_OBJECTS "/api/v1/objects"
 
 /* What con_cls points to once a GET's headers are checked. */
 static char request_read;
 
-/* Is host (a Host header) a name of the loopback interface, with any port? */
-static bool loopback_host(const char *host)
+/* Is host (a Host header of len bytes) a name of the loopback interface, with any port?
+ * All of it must be: a NUL inside would end the string before a foreign name. */
+static bool loopback_host(const char *host, size_t len)
 {
 	char name[64];
 	size_t n;
 
+	if (strlen(host) != len)
+		return false;
 	if (host[0] == '[') {
 		n = strcspn(host, "]");
 		if (host[n] != ']')
@@ -78,7 +83,7 @@ static bool body_small(struct MHD_Connection *c)
 struct query {
 	struct filter f;
 	int stale;          /* -1: any, 0: only live, 1: only stale */
-	char err[160];
+	char err[TEXT_QUOTE_SIZE + 64];
 };
 
 static int parse_bool(const char *v)
@@ -109,6 +114,7 @@ int http_lookup_user(const char *s, uid_t *uid)
 static enum MHD_Result query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
 	struct query *q = cls;
+	char b[TEXT_QUOTE_SIZE];
 	const char *bad;
 	uint64_t v;
 
@@ -117,22 +123,22 @@ static enum MHD_Result query_arg(void *cls, enum MHD_ValueKind kind, const char 
 		return MHD_NO;
 	if (!strcmp(key, "kind")) {
 		if (!value || kinds_parse(value, &q->f.kinds, &bad) < 0)
-			snprintf(q->err, sizeof(q->err), "unknown kind '%.60s'", value ? bad : "");
+			snprintf(q->err, sizeof(q->err), "unknown kind '%s'", text_quote(b, sizeof(b), value ? bad : ""));
 	} else if (!strcmp(key, "user")) {
 		if (!value || http_lookup_user(value, &q->f.uid) < 0)
-			snprintf(q->err, sizeof(q->err), "unknown user '%.60s'", value ? value : "");
+			snprintf(q->err, sizeof(q->err), "unknown user '%s'", text_quote(b, sizeof(b), value));
 		q->f.has_uid = true;
 	} else if (!strcmp(key, "pid")) {
 		if (!value || parse_u64(value, &v) < 0 || v == 0 || v > INT32_MAX)
-			snprintf(q->err, sizeof(q->err), "bad pid '%.60s'", value ? value : "");
+			snprintf(q->err, sizeof(q->err), "bad pid '%s'", text_quote(b, sizeof(b), value));
 		q->f.has_pid = true;
 		q->f.pid = (pid_t)v;
 	} else if (!strcmp(key, "stale")) {
 		q->stale = parse_bool(value);
 		if (q->stale < 0)
-			snprintf(q->err, sizeof(q->err), "stale takes true or false, not '%.60s'", value);
+			snprintf(q->err, sizeof(q->err), "stale takes true or false, not '%s'", text_quote(b, sizeof(b), value));
 	} else {
-		snprintf(q->err, sizeof(q->err), "unknown parameter '%.60s'", key);
+		snprintf(q->err, sizeof(q->err), "unknown parameter '%s'", text_quote(b, sizeof(b), key));
 	}
 	return q->err[0] ? MHD_NO : MHD_YES;
 }
@@ -230,19 +236,26 @@ static enum MHD_Result cached_route(struct http_server *s, struct MHD_Connection
 }
 
 enum MHD_Result routes_handle(struct http_server *s, struct MHD_Connection *c, const char *url,
-			      const char *method, const char *upload, size_t *upload_size,
-			      void **con_cls)
+			      const char *method, const char *version, const char *upload,
+			      size_t *upload_size, void **con_cls)
 {
 	bool api = !strncmp(url, "/api/", 5), get;
-	const char *host;
+	const char *host, *why;
+	unsigned status;
+	size_t hlen;
 
 	if (!*con_cls) {
 		/* First call: the headers are in. A refusal is answered at once (MHD then
 		 * closes the connection, as it should for a request we did not read); an
 		 * answer is given on the next call, once the request is complete, so that
 		 * the connection can be kept alive. */
-		host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-		if (s->cfg.loopback && host && !loopback_host(host))
+		status = head_check(c, method, url, version, &why);
+		if (status)
+			return reply_error(c, status, api, why);
+		if (MHD_lookup_connection_value_n(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST,
+						  strlen(MHD_HTTP_HEADER_HOST), &host, &hlen) != MHD_YES)
+			host = NULL;
+		if (s->cfg.loopback && host && !loopback_host(host, hlen))
 			return reply_error(c, MHD_HTTP_MISDIRECTED_REQUEST, api,
 					   "this server answers only to a loopback Host");
 		if (!path_ok(url))

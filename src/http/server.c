@@ -12,23 +12,31 @@
 #include <unistd.h>
 
 #include "core/util.h"
+#include "http/head.h"
 #include "http/internal.h"
 
-#define DEFAULT_MAX_CONNECTIONS 256
-#define DEFAULT_TIMEOUT 15       /* seconds a client may stay silent mid-request */
+#define DEFAULT_MAX_CONNECTIONS 256 /* the guard's bound; MHD's is twice that (see below) */
+#define DEFAULT_TIMEOUT 15       /* seconds a client has to send a whole request */
 #define MEMORY_LIMIT (32u << 10) /* per connection: request line and headers must fit */
 #define MAX_THREADS 4
 
+/* While the access handler runs it may queue an answer, so the guard holds off; a call
+ * that leaves the request waiting for more of its body gives the deadline back. A
+ * connection the guard has cut already had its status line. */
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char *url,
 				 const char *method, const char *version, const char *upload,
 				 size_t *upload_size, void **con_cls)
 {
 	struct http_server *s = cls;
+	bool last = *con_cls && *upload_size == 0;
+	enum MHD_Result ret;
 
-	(void)version;
-	if (!*con_cls)
-		guard_request_begin(&s->guard, c);
-	return routes_handle(s, c, url, method, upload, upload_size, con_cls);
+	if (!guard_request_answering(&s->guard, c, true))
+		return MHD_NO;
+	ret = routes_handle(s, c, url, method, version, upload, upload_size, con_cls);
+	if (*con_cls && !last)
+		guard_request_answering(&s->guard, c, false);
+	return ret;
 }
 
 static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -92,7 +100,9 @@ static int listen_socket(struct http_server *s, char *err, size_t errlen)
 	/* [::1] means IPv6 loopback only, not every IPv4 address too. */
 	if (sa->sa_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, sa, s->cfg.addrlen) < 0 || listen(fd, 128) < 0) {
+	/* A long backlog: a burst of connections must not fill it, or a probe's SYN is
+	 * dropped and retried a second later however fast the guard makes room. */
+	if (bind(fd, sa, s->cfg.addrlen) < 0 || listen(fd, SOMAXCONN) < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot listen: %s", strerror(errno));
 		close(fd);
@@ -157,7 +167,7 @@ int http_server_start(const struct http_config *cfg, struct snapshot *first,
 	pthread_cond_init(&s->wake, &ca);
 	pthread_condattr_destroy(&ca);
 	sse_init(&s->sse);
-	guard_init(&s->guard, s->cfg.timeout);
+	guard_init(&s->guard, s->cfg.timeout, s->cfg.max_connections);
 	web_init(&s->web, NULL); /* replaced below when --web-root is given */
 
 	if (cfg->web_root) {
@@ -193,12 +203,21 @@ int http_server_start(const struct http_config *cfg, struct snapshot *first,
 	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, s,
 				     MHD_OPTION_LISTEN_SOCKET, fd,
 				     MHD_OPTION_THREAD_POOL_SIZE, threads > 1 ? threads : 0,
-				     MHD_OPTION_CONNECTION_LIMIT, s->cfg.max_connections,
-				     MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.timeout,
+				     /* At its limit MHD stops accepting, and a new client waits in
+				      * the backlog behind every idle one. The guard keeps the count
+				      * to max_connections by dropping the longest-waiting; MHD's own
+				      * limit is only a backstop for the drops still being closed. */
+				     MHD_OPTION_CONNECTION_LIMIT, 2 * s->cfg.max_connections,
+				     /* Idle time: what still drops a client that stops reading
+				      * its answer (the guard leaves answers alone). A second more
+				      * than the guard's deadline, so that a slow request meets the
+				      * guard first and gets its 408. */
+				     MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.timeout + 1,
 				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT,
 				     MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
 				     MHD_OPTION_NOTIFY_CONNECTION, guard_notify, &s->guard,
 				     MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, s,
+				     MHD_OPTION_URI_LOG_CALLBACK, head_log_cb, s,
 				     /* HTTP/1.1 without Host, bad header syntax: 400, not a guess. */
 				     MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
 				     MHD_OPTION_END);

@@ -21,6 +21,7 @@ struct sse_client {
 	char *msg;                 /* message being sent; owned */
 	size_t len, pos;
 	bool suspended;            /* by us, under the lock */
+	bool ending;               /* evicted: its stream ends after the current message */
 	atomic_bool closed;        /* set by MHD's free callback: the connection is over */
 	struct sse_client *next;
 };
@@ -49,6 +50,7 @@ static void reap(struct sse_hub *h)
 		if (atomic_load(&cl->closed) && !cl->suspended) {
 			*pp = cl->next;
 			h->nclients--;
+			h->nending -= cl->ending;
 			client_free(cl);
 		} else {
 			pp = &cl->next;
@@ -148,7 +150,7 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 	(void)pos;
 	pthread_mutex_lock(&h->lock);
 	if (cl->pos == cl->len) {
-		if (h->closing) {
+		if (h->closing || cl->ending) {
 			pthread_mutex_unlock(&h->lock);
 			return MHD_CONTENT_READER_END_OF_STREAM;
 		}
@@ -188,19 +190,43 @@ static uint64_t last_event_id(struct MHD_Connection *c)
 	return id;
 }
 
+/* With every slot taken, the oldest stream ends to make room (lock held; returns it when
+ * it must be resumed, after unlocking, to see that). A client that never reads would
+ * otherwise keep its slot for good: it is suspended between messages, out of reach of any
+ * timeout, and the kernel buffers far more than a stream sends in hours. A live client
+ * reconnects after the retry delay and resumes from Last-Event-ID, missing nothing. */
+static struct sse_client *evict_oldest(struct sse_hub *h)
+{
+	struct sse_client *oldest = NULL;
+
+	for (struct sse_client *cl = h->clients; cl; cl = cl->next)
+		if (!cl->ending && !atomic_load(&cl->closed))
+			oldest = cl; /* the list is newest first */
+	if (!oldest)
+		return NULL;
+	oldest->ending = true;
+	h->nending++;
+	if (!oldest->suspended)
+		return NULL; /* sse_read sees ending when its message is out */
+	oldest->suspended = false;
+	return oldest;
+}
+
 enum MHD_Result sse_handle(struct sse_hub *h, struct MHD_Connection *c)
 {
-	struct sse_client *cl;
+	struct sse_client *cl, *evicted = NULL;
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 	uint64_t from = last_event_id(c);
 
 	pthread_mutex_lock(&h->lock);
 	reap(h);
-	if (h->closing || h->nclients >= SSE_MAX_CLIENTS) {
+	if (h->closing) {
 		pthread_mutex_unlock(&h->lock);
-		return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, true, "too many event streams");
+		return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, true, "the server is stopping");
 	}
+	if (h->nclients - h->nending >= SSE_MAX_CLIENTS)
+		evicted = evict_oldest(h);
 	cl = xcalloc(1, sizeof(*cl));
 	cl->hub = h;
 	cl->conn = c;
@@ -213,6 +239,8 @@ enum MHD_Result sse_handle(struct sse_hub *h, struct MHD_Connection *c)
 	h->clients = cl;
 	h->nclients++;
 	pthread_mutex_unlock(&h->lock);
+	if (evicted)
+		MHD_resume_connection(evicted->conn);
 
 	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, sse_read, cl, sse_free);
 	if (!r) {
@@ -261,7 +289,7 @@ unsigned sse_clients(struct sse_hub *h)
 
 	pthread_mutex_lock(&h->lock);
 	reap(h);
-	n = h->nclients;
+	n = h->nclients - h->nending;
 	pthread_mutex_unlock(&h->lock);
 	return n;
 }

@@ -4,7 +4,11 @@
  * message is published, so an idle stream costs no thread and no polling. The last
  * messages are kept in a ring, so a client that reconnects with Last-Event-ID, or that is
  * briefly slower than the scans, misses nothing; one that fell further behind gets a
- * "resync" event telling it to reload. */
+ * "resync" event telling it to reload.
+ *
+ * At most SSE_MAX_CLIENTS streams are open; one more ends the oldest (which, if alive,
+ * reconnects and resumes from Last-Event-ID), so that clients that never read cannot
+ * hold every slot. */
 #ifndef IPCSCOPE_HTTP_SSE_H
 #define IPCSCOPE_HTTP_SSE_H
 
@@ -23,7 +27,8 @@ struct sse_client;
 struct sse_hub {
 	pthread_mutex_t lock;
 	struct sse_client *clients;    /* owned; closed ones are reaped under lock */
-	unsigned nclients;
+	unsigned nclients;             /* listed, ending ones included */
+	unsigned nending;              /* evicted, not yet reaped */
 	bool closing;
 	struct {
 		uint64_t seq;
@@ -43,7 +48,7 @@ enum MHD_Result sse_handle(struct sse_hub *h, struct MHD_Connection *c);
 /* End every stream and wait (bounded) until their connections are done, so that the
  * daemon can be stopped with no connection suspended. */
 void sse_shutdown(struct sse_hub *h);
-/* Clients connected now. */
+/* Streams open now (ending ones not counted). */
 unsigned sse_clients(struct sse_hub *h);
 
 #endif

@@ -1,7 +1,8 @@
 /* test_http.c - the parts of `serve` that need no socket: the Prometheus renderer, the
  * per-snapshot state (bodies byte for byte the CLI's JSON, slices, weak ETags, the event's
- * appeared/changed/vanished, the filter index), the token comparison and the file names
- * the web root serves. */
+ * appeared/changed/vanished, the filter index), the token comparison, the file names
+ * the web root serves, and the text checks: UTF-8, quoting a client's bytes in an error,
+ * the gaps MHD leaves between the fields of a request head. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +19,7 @@
 #include "core/stale.h"
 #include "http/clean.h"
 #include "http/state.h"
+#include "http/text.h"
 #include "http/web.h"
 #include "render/json.h"
 #include "render/prom.h"
@@ -303,12 +305,90 @@ static void web_names(void **state)
 	assert_false(web_name_ok("0123456789012345678901234567890123456789012345678901234567890123456789"));
 }
 
+static void utf8(void **state)
+{
+	(void)state;
+	assert_int_equal(text_utf8_len("a", 1), 1);
+	assert_int_equal(text_utf8_len("\xc3\xa9", 2), 2);          /* é */
+	assert_int_equal(text_utf8_len("\xe2\x82\xac", 3), 3);      /* € */
+	assert_int_equal(text_utf8_len("\xf0\x9f\x98\x80", 4), 4);  /* U+1F600 */
+	assert_int_equal(text_utf8_len("\xf4\x8f\xbf\xbf", 4), 4);  /* U+10FFFF */
+	assert_int_equal(text_utf8_len("\xff", 1), 0);
+	assert_int_equal(text_utf8_len("\x80", 1), 0);                /* a lone continuation */
+	assert_int_equal(text_utf8_len("\xc3", 1), 0);                /* cut */
+	assert_int_equal(text_utf8_len("\xc3\xa9", 1), 0);            /* cut by the length */
+	assert_int_equal(text_utf8_len("\xe2\x82", 2), 0);
+	assert_int_equal(text_utf8_len("\xc0\xae", 2), 0);            /* overlong '.' */
+	assert_int_equal(text_utf8_len("\xe0\x80\xae", 3), 0);       /* overlong */
+	assert_int_equal(text_utf8_len("\xed\xa0\x80", 3), 0);       /* a surrogate */
+	assert_int_equal(text_utf8_len("\xf4\x90\x80\x80", 4), 0);  /* past U+10FFFF */
+	assert_int_equal(text_utf8_len("\xc3" "a", 2), 0);
+	assert_int_equal(text_utf8_len("", 0), 0);
+}
+
+static void clip(void **state)
+{
+	char out[TEXT_QUOTE_SIZE], a60[61], s[80];
+
+	(void)state;
+	text_clip(out, sizeof(out), "plain", 5, 60);
+	assert_string_equal(out, "plain");
+	text_clip(out, sizeof(out), "\xff\xfe", 2, 60);
+	assert_string_equal(out, "\\xff\\xfe");
+	text_clip(out, sizeof(out), "a\x01\nb\x7f", 5, 60);
+	assert_string_equal(out, "a\\x01\\x0ab\\x7f");
+	text_clip(out, sizeof(out), "caf\xc3\xa9", 5, 60);
+	assert_string_equal(out, "caf\xc3\xa9");
+	text_clip(out, sizeof(out), "caf\xc3", 4, 60);               /* a cut character is escaped */
+	assert_string_equal(out, "caf\\xc3");
+	/* max counts characters: 60 of them, a multi-byte one never split */
+	memset(a60, 'a', 60);
+	a60[60] = '\0';
+	snprintf(s, sizeof(s), "%.59s\xc3\xa9tail", a60);
+	text_clip(out, sizeof(out), s, strlen(s), 60);
+	assert_int_equal(strlen(out), 59 + 2 + 3);
+	assert_string_equal(out + 59, "\xc3\xa9...");
+	snprintf(s, sizeof(s), "%s\xc3\xa9", a60);
+	text_clip(out, sizeof(out), s, strlen(s), 60);
+	assert_string_equal(out + 60, "...");
+	/* a small buffer cuts on a character too, and keeps room for "..." */
+	text_clip(out, 8, "\xe2\x82\xac\xe2\x82\xac", 6, 60);
+	assert_string_equal(out, "\xe2\x82\xac...");
+	text_clip(out, 8, "\xff\xff", 2, 60);
+	assert_string_equal(out, "\\xff...");
+	text_clip(out, 3, "abc", 3, 60);
+	assert_string_equal(out, "");
+	assert_string_equal(text_quote(out, sizeof(out), NULL), "");
+	assert_string_equal(text_quote(out, sizeof(out), "k\xffnd"), "k\\xffnd");
+}
+
+static void gaps(void **state)
+{
+	/* As MHD leaves "Host: a\r\nX: b\r\n\r\n", and with a NUL the client sent. */
+	const char clean[] = "Host\0 a\0\0X\0 b\0\0\0\0";
+	const char hidden[] = "Host\0 a\0evil\0\0X";
+
+	(void)state;
+	assert_true(text_gap_ok(clean + 4, clean + 6, 1, 1));   /* ':' and a blank */
+	assert_true(text_gap_ok(clean + 7, clean + 9, 1, 2));   /* CRLF */
+	assert_true(text_gap_ok(clean + 7, clean + 8, 1, 2));   /* a bare LF */
+	assert_true(text_gap_ok(clean + 13, clean + 17, 2, 4)); /* the end of the head */
+	assert_false(text_gap_ok(clean + 13, clean + 17, 1, 3));
+	assert_false(text_gap_ok(clean + 7, clean + 7, 1, 2));  /* nothing where MHD wrote a NUL */
+	assert_false(text_gap_ok(hidden + 7, hidden + 14, 1, 2));
+	assert_false(text_gap_ok(clean + 9, clean + 7, 0, 4));  /* backwards */
+	assert_true(text_gap_ok("\0  \t", "\0  \t" + 4, 1, 1));
+	assert_false(text_gap_ok("\0 x", "\0 x" + 3, 1, 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(prom),         cmocka_unit_test(bytes_per_object),
 		cmocka_unit_test(state_bodies), cmocka_unit_test(state_events),
 		cmocka_unit_test(tokens),       cmocka_unit_test(web_names),
+		cmocka_unit_test(utf8),         cmocka_unit_test(clip),
+		cmocka_unit_test(gaps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
