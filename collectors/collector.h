@@ -27,12 +27,39 @@ struct scan_ctx {
 	long clk_tck;        /* units of /proc/PID/stat start times */
 	const char *const *fifo_dirs; /* directories whose FIFOs are listed even when unheld */
 	size_t nfifo_dirs;
+
+	/* Namespaces. A collector with .per_ns runs once for the scanner's namespace of its
+	 * type and, with all_ns on the live system, once more for every other one, entered
+	 * (IPC, network: in a thread, collectors/nsenter.h) or reached through a process
+	 * inside it (mount: <root>/proc/PID/root). The fields below say which run this is. */
+	bool all_ns;         /* read every namespace discovery finds (root's default) */
+	bool self_ns_only;   /* never more than the scanner's own (ipcs, ipcrm, gen) */
+	pid_t ns_pid;        /* a process inside the namespace being read; 0 the scanner's */
+	const char *mq_dir;  /* the mqueue mount to list, relative to rootfd: "dev/mqueue" */
+	const char *shm_dir; /* the /dev/shm to list: "dev/shm" or "proc/PID/root/dev/shm" */
+	const char *net_dir; /* /proc/net text for the fallback: "proc/net" or "proc/PID/net" */
+	uint64_t *seen_dirs; /* directories listed already this scan, as dev, inode pairs (mount
+			      * namespaces often share their /dev/shm or mqueue mount); owned */
+	size_t nseen_dirs, seen_cap;
+	const struct ns_select *select; /* -N: which namespaces; NULL every one */
 };
+
+/* -N/--namespace: "self", a pid, a namespace inode, or a container id or name prefix. */
+struct ns_select {
+	const char *const *what; /* borrowed */
+	size_t n;
+};
+
+/* True the first time a scan meets the directory st (its dev and inode); false after. */
+struct stat;
+bool scan_first_sight(struct scan_ctx *ctx, const struct stat *st);
 
 struct collector {
 	const char *name;
 	unsigned kinds;      /* KIND_BIT of every kind it fills */
 	bool limits_only;    /* fills only snapshot limits: runs when ctx->want_limits */
+	bool per_ns;         /* runs once per namespace of type ns */
+	enum ns_type ns;
 	/* Returns 0; COLLECT_NOTHING when it had nothing to read for the kinds asked (it then
 	 * counts neither as a source that worked nor as one that failed); or -errno when the
 	 * source as a whole could not be read (already recorded as a snapshot error). */

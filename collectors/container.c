@@ -427,19 +427,6 @@ int container_from_cgroup(const char *text, size_t len, struct container *c)
 	return best_depth ? 1 : 0;
 }
 
-const char *container_short_id(const struct container *c, char *buf, size_t len)
-{
-	size_t n = strlen(c->id);
-
-	if (!len)
-		return buf;
-	/* docker ps prints 12 of the 64 digits; names are shown whole. */
-	if (n == HEX64 && all_lower_hex(c->id, n))
-		n = 12;
-	snprintf(buf, len, "%.*s", (int)n, c->id);
-	return buf;
-}
-
 int nspid_parse(const char *text, size_t len, pid_t *inner, int *levels)
 {
 	static const char key[] = "NSpid:";

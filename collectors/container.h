@@ -10,18 +10,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* A container a process belongs to, as its cgroup path names it. All strings
- * NUL-terminated, "" when unknown. */
-struct container {
-	char runtime[16];   /* "docker", "containerd", "cri-o", "podman", "nspawn", "lxc" */
-	char id[80];        /* the runtime's id: 64 hex chars for docker/containerd/cri-o/podman;
-			     * the machine name for nspawn (systemd's \x2d-style escapes decoded);
-			     * the container name for lxc */
-	char pod[40];       /* Kubernetes pod UID with dashes (the systemd cgroup driver writes it
-			     * with underscores: turned back), "" outside Kubernetes */
-	char name[64];      /* filled by the caller (UTS hostname); container.c leaves it "" except
-			     * for nspawn and lxc, whose id is a name */
-};
+#include "core/ns.h"
+
+/* struct container is core/ns.h's: the snapshot holds one for each container found. */
 
 /* Parse the text of /proc/PID/cgroup (cgroup v1 lines "N:controllers:/path", v2 "0::/path",
  * hybrid mixes). Returns 1 with *c filled when a container is recognised, 0 when the
@@ -31,9 +22,7 @@ struct container {
  * may lack a final newline. *c is zeroed first in every case. */
 int container_from_cgroup(const char *text, size_t len, struct container *c);
 
-/* The id as `docker ps` shows it: the first 12 characters of a 64-hex id; a name-like id
- * (nspawn, lxc) as it is. Writes into buf (truncating to len), returns buf. */
-const char *container_short_id(const struct container *c, char *buf, size_t len);
+/* container_short_id is core/ns.h's: renderers need it too. */
 
 /* From the text of /proc/PID/status, the NSpid line ("NSpid:\t4242\t17\t1"): *inner = the
  * last value (the pid in the innermost pid namespace), *levels = how many values. Returns 0;

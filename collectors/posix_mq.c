@@ -227,6 +227,8 @@ static int mq_query(struct ipc_object *o)
 	char why[96];
 	mqd_t q;
 
+	struct stat st;
+
 	q = mq_open(o->name, O_RDONLY | O_NONBLOCK);
 	if (q == (mqd_t)-1) {
 		if (errno == ENOENT)
@@ -234,6 +236,12 @@ static int mq_query(struct ipc_object *o)
 		snprintf(why, sizeof(why), "mq_open: %s", strerror(errno));
 		object_set_partial(o, why);
 		return 0;
+	}
+	/* mq_open names a queue of this thread's IPC namespace; the file listed may be of
+	 * another's, when a process reached through /proc/PID/root sees a foreign mount. */
+	if (fstat((int)q, &st) < 0 || (uint64_t)st.st_dev != o->dev || (uint64_t)st.st_ino != o->inode) {
+		mq_close(q);
+		return -ENOENT;
 	}
 	set_attr(o, q);
 	mq_close(q);
@@ -288,6 +296,7 @@ static struct ipc_object *mq_entry(struct mq_scan *s, const char *name)
 	o = object_new(KIND_POSIX_MQ, identity);
 	o->name = xasprintf("/%s", name);
 	o->ns = s->ctx->ipc_ns; /* an mqueue filesystem belongs to an IPC namespace */
+	o->ns_pid = s->ctx->ns_pid;
 	/* Reading the file sets the queue's atime and ctime (ipc/mqueue.c), so the times are
 	 * those of the stat made before. */
 	object_set_stat(o, &st);
@@ -418,7 +427,25 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 	long magic;
 	int rc = 0;
 
-	s.dfd = openat(ctx->rootfd, "dev/mqueue", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	s.dfd = openat(ctx->rootfd, ctx->mq_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* Another IPC namespace has its queues listed only where a process of it mounted its
+	 * mqueue file system: elsewhere they are found through the fds that hold them. */
+	if (ctx->ns_pid && (s.dfd < 0 || posix_mq_check_mount(ctx, s.dfd, &magic) < 0)) {
+		if (s.dfd >= 0)
+			close(s.dfd);
+		rc = COLLECT_NOTHING;
+		goto out;
+	}
+	if (s.dfd >= 0) {
+		struct stat mst;
+
+		/* A mount seen already (the same file system in two mount namespaces) is one. */
+		if (fstat(s.dfd, &mst) == 0 && !scan_first_sight(ctx, &mst)) {
+			close(s.dfd);
+			rc = COLLECT_NOTHING;
+			goto out;
+		}
+	}
 	if (s.dfd < 0) {
 		rc = -errno;
 		if (rc == -ENOENT)
@@ -481,6 +508,8 @@ out:
 
 const struct collector posix_mq_collector = {
 	.name = "posix-mq",
+	.per_ns = true,
+	.ns = NS_IPC,
 	.kinds = KIND_BIT(KIND_POSIX_MQ),
 	.collect = collect,
 };

@@ -155,6 +155,7 @@ static struct ipc_object *shm_entry(struct scan_ctx *ctx, struct snapshot *snap,
 	o = object_new(kind, identity);
 	o->name = xasprintf("/%s", name);
 	o->ns = ctx->mnt_ns;
+	o->ns_pid = ctx->ns_pid;
 	object_set_stat(o, &st);
 	if (!sem) {
 		o->size = (int64_t)st.st_size;
@@ -201,7 +202,19 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 	DIR *dir = NULL;
 	int dfd, rc = 0;
 
-	dfd = openat(ctx->rootfd, "dev/shm", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = openat(ctx->rootfd, ctx->shm_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		struct stat st;
+
+		/* Mount namespaces often share one /dev/shm: its files are listed once, in the
+		 * first namespace met (the scanner's before any other). */
+		if (fstat(dfd, &st) == 0 && !scan_first_sight(ctx, &st)) {
+			close(dfd);
+			return COLLECT_NOTHING;
+		}
+	} else if (ctx->ns_pid) {
+		return COLLECT_NOTHING; /* a namespace without a /dev/shm */
+	}
 	if (dfd < 0) {
 		rc = -errno;
 		snapshot_error(snap, "/dev/shm", "cannot open: %s", strerror(-rc));
@@ -238,6 +251,8 @@ out:
 
 const struct collector posix_shm_collector = {
 	.name = "posix-shm",
+	.per_ns = true,
+	.ns = NS_MNT,
 	.kinds = KIND_BIT(KIND_POSIX_SHM) | KIND_BIT(KIND_POSIX_SEM),
 	.collect = collect,
 };

@@ -381,7 +381,11 @@ static void stream_fd(struct fdscan *fs, struct proc *p, int kind, const struct 
 		o = object_new((enum ipc_kind)kind, identity);
 		o->inode = ino;
 		if (kind == KIND_FIFO) {
-			o->ns = fs->ctx->mnt_ns;
+			const struct ns_proc *np = snapshot_proc(fs->snap, p->pid);
+
+			o->ns = np && np->ns[NS_MNT] ? np->ns[NS_MNT] : fs->ctx->mnt_ns;
+			if (o->ns != fs->ctx->mnt_ns)
+				o->ns_pid = p->pid; /* its path is one of that namespace */
 			size_t n = strlen(path);
 			const char *del = " (deleted)";
 
@@ -599,21 +603,27 @@ static struct ipc_object *mq_from_fd(struct fdscan *fs, struct proc *p, const ch
 	struct ipc_object *o;
 	const char *base;
 	bool deleted = strip_deleted(path, name, sizeof(name));
+	const struct ns_proc *np = snapshot_proc(fs->snap, p->pid);
+	uint64_t ipcns = np && np->ns[NS_IPC] ? np->ns[NS_IPC] : fs->ctx->ipc_ns;
 	int rc;
 
 	base = strncmp(name, "/dev/mqueue/", 12) ? name : name + 11;
-	/* Queues belong to an IPC namespace, as posix_mq.c names them. */
-	snprintf(identity, sizeof(identity), "posix-mq:%" PRIu64 ":%s", fs->ctx->ipc_ns, base);
-	if (!deleted && (o = mq_made_after(fs, base, identity, st))) {
+	/* Queues belong to an IPC namespace, as posix_mq.c names them: the holder's. */
+	snprintf(identity, sizeof(identity), "posix-mq:%" PRIu64 ":%s", ipcns, base);
+	/* Made after the listing of the scanner's own mount (another namespace's queues are
+	 * listed from theirs, or known through fds only). */
+	if (!deleted && ipcns == fs->ctx->ipc_ns && (o = mq_made_after(fs, base, identity, st))) {
 		snapshot_add(fs->snap, o);
 		return o;
 	}
 	if (snapshot_find_identity(fs->snap, identity))
-		snprintf(identity, sizeof(identity), "posix-mq:%" PRIu64 ":%s:%" PRIu64, fs->ctx->ipc_ns,
+		snprintf(identity, sizeof(identity), "posix-mq:%" PRIu64 ":%s:%" PRIu64, ipcns,
 			 base, (uint64_t)st->st_ino);
 	o = object_new(KIND_POSIX_MQ, identity);
 	o->name = xstrdup(base);
-	o->ns = fs->ctx->ipc_ns;
+	o->ns = ipcns;
+	if (ipcns != fs->ctx->ipc_ns)
+		o->ns_pid = p->pid;
 	object_set_stat(o, st);
 	if (deleted)
 		o->flags |= OBJ_DELETED;
@@ -665,11 +675,15 @@ static void path_fd(struct fdscan *fs, struct proc *p, const char *link, int fdn
 		const char *base = link + 9;
 		int kind = !strncmp(base, "sem.", 4) ? KIND_POSIX_SEM : KIND_POSIX_SHM;
 
+		/* By device and inode: two tmpfs mounts (a container's /dev/shm and the
+		 * host's) number their files alike. */
 		if (fs->want & KIND_BIT(kind))
-			o = snapshot_find_inode(fs->snap, kind, (uint64_t)st.st_ino);
+			o = snapshot_find_file(fs->snap, kind, (uint64_t)st.st_dev, (uint64_t)st.st_ino);
+	} else if (mq && (fs->want & KIND_BIT(KIND_POSIX_MQ)) &&
+		   (o = snapshot_find_file(fs->snap, KIND_POSIX_MQ, (uint64_t)st.st_dev, (uint64_t)st.st_ino))) {
+		/* a queue listed from its namespace's mount */
 	} else if (mq && (fs->want & KIND_BIT(KIND_POSIX_MQ)) &&
 		   dev_is_mqueue(fs, p, fdname, st.st_dev)) {
-		o = snapshot_find_inode(fs->snap, KIND_POSIX_MQ, (uint64_t)st.st_ino);
 		if (!o) {
 			if (fd_use_read(fs, p, &u) < 0)
 				return;
@@ -851,8 +865,18 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 	}
 	d.buf = xmalloc(DENTS_BUF);
 	dbuf = xmalloc(DENTS_BUF);
-	while ((name = dents_next(&d, &err)))
-		read_process(&fs, d.fd, name, fds, maps, dbuf);
+	if (snap->nprocs) {
+		/* Discovery listed /proc already: one listing a scan. */
+		for (size_t i = 0; i < snap->nprocs; i++) {
+			char num[16];
+
+			snprintf(num, sizeof(num), "%d", (int)snap->procs[i].pid);
+			read_process(&fs, d.fd, num, fds, maps, dbuf);
+		}
+	} else {
+		while ((name = dents_next(&d, &err)))
+			read_process(&fs, d.fd, name, fds, maps, dbuf);
+	}
 	if (err)
 		snapshot_error(snap, "/proc", "listing stopped early: %s", strerror(-err));
 	/* Only when every process's fds were read can "nobody holds it" be proven. */

@@ -92,6 +92,7 @@ struct maps_line {
 	uint64_t start, end;
 	unsigned access;         /* ACC_R | ACC_W */
 	bool shared;
+	uint64_t dev;            /* the device column, as st_dev (makedev of major:minor) */
 	uint64_t ino;
 	const char *path;
 };

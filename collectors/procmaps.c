@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "core/util.h"
@@ -44,15 +45,20 @@ static char *field(char **p)
 
 int procmaps_parse_line(char *line, struct maps_line *m)
 {
-	char *p = line, *range, *perms, *dash, *rest;
-	uint64_t ino;
+	char *p = line, *range, *perms, *dash, *rest, *dev, *colon;
+	uint64_t ino, maj, min;
 
 	memset(m, 0, sizeof(*m));
 	range = field(&p);
 	perms = field(&p);
-	/* offset and device are not needed; the inode is */
-	if (!range || !perms || !field(&p) || !field(&p))
+	/* the offset is not needed; the device and inode are */
+	if (!range || !perms || !field(&p) || !(dev = field(&p)))
 		return -EINVAL;
+	colon = strchr(dev, ':');
+	if (!colon || hex(dev, (size_t)(colon - dev), &maj) < 0 || hex(colon + 1, strlen(colon + 1), &min) < 0 ||
+	    maj > 0xfff || min > 0xfffff)
+		return -EINVAL;
+	m->dev = makedev((unsigned)maj, (unsigned)min);
 	rest = field(&p);
 	if (!rest || parse_u64(rest, &ino) < 0)
 		return -EINVAL;
@@ -107,7 +113,7 @@ void procmaps_prepare(struct fdscan *fs)
 		struct ipc_object *o = fs->snap->objs[i];
 
 		if (o->kind == KIND_SYSV_SHM && o->id >= 0)
-			join_tab_get(&fs->tab, KIND_SYSV_SHM, 0, (uint64_t)o->id, true)->o = o;
+			join_tab_get(&fs->tab, KIND_SYSV_SHM, o->ns, (uint64_t)o->id, true)->o = o;
 	}
 }
 
@@ -148,7 +154,16 @@ static int read_maps(struct fdscan *fs, struct proc *p, size_t *len)
 	return rc;
 }
 
-static struct ipc_object *mapped_object(struct fdscan *fs, const struct maps_line *m)
+/* The IPC namespace of p: its SysV attaches are segments of that namespace. */
+static uint64_t proc_ipc_ns(struct fdscan *fs, const struct proc *p)
+{
+	const struct ns_proc *np = snapshot_proc(fs->snap, p->pid);
+
+	return np && np->ns[NS_IPC] ? np->ns[NS_IPC] : fs->ctx->ipc_ns;
+}
+
+static struct ipc_object *mapped_object(struct fdscan *fs, const struct proc *p,
+					const struct maps_line *m)
 {
 	struct ipc_object *o = NULL;
 	uint32_t key;
@@ -156,7 +171,8 @@ static struct ipc_object *mapped_object(struct fdscan *fs, const struct maps_lin
 	if (!m->path)
 		return NULL;
 	if ((fs->want & KIND_BIT(KIND_SYSV_SHM)) && procmaps_sysv_key(m->path, &key) == 0) {
-		struct join_ent *e = join_tab_get(&fs->tab, KIND_SYSV_SHM, 0, m->ino, false);
+		/* shmids are per IPC namespace: joined by the pair. */
+		struct join_ent *e = join_tab_get(&fs->tab, KIND_SYSV_SHM, proc_ipc_ns(fs, p), m->ino, false);
 
 		o = e ? e->o : NULL;
 		/* A segment of another IPC namespace may share the shmid; the key tells, except
@@ -167,8 +183,10 @@ static struct ipc_object *mapped_object(struct fdscan *fs, const struct maps_lin
 	} else if (!strncmp(m->path, "/dev/shm/", 9)) {
 		int kind = !strncmp(m->path + 9, "sem.", 4) ? KIND_POSIX_SEM : KIND_POSIX_SHM;
 
+		/* By device and inode: every tmpfs numbers its files from 1, so a container's
+		 * /dev/shm/x may share the inode of the host's /dev/shm/y. */
 		if (fs->want & KIND_BIT(kind))
-			o = snapshot_find_inode(fs->snap, kind, m->ino);
+			o = snapshot_find_file(fs->snap, kind, m->dev, m->ino);
 	}
 	return o;
 }
@@ -201,7 +219,7 @@ void procmaps_read(struct fdscan *fs, struct proc *p)
 			bad++;
 			continue;
 		}
-		if (!(o = mapped_object(fs, &m)))
+		if (!(o = mapped_object(fs, p, &m)))
 			continue;
 		/* One attach split into adjacent areas (by mprotect) is still one holder. */
 		if (o == last && m.start == last_end && m.access == last_access) {

@@ -12,28 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "nsdisc.h"
+#include "nsenter.h"
 #include "core/util.h"
-
-/* "ipc:[4026531839]" -> 4026531839; 0 when unreadable. A fixture tree may hold such a
- * dangling symlink, which readlinkat reads all the same. */
-static uint64_t ns_inode(int rootfd, const char *path)
-{
-	char buf[64];
-	ssize_t n = readlinkat(rootfd, path, buf, sizeof(buf) - 1);
-	const char *lb;
-	uint64_t v = 0;
-
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	lb = strchr(buf, '[');
-	if (!lb || buf[n - 1] != ']')
-		return 0;
-	buf[n - 1] = '\0';
-	if (parse_u64(lb + 1, &v) < 0)
-		return 0;
-	return v;
-}
 
 /* The btime line of proc/stat: process start times are counted from it. */
 static int64_t boot_time(int rootfd)
@@ -88,13 +69,16 @@ int scan_ctx_init(struct scan_ctx *ctx, const char *root, unsigned kinds)
 	/* Kernel queries only make sense when the tree we read is the running system's. */
 	ctx->live = fstat(ctx->rootfd, &st) == 0 && stat("/", &rootst) == 0 &&
 		    st.st_dev == rootst.st_dev && st.st_ino == rootst.st_ino;
-	ctx->ipc_ns = ns_inode(ctx->rootfd, "proc/self/ns/ipc");
-	ctx->mnt_ns = ns_inode(ctx->rootfd, "proc/self/ns/mnt");
-	ctx->net_ns = ns_inode(ctx->rootfd, "proc/self/ns/net");
+	ctx->ipc_ns = ns_link_inode(ctx->rootfd, "proc/self/ns/ipc");
+	ctx->mnt_ns = ns_link_inode(ctx->rootfd, "proc/self/ns/mnt");
+	ctx->net_ns = ns_link_inode(ctx->rootfd, "proc/self/ns/net");
 	ctx->boot_time = boot_time(ctx->rootfd);
 	ctx->clk_tck = sysconf(_SC_CLK_TCK);
 	if (ctx->clk_tck <= 0)
 		ctx->clk_tck = 100;
+	ctx->mq_dir = "dev/mqueue";
+	ctx->shm_dir = "dev/shm";
+	ctx->net_dir = "proc/net";
 	return 0;
 }
 
@@ -103,6 +87,20 @@ void scan_ctx_release(struct scan_ctx *ctx)
 	if (ctx->rootfd >= 0)
 		close(ctx->rootfd);
 	ctx->rootfd = -1;
+	free(ctx->seen_dirs);
+	ctx->seen_dirs = NULL;
+	ctx->nseen_dirs = ctx->seen_cap = 0;
+}
+
+bool scan_first_sight(struct scan_ctx *ctx, const struct stat *st)
+{
+	for (size_t i = 0; i + 1 < ctx->nseen_dirs; i += 2)
+		if (ctx->seen_dirs[i] == (uint64_t)st->st_dev && ctx->seen_dirs[i + 1] == (uint64_t)st->st_ino)
+			return false;
+	xgrow((void **)&ctx->seen_dirs, &ctx->seen_cap, ctx->nseen_dirs + 2, sizeof(*ctx->seen_dirs));
+	ctx->seen_dirs[ctx->nseen_dirs++] = (uint64_t)st->st_dev;
+	ctx->seen_dirs[ctx->nseen_dirs++] = (uint64_t)st->st_ino;
+	return true;
 }
 
 void scan_resolve_pid(struct scan_ctx *ctx, struct snapshot *snap, struct pid_ref *ref)
@@ -132,29 +130,224 @@ void scan_resolve_pid(struct scan_ctx *ctx, struct snapshot *snap, struct pid_re
 	snapshot_pid_store(snap, ref);
 }
 
+/* ---- running the collectors, per namespace ---- */
+
+struct run_stats {
+	unsigned ran, failed;
+};
+
+static void run_one(const struct collector *c, struct scan_ctx *ctx, struct snapshot *snap,
+		    struct run_stats *st)
+{
+	int rc;
+
+	if (!(c->kinds & ctx->kinds) || (c->limits_only && !ctx->want_limits))
+		return;
+	rc = c->collect(ctx, snap);
+	if (rc == COLLECT_NOTHING)
+		return;
+	st->ran++;
+	if (rc < 0)
+		st->failed++;
+}
+
+/* The collectors from first up to (not including) end, which share one namespace type. */
+struct phase {
+	const struct collector *const *first;
+	size_t n;
+	struct scan_ctx *ctx;
+	struct snapshot *snap;
+	struct run_stats st;
+};
+
+static int run_phase(void *arg)
+{
+	struct phase *ph = arg;
+
+	ph->snap->limit_ns = ph->ctx->ns_pid ? (ph->first[0]->ns == NS_IPC ? ph->ctx->ipc_ns : ph->ctx->mnt_ns) : 0;
+	for (size_t i = 0; i < ph->n; i++)
+		run_one(ph->first[i], ph->ctx, ph->snap, &ph->st);
+	ph->snap->limit_ns = 0;
+	return 0;
+}
+
+static bool prefix_of(const char *what, const char *s)
+{
+	return s[0] && !strncmp(s, what, strlen(what));
+}
+
+/* Does one -N word select namespace n: "self", a pid (its namespaces), an inode, or a
+ * prefix of a container's id or name (its namespaces)? */
+static bool word_selects(const char *what, const struct snapshot *snap, const struct ns_info *n)
+{
+	const struct container *c = snapshot_container(snap, n->container);
+	uint64_t v;
+
+	if (!strcmp(what, "self"))
+		return n->self;
+	if (parse_u64(what, &v) == 0) {
+		const struct ns_proc *p = v <= INT32_MAX ? snapshot_proc(snap, (pid_t)v) : NULL;
+
+		return p ? p->ns[n->type] == n->inode : n->inode == v;
+	}
+	return c && (prefix_of(what, c->id) || prefix_of(what, c->name));
+}
+
+/* Does -N select namespace n? With no -N, all are. */
+static bool ns_selected(const struct scan_ctx *ctx, const struct snapshot *snap, const struct ns_info *n)
+{
+	if (!ctx->select)
+		return true;
+	for (size_t i = 0; i < ctx->select->n; i++)
+		if (word_selects(ctx->select->what[i], snap, n))
+			return true;
+	return false;
+}
+
+/* What -N leaves of the scan: objects of the selected namespaces, and pipes (which belong
+ * to none) held by a process of one of them. */
+static bool object_selected(const struct ipc_object *o, void *arg)
+{
+	const struct scan_ctx *ctx = ((void **)arg)[0];
+	const struct snapshot *snap = ((void **)arg)[1];
+	int t = ns_type_of_kind(o->kind);
+
+	if (t >= 0) {
+		const struct ns_info *n = snapshot_ns(snap, (enum ns_type)t, o->ns);
+
+		return n && ns_selected(ctx, snap, n);
+	}
+	for (size_t h = 0; h < o->nholders; h++) {
+		const struct ns_proc *p = snapshot_proc(snap, o->holders[h].pid);
+
+		for (int k = 0; p && k < NS__COUNT; k++) {
+			const struct ns_info *n = snapshot_ns(snap, (enum ns_type)k, p->ns[k]);
+
+			if (n && ns_selected(ctx, snap, n))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Another namespace: a copy of ctx that reads it, through process n->pid. */
+static void foreign_ctx(const struct scan_ctx *ctx, const struct ns_info *n, struct scan_ctx *fc,
+			char paths[3][48])
+{
+	*fc = *ctx;
+	fc->ns_pid = n->pid;
+	snprintf(paths[0], 48, "proc/%d/root/dev/mqueue", (int)n->pid);
+	snprintf(paths[1], 48, "proc/%d/root/dev/shm", (int)n->pid);
+	snprintf(paths[2], 48, "proc/%d/net", (int)n->pid);
+	fc->mq_dir = paths[0];
+	fc->shm_dir = paths[1];
+	fc->net_dir = paths[2];
+	if (n->type == NS_IPC)
+		fc->ipc_ns = n->inode;
+	else if (n->type == NS_MNT)
+		fc->mnt_ns = n->inode;
+	else if (n->type == NS_NET)
+		fc->net_ns = n->inode;
+}
+
+static void label(char *buf, size_t len, const struct snapshot *snap, const struct ns_info *n)
+{
+	const struct container *c = snapshot_container(snap, n->container);
+
+	snprintf(buf, len, "%s namespace %llu (pid %d%s%s%s)", ns_type_name(n->type),
+		 (unsigned long long)n->inode, (int)n->pid, c ? ", " : "", c ? c->runtime : "",
+		 c ? " container" : "");
+}
+
+static void run_foreign(struct phase *ph, struct ns_info *n)
+{
+	char paths[3][48], what[128];
+	struct scan_ctx fc;
+	struct phase fp = *ph;
+	int rc;
+
+	foreign_ctx(ph->ctx, n, &fc, paths);
+	fp.ctx = &fc;
+	memset(&fp.st, 0, sizeof(fp.st));
+	/* A mount namespace is read through /proc/PID/root: nothing to enter. */
+	rc = n->type == NS_MNT ? run_phase(&fp) : ns_run_in(n->pid, n->type, n->inode, run_phase, &fp);
+	/* What the run learned about file systems seen is the scan's. */
+	ph->ctx->seen_dirs = fc.seen_dirs;
+	ph->ctx->nseen_dirs = fc.nseen_dirs;
+	ph->ctx->seen_cap = fc.seen_cap;
+	if (rc == -ESRCH)
+		return; /* its last process left during the scan: the namespace is gone */
+	if (rc < 0) {
+		label(what, sizeof(what), ph->snap, n);
+		snapshot_error(ph->snap, "namespaces", "%s: cannot enter: %s", what, strerror(-rc));
+		return;
+	}
+	n->scanned = true;
+	/* A namespace's sources count once: one that worked anywhere keeps the scan good. */
+	ph->st.ran += fp.st.ran;
+	ph->st.failed += fp.st.failed;
+}
+
 int scan_run(struct scan_ctx *ctx, struct snapshot *snap)
 {
 	struct timespec t0, t1;
-	unsigned ran = 0, failed = 0;
-	int rc;
+	struct run_stats total = {0};
+	unsigned unread = 0;
+	bool discover = !ctx->self_ns_only && (!ctx->no_holders || ctx->all_ns);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (size_t i = 0; collectors[i]; i++) {
-		const struct collector *c = collectors[i];
+	ctx->nseen_dirs = 0;
+	if (discover)
+		ns_discover(ctx, snap);
+	for (size_t i = 0; collectors[i];) {
+		struct phase ph = {.first = &collectors[i], .n = 1, .ctx = ctx, .snap = snap};
 
-		if (!(c->kinds & ctx->kinds) || (c->limits_only && !ctx->want_limits))
-			continue;
-		rc = c->collect(ctx, snap);
-		if (rc == COLLECT_NOTHING)
-			continue;
-		ran++;
-		if (rc < 0)
-			failed++;
+		/* Consecutive per-namespace collectors of one type run as one phase, so a
+		 * namespace is entered once for all of them. */
+		if (collectors[i]->per_ns)
+			while (collectors[i + ph.n] && collectors[i + ph.n]->per_ns &&
+			       collectors[i + ph.n]->ns == collectors[i]->ns)
+				ph.n++;
+		i += ph.n;
+		if (!ph.first[0]->per_ns) {
+			run_phase(&ph);
+		} else {
+			enum ns_type t = ph.first[0]->ns;
+			struct ns_info *self = snapshot_ns(snap, t, snap->self_ns[t]);
+
+			if (!self || ns_selected(ctx, snap, self)) {
+				run_phase(&ph);
+				if (self)
+					self->scanned = true;
+			}
+			for (size_t k = 0; k < snap->nnss; k++) {
+				struct ns_info *n = &snap->nss[k];
+
+				if (n->type != t || n->self || !n->pid || !ns_selected(ctx, snap, n))
+					continue;
+				/* setns needs CAP_SYS_ADMIN over the namespace: root's, in practice. */
+				if (ctx->live && ctx->all_ns && geteuid() == 0)
+					run_foreign(&ph, n);
+				else
+					unread++;
+			}
+		}
+		total.ran += ph.st.ran;
+		total.failed += ph.st.failed;
+	}
+	if (unread && ctx->live && ctx->all_ns)
+		snapshot_error(snap, "namespaces", "%u other IPC, mount or network namespaces not read: "
+			       "entering them needs root", unread);
+	ns_label(snap);
+	if (ctx->select) {
+		const void *arg[2] = {ctx, snap};
+
+		snapshot_retain(snap, object_selected, (void *)arg);
 	}
 	snapshot_sort_default(snap);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	snap->scan_ns = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000000 + (t1.tv_nsec - t0.tv_nsec);
-	return ran && failed == ran ? -EIO : 0;
+	return total.ran && total.failed == total.ran ? -EIO : 0;
 }
 
 int header_map_parse(struct header_map *h, const char *line)

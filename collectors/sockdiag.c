@@ -93,6 +93,7 @@ static struct ipc_object *sock_new(struct scan_ctx *ctx, struct snapshot *snap, 
 	o = object_new((enum ipc_kind)kind, identity);
 	o->inode = ino;
 	o->ns = ctx->net_ns;
+	o->ns_pid = ctx->ns_pid;
 	return o;
 }
 
@@ -552,6 +553,44 @@ void sockdiag_link_peers(struct snapshot *snap)
 	}
 }
 
+static int tcp_cmp(const void *a, const void *b)
+{
+	const struct ipc_object *x = *(const struct ipc_object *const *)a;
+	const struct ipc_object *y = *(const struct ipc_object *const *)b;
+	int c = strcmp(x->local, y->local);
+
+	return c ? c : strcmp(x->peer, y->peer);
+}
+
+/* Both ends of a TCP connection inside one network namespace (loopback, or two addresses
+ * of the host) are in its dump: the end whose local address is my peer's and whose peer
+ * is my local one is my peer. */
+static void tcp_link_peers(struct snapshot *snap, uint64_t ns)
+{
+	struct ipc_object **v = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t i = 0; i < snap->nobjs; i++) {
+		struct ipc_object *o = snap->objs[i];
+
+		if (o->kind == KIND_TCP && o->ns == ns && o->local && o->peer && !o->peer_inode &&
+		    o->state && strcmp(o->state, "listen")) {
+			xgrow((void **)&v, &cap, n + 1, sizeof(*v));
+			v[n++] = o;
+		}
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), tcp_cmp);
+	for (size_t i = 0; i < n; i++) {
+		struct ipc_object key = {.local = v[i]->peer, .peer = v[i]->local}, *kp = &key, **m;
+
+		m = bsearch(&kp, v, n, sizeof(*v), tcp_cmp);
+		if (m && *m != v[i])
+			v[i]->peer_inode = (*m)->inode;
+	}
+	free(v);
+}
+
 /* The tables a family has in /proc/net. */
 struct table {
 	int kind;
@@ -571,11 +610,14 @@ static const struct table tables[] = {
 /* 1 when the table was read, 0 when it is absent and that is normal, or -errno. */
 static int read_proc_table(struct scan_ctx *ctx, struct snapshot *snap, const struct table *t)
 {
-	char source[64], *text = NULL;
+	char path[96], source[100], *text = NULL;
 	int rc;
 
-	snprintf(source, sizeof(source), "/%s", t->path);
-	rc = read_file_at(ctx->rootfd, t->path, NET_MAX_FILE, &text, NULL);
+	/* The namespace being read: proc/net (the scanner's) or proc/PID/net of a process in
+	 * another network namespace. */
+	snprintf(path, sizeof(path), "%s/%s", ctx->net_dir, t->path + strlen("proc/net/"));
+	snprintf(source, sizeof(source), "/%s", path);
+	rc = read_file_at(ctx->rootfd, path, NET_MAX_FILE, &text, NULL);
 	/* No IPv6 on this host, or a fixture tree that carries no socket tables. */
 	if (rc == -ENOENT && (t->family == AF_INET6 || !ctx->live))
 		return 0;
@@ -637,11 +679,14 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 		close(nl);
 	free(buf);
 	sockdiag_link_peers(snap);
+	tcp_link_peers(snap, ctx->net_ns);
 	return tried && failed == tried ? -EIO : 0;
 }
 
 const struct collector sockdiag_collector = {
 	.name = "sockdiag",
+	.per_ns = true,
+	.ns = NS_NET,
 	.kinds = KIND_BIT(KIND_UNIX) | KIND_BIT(KIND_TCP) | KIND_BIT(KIND_UDP),
 	.collect = collect,
 };

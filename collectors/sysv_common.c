@@ -130,6 +130,7 @@ struct ipc_object *sysv_object_new(struct scan_ctx *ctx, struct snapshot *snap, 
 	snprintf(identity, sizeof(identity), "%s:%" PRIu64 ":%" PRId64, kname[kind], ctx->ipc_ns, id);
 	o = object_new(kind, identity);
 	o->ns = ctx->ipc_ns;
+	o->ns_pid = ctx->ns_pid;
 	o->id = id;
 	o->kernel_pos = lineno;
 	o->has_key = true;

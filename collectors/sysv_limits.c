@@ -124,6 +124,8 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 	for (size_t i = 0; i < snap->nobjs; i++) {
 		const struct ipc_object *o = snap->objs[i];
 
+		if (o->ns != ctx->ipc_ns) /* limits are per IPC namespace */
+			continue;
 		switch (o->kind) {
 		case KIND_SYSV_MSG:
 			nmsg++;
@@ -176,6 +178,8 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 
 const struct collector sysv_limits_collector = {
 	.name = "sysv-limits",
+	.per_ns = true,
+	.ns = NS_IPC,
 	.kinds = KIND_BIT(KIND_SYSV_MSG) | KIND_BIT(KIND_SYSV_SHM) | KIND_BIT(KIND_SYSV_SEM),
 	.limits_only = true,
 	.collect = collect,

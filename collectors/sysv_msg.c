@@ -80,6 +80,8 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 
 const struct collector sysv_msg_collector = {
 	.name = "sysv-msg",
+	.per_ns = true,
+	.ns = NS_IPC,
 	.kinds = KIND_BIT(KIND_SYSV_MSG),
 	.collect = collect,
 };

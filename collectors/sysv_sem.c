@@ -101,6 +101,8 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 
 const struct collector sysv_sem_collector = {
 	.name = "sysv-sem",
+	.per_ns = true,
+	.ns = NS_IPC,
 	.kinds = KIND_BIT(KIND_SYSV_SEM),
 	.collect = collect,
 };

@@ -53,6 +53,8 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 
 const struct collector sysv_shm_collector = {
 	.name = "sysv-shm",
+	.per_ns = true,
+	.ns = NS_IPC,
 	.kinds = KIND_BIT(KIND_SYSV_SHM),
 	.collect = collect,
 };

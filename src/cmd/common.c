@@ -32,6 +32,20 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+static const char *ns_words[64];
+static struct ns_select ns_sel = {.what = ns_words};
+
+void scan_select_namespace(const char *what)
+{
+	if (ns_sel.n < sizeof(ns_words) / sizeof(ns_words[0]))
+		ns_words[ns_sel.n++] = what;
+}
+
+const struct ns_select *scan_namespace_selection(void)
+{
+	return ns_sel.n ? &ns_sel : NULL;
+}
+
 int scan_snapshot(const char *root, unsigned kinds, unsigned flags, struct snapshot *snap)
 {
 	struct scan_ctx ctx;
@@ -43,6 +57,8 @@ int scan_snapshot(const char *root, unsigned kinds, unsigned flags, struct snaps
 		return error("cannot open root '%s': %s", root ? root : "/", strerror(-rc));
 	ctx.want_limits = flags & SCAN_LIMITS;
 	ctx.no_holders = flags & SCAN_NO_HOLDERS;
+	ctx.all_ns = flags & SCAN_ALL_NS;
+	ctx.select = ctx.all_ns ? scan_namespace_selection() : NULL;
 	rc = scan_run(&ctx, snap);
 	scan_ctx_release(&ctx);
 	if (rc < 0) {

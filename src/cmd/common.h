@@ -8,6 +8,13 @@
 
 #define SCAN_LIMITS     0x1u /* fill the snapshot's limits */
 #define SCAN_NO_HOLDERS 0x2u /* do not walk every process: no holders, pipes or sockets' fds */
+#define SCAN_ALL_NS     0x4u /* every namespace of the host (as root), or those of -N */
+
+/* -N/--namespace WHAT, repeatable: what scan_snapshot with SCAN_ALL_NS restricts itself to.
+ * WHAT is kept (borrowed). */
+void scan_select_namespace(const char *what);
+/* The selection so far, or NULL when -N was not given. */
+const struct ns_select *scan_namespace_selection(void);
 
 /* Scan root (NULL: "/") for kinds into snap (initialised here), with SCAN_* flags. Returns 0,
  * or prints one line and returns EXIT_RUNTIME when nothing could be scanned. */

@@ -7,6 +7,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/common.h"
+#include "core/ns.h"
 #include "core/util.h"
 #include "render/json.h"
 #include "render/table.h"
@@ -14,12 +15,14 @@
 static void help(void)
 {
 	printf("Usage: ipcscope limits [OPTIONS]\n\n"
-	       "Kernel IPC limits and their use.\n\n"
+	       "Kernel IPC limits and their use. SysV and POSIX queue limits are per IPC namespace,\n"
+	       "/dev/shm per mount namespace: as root every namespace is shown, each with its own.\n\n"
 	       "Options:\n"
 	       "  -b, --bytes       sizes in bytes\n"
 	       "  -n, --noheadings  no header line\n"
 	       "  -r, --raw         unaligned output\n"
 	       "  -J, --json        one JSON document (schema ipcscope/1)\n"
+	       "  -N, --namespace WHAT  only the namespaces of WHAT (see list --help)\n"
 	       "      --root DIR    read /proc under DIR\n"
 	       "  -h, --help        this help\n");
 }
@@ -39,10 +42,14 @@ int cmd_limits(int argc, char **argv)
 		{"json", no_argument, NULL, 'J'},       {"bytes", no_argument, NULL, 'b'},
 		{"noheadings", no_argument, NULL, 'n'}, {"raw", no_argument, NULL, 'r'},
 		{"root", required_argument, NULL, OPT_ROOT}, {"help", no_argument, NULL, 'h'},
+		{"namespace", required_argument, NULL, 'N'},
 		{NULL, 0, NULL, 0},
 	};
 	static const char *heads[] = {"NAME", "KIND", "DESCRIPTION", "LIMIT", "USED", "USE%", "UNIT"};
 	static const bool right[] = {false, false, false, true, true, true, false};
+	static const char *heads_ns[] = {"NAME", "KIND", "DESCRIPTION", "LIMIT", "USED", "USE%", "UNIT",
+					 "NS", "CONTAINER"};
+	static const bool right_ns[] = {false, false, false, true, true, true, false, true, false};
 	const char *root = NULL;
 	struct snapshot snap;
 	unsigned flags = 0;
@@ -51,7 +58,7 @@ int cmd_limits(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":Jbnrh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc,argv,":JbnrN:h",opts,NULL)) != -1) {
 		switch (c) {
 		case 'J':
 			json = true;
@@ -68,6 +75,9 @@ int cmd_limits(int argc, char **argv)
 		case OPT_ROOT:
 			root = optarg;
 			break;
+		case 'N':
+			scan_select_namespace(optarg);
+			break;
 		case 'h':
 			help();
 			return 0;
@@ -80,7 +90,7 @@ int cmd_limits(int argc, char **argv)
 	if (optind < argc)
 		return usage_error("limits", "unexpected argument '%s'", argv[optind]);
 
-	rc = scan_snapshot(root, KINDS_ALL, SCAN_LIMITS | SCAN_NO_HOLDERS, &snap);
+	rc = scan_snapshot(root, KINDS_ALL, SCAN_LIMITS | SCAN_NO_HOLDERS | SCAN_ALL_NS, &snap);
 	if (rc)
 		goto out;
 	if (json) {
@@ -91,12 +101,23 @@ int cmd_limits(int argc, char **argv)
 		json_decref(doc);
 	} else {
 		struct text_table t;
+		bool many = false;
 
-		text_table_init(&t, 7, heads, right);
+		/* A namespace column only where there is more than one namespace to tell. */
+		for (size_t i = 0; i < snap.nlimits; i++)
+			many |= snap.limits[i].ns != 0;
+		text_table_init(&t, many ? 9 : 7, many ? heads_ns : heads, many ? right_ns : right);
 		for (size_t i = 0; i < snap.nlimits; i++) {
 			const struct limit *l = &snap.limits[i];
-			char lim[32], used[32], pct[16];
-			const char *row[7] = {l->name, l->group, l->descr, NULL, NULL, NULL, l->unit};
+			char lim[32], used[32], pct[16], ns[24], cont[80];
+			const char *row[9] = {l->name, l->group, l->descr, NULL, NULL, NULL, l->unit};
+			const struct container *ct = snapshot_limit_container(&snap, l);
+
+			if (many) {
+				snprintf(ns, sizeof(ns), "%llu", (unsigned long long)snapshot_limit_ns(&snap, l));
+				row[7] = ns;
+				row[8] = ct ? container_label(ct, cont, sizeof(cont)) : NULL;
+			}
 
 			if (l->has_value)
 				row[3] = fmt_amount(l, l->value, flags & TABLE_BYTES, lim, sizeof(lim));

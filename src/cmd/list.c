@@ -35,6 +35,9 @@ static void help(void)
 	       "  -r, --raw               unaligned output, blanks escaped\n"
 	       "  -b, --bytes             sizes in bytes\n"
 	       "  -J, --json              one JSON document (schema ipcscope/1)\n"
+	       "  -N, --namespace WHAT    only the namespaces of WHAT: self, a pid, a namespace inode,\n"
+	       "                          or a container id or name prefix (repeatable; default:\n"
+	       "                          every namespace of the host when run as root)\n"
 	       "      --root DIR          read /proc and friends under DIR (for fixture trees)\n"
 	       "  -h, --help              this help\n\n"
 	       "Default columns: %s\n",
@@ -74,6 +77,7 @@ int cmd_list(int argc, char **argv)
 		{"sort", required_argument, NULL, 's'},   {"noheadings", no_argument, NULL, 'n'},
 		{"raw", no_argument, NULL, 'r'},          {"bytes", no_argument, NULL, 'b'},
 		{"json", no_argument, NULL, 'J'},         {"root", required_argument, NULL, OPT_ROOT},
+		{"namespace", required_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	struct filter f = {0};
@@ -89,7 +93,7 @@ int cmd_list(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:u:p:o:s:nrbJh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:u:p:o:s:N:nrbJh", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (kinds_parse(optarg, &f.kinds, &bad) < 0)
@@ -132,6 +136,9 @@ int cmd_list(int argc, char **argv)
 		case OPT_ROOT:
 			root = optarg;
 			break;
+		case 'N':
+			scan_select_namespace(optarg);
+			break;
 		case OPT_LISTCOLS:
 			list_columns();
 			return 0;
@@ -156,7 +163,7 @@ int cmd_list(int argc, char **argv)
 		return usage_error("list", "unknown column '%s' for --sort", sortname);
 	}
 
-	rc = scan_snapshot(root, f.kinds ? f.kinds : KINDS_ALL, 0, &snap);
+	rc = scan_snapshot(root, f.kinds ? f.kinds : KINDS_ALL, SCAN_ALL_NS, &snap);
 	if (rc)
 		goto out;
 	sel = xcalloc(snap.nobjs, sizeof(*sel));

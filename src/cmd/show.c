@@ -23,6 +23,7 @@ static void help(void)
 	       "Options:\n"
 	       "  -b, --bytes     sizes in bytes\n"
 	       "  -J, --json      one JSON document (schema ipcscope/1)\n"
+	       "  -N, --namespace WHAT  look only in the namespaces of WHAT (see list --help)\n"
 	       "      --root DIR  read /proc and friends under DIR\n"
 	       "  -h, --help      this help\n");
 }
@@ -103,6 +104,7 @@ int cmd_show(int argc, char **argv)
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'J'},  {"bytes", no_argument, NULL, 'b'},
 		{"root", required_argument, NULL, OPT_ROOT}, {"help", no_argument, NULL, 'h'},
+		{"namespace", required_argument, NULL, 'N'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *root = NULL, *ref;
@@ -114,7 +116,7 @@ int cmd_show(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":Jbh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":JbN:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'J':
 			json = true;
@@ -124,6 +126,9 @@ int cmd_show(int argc, char **argv)
 			break;
 		case OPT_ROOT:
 			root = optarg;
+			break;
+		case 'N':
+			scan_select_namespace(optarg);
 			break;
 		case 'h':
 			help();
@@ -154,7 +159,7 @@ int cmd_show(int argc, char **argv)
 		return usage_error("show", "expected KIND and ID|KEY|NAME, or an IDENTITY");
 	}
 
-	rc = scan_snapshot(root, kinds, 0, &snap);
+	rc = scan_snapshot(root, kinds, SCAN_ALL_NS, &snap);
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < snap.nobjs && !found; i++)

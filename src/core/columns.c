@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "core/kinds.h"
+#include "core/ns.h"
 #include "core/names.h"
 #include "core/util.h"
 
@@ -106,6 +107,43 @@ static void get_ns(const struct ipc_object *o, struct col_value *v)
 {
 	if (o->ns)
 		set_int(v, (int64_t)o->ns);
+}
+
+/* Container fields; "" in a container record means unknown, and is left out. */
+static void set_cont_str(struct col_value *v, const char *s)
+{
+	if (s && s[0])
+		set_str(v, s);
+}
+
+static void get_container(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->cont)
+		set_str(v, container_label(o->cont, v->buf, sizeof(v->buf)));
+}
+
+static void get_c_runtime(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->cont)
+		set_cont_str(v, o->cont->runtime);
+}
+
+static void get_c_id(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->cont)
+		set_cont_str(v, o->cont->id);
+}
+
+static void get_c_name(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->cont)
+		set_cont_str(v, o->cont->name);
+}
+
+static void get_c_pod(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->cont)
+		set_cont_str(v, o->cont->pod);
 }
 
 static void get_id(const struct ipc_object *o, struct col_value *v)
@@ -346,7 +384,12 @@ static void get_nholders(const struct ipc_object *o, struct col_value *v)
 const struct column columns[] = {
 	{"IDENTITY", "identity", COL_STR, ALL, "stable identity (what JSON, URLs and rm use)", get_identity},
 	{"KIND", "kind", COL_STR, ALL, "kind of object", get_kind},
-	{"NS", "ns", COL_INT, ALL, "inode of the namespace it was read in", get_ns},
+	{"NS", "ns", COL_INT, ALL & ~K(PIPE), "inode of its namespace: IPC (SysV, POSIX queues), mount (POSIX shm, semaphores, FIFOs) or network (sockets)", get_ns},
+	{"CONTAINER", NULL, COL_STR, ALL, "its container: name, or short id as docker ps shows it", get_container},
+	{"RUNTIME", "container.runtime", COL_STR, ALL, "container runtime: docker, containerd, cri-o, podman, nspawn, lxc", get_c_runtime},
+	{"CID", "container.id", COL_STR, ALL, "container id (nspawn, lxc: its name)", get_c_id},
+	{"CNAME", "container.name", COL_STR, ALL, "container name (the hostname its processes see)", get_c_name},
+	{"POD", "container.pod", COL_STR, ALL, "Kubernetes pod UID", get_c_pod},
 	{"ID", "id", COL_INT, SYSV, "System V id", get_id},
 	{"KEY", "key", COL_STR, SYSV, "System V key", get_key},
 	{"NAME", "name", COL_STR, FILEKINDS | K(UNIX), "name or path", get_name},
@@ -396,7 +439,7 @@ const struct column columns[] = {
 	{"STATE", "state", COL_STR, SOCKETS, "socket state", get_state},
 	{"LOCAL", "local", COL_STR, SOCKETS, "local address or path", get_local},
 	{"PEER", "peer", COL_STR, SOCKETS, "peer address or path", get_peer},
-	{"PEERINO", "peer_inode", COL_INT, K(UNIX), "peer socket's inode", get_peerino},
+	{"PEERINO", "peer_inode", COL_INT, K(UNIX) | K(TCP), "peer socket's inode (TCP: the other end on this host)", get_peerino},
 	{"RQUEUE", "rqueue", COL_BYTES, SOCKETS, "bytes in the receive queue", get_rqueue},
 	{"WQUEUE", "wqueue", COL_BYTES, SOCKETS, "bytes in the send queue", get_wqueue},
 	{"PENDING", "pending", COL_INT, K(UNIX) | K(TCP), "listening: connections not yet accepted", get_pending},

@@ -72,6 +72,7 @@ void object_set_partial(struct ipc_object *o, const char *why)
 void object_set_stat(struct ipc_object *o, const struct stat *st)
 {
 	o->inode = (uint64_t)st->st_ino;
+	o->dev = (uint64_t)st->st_dev;
 	o->has_owner = true;
 	o->uid = st->st_uid;
 	o->gid = st->st_gid;

@@ -32,12 +32,15 @@ enum ipc_kind {
 
 #define COMM_LEN 17 /* TASK_COMM_LEN + 1 */
 
+struct container; /* core/ns.h */
+
 /* A process named by an object: creator, last sender ... */
 struct pid_ref {
 	pid_t pid;            /* 0: none recorded by the kernel */
 	char comm[COMM_LEN];  /* "" when unknown */
 	bool gone;            /* no such process at scan time */
 	int64_t start;        /* when that process started, seconds since the epoch; 0 unknown */
+	pid_t nspid;          /* its pid inside its own pid namespace, when that differs; 0 else */
 };
 
 /* One process holding an object through an fd or a mapping. */
@@ -47,6 +50,8 @@ struct ipc_holder {
 	int fd;               /* -1 when held through a mapping */
 	unsigned access;      /* ACC_R | ACC_W */
 	char *map;            /* "start-end" of the mapping when fd == -1; owned */
+	pid_t nspid;          /* pid inside its pid namespace when that differs; 0 else */
+	const struct container *cont; /* its process's container; borrowed from the snapshot */
 };
 
 /* One semaphore of a SysV set (or the value of a POSIX one). */
@@ -67,7 +72,15 @@ struct sem_elem {
 struct ipc_object {
 	enum ipc_kind kind;
 	char *identity;        /* "sysv-msg:<ns>:<id>", "pipe:<ino>" ...; owned, never NULL */
-	uint64_t ns;           /* inode of the namespace the object was read in */
+	uint64_t ns;           /* inode of the namespace the object belongs to: IPC for SysV and
+				* POSIX queues, mount for POSIX shm, semaphores and FIFOs,
+				* network for sockets; 0 none (pipes) or unknown */
+	pid_t ns_pid;          /* a process in that namespace, through which it is entered;
+				* 0 the scanner's own namespace */
+	const struct container *cont; /* of its namespace (pipes: of all their holders);
+				       * borrowed from the snapshot; NULL none */
+	uint64_t dev;          /* st_dev of the file it is (queues, shm, semaphores, FIFOs): with
+				* the inode it joins fds and maps; 0 unknown */
 
 	int64_t id;            /* SysV id; -1 otherwise */
 	bool has_key;

@@ -138,6 +138,9 @@ void snapshot_release(struct snapshot *s)
 	for (size_t i = 0; i < s->nlimits; i++)
 		free(s->limits[i].source);
 	free(s->limits);
+	free(s->procs);
+	free(s->nss);
+	free(s->containers);
 	table_free(s->index);
 	table_free(s->ids);
 	if (s->pids)
@@ -178,10 +181,13 @@ void snapshot_error(struct snapshot *s, const char *source, const char *fmt, ...
 	e->message = msg;
 }
 
+/* Limits are per namespace (the SysV and queue limits per IPC namespace, /dev/shm per
+ * mount namespace): during a scan, limit_ns names the namespace being read, and after it
+ * is 0 again, the scanner's own. */
 struct limit *snapshot_find_limit(const struct snapshot *s, const char *name)
 {
 	for (size_t i = 0; i < s->nlimits; i++)
-		if (!strcmp(s->limits[i].name, name))
+		if (s->limits[i].ns == s->limit_ns && !strcmp(s->limits[i].name, name))
 			return &s->limits[i];
 	return NULL;
 }
@@ -195,6 +201,7 @@ struct limit *snapshot_limit(struct snapshot *s, const char *name, const char *g
 		xgrow((void **)&s->limits, &s->limits_cap, s->nlimits + 1, sizeof(*s->limits));
 		l = &s->limits[s->nlimits++];
 		memset(l, 0, sizeof(*l));
+		l->ns = s->limit_ns;
 	}
 	l->name = name;
 	l->group = group;
@@ -230,6 +237,24 @@ struct ipc_object *snapshot_find_inode(struct snapshot *s, int kind, uint64_t in
 	for (i = hash_inode(inode) & mask; t->slots[i]; i = (i + 1) & mask) {
 		struct ipc_object *o = t->slots[i];
 		if (o->inode == inode && (kind < 0 || (int)o->kind == kind))
+			return o;
+	}
+	return NULL;
+}
+
+struct ipc_object *snapshot_find_file(struct snapshot *s, int kind, uint64_t dev, uint64_t inode)
+{
+	struct obj_table *t;
+	size_t mask, i;
+
+	if (!snapshot_find_inode(s, kind, inode)) /* builds the index; nothing of that inode */
+		return NULL;
+	t = s->index;
+	mask = t->cap - 1;
+	for (i = hash_inode(inode) & mask; t->slots[i]; i = (i + 1) & mask) {
+		struct ipc_object *o = t->slots[i];
+
+		if (o->inode == inode && o->dev == dev && (kind < 0 || (int)o->kind == kind))
 			return o;
 	}
 	return NULL;
@@ -326,4 +351,79 @@ void snapshot_pid_store(struct snapshot *s, const struct pid_ref *ref)
 	if (!e->ref.pid)
 		c->n++;
 	e->ref = *ref;
+}
+
+const struct ns_proc *snapshot_proc(const struct snapshot *s, pid_t pid)
+{
+	size_t lo = 0, hi = s->nprocs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->procs[mid].pid == pid)
+			return &s->procs[mid];
+		if (s->procs[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* nss is sorted by type, then inode (collectors/nsdisc.c). */
+struct ns_info *snapshot_ns(const struct snapshot *s, enum ns_type t, uint64_t ino)
+{
+	size_t lo = 0, hi = s->nnss;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct ns_info *n = &s->nss[mid];
+
+		if (n->type == t && n->inode == ino)
+			return &s->nss[mid];
+		if (n->type < t || (n->type == t && n->inode < ino))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static enum ns_type limit_type(const struct limit *l)
+{
+	return !strcmp(l->group, "posix-shm") ? NS_MNT : NS_IPC;
+}
+
+uint64_t snapshot_limit_ns(const struct snapshot *s, const struct limit *l)
+{
+	return l->ns ? l->ns : s->self_ns[limit_type(l)];
+}
+
+const struct container *snapshot_limit_container(const struct snapshot *s, const struct limit *l)
+{
+	const struct ns_info *n = snapshot_ns(s, limit_type(l), snapshot_limit_ns(s, l));
+
+	return n ? snapshot_container(s, n->container) : NULL;
+}
+
+const struct container *snapshot_container(const struct snapshot *s, int i)
+{
+	return i >= 0 && (size_t)i < s->ncontainers ? &s->containers[i] : NULL;
+}
+
+void snapshot_retain(struct snapshot *s, bool (*keep)(const struct ipc_object *o, void *arg), void *arg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nobjs; i++) {
+		if (keep(s->objs[i], arg))
+			s->objs[n++] = s->objs[i];
+		else
+			object_free(s->objs[i]);
+	}
+	s->nobjs = n;
+	/* The indexes held the freed objects: they are built again on demand. */
+	table_free(s->index);
+	table_free(s->ids);
+	s->index = s->ids = NULL;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ns.h"
 #include "object.h"
 
 struct scan_error {
@@ -28,6 +29,7 @@ struct limit {
 	bool has_used;       /* false when no usage applies or the kind was not scanned */
 	uint64_t used;
 	char *source;        /* where value was read; owned */
+	uint64_t ns;         /* the IPC or mount namespace it is of; 0 the scanner's */
 };
 
 struct pid_cache; /* pid -> comm, private to snapshot.c */
@@ -51,6 +53,17 @@ struct snapshot {
 	struct limit *limits;     /* owned */
 	size_t nlimits, limits_cap;
 
+	/* Every process and namespace discovery read (collectors/nsdisc.c); procs sorted by
+	 * pid. Empty when discovery did not run (no holders wanted). */
+	struct ns_proc *procs;     /* owned */
+	size_t nprocs, procs_cap;
+	struct ns_info *nss;       /* owned */
+	size_t nnss, nss_cap;
+	struct container *containers; /* owned */
+	size_t ncontainers, containers_cap;
+	uint64_t self_ns[NS__COUNT]; /* the scanner's namespaces; 0 unknown */
+	uint64_t limit_ns;         /* namespace the limits being read belong to (see limit.ns) */
+
 	struct pid_cache *pids;    /* owned */
 	struct obj_table *index;  /* owned; inode -> object, built on demand */
 	struct obj_table *ids;    /* owned; identity -> object, built on demand */
@@ -71,6 +84,10 @@ struct limit *snapshot_find_limit(const struct snapshot *s, const char *name);
 
 /* The object of kind (or any kind when kind < 0) with this inode, or NULL. */
 struct ipc_object *snapshot_find_inode(struct snapshot *s, int kind, uint64_t inode);
+/* The object of kind (any when kind < 0) that is the file dev:inode. Files of two file
+ * systems share inode numbers all the time (every tmpfs counts from 1): an object of a file
+ * system is found by both. */
+struct ipc_object *snapshot_find_file(struct snapshot *s, int kind, uint64_t dev, uint64_t inode);
 /* Make snapshot_find_inode see objects added since the last call. */
 void snapshot_index_add(struct snapshot *s, struct ipc_object *o);
 /* By identity; the first call builds an index that snapshot_add then keeps up to date. */
@@ -79,6 +96,20 @@ struct ipc_object *snapshot_find_identity(struct snapshot *s, const char *identi
 /* The pid -> command cache the collectors share. lookup is false when pid is not cached. */
 bool snapshot_pid_lookup(struct snapshot *s, struct pid_ref *ref);
 void snapshot_pid_store(struct snapshot *s, const struct pid_ref *ref);
+
+/* The namespace inode a limit is of (the scanner's own when l->ns is 0; 0 unknown), and
+ * the container of that namespace. /dev/shm limits are of a mount namespace, the others of
+ * an IPC namespace. */
+uint64_t snapshot_limit_ns(const struct snapshot *s, const struct limit *l);
+const struct container *snapshot_limit_container(const struct snapshot *s, const struct limit *l);
+/* Keep only the objects keep(o, arg) is true for; the others are freed. */
+void snapshot_retain(struct snapshot *s, bool (*keep)(const struct ipc_object *o, void *arg), void *arg);
+/* The process discovery read as pid, or NULL. */
+const struct ns_proc *snapshot_proc(const struct snapshot *s, pid_t pid);
+/* The namespace of type t and inode ino, or NULL. */
+struct ns_info *snapshot_ns(const struct snapshot *s, enum ns_type t, uint64_t ino);
+/* The container of index i, or NULL (i < 0). */
+const struct container *snapshot_container(const struct snapshot *s, int i);
 
 /* Sort objects by kind then id/name/inode, the order every output uses by default. */
 void snapshot_sort_default(struct snapshot *s);

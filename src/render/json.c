@@ -93,6 +93,8 @@ static json_t *json_of_pid(const struct pid_ref *p)
 
 	if (p->comm[0])
 		json_set_text(j, "comm", p->comm);
+	if (p->nspid)
+		json_object_set_new(j, "nspid", json_integer(p->nspid));
 	return j;
 }
 
@@ -125,6 +127,10 @@ json_t *json_of_object(const struct ipc_object *o)
 		 * valid UTF-8, and so would let any process hide from the JSON by its name. */
 		json_set_text(jh, "comm", h->comm);
 		json_object_set_new(jh, "access", json_string(access_str(h->access)));
+		if (h->nspid)
+			json_object_set_new(jh, "nspid", json_integer(h->nspid));
+		if (h->cont)
+			json_set_text(jh, "container", h->cont->id);
 		if (h->fd >= 0)
 			json_object_set_new(jh, "fd", json_integer(h->fd));
 		else
@@ -177,6 +183,10 @@ json_t *json_of_limits(const struct snapshot *s)
 
 		if (l->source)
 			json_object_set_new(j, "source", json_string(l->source));
+		if (snapshot_limit_ns(s, l))
+			json_object_set_new(j, "ns", json_integer((json_int_t)snapshot_limit_ns(s, l)));
+		if (snapshot_limit_container(s, l))
+			json_object_set_new(j, "container", json_of_container(snapshot_limit_container(s, l)));
 		if (l->has_value)
 			json_object_set_new(j, "value", json_u64(l->value));
 		if (l->has_used) {
@@ -186,6 +196,50 @@ json_t *json_of_limits(const struct snapshot *s)
 						    json_real((double)(long long)(1000.0 * (double)l->used /
 										   (double)l->value + 0.5) / 10.0));
 		}
+		json_array_append_new(a, j);
+	}
+	return a;
+}
+
+json_t *json_of_container(const struct container *c)
+{
+	json_t *j = json_object();
+
+	json_set_text(j, "runtime", c->runtime);
+	json_set_text(j, "id", c->id);
+	if (c->name[0])
+		json_set_text(j, "name", c->name);
+	if (c->pod[0])
+		json_set_text(j, "pod", c->pod);
+	return j;
+}
+
+/* Every namespace discovery found, with the namespaces of its first process beside it
+ * (how a namespace of one type relates to the others) and its container. */
+json_t *json_of_namespaces(const struct snapshot *s)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < s->nnss; i++) {
+		const struct ns_info *n = &s->nss[i];
+		const struct container *c = snapshot_container(s, n->container);
+		json_t *j = json_object(), *peers = json_object();
+
+		json_object_set_new(j, "type", json_string(ns_type_name(n->type)));
+		json_object_set_new(j, "inode", json_integer((json_int_t)n->inode));
+		json_object_set_new(j, "self", json_boolean(n->self));
+		if (n->pid)
+			json_object_set_new(j, "pid", json_integer(n->pid));
+		json_object_set_new(j, "processes", json_integer(n->nprocs));
+		if (n->type == NS_IPC || n->type == NS_MNT || n->type == NS_NET) /* those hold objects */
+			json_object_set_new(j, "scanned", json_boolean(n->scanned));
+		for (int t = 0; t < NS__COUNT; t++)
+			if (n->peers[t])
+				json_object_set_new(peers, ns_type_name((enum ns_type)t),
+						    json_integer((json_int_t)n->peers[t]));
+		json_object_set_new(j, "namespaces", peers);
+		if (c)
+			json_object_set_new(j, "container", json_of_container(c));
 		json_array_append_new(a, j);
 	}
 	return a;
@@ -207,6 +261,8 @@ json_t *json_document(const struct snapshot *s)
 	json_set_text(doc, "host", s->host);
 	json_object_set_new(doc, "time", json_string(format_time_utc(s->time, buf, sizeof(buf))));
 	json_object_set_new(doc, "errors", errs);
+	if (s->nnss)
+		json_object_set_new(doc, "namespaces", json_of_namespaces(s));
 	return doc;
 }
 

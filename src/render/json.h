@@ -22,6 +22,11 @@ json_t *json_text(const char *s);
  * in hex, so that the text can be told from a name that holds U+FFFD and be recovered. */
 void json_set_text(json_t *obj, const char *key, const char *s);
 
+/* {"runtime", "id", "name", "pod"} of a container (name and pod when known). */
+json_t *json_of_container(const struct container *c);
+/* The array of every namespace the scan found (see the schema's "namespace"). */
+json_t *json_of_namespaces(const struct snapshot *s);
+
 /* {"schema", "host", "time", "errors": [...]}: the frame every document shares. */
 json_t *json_document(const struct snapshot *s);
 /* One object with every field that applies to its kind and is known. */

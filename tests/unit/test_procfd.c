@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -271,13 +272,14 @@ static void fifo_and_shm_mapping(void **state)
 	link_fd(dir, 4101, 6, "/run/f1", "01");
 	link_fd(dir, 4101, 7, "/run/f1", "02");
 	link_fd(dir, 4101, 8, "/run/gone (deleted)", "0");
-	/* The shm file's mapping names its inode, which only the checkout knows. */
+	/* The shm file's mapping names its device and inode, which only the checkout knows
+	 * (mappings join by both: every tmpfs numbers its files from 1). */
 	snprintf(path, sizeof(path), "%s/dev/shm/data", dir);
 	assert_int_equal(stat(path, &shm), 0);
 	snprintf(maps, sizeof(maps),
 		 "7f2000000000-7f2000200000 r--s 00000000 00:01 5    /SYSV0000162e (deleted)\n"
-		 "7f3000000000-7f3000001000 rw-s 00000000 00:1a %llu    /dev/shm/data\n",
-		 (unsigned long long)shm.st_ino);
+		 "7f3000000000-7f3000001000 rw-s 00000000 %02x:%02x %llu    /dev/shm/data\n",
+		 major(shm.st_dev), minor(shm.st_dev), (unsigned long long)shm.st_ino);
 	put(dir, "proc/4101/maps", maps);
 
 	assert_int_equal(scan_dir(dir, KINDS_ALL, &s), 0);
