@@ -39,11 +39,12 @@ for h in "$@"; do
     bin=$build/tests/fuzz/fuzz_$h
     work=$build/tests/fuzz/campaign/$h
     [ -x "$bin" ] || { echo "$h: no $bin" >&2; continue; }
-    rm -rf "$work/artifacts"
-    mkdir -p "$work/corpus" "$work/artifacts"
+    rm -rf "$work/artifacts" "$work/tmp"
+    mkdir -p "$work/corpus" "$work/artifacts" "$work/tmp"
     t0=$(date +%s.%N)
     # fork=1: one worker process at a time, restarted after a crash, leak or timeout.
-    "$bin" "$work/corpus" "$here/tests/fuzz/corpus/$h" -fork=1 -ignore_crashes=1 -ignore_ooms=1 \
+    # TMPDIR: the temporary trees of crashed workers are left here, not in /tmp.
+    TMPDIR=$work/tmp "$bin" "$work/corpus" "$here/tests/fuzz/corpus/$h" -fork=1 -ignore_crashes=1 -ignore_ooms=1 \
         -ignore_timeouts=1 -runs="$runs" -rss_limit_mb=2048 -timeout=10 \
         -artifact_prefix="$work/artifacts/" >"$work/log" 2>&1 || true
     t1=$(date +%s.%N)

@@ -115,20 +115,22 @@ void fuzz_tree_put(const char *path, const void *data, size_t size)
 	close(fd);
 }
 
-void fuzz_tree_remove(const char *path)
-{
-	unlinkat(tree(), path, 0);
-}
-
-void fuzz_tree_ctx(struct scan_ctx *ctx, unsigned kinds)
+void fuzz_ctx(struct scan_ctx *ctx, unsigned kinds)
 {
 	memset(ctx, 0, sizeof(*ctx));
-	ctx->rootfd = tree();
-	ctx->root = tree_path;
+	ctx->rootfd = -1;
+	ctx->root = "(none)";
 	ctx->live = false;
 	ctx->kinds = kinds;
 	ctx->ipc_ns = 4026531839u;
 	ctx->mnt_ns = 4026531840u;
 	ctx->net_ns = 4026531992u;
 	ctx->clk_tck = 100;
+}
+
+void fuzz_tree_ctx(struct scan_ctx *ctx, unsigned kinds)
+{
+	fuzz_ctx(ctx, kinds);
+	ctx->rootfd = tree();
+	ctx->root = tree_path;
 }

@@ -6,6 +6,7 @@
 set -eu
 bin=$1 work=$2
 shift 2
-mkdir -p "$work/corpus" "$work/artifacts"
-exec "$bin" "$work/corpus" -rss_limit_mb=1024 -timeout=10 -print_final_stats=1 \
+mkdir -p "$work/corpus" "$work/artifacts" "$work/tmp"
+# The harnesses' temporary trees: a crashed run leaves its tree here, not in /tmp.
+TMPDIR=$work/tmp exec "$bin" "$work/corpus" -rss_limit_mb=1024 -timeout=10 -print_final_stats=1 \
     -artifact_prefix="$work/artifacts/" "$@"

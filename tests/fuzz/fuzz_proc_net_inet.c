@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct scan_ctx ctx;
 	struct snapshot snap;
 
-	fuzz_tree_ctx(&ctx, KINDS_ALL);
+	fuzz_ctx(&ctx, KINDS_ALL);
 	snapshot_init(&snap);
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		char *text = fuzz_cstr(data, size);

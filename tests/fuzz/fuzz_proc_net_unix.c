@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct scan_ctx ctx;
 	struct snapshot snap;
 
-	fuzz_tree_ctx(&ctx, KINDS_ALL);
+	fuzz_ctx(&ctx, KINDS_ALL);
 	snapshot_init(&snap);
 	sockdiag_parse_proc_unix(&ctx, &snap, "/proc/net/unix", text);
 	sockdiag_link_peers(&snap);

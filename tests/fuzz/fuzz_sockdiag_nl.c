@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size)
 		memcpy(buf, data, size);
-	fuzz_tree_ctx(&ctx, KINDS_ALL);
+	fuzz_ctx(&ctx, KINDS_ALL);
 	snapshot_init(&snap);
 	for (size_t i = 0; i < sizeof(dumps) / sizeof(dumps[0]); i++)
 		sockdiag_parse(&ctx, &snap, dumps[i][0], dumps[i][1], buf, size);
