@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs every Debian package that building, testing and benchmarking ipcscope need.
+# Installs every Debian package that building, testing and benchmarking ipcscope need
+# (clang and its libFuzzer runtime for the fuzz build of tests/fuzz).
 # Idempotent and non-interactive: packages already present are left alone.
 set -eu
 
@@ -8,7 +9,8 @@ pkgs="build-essential cmake pkg-config
       python3 python3-jsonschema
       util-linux iproute2 procps strace psmisc
       chromium prometheus wrk nginx-light hyperfine bc curl
-      man-db scdoc zsh"
+      man-db scdoc zsh
+      clang libclang-rt-14-dev"
 
 missing=""
 for p in $pkgs; do

@@ -436,6 +436,21 @@ json_t *clean_report_json(const struct clean_report *r, const struct clean_opts 
 			 "items", items);
 }
 
+int restore_meta_parse(const char *text, json_t **meta, const struct kind_info **ki,
+		       const char **kind, const char **identity)
+{
+	int k;
+
+	*meta = json_loads(text, 0, NULL);
+	if (json_unpack(*meta, "{s:s, s:s}", "kind", kind, "identity", identity) < 0 ||
+	    (k = kind_by_name(*kind)) < 0 || !(*ki = kind_info((enum ipc_kind)k))->ops) {
+		json_decref(*meta);
+		*meta = NULL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int restore_one(int top, const char *name, const char *label, json_t *results)
 {
 	json_t *meta = NULL, *res = json_object();
@@ -443,7 +458,7 @@ static int restore_one(int top, const char *name, const char *label, json_t *res
 	struct evidence why;
 	const char *kind = NULL, *identity = NULL;
 	char *text = NULL;
-	int dir, rc, k;
+	int dir, rc;
 
 	evidence_init(&why);
 	json_set_text(res, "dir", label);
@@ -458,10 +473,8 @@ static int restore_one(int top, const char *name, const char *label, json_t *res
 		evidence_add(&why, "meta.json: %s", strerror(-rc));
 		goto out;
 	}
-	meta = json_loads(text, 0, NULL);
-	if (json_unpack(meta, "{s:s, s:s}", "kind", &kind, "identity", &identity) < 0 ||
-	    (k = kind_by_name(kind)) < 0 || !(ki = kind_info((enum ipc_kind)k))->ops) {
-		rc = -EINVAL;
+	rc = restore_meta_parse(text, &meta, &ki, &kind, &identity);
+	if (rc) {
 		evidence_add(&why, "meta.json names no restorable kind");
 		goto out;
 	}

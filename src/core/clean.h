@@ -76,6 +76,14 @@ json_t *clean_item_json(const struct clean_item *it);
 /* The report as {"dry_run", "older_than", "items": [...]} */
 json_t *clean_report_json(const struct clean_report *r, const struct clean_opts *o);
 
+struct kind_info;
+
+/* The part of restore that reads a backup's meta.json: text parsed into *meta (the caller
+ * drops it), the kind it names, which must be one that can be restored, and the identity
+ * saved with it (both borrowed from *meta). 0, or -EINVAL with *meta NULL. */
+int restore_meta_parse(const char *text, json_t **meta, const struct kind_info **ki,
+		       const char **kind, const char **identity);
+
 /* Recreate every object saved under dir (one subdirectory each, or dir itself). Results as
  * a JSON array of {"dir", "identity", "kind", "status": "restored"|"exists"|"failed",
  * "reason"}; returns 0 when all were restored, -EEXIST or -EIO otherwise. */

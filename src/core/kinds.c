@@ -23,11 +23,11 @@ extern const struct kind_ops posix_mq_ops, posix_shm_ops, posix_sem_ops, fifo_op
 
 static const struct kind_info kinds[KIND__COUNT] = {
 	[KIND_SYSV_MSG] = {KIND_SYSV_MSG, "sysv-msg", "sysv", "System V message queue",
-			   SYSV_COMMON ",SIZE,USED,USE%,MSGS,LSPID,LSCOMM,LRPID,LRCOMM,SEND,RECV,CTIME", RULE_SYSV_MSG, &sysv_msg_ops},
+			   SYSV_COMMON ",SIZE,USED,USE%,MSGS,LSPID,LSCOMM,LRPID,LRCOMM,SEND,RECV,CTIME", RULE_SYSV_MSG, &sysv_msg_ops, false},
 	[KIND_SYSV_SHM] = {KIND_SYSV_SHM, "sysv-shm", "sysv", "System V shared memory segment",
-			   SYSV_COMMON ",SIZE,RSS,SWAP,NATTCH,STATUS,CPID,CCOMM,LPID,LCOMM,ATTACH,DETACH,CTIME", RULE_SYSV_SHM, &sysv_shm_ops},
+			   SYSV_COMMON ",SIZE,RSS,SWAP,NATTCH,STATUS,CPID,CCOMM,LPID,LCOMM,ATTACH,DETACH,CTIME", RULE_SYSV_SHM, &sysv_shm_ops, false},
 	[KIND_SYSV_SEM] = {KIND_SYSV_SEM, "sysv-sem", "sysv", "System V semaphore set",
-			   SYSV_COMMON ",NSEMS,OP,CTIME", RULE_SYSV_SEM, &sysv_sem_ops},
+			   SYSV_COMMON ",NSEMS,OP,CTIME", RULE_SYSV_SEM, &sysv_sem_ops, false},
 	[KIND_POSIX_MQ] = {KIND_POSIX_MQ, "posix-mq", "posix", "POSIX message queue",
 			   "IDENTITY,KIND,NAME,INODE,OWNER,UID,GROUP,GID,PERMS,SIZE,USED,USE%,MSGS,MAXMSG,MSGSIZE,NOTIFY,SIGNO,NPID,NCOMM,MTIME", RULE_POSIX_MQ, &posix_mq_ops, true},
 	[KIND_POSIX_SHM] = {KIND_POSIX_SHM, "posix-shm", "posix", "POSIX shared memory object",
@@ -35,15 +35,15 @@ static const struct kind_info kinds[KIND__COUNT] = {
 	[KIND_POSIX_SEM] = {KIND_POSIX_SEM, "posix-sem", "posix", "POSIX named semaphore",
 			    "IDENTITY,KIND,NAME,INODE,OWNER,UID,GROUP,GID,PERMS,VALUE,MTIME,CTIME", RULE_POSIX, &posix_sem_ops, true},
 	[KIND_PIPE] = {KIND_PIPE, "pipe", "stream", "anonymous pipe",
-		       "IDENTITY,KIND,INODE,SIZE,USED,USE%,STATUS", RULE_NEVER, NULL},
+		       "IDENTITY,KIND,INODE,SIZE,USED,USE%,STATUS", RULE_NEVER, NULL, false},
 	[KIND_FIFO] = {KIND_FIFO, "fifo", "stream", "named pipe (FIFO)",
 		       "IDENTITY,KIND,NAME,INODE,OWNER,UID,GROUP,GID,PERMS,SIZE,USED,USE%,STATUS,MTIME,CTIME", RULE_FIFO, &fifo_ops, true},
 	[KIND_UNIX] = {KIND_UNIX, "unix", "socket", "unix domain socket",
-		       "IDENTITY,KIND,INODE,TYPE,STATE,LOCAL,PEER,PEERINO,RQUEUE,WQUEUE,PENDING,BACKLOG", RULE_NEVER, NULL},
+		       "IDENTITY,KIND,INODE,TYPE,STATE,LOCAL,PEER,PEERINO,RQUEUE,WQUEUE,PENDING,BACKLOG", RULE_NEVER, NULL, false},
 	[KIND_TCP] = {KIND_TCP, "tcp", "socket", "TCP socket",
-		      "IDENTITY,KIND,INODE,STATE,LOCAL,PEER,RQUEUE,WQUEUE,PENDING,BACKLOG,OWNER,UID", RULE_NEVER, NULL},
+		      "IDENTITY,KIND,INODE,STATE,LOCAL,PEER,RQUEUE,WQUEUE,PENDING,BACKLOG,OWNER,UID", RULE_NEVER, NULL, false},
 	[KIND_UDP] = {KIND_UDP, "udp", "socket", "UDP socket",
-		      "IDENTITY,KIND,INODE,STATE,LOCAL,PEER,RQUEUE,WQUEUE,OWNER,UID", RULE_NEVER, NULL},
+		      "IDENTITY,KIND,INODE,STATE,LOCAL,PEER,RQUEUE,WQUEUE,OWNER,UID", RULE_NEVER, NULL, false},
 };
 
 const struct kind_info *kind_info(enum ipc_kind k)

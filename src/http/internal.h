@@ -15,6 +15,7 @@
 #include "http/server.h"
 #include "http/sse.h"
 #include "http/state.h"
+#include "http/text.h"
 #include "http/web.h"
 #include "core/stale.h"
 
@@ -72,6 +73,19 @@ enum MHD_Result routes_handle(struct http_server *s, struct MHD_Connection *c, c
 			      size_t *upload_size, void **con_cls);
 /* Free what routes_handle left in *con_cls. */
 void routes_done(void **con_cls);
+/* The checks routes_handle makes before routing, exposed for tests/fuzz: is host (a Host
+ * header) a loopback name; is url (as MHD decoded it) a path we answer at all. */
+bool routes_loopback_host(const char *host, size_t len);
+bool routes_path_ok(const char *url);
+/* The query of GET /api/v1/objects, read one argument at a time by routes_query_arg (an
+ * MHD_KeyValueIterator; cls is the route_query). err is set on the first bad argument. */
+struct route_query {
+	struct filter f;
+	int stale;          /* -1: any, 0: only live, 1: only stale */
+	char err[TEXT_QUOTE_SIZE + 64];
+};
+enum MHD_Result routes_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				 const char *value);
 /* A user name or numeric uid, with getpwnam_r: requests run on several threads. 0 or -ENOENT. */
 int http_lookup_user(const char *s, uid_t *uid);
 

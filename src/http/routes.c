@@ -29,7 +29,7 @@ static char request_read;
 
 /* Is host (a Host header of len bytes) a name of the loopback interface, with any port?
  * All of it must be: a NUL inside would end the string before a foreign name. */
-static bool loopback_host(const char *host, size_t len)
+bool routes_loopback_host(const char *host, size_t len)
 {
 	char name[64];
 	size_t n;
@@ -54,7 +54,7 @@ static bool loopback_host(const char *host, size_t len)
 }
 
 /* A path is refused when it holds a dot segment, a backslash or a control byte. */
-static bool path_ok(const char *url)
+bool routes_path_ok(const char *url)
 {
 	if (url[0] != '/')
 		return false;
@@ -79,12 +79,6 @@ static bool body_small(struct MHD_Connection *c)
 		return false;
 	return !cl || (parse_u64(cl, &len) == 0 && len <= CLEAN_BODY_MAX);
 }
-
-struct query {
-	struct filter f;
-	int stale;          /* -1: any, 0: only live, 1: only stale */
-	char err[TEXT_QUOTE_SIZE + 64];
-};
 
 static int parse_bool(const char *v)
 {
@@ -111,12 +105,13 @@ int http_lookup_user(const char *s, uid_t *uid)
 	return 0;
 }
 
-static enum MHD_Result query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+enum MHD_Result routes_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				 const char *value)
 {
-	struct query *q = cls;
+	struct route_query *q = cls;
 	char b[TEXT_QUOTE_SIZE];
 	const char *bad;
-	uint64_t v;
+	uint64_t v = 0;
 
 	(void)kind;
 	if (q->err[0])
@@ -145,7 +140,7 @@ static enum MHD_Result query_arg(void *cls, enum MHD_ValueKind kind, const char 
 
 static enum MHD_Result objects_route(struct http_server *s, struct MHD_Connection *c)
 {
-	struct query q = {.stale = -1};
+	struct route_query q = {.stale = -1};
 	struct http_state *st;
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -158,7 +153,7 @@ static enum MHD_Result objects_route(struct http_server *s, struct MHD_Connectio
 		http_state_put(st);
 		return ret;
 	}
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_arg, &q);
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, routes_query_arg, &q);
 	if (q.err[0])
 		return reply_error(c, MHD_HTTP_BAD_REQUEST, true, q.err);
 	st = server_state(s);
@@ -255,10 +250,10 @@ enum MHD_Result routes_handle(struct http_server *s, struct MHD_Connection *c, c
 		if (MHD_lookup_connection_value_n(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST,
 						  strlen(MHD_HTTP_HEADER_HOST), &host, &hlen) != MHD_YES)
 			host = NULL;
-		if (s->cfg.loopback && host && !loopback_host(host, hlen))
+		if (s->cfg.loopback && host && !routes_loopback_host(host, hlen))
 			return reply_error(c, MHD_HTTP_MISDIRECTED_REQUEST, api,
 					   "this server answers only to a loopback Host");
-		if (!path_ok(url))
+		if (!routes_path_ok(url))
 			return reply_error(c, MHD_HTTP_BAD_REQUEST, api, "bad path");
 		if (!strcmp(url, "/api/v1/clean"))
 			return clean_start(s, c, method, con_cls);
