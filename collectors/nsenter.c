@@ -21,8 +21,12 @@ static void *ns_thread(void *p)
 {
 	struct ns_job *j = p;
 
-	/* setns changes only this thread; it ends with the function. */
-	if (setns(j->fd, j->flag) < 0)
+	/* setns changes only this thread; it ends with the function. A mount namespace can
+	 * be entered only by a thread that shares no file system attributes (root, cwd) with
+	 * others, which threads do until they unshare them. */
+	if (j->flag == CLONE_NEWNS && unshare(CLONE_FS) < 0)
+		j->rc = -errno;
+	else if (setns(j->fd, j->flag) < 0)
 		j->rc = errno == EINVAL || errno == EPERM ? -EPERM : -errno;
 	else
 		j->rc = j->fn(j->arg);

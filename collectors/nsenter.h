@@ -1,8 +1,9 @@
 /* nsenter.h - run a function inside another process's namespace.
  *
  * System V IPC, POSIX queues by name and sock_diag answer for the calling thread's IPC or
- * network namespace. A short-lived thread that does nothing else enters the namespace with
- * setns and runs the function; the scanner's own threads never move. The caller waits, so
+ * network namespace, and paths for the caller's mount namespace. A short-lived thread that
+ * does nothing else enters the namespace with setns (a mount namespace after unsharing its
+ * file system attributes) and runs the function; the caller's own threads never move. The caller waits, so
  * the function may use anything the caller owns (the snapshot) without locks. */
 #ifndef IPCSCOPE_NSENTER_H
 #define IPCSCOPE_NSENTER_H

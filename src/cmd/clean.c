@@ -22,6 +22,8 @@ static void help(void)
 	       "      --older-than DURATION  idle at least this long (90s, 15m, 1h, 2d; default 1h)\n"
 	       "  -t, --type KIND[,KIND]     only these kinds or groups\n"
 	       "  -u, --user USER            only objects owned or created by USER\n"
+	       "  -N, --namespace WHAT       only the namespaces of WHAT: self, a pid, an inode, a\n"
+	       "                             container id or name prefix (default as root: all)\n"
 	       "      --fifo-dir DIR         FIFOs inside DIR are candidates too (repeatable)\n"
 	       "      --yes                  remove them (otherwise a dry run)\n"
 	       "      --backup DIR           save each object (metadata, bytes, messages, values)\n"
@@ -51,6 +53,7 @@ int cmd_clean(int argc, char **argv)
 		{"yes", no_argument, NULL, OPT_YES},       {"backup", required_argument, NULL, OPT_BACKUP},
 		{"log", required_argument, NULL, OPT_LOG}, {"json", no_argument, NULL, 'J'},
 		{"root", required_argument, NULL, OPT_ROOT}, {"help", no_argument, NULL, 'h'},
+		{"namespace", required_argument, NULL, 'N'},
 		{NULL, 0, NULL, 0},
 	};
 	struct clean_opts o;
@@ -65,7 +68,7 @@ int cmd_clean(int argc, char **argv)
 	clean_opts_init(&o);
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:u:Jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:u:N:Jh", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_OLDER:
 			if (parse_duration(optarg, &o.stale.older_than) < 0) {
@@ -103,6 +106,10 @@ int cmd_clean(int argc, char **argv)
 			break;
 		case OPT_ROOT:
 			o.root = optarg;
+			break;
+		case 'N':
+			scan_select_namespace(optarg);
+			o.select = scan_namespace_selection();
 			break;
 		case 'h':
 			help();

@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "core/clean.h"
+#include "act/clean.h"
 
 /* STATUS KIND IDENTITY OWNER EVIDENCE/REASON, one row per item. */
 void print_clean_table(FILE *out, const struct clean_report *r);

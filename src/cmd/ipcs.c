@@ -16,7 +16,7 @@
 #include "cmd/cmd.h"
 #include "cmd/common.h"
 #include "cmd/ulcompat.h"
-#include "core/remove.h"
+#include "act/remove.h"
 #include "render/ipcs_fmt.h"
 #include "version.h"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "core/clean.h"
+#include "act/clean.h"
 #include "render/json.h"
 #include "render/table.h"
 

@@ -19,7 +19,7 @@
 #include "cmd/cmd.h"
 #include "cmd/common.h"
 #include "collectors/collector.h"
-#include "core/stale.h"
+#include "act/stale.h"
 #include "core/util.h"
 #include "http/server.h"
 

@@ -1,5 +1,5 @@
 /* kinds.c - every kind once: its name, group, and what `show` prints for it.
- * Stale rules and removers join these rows when `clean` and `rm` arrive. */
+ * How removable kinds are judged and removed is src/act/ops.c's, a layer above. */
 #include "core/kinds.h"
 
 #include <errno.h>
@@ -7,9 +7,6 @@
 #include <string.h>
 
 #include "core/util.h"
-
-extern const struct kind_ops sysv_msg_ops, sysv_shm_ops, sysv_sem_ops;
-extern const struct kind_ops posix_mq_ops, posix_shm_ops, posix_sem_ops, fifo_ops;
 
 #define RULE_SYSV_MSG "creator (not recorded by the kernel), last sender and last receiver gone, no send, receive or change for --older-than"
 #define RULE_SYSV_SHM "nattch 0, no process maps it, creator and last attach/detach pid gone, no attach, detach or change for --older-than"
@@ -23,27 +20,27 @@ extern const struct kind_ops posix_mq_ops, posix_shm_ops, posix_sem_ops, fifo_op
 
 static const struct kind_info kinds[KIND__COUNT] = {
 	[KIND_SYSV_MSG] = {KIND_SYSV_MSG, "sysv-msg", "sysv", "System V message queue",
-			   SYSV_COMMON ",SIZE,USED,USE%,MSGS,LSPID,LSCOMM,LRPID,LRCOMM,SEND,RECV,CTIME", RULE_SYSV_MSG, &sysv_msg_ops, false},
+			   SYSV_COMMON ",SIZE,USED,USE%,MSGS,LSPID,LSCOMM,LRPID,LRCOMM,SEND,RECV,CTIME", RULE_SYSV_MSG, true, false},
 	[KIND_SYSV_SHM] = {KIND_SYSV_SHM, "sysv-shm", "sysv", "System V shared memory segment",
-			   SYSV_COMMON ",SIZE,RSS,SWAP,NATTCH,STATUS,CPID,CCOMM,LPID,LCOMM,ATTACH,DETACH,CTIME", RULE_SYSV_SHM, &sysv_shm_ops, false},
+			   SYSV_COMMON ",SIZE,RSS,SWAP,NATTCH,STATUS,CPID,CCOMM,LPID,LCOMM,ATTACH,DETACH,CTIME", RULE_SYSV_SHM, true, false},
 	[KIND_SYSV_SEM] = {KIND_SYSV_SEM, "sysv-sem", "sysv", "System V semaphore set",
-			   SYSV_COMMON ",NSEMS,OP,CTIME", RULE_SYSV_SEM, &sysv_sem_ops, false},
+			   SYSV_COMMON ",NSEMS,OP,CTIME", RULE_SYSV_SEM, true, false},
 	[KIND_POSIX_MQ] = {KIND_POSIX_MQ, "posix-mq", "posix", "POSIX message queue",
-			   "IDENTITY,KIND,NAME,INODE,OWNER,UID,GROUP,GID,PERMS,SIZE,USED,USE%,MSGS,MAXMSG,MSGSIZE,NOTIFY,SIGNO,NPID,NCOMM,MTIME", RULE_POSIX_MQ, &posix_mq_ops, true},
+			   "IDENTITY,KIND,NAME,INODE,OWNER,UID,GROUP,GID,PERMS,SIZE,USED,USE%,MSGS,MAXMSG,MSGSIZE,NOTIFY,SIGNO,NPID,NCOMM,MTIME", RULE_POSIX_MQ, true, true},
 	[KIND_POSIX_SHM] = {KIND_POSIX_SHM, "posix-shm", "posix", "POSIX shared memory object",
-			    "IDENTITY,KIND,NAME,INODE,OWNER,UID,GROUP,GID,PERMS,SIZE,ALLOC,ATIME,MTIME,CTIME", RULE_POSIX, &posix_shm_ops, true},
+			    "IDENTITY,KIND,NAME,INODE,OWNER,UID,GROUP,GID,PERMS,SIZE,ALLOC,ATIME,MTIME,CTIME", RULE_POSIX, true, true},
 	[KIND_POSIX_SEM] = {KIND_POSIX_SEM, "posix-sem", "posix", "POSIX named semaphore",
-			    "IDENTITY,KIND,NAME,INODE,OWNER,UID,GROUP,GID,PERMS,VALUE,MTIME,CTIME", RULE_POSIX, &posix_sem_ops, true},
+			    "IDENTITY,KIND,NAME,INODE,OWNER,UID,GROUP,GID,PERMS,VALUE,MTIME,CTIME", RULE_POSIX, true, true},
 	[KIND_PIPE] = {KIND_PIPE, "pipe", "stream", "anonymous pipe",
-		       "IDENTITY,KIND,INODE,SIZE,USED,USE%,STATUS", RULE_NEVER, NULL, false},
+		       "IDENTITY,KIND,INODE,SIZE,USED,USE%,STATUS", RULE_NEVER, false, false},
 	[KIND_FIFO] = {KIND_FIFO, "fifo", "stream", "named pipe (FIFO)",
-		       "IDENTITY,KIND,NAME,INODE,OWNER,UID,GROUP,GID,PERMS,SIZE,USED,USE%,STATUS,MTIME,CTIME", RULE_FIFO, &fifo_ops, true},
+		       "IDENTITY,KIND,NAME,INODE,OWNER,UID,GROUP,GID,PERMS,SIZE,USED,USE%,STATUS,MTIME,CTIME", RULE_FIFO, true, true},
 	[KIND_UNIX] = {KIND_UNIX, "unix", "socket", "unix domain socket",
-		       "IDENTITY,KIND,INODE,TYPE,STATE,LOCAL,PEER,PEERINO,RQUEUE,WQUEUE,PENDING,BACKLOG", RULE_NEVER, NULL, false},
+		       "IDENTITY,KIND,INODE,TYPE,STATE,LOCAL,PEER,PEERINO,RQUEUE,WQUEUE,PENDING,BACKLOG", RULE_NEVER, false, false},
 	[KIND_TCP] = {KIND_TCP, "tcp", "socket", "TCP socket",
-		      "IDENTITY,KIND,INODE,STATE,LOCAL,PEER,RQUEUE,WQUEUE,PENDING,BACKLOG,OWNER,UID", RULE_NEVER, NULL, false},
+		      "IDENTITY,KIND,INODE,STATE,LOCAL,PEER,RQUEUE,WQUEUE,PENDING,BACKLOG,OWNER,UID", RULE_NEVER, false, false},
 	[KIND_UDP] = {KIND_UDP, "udp", "socket", "UDP socket",
-		      "IDENTITY,KIND,INODE,STATE,LOCAL,PEER,RQUEUE,WQUEUE,OWNER,UID", RULE_NEVER, NULL, false},
+		      "IDENTITY,KIND,INODE,STATE,LOCAL,PEER,RQUEUE,WQUEUE,OWNER,UID", RULE_NEVER, false, false},
 };
 
 const struct kind_info *kind_info(enum ipc_kind k)

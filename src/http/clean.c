@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "core/clean.h"
+#include "act/clean.h"
 #include "core/kinds.h"
 #include "core/util.h"
 #include "http/internal.h"

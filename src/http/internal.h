@@ -17,7 +17,7 @@
 #include "http/state.h"
 #include "http/text.h"
 #include "http/web.h"
-#include "core/stale.h"
+#include "act/stale.h"
 
 #define HISTORY_MAX 240   /* sparkline samples kept: 8 minutes at the default interval */
 

@@ -17,7 +17,7 @@
 
 #include "core/filter.h"
 #include "core/snapshot.h"
-#include "core/stale.h"
+#include "act/stale.h"
 #include "render/prom.h"
 
 struct MHD_Response;

@@ -13,7 +13,7 @@
 
 #include <microhttpd.h>
 
-#include "core/stale.h"
+#include "act/stale.h"
 #include "http/internal.h"
 #include "http/state.h"
 #include "http/web.h"

@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/clean.h"
+#include "act/ops.h"
+#include "act/clean.h"
 #include "core/kinds.h"
 #include "fuzz.h"
 
@@ -17,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (restore_meta_parse(text, &meta, &ki, &kind, &identity) == 0) {
 		/* The kind is one that can be restored, and named as the kinds table names it. */
-		if (!meta || !ki || !ki->ops || !ki->ops->restore || strcmp(ki->name, kind) || !identity)
+		if (!meta || !ki || !ki->removable || !kind_ops_of(ki->kind)->restore || strcmp(ki->name, kind) || !identity)
 			abort();
 	} else if (meta) {
 		abort();

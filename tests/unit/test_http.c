@@ -16,7 +16,7 @@
 #include <jansson.h>
 
 #include "core/snapshot.h"
-#include "core/stale.h"
+#include "act/stale.h"
 #include "http/clean.h"
 #include "http/state.h"
 #include "http/text.h"

@@ -9,9 +9,10 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core/backup.h"
+#include "act/backup.h"
+#include "act/ops.h"
+#include "act/stale.h"
 #include "core/kinds.h"
-#include "core/stale.h"
 #include "core/util.h"
 
 #define NOW 1800000000LL
@@ -207,7 +208,8 @@ static void never_stale(void **state)
 		if (k != KIND_PIPE && k != KIND_UNIX && k != KIND_TCP && k != KIND_UDP)
 			continue;
 		o = object_new((enum ipc_kind)k, "x:1");
-		assert_null(kind_info((enum ipc_kind)k)->ops);
+		assert_null(kind_ops_of((enum ipc_kind)k));
+		assert_false(kind_info((enum ipc_kind)k)->removable);
 		assert_false(object_is_stale(o, &c, &ev));
 		assert_non_null(strstr(ev.text, "never"));
 		object_free(o);

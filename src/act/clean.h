@@ -12,7 +12,8 @@
 
 #include "core/filter.h"
 #include "core/snapshot.h"
-#include "core/stale.h"
+#include "act/stale.h"
+#include "collectors/collector.h"
 
 enum clean_status {
 	CLEAN_CANDIDATE, /* would be removed (dry run) */
@@ -40,6 +41,8 @@ struct clean_opts {
 	bool apply;               /* --yes; otherwise a dry run */
 	bool force;               /* rm --force: remove objects in use */
 	const char *backup_dir;   /* --backup DIR, or NULL */
+	bool all_ns;              /* every namespace of the host (as root), see collector.h */
+	const struct ns_select *select; /* -N, or NULL; borrowed */
 };
 
 struct clean_report {

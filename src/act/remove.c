@@ -1,5 +1,5 @@
 /* remove.c - IPC_RMID and IPC_STAT by kind, with errno turned into a return value. */
-#include "core/remove.h"
+#include "act/remove.h"
 
 #include <errno.h>
 #include <stddef.h>

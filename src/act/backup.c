@@ -1,5 +1,5 @@
 /* backup.c - byte buffers and record files for saving objects before removal. */
-#include "core/backup.h"
+#include "act/backup.h"
 
 #include <errno.h>
 #include <fcntl.h>

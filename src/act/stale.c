@@ -1,5 +1,7 @@
 /* stale.c - the pieces every stale rule is made of, and the dispatch to each kind's rule. */
-#include "core/stale.h"
+#include "act/stale.h"
+
+#include "act/ops.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -111,23 +113,24 @@ bool idle_for(const struct ipc_object *o, int64_t last, const struct stale_ctx *
 bool object_is_stale(const struct ipc_object *o, const struct stale_ctx *c, struct evidence *ev)
 {
 	const struct kind_info *ki = kind_info(o->kind);
+	const struct kind_ops *ops = kind_ops_of(o->kind);
 
 	evidence_init(ev);
-	if (!ki->ops || !ki->ops->stale) {
+	if (!ops || !ops->stale) {
 		evidence_add(ev, "%s objects are never stale: %s", ki->name, ki->stale_rule);
 		return false;
 	}
-	return ki->ops->stale(o, c, ev);
+	return ops->stale(o, c, ev);
 }
 
 bool object_in_use(const struct ipc_object *o, struct evidence *ev)
 {
-	const struct kind_info *ki = kind_info(o->kind);
+	const struct kind_ops *ops = kind_ops_of(o->kind);
 
 	evidence_init(ev);
-	if (!ki->ops || !ki->ops->in_use)
+	if (!ops || !ops->in_use)
 		return !holders_none(o, ev);
-	return ki->ops->in_use(o, ev);
+	return ops->in_use(o, ev);
 }
 
 int parse_duration(const char *s, int64_t *seconds)

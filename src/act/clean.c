@@ -1,6 +1,6 @@
 /* clean.c - selecting stale or named objects and removing them without ever touching one
  * that changed or came into use since the scan. */
-#include "core/clean.h"
+#include "act/clean.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,8 +12,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "act/ops.h"
 #include "collectors/collector.h"
-#include "core/backup.h"
+#include "collectors/nsdisc.h"
+#include "collectors/nsenter.h"
+#include "act/backup.h"
 #include "core/kinds.h"
 #include "core/util.h"
 #include "render/json.h"
@@ -29,6 +32,7 @@ void clean_opts_init(struct clean_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	stale_ctx_init(&o->stale, (int64_t)time(NULL));
+	o->all_ns = true; /* as root: objects of every namespace, each acted on inside it */
 }
 
 static struct clean_item *add_item(struct clean_report *r, struct ipc_object *obj,
@@ -63,6 +67,8 @@ static int scan(const struct clean_opts *o, unsigned kinds, struct snapshot *sna
 		return rc;
 	ctx.fifo_dirs = o->stale.fifo_dirs;
 	ctx.nfifo_dirs = o->stale.nfifo_dirs;
+	ctx.all_ns = o->all_ns;
+	ctx.select = o->select;
 	rc = scan_run(&ctx, snap);
 	scan_ctx_release(&ctx);
 	return rc;
@@ -74,7 +80,7 @@ static unsigned removable_kinds(void)
 	unsigned m = 0;
 
 	for (int k = 0; k < KIND__COUNT; k++)
-		if (kind_info((enum ipc_kind)k)->ops)
+		if (kind_ops_of((enum ipc_kind)k))
 			m |= KIND_BIT(k);
 	return m;
 }
@@ -133,7 +139,7 @@ int rm_plan(struct clean_report *r, const struct clean_opts *o, int kind, char *
 				continue;
 			}
 		}
-		if (!kind_info((enum ipc_kind)k)->ops) {
+		if (!kind_ops_of((enum ipc_kind)k)) {
 			(*bad)[nbad++] = xasprintf("%s objects cannot be removed: they end with their holders",
 						   kind_name((enum ipc_kind)k));
 			continue;
@@ -190,7 +196,7 @@ static void hook_before_rescan(const struct clean_report *r)
 /* The object the rescan found under the same identity, if it is the same object. */
 static bool same_object(const struct ipc_object *a, const struct ipc_object *b)
 {
-	const struct kind_ops *ops = kind_info(a->kind)->ops;
+	const struct kind_ops *ops = kind_ops_of(a->kind);
 
 	if (ops->same)
 		return a->kind == b->kind && ops->same(a, b);
@@ -224,24 +230,31 @@ static char *backup_name(const struct ipc_object *o, int64_t now, int n)
 		 : xasprintf("%s-%s-%lld", kind_name(o->kind), what, (long long)now);
 }
 
-static int backup_one(struct clean_item *it, const struct clean_opts *o, struct evidence *why)
+/* --backup DIR, made and opened once, in the caller's mount namespace (an object of another
+ * is backed up from inside it, where the path would name another directory). fd or -errno. */
+static int backup_top(const struct clean_opts *o, struct evidence *why)
 {
-	const struct kind_ops *ops = kind_info(it->obj->kind)->ops;
-	json_t *meta = json_object(), *doc = NULL;
-	char *name = NULL, *text = NULL;
-	int top = -1, dir = -1, rc;
+	int top;
 
 	if (mkdir(o->backup_dir, 0700) < 0 && errno != EEXIST) {
-		rc = -errno;
 		evidence_add(why, "cannot create %s: %s", o->backup_dir, strerror(errno));
-		goto out;
+		return -errno;
 	}
 	top = open(o->backup_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (top < 0) {
-		rc = -errno;
 		evidence_add(why, "cannot open %s: %s", o->backup_dir, strerror(errno));
-		goto out;
+		return -errno;
 	}
+	return top;
+}
+
+static int backup_one(struct clean_item *it, const struct clean_opts *o, int top, struct evidence *why)
+{
+	const struct kind_ops *ops = kind_ops_of(it->obj->kind);
+	json_t *meta = json_object(), *doc = NULL;
+	char *name = NULL, *text = NULL;
+	int dir = -1, rc;
+
 	for (int n = 0;; n++) {
 		free(name);
 		name = backup_name(it->obj, o->stale.now, n);
@@ -288,18 +301,84 @@ out:
 	free(name);
 	if (dir >= 0)
 		close(dir);
-	if (top >= 0)
-		close(top);
 	return rc;
 }
 
-static void remove_one(struct clean_item *it, const struct clean_opts *o,
-		       struct snapshot *fresh, const struct stale_ctx *sc, bool is_rm)
+/* What is done to one object inside its namespace: recheck, backup, removal. */
+struct act_step {
+	struct clean_item *it;
+	const struct clean_opts *o;
+	int top;                  /* the backup directory, -1 without --backup */
+	bool is_rm;
+};
+
+static int act_on_kernel(void *arg)
 {
-	const struct kind_ops *ops = kind_info(it->obj->kind)->ops;
-	const struct ipc_object *now = snapshot_find_identity(fresh, it->obj->identity);
+	struct act_step *a = arg;
+	struct clean_item *it = a->it;
+	const struct kind_ops *ops = kind_ops_of(it->obj->kind);
 	struct evidence why;
 	int rc;
+
+	evidence_init(&why);
+	rc = ops->recheck(it->obj, a->o->force, &why);
+	if (rc == -EACCES || rc == -EPERM) {
+		set_reason(it, CLEAN_DENIED, why.text);
+		return 0;
+	}
+	if (rc) {
+		set_reason(it, rc == -EBUSY && a->is_rm ? CLEAN_REFUSED : CLEAN_SKIPPED, why.text);
+		return 0;
+	}
+	/* A failed backup keeps the object: a queue drained for it got its messages back. */
+	if (a->top >= 0 && (rc = backup_one(it, a->o, a->top, &why)) < 0) {
+		set_reason(it, rc == -EACCES || rc == -EPERM ? CLEAN_DENIED : CLEAN_FAILED, why.text);
+		return 0;
+	}
+	rc = ops->remove(it->obj);
+	if (rc == 0) {
+		set_reason(it, CLEAN_REMOVED, NULL);
+	} else if (rc == -EPERM || rc == -EACCES) {
+		set_reason(it, CLEAN_DENIED, "permission denied");
+	} else if (rc == -ENOENT || rc == -EINVAL || rc == -EIDRM) {
+		set_reason(it, CLEAN_SKIPPED, "gone before it could be removed");
+	} else {
+		char *r = xasprintf("removal failed: %s", strerror(-rc));
+		set_reason(it, CLEAN_FAILED, r);
+		free(r);
+	}
+	return 0;
+}
+
+/* Run act_on_kernel where the object lives: here, or inside its namespace through the
+ * process the rescan found in it (now->ns_pid), which must still be in that namespace. */
+static void act_in_namespace(struct act_step *a, const struct ipc_object *now)
+{
+	int t = ns_type_of_kind(now->kind), rc;
+	char *r;
+
+	if (!now->ns_pid || t < 0) {
+		act_on_kernel(a);
+		return;
+	}
+	rc = ns_run_in(now->ns_pid, (enum ns_type)t, now->ns, act_on_kernel, a);
+	if (rc == 0)
+		return;
+	if (rc == -ESRCH) {
+		set_reason(a->it, CLEAN_SKIPPED, "gone since the scan: its namespace is gone");
+		return;
+	}
+	r = xasprintf("cannot enter its %s namespace: %s", ns_type_name((enum ns_type)t), strerror(-rc));
+	set_reason(a->it, rc == -EPERM ? CLEAN_DENIED : CLEAN_FAILED, r);
+	free(r);
+}
+
+static void remove_one(struct clean_item *it, const struct clean_opts *o, int top,
+		       struct snapshot *fresh, const struct stale_ctx *sc, bool is_rm)
+{
+	struct act_step a = {.it = it, .o = o, .top = top, .is_rm = is_rm};
+	const struct ipc_object *now = snapshot_find_identity(fresh, it->obj->identity);
+	struct evidence why;
 
 	evidence_init(&why);
 	if (!now) {
@@ -323,33 +402,7 @@ static void remove_one(struct clean_item *it, const struct clean_opts *o,
 		return;
 	}
 	test_hook(HOOK_BEFORE_REMOVE, "IPCSCOPE_OBJECT", it->obj->identity);
-	evidence_init(&why);
-	rc = ops->recheck(it->obj, o->force, &why);
-	if (rc == -EACCES || rc == -EPERM) {
-		set_reason(it, CLEAN_DENIED, why.text);
-		return;
-	}
-	if (rc) {
-		set_reason(it, rc == -EBUSY && is_rm ? CLEAN_REFUSED : CLEAN_SKIPPED, why.text);
-		return;
-	}
-	/* A failed backup keeps the object: a queue drained for it got its messages back. */
-	if (o->backup_dir && (rc = backup_one(it, o, &why)) < 0) {
-		set_reason(it, rc == -EACCES || rc == -EPERM ? CLEAN_DENIED : CLEAN_FAILED, why.text);
-		return;
-	}
-	rc = ops->remove(it->obj);
-	if (rc == 0) {
-		set_reason(it, CLEAN_REMOVED, NULL);
-	} else if (rc == -EPERM || rc == -EACCES) {
-		set_reason(it, CLEAN_DENIED, "permission denied");
-	} else if (rc == -ENOENT || rc == -EINVAL || rc == -EIDRM) {
-		set_reason(it, CLEAN_SKIPPED, "gone before it could be removed");
-	} else {
-		char *r = xasprintf("removal failed: %s", strerror(-rc));
-		set_reason(it, CLEAN_FAILED, r);
-		free(r);
-	}
+	act_in_namespace(&a, now);
 }
 
 int clean_apply(struct clean_report *r, const struct clean_opts *o)
@@ -358,7 +411,7 @@ int clean_apply(struct clean_report *r, const struct clean_opts *o)
 	struct stale_ctx sc = o->stale;
 	unsigned kinds = 0;
 	bool any = false;
-	int rc;
+	int rc, top = -1;
 
 	if (!o->apply)
 		return 0;
@@ -378,9 +431,25 @@ int clean_apply(struct clean_report *r, const struct clean_opts *o)
 	}
 	sc.holders_complete = fresh.holders_complete;
 	sc.now = (int64_t)time(NULL);
+	if (o->backup_dir) {
+		struct evidence why;
+
+		evidence_init(&why);
+		top = backup_top(o, &why);
+		if (top < 0) {
+			/* No backup can be made: nothing is removed. */
+			for (size_t i = 0; i < r->n; i++)
+				if (r->items[i].status == CLEAN_CANDIDATE)
+					set_reason(&r->items[i], CLEAN_FAILED, why.text);
+			snapshot_release(&fresh);
+			return 0;
+		}
+	}
 	for (size_t i = 0; i < r->n; i++)
 		if (r->items[i].status == CLEAN_CANDIDATE)
-			remove_one(&r->items[i], o, &fresh, &sc, r->is_rm);
+			remove_one(&r->items[i], o, top, &fresh, &sc, r->is_rm);
+	if (top >= 0)
+		close(top);
 	snapshot_release(&fresh);
 	return 0;
 }
@@ -443,12 +512,60 @@ int restore_meta_parse(const char *text, json_t **meta, const struct kind_info *
 
 	*meta = json_loads(text, 0, NULL);
 	if (json_unpack(*meta, "{s:s, s:s}", "kind", kind, "identity", identity) < 0 ||
-	    (k = kind_by_name(*kind)) < 0 || !(*ki = kind_info((enum ipc_kind)k))->ops) {
+	    (k = kind_by_name(*kind)) < 0 || !(*ki = kind_info((enum ipc_kind)k))->removable) {
 		json_decref(*meta);
 		*meta = NULL;
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* What restore does inside the object's namespace. */
+struct restore_step {
+	enum ipc_kind kind;
+	json_t *meta;       /* the "restore" member */
+	int dir;            /* the object's backup directory, opened outside */
+	struct evidence *why;
+};
+
+static int restore_here(void *arg)
+{
+	struct restore_step *r = arg;
+
+	return kind_ops_of(r->kind)->restore(r->meta, r->dir, r->why);
+}
+
+/* The object of a backup is made again in the namespace it was saved from (its "ns" in
+ * meta.json's "object"): found through a process in it now, or here when it is ours (or
+ * the backup predates namespaces). -ESRCH when that namespace is gone. */
+static int restore_where_saved(json_t *meta, struct restore_step *r)
+{
+	json_int_t ns = json_integer_value(json_object_get(json_object_get(meta, "object"), "ns"));
+	int t = ns_type_of_kind(r->kind), rc;
+	struct scan_ctx ctx;
+	struct snapshot snap;
+	const struct ns_info *n;
+	char link[32];
+
+	snprintf(link, sizeof(link), "/proc/self/ns/%s", t >= 0 ? ns_type_name((enum ns_type)t) : "ipc");
+	if (t < 0 || ns <= 0 || (uint64_t)ns == ns_link_inode(AT_FDCWD, link))
+		return restore_here(r);
+	snapshot_init(&snap);
+	rc = scan_ctx_init(&ctx, NULL, 0);
+	if (rc == 0) {
+		rc = ns_discover(&ctx, &snap);
+		scan_ctx_release(&ctx);
+	}
+	n = rc == 0 ? snapshot_ns(&snap, (enum ns_type)t, (uint64_t)ns) : NULL;
+	rc = n && n->pid ? ns_run_in(n->pid, (enum ns_type)t, (uint64_t)ns, restore_here, r) : -ESRCH;
+	if (rc == -ESRCH)
+		evidence_add(r->why, "its %s namespace %lld is gone: not restored", ns_type_name((enum ns_type)t),
+			     (long long)ns);
+	else if (rc == -EPERM && !r->why->len)
+		evidence_add(r->why, "cannot enter its %s namespace %lld", ns_type_name((enum ns_type)t),
+			     (long long)ns);
+	snapshot_release(&snap);
+	return rc;
 }
 
 static int restore_one(int top, const char *name, const char *label, json_t *results)
@@ -478,9 +595,13 @@ static int restore_one(int top, const char *name, const char *label, json_t *res
 		evidence_add(&why, "meta.json names no restorable kind");
 		goto out;
 	}
-	json_object_set_new(res, "identity", json_string(identity));
+	json_set_text(res, "identity", identity);
 	json_object_set_new(res, "kind", json_string(kind));
-	rc = ki->ops->restore(json_object_get(meta, "restore"), dir, &why);
+	{
+		struct restore_step step = {ki->kind, json_object_get(meta, "restore"), dir, &why};
+
+		rc = restore_where_saved(meta, &step);
+	}
 out:
 	json_object_set_new(res, "status", json_string(rc == 0 ? "restored" : rc == -EEXIST ? "exists" : "failed"));
 	if (why.len)

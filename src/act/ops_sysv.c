@@ -9,9 +9,10 @@
 #include <sys/sem.h>
 #include <sys/shm.h>
 
-#include "core/backup.h"
+#include "act/backup.h"
+#include "act/ops.h"
+#include "act/remove.h"
 #include "core/kinds.h"
-#include "core/remove.h"
 #include "core/util.h"
 
 #ifndef MSG_COPY

@@ -13,7 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/backup.h"
+#include "act/ops.h"
+#include "act/backup.h"
 #include "core/kinds.h"
 #include "core/shmfile.h"
 #include "core/util.h"
