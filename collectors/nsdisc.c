@@ -184,7 +184,6 @@ int ns_discover(struct scan_ctx *ctx, struct snapshot *snap)
 {
 	struct ns_index x = {.cap = 64};
 	unsigned denied = 0;
-	pid_t first_denied[4];
 	struct dirent *de;
 	DIR *dir;
 	int procfd;
@@ -213,8 +212,7 @@ int ns_discover(struct scan_ctx *ctx, struct snapshot *snap)
 		if (parse_u64(de->d_name, &v) < 0 || v == 0 || v > INT32_MAX)
 			continue;
 		rc = read_proc(ctx, snap, dirfd(dir), (pid_t)v, &p);
-		if (rc == -EACCES && denied++ < ARRAY_SIZE(first_denied))
-			first_denied[denied - 1] = (pid_t)v;
+		denied += rc == -EACCES;
 		if (rc == 0)
 			continue; /* gone */
 		/* A process whose namespaces are hidden is kept (with none known), so that the
@@ -247,19 +245,9 @@ int ns_discover(struct scan_ctx *ctx, struct snapshot *snap)
 	free(x.slots);
 	qsort(snap->nss, snap->nnss, sizeof(*snap->nss), ns_cmp);
 	name_containers(ctx, snap);
-	/* As root, the walk of fds reports each process it cannot read; others are told why
-	 * they see one namespace only. */
-	if (denied && geteuid() != 0) {
-		char pids[64] = "";
-		size_t off = 0;
-
-		for (unsigned i = 0; i < denied && i < ARRAY_SIZE(first_denied); i++)
-			off += (size_t)snprintf(pids + off, sizeof(pids) - off, "%s%d", i ? ", " : "",
-						(int)first_denied[i]);
-		snapshot_error(snap, "/proc", "the namespaces of %u processes could not be read (pid %s%s): "
-			       "other namespaces need root", denied, pids,
-			       denied > ARRAY_SIZE(first_denied) ? ", ..." : "");
-	}
+	/* Said once, with what the scan could not enter, by scan_run; as root the walk of
+	 * fds reports each process it cannot read. */
+	snap->ns_hidden = denied;
 	return 0;
 }
 

@@ -335,9 +335,11 @@ int scan_run(struct scan_ctx *ctx, struct snapshot *snap)
 		total.ran += ph.st.ran;
 		total.failed += ph.st.failed;
 	}
-	if (unread && ctx->live && ctx->all_ns)
-		snapshot_error(snap, "namespaces", "%u other IPC, mount or network namespaces not read: "
-			       "entering them needs root", unread);
+	/* One line for what a user without root does not see. */
+	if (ctx->live && ctx->all_ns && geteuid() != 0 && (unread || snap->ns_hidden))
+		snapshot_error(snap, "namespaces", "only this namespace was read: %u other IPC, mount or "
+			       "network namespaces seen, %u processes whose namespaces are hidden; "
+			       "other namespaces need root", unread, snap->ns_hidden);
 	ns_label(snap);
 	if (ctx->select) {
 		const void *arg[2] = {ctx, snap};

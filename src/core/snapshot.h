@@ -62,6 +62,7 @@ struct snapshot {
 	struct container *containers; /* owned */
 	size_t ncontainers, containers_cap;
 	uint64_t self_ns[NS__COUNT]; /* the scanner's namespaces; 0 unknown */
+	unsigned ns_hidden;        /* processes whose namespaces could not be read */
 	uint64_t limit_ns;         /* namespace the limits being read belong to (see limit.ns) */
 
 	struct pid_cache *pids;    /* owned */

@@ -61,6 +61,19 @@ mine_q=$(ids sysv-msg "$MYIPC" before.json)
 [ "${theirs_q##*:}" = "${mine_q##*:}" ] || fail "the two queues do not share an id: $theirs_q $mine_q"
 queues() { ipcs -q | grep -c '^0x'; } # the queues of the namespace it runs in
 
+# ipcs stays the caller's namespace only, as util-linux's; without root nothing is entered
+# and one line says so.
+[ "$("$IPCSCOPE" ipcs -q | grep -c '^0x')" = 1 ] || fail "ipcs showed another namespace's queue"
+setpriv --reuid=65534 --regid=65534 --clear-groups "$IPCSCOPE" list -J -t sysv-msg >"$T/nobody.json" 2>/dev/null ||
+    fail "list as nobody"
+py - "$T/nobody.json" "$IPC" <<'PY' || fail "as nobody: another namespace read, or not said once"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert all(o.get("ns") != int(sys.argv[2]) for o in d["objects"]), "read the container's IPC namespace"
+said = [e for e in d["errors"] if "need root" in e["message"]]
+assert len(said) == 1, d["errors"]
+PY
+
 # rm of the container's queue, by identity: removed there, ours stays.
 "$IPCSCOPE" rm -J --backup "$T/bk" "$theirs_q" >"$T/rm.json" || fail "rm $theirs_q: $(cat "$T/rm.json")"
 validate "$T/rm.json"
