@@ -35,25 +35,24 @@ static int64_t boot_time(int rootfd)
 	return (int64_t)v;
 }
 
-/* Field 22 of /proc/PID/stat, after the command in parentheses (which may hold blanks and
- * parentheses itself, so it is skipped from the last ')'). */
-static int64_t process_start(struct scan_ctx *ctx, pid_t pid)
+/* Fields 3 (state) and 22 (start time) of /proc/PID/stat, after the command in parentheses
+ * (which may hold blanks and parentheses itself, so it is skipped from the last ')'). */
+static void process_stat(struct scan_ctx *ctx, struct pid_ref *ref)
 {
 	char path[48], *buf = NULL, *p, *fields[20];
 	uint64_t ticks;
-	int64_t start = 0;
+	size_t n;
 
-	if (!ctx->boot_time)
-		return 0;
-	snprintf(path, sizeof(path), "proc/%d/stat", (int)pid);
+	snprintf(path, sizeof(path), "proc/%d/stat", (int)ref->pid);
 	if (read_file_at(ctx->rootfd, path, 4096, &buf, NULL) < 0)
-		return 0;
+		return;
 	p = strrchr(buf, ')');
 	/* after ')': state is field 3, so starttime (22) is the 20th */
-	if (p && split_fields(p + 1, fields, 20) == 20 && parse_u64(fields[19], &ticks) == 0)
-		start = ctx->boot_time + (int64_t)(ticks / (uint64_t)ctx->clk_tck);
+	n = p ? split_fields(p + 1, fields, 20) : 0;
+	ref->zombie = n >= 1 && !strcmp(fields[0], "Z");
+	if (ctx->boot_time && n == 20 && parse_u64(fields[19], &ticks) == 0)
+		ref->start = ctx->boot_time + (int64_t)(ticks / (uint64_t)ctx->clk_tck);
 	free(buf);
-	return start;
 }
 
 int scan_ctx_init(struct scan_ctx *ctx, const char *root, unsigned kinds)
@@ -120,11 +119,14 @@ void scan_resolve_pid(struct scan_ctx *ctx, struct snapshot *snap, struct pid_re
 			buf[--len] = '\0';
 		snprintf(ref->comm, sizeof(ref->comm), "%s", buf);
 		ref->gone = false;
-		ref->start = process_start(ctx, ref->pid);
+		ref->start = 0;
+		ref->zombie = false;
+		process_stat(ctx, ref);
 	} else {
 		/* ENOENT/ESRCH: the process is gone. EACCES: it lives but we may not look. */
 		ref->comm[0] = '\0';
 		ref->gone = rc == -ENOENT || rc == -ESRCH;
+		ref->zombie = false;
 	}
 	free(buf);
 	snapshot_pid_store(snap, ref);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "act/family.h"
 #include "act/ops.h"
 #include "collectors/collector.h"
 #include "collectors/nsdisc.h"
@@ -44,6 +45,12 @@ static struct clean_item *add_item(struct clean_report *r, struct ipc_object *ob
 	it = &r->items[r->n++];
 	memset(it, 0, sizeof(*it));
 	it->obj = obj;
+	{
+		char fam[160];
+
+		if (*object_family(&r->snap, obj, fam, sizeof(fam)))
+			it->family = xstrdup(fam);
+	}
 	it->status = st;
 	it->evidence = evidence && *evidence ? xstrdup(evidence) : NULL;
 	return it;
@@ -85,6 +92,44 @@ static unsigned removable_kinds(void)
 	return m;
 }
 
+/* Is obj, another member of it->family, among the candidates? */
+static bool family_member_candidate(const struct clean_report *r, const struct ipc_object *obj)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->items[i].obj == obj)
+			return r->items[i].status == CLEAN_CANDIDATE;
+	return false;
+}
+
+/* A family is removed whole or not at all: a candidate whose family has a member that is
+ * not a candidate (not stale, not selected, refused) is kept, and says which. */
+static void keep_families_whole(struct clean_report *r, bool is_rm)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct clean_item *it = &r->items[i];
+		char fam[160];
+
+		if (it->status != CLEAN_CANDIDATE || !it->family)
+			continue;
+		for (size_t j = 0; j < r->snap.nobjs; j++) {
+			const struct ipc_object *m = r->snap.objs[j];
+			char *why;
+
+			if (m == it->obj || strcmp(object_family(&r->snap, m, fam, sizeof(fam)), it->family) ||
+			    family_member_candidate(r, m))
+				continue;
+			why = is_rm ? xasprintf("part of family %s, whose %s is not named: name every member, "
+						"or --force", it->family, m->identity)
+				    : xasprintf("family %s is kept whole: %s is not stale", it->family, m->identity);
+			set_reason(it, is_rm ? CLEAN_REFUSED : CLEAN_SKIPPED, why);
+			free(why);
+			/* One member kept keeps the rest: look again from the start. */
+			i = (size_t)-1;
+			break;
+		}
+	}
+}
+
 int clean_plan(struct clean_report *r, const struct clean_opts *o)
 {
 	unsigned kinds = (o->filter.kinds ? o->filter.kinds : KINDS_ALL) & removable_kinds();
@@ -93,7 +138,8 @@ int clean_plan(struct clean_report *r, const struct clean_opts *o)
 
 	memset(r, 0, sizeof(*r));
 	r->dry_run = !o->apply;
-	rc = scan(o, kinds, &r->snap);
+	/* Every removable kind is read, whatever -t says: a family is judged whole. */
+	rc = scan(o, removable_kinds(), &r->snap);
 	if (rc < 0)
 		return rc;
 	sc.holders_complete = r->snap.holders_complete;
@@ -107,6 +153,7 @@ int clean_plan(struct clean_report *r, const struct clean_opts *o)
 		if (object_is_stale(obj, &sc, &ev))
 			add_item(r, obj, CLEAN_CANDIDATE, ev.text);
 	}
+	keep_families_whole(r, false);
 	return 0;
 }
 
@@ -164,6 +211,15 @@ int rm_plan(struct clean_report *r, const struct clean_opts *o, int kind, char *
 				dup |= r->items[j].obj == match;
 			if (dup)
 				continue;
+			/* The same proof clean asks for: "nobody holds it" needs every process read. */
+			if (!o->force && !r->snap.holders_complete && kind_info(match->kind)->needs_every_holder) {
+				r->holders_unproven = true;
+				set_reason(add_item(r, match, CLEAN_REFUSED,
+						    "not every process's fds and maps could be read: cannot prove "
+						    "nobody holds it"),
+					   CLEAN_REFUSED, "maybe in use (--force removes it anyway)");
+				continue;
+			}
 			if (object_in_use(match, &ev) && !o->force)
 				set_reason(add_item(r, match, CLEAN_REFUSED, ev.text), CLEAN_REFUSED,
 					   "in use (--force removes it anyway)");
@@ -171,6 +227,8 @@ int rm_plan(struct clean_report *r, const struct clean_opts *o, int kind, char *
 				add_item(r, match, CLEAN_CANDIDATE, ev.text);
 		}
 	}
+	if (!o->force)
+		keep_families_whole(r, true);
 	return nbad ? -ENOENT : 0;
 }
 
@@ -310,6 +368,7 @@ struct act_step {
 	const struct clean_opts *o;
 	int top;                  /* the backup directory, -1 without --backup */
 	bool is_rm;
+	bool check_only;          /* recheck, and leave a candidate that passes as it is */
 };
 
 static int act_on_kernel(void *arg)
@@ -330,6 +389,8 @@ static int act_on_kernel(void *arg)
 		set_reason(it, rc == -EBUSY && a->is_rm ? CLEAN_REFUSED : CLEAN_SKIPPED, why.text);
 		return 0;
 	}
+	if (a->check_only)
+		return 0;
 	/* A failed backup keeps the object: a queue drained for it got its messages back. */
 	if (a->top >= 0 && (rc = backup_one(it, a->o, a->top, &why)) < 0) {
 		set_reason(it, rc == -EACCES || rc == -EPERM ? CLEAN_DENIED : CLEAN_FAILED, why.text);
@@ -374,9 +435,9 @@ static void act_in_namespace(struct act_step *a, const struct ipc_object *now)
 }
 
 static void remove_one(struct clean_item *it, const struct clean_opts *o, int top,
-		       struct snapshot *fresh, const struct stale_ctx *sc, bool is_rm)
+		       struct snapshot *fresh, const struct stale_ctx *sc, bool is_rm, bool check_only)
 {
-	struct act_step a = {.it = it, .o = o, .top = top, .is_rm = is_rm};
+	struct act_step a = {.it = it, .o = o, .top = top, .is_rm = is_rm, .check_only = check_only};
 	const struct ipc_object *now = snapshot_find_identity(fresh, it->obj->identity);
 	struct evidence why;
 
@@ -395,6 +456,11 @@ static void remove_one(struct clean_item *it, const struct clean_opts *o, int to
 		free(r);
 		return;
 	}
+	if (is_rm && !o->force && !fresh->holders_complete && kind_info(now->kind)->needs_every_holder) {
+		set_reason(it, CLEAN_REFUSED, "not every process could be read at the recheck: "
+					      "cannot prove nobody holds it (--force removes it anyway)");
+		return;
+	}
 	if (is_rm && !o->force && object_in_use(now, &why)) {
 		char *r = xasprintf("in use now: %s", why.text);
 		set_reason(it, CLEAN_REFUSED, r);
@@ -403,6 +469,28 @@ static void remove_one(struct clean_item *it, const struct clean_opts *o, int to
 	}
 	test_hook(HOOK_BEFORE_REMOVE, "IPCSCOPE_OBJECT", it->obj->identity);
 	act_in_namespace(&a, now);
+}
+
+/* After the checks: a family one member of which failed them keeps every member. */
+static void keep_checked_families_whole(struct clean_report *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const struct clean_item *failed = &r->items[i];
+
+		if (!failed->family || failed->status == CLEAN_CANDIDATE)
+			continue;
+		for (size_t j = 0; j < r->n; j++) {
+			struct clean_item *it = &r->items[j];
+			char *why;
+
+			if (it->status != CLEAN_CANDIDATE || !it->family || strcmp(it->family, failed->family))
+				continue;
+			why = xasprintf("family %s is kept whole: %s was not removed (%s)", it->family,
+					failed->obj->identity, failed->reason ? failed->reason : "");
+			set_reason(it, CLEAN_SKIPPED, why);
+			free(why);
+		}
+	}
 }
 
 int clean_apply(struct clean_report *r, const struct clean_opts *o)
@@ -445,9 +533,14 @@ int clean_apply(struct clean_report *r, const struct clean_opts *o)
 			return 0;
 		}
 	}
+	/* Families first pass every check, all of them, before any member is removed. */
+	for (size_t i = 0; i < r->n; i++)
+		if (r->items[i].status == CLEAN_CANDIDATE && r->items[i].family)
+			remove_one(&r->items[i], o, top, &fresh, &sc, r->is_rm, true);
+	keep_checked_families_whole(r);
 	for (size_t i = 0; i < r->n; i++)
 		if (r->items[i].status == CLEAN_CANDIDATE)
-			remove_one(&r->items[i], o, top, &fresh, &sc, r->is_rm);
+			remove_one(&r->items[i], o, top, &fresh, &sc, r->is_rm, false);
 	if (top >= 0)
 		close(top);
 	snapshot_release(&fresh);
@@ -460,6 +553,7 @@ void clean_report_release(struct clean_report *r)
 		free(r->items[i].evidence);
 		free(r->items[i].reason);
 		free(r->items[i].backup);
+		free(r->items[i].family);
 	}
 	free(r->items);
 	snapshot_release(&r->snap);
@@ -490,6 +584,8 @@ json_t *clean_item_json(const struct clean_item *it)
 		json_set_text(j, "reason", it->reason);
 	if (it->backup)
 		json_set_text(j, "backup", it->backup);
+	if (it->family)
+		json_set_text(j, "family", it->family);
 	json_object_set_new(j, "object", json_of_object(it->obj));
 	return j;
 }

@@ -31,6 +31,7 @@ struct clean_item {
 	char *evidence;         /* why it is stale, or who holds it; owned */
 	char *reason;           /* why it was not removed; owned, NULL when removed */
 	char *backup;           /* its backup directory; owned, NULL without --backup */
+	char *family;           /* the family it goes with (act/family.h); owned, NULL none */
 	bool consumed;          /* its messages were received into the backup (no MSG_COPY) */
 };
 
@@ -74,7 +75,7 @@ int clean_apply(struct clean_report *r, const struct clean_opts *o);
 void clean_report_release(struct clean_report *r);
 
 const char *clean_status_name(enum clean_status s);
-/* {"identity", "kind", "status", "evidence", "reason", "backup", "object": {...}} */
+/* {"identity", "kind", "status", "evidence", "reason", "backup", "family", "object": {...}} */
 json_t *clean_item_json(const struct clean_item *it);
 /* The report as {"dry_run", "older_than", "items": [...]} */
 json_t *clean_report_json(const struct clean_report *r, const struct clean_opts *o);

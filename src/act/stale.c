@@ -50,7 +50,7 @@ void stale_ctx_init(struct stale_ctx *c, int64_t now)
 
 bool pid_gone(const struct pid_ref *p, int64_t at)
 {
-	if (p->pid <= 0 || p->gone)
+	if (p->pid <= 0 || p->gone || p->zombie)
 		return true;
 	return p->start > 0 && at > 0 && p->start > at;
 }
@@ -63,6 +63,10 @@ bool pid_ref_gone(const char *role, const struct pid_ref *p, int64_t at, struct 
 	}
 	if (p->gone) {
 		evidence_add(ev, "%s %d gone", role, (int)p->pid);
+		return true;
+	}
+	if (p->zombie) {
+		evidence_add(ev, "%s %d (%s) a zombie: exited, not yet reaped", role, (int)p->pid, p->comm);
 		return true;
 	}
 	if (pid_gone(p, at)) {

@@ -13,16 +13,20 @@
 
 void print_clean_table(FILE *out, const struct clean_report *r)
 {
-	static const char *heads[] = {"STATUS", "KIND", "IDENTITY", "OWNER", "WHY"};
+	static const char *heads[] = {"STATUS", "KIND", "IDENTITY", "OWNER", "WHY", "FAMILY"};
 	struct text_table t;
+	bool families = false;
 
-	text_table_init(&t, 5, heads, NULL);
+	/* The family column only when some object has one: members go, or stay, together. */
+	for (size_t i = 0; i < r->n; i++)
+		families |= r->items[i].family != NULL;
+	text_table_init(&t, families ? 6 : 5, heads, NULL);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct clean_item *it = &r->items[i];
 		const char *owner = it->obj->has_owner ? user_name(it->obj->uid) : NULL;
 		char *why = NULL;
-		const char *row[5] = {clean_status_name(it->status), kind_name(it->obj->kind),
-				      it->obj->identity, owner, NULL};
+		const char *row[6] = {clean_status_name(it->status), kind_name(it->obj->kind),
+				      it->obj->identity, owner, NULL, it->family};
 
 		if (it->reason && it->evidence)
 			why = xasprintf("%s [%s]", it->reason, it->evidence);

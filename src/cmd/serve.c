@@ -190,7 +190,7 @@ int cmd_serve(int argc, char **argv)
 		{"older-than", required_argument, NULL, OPT_OLDER}, {"fifo-dir", required_argument, NULL, OPT_FIFO},
 		{"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0},
 	};
-	struct http_config cfg = {.interval = 2.0};
+	struct http_config cfg = {.interval = 2.0, .older_than = -1};
 	const char *listen = HTTP_DEFAULT_LISTEN, *token_file = NULL;
 	const char **fifo_dirs = xcalloc((size_t)argc, sizeof(*fifo_dirs));
 	struct http_server *srv = NULL;

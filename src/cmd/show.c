@@ -59,7 +59,7 @@ static void print_sems(const struct ipc_object *o)
 	for (int64_t i = 0; i < o->nsems; i++) {
 		const struct sem_elem *e = &o->sems[i];
 		char num[24], val[24], nc[24], zc[24], pid[24];
-		const char *row[6] = {num, val, nc, zc, pid, e->pid.gone ? "(gone)" : e->pid.comm};
+		const char *row[6] = {num, val, nc, zc, pid, e->pid.gone ? "(gone)" : e->pid.zombie ? "(zombie)" : e->pid.comm};
 
 		snprintf(num, sizeof(num), "%lld", (long long)i);
 		snprintf(val, sizeof(val), "%d", e->value);

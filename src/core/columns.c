@@ -61,7 +61,7 @@ static void set_str(struct col_value *v, const char *s)
 	static void fn##_alive(const struct ipc_object *o, struct col_value *v) \
 	{ \
 		if (o->ref.pid > 0) \
-			set_int(v, !o->ref.gone); \
+			set_int(v, !o->ref.gone && !o->ref.zombie); \
 	}
 
 GET_COUNT(get_size, size)
@@ -347,8 +347,8 @@ static size_t put_pid(char *buf, size_t n, size_t cap, const char *role, const s
 {
 	if (p->pid <= 0 || n >= cap)
 		return n;
-	n += (size_t)snprintf(buf + n, cap - n, "%s%s:%d/%s", n ? " " : "", role, (int)p->pid,
-			      p->gone ? "(gone)" : p->comm[0] ? p->comm : "?");
+	n += (size_t)snprintf(buf + n, cap - n, "%s%s:%d/%s%s", n ? " " : "", role, (int)p->pid,
+			      p->gone ? "(gone)" : p->comm[0] ? p->comm : "?", p->zombie ? "(zombie)" : "");
 	return n < cap ? n : cap;
 }
 

@@ -39,6 +39,8 @@ struct pid_ref {
 	pid_t pid;            /* 0: none recorded by the kernel */
 	char comm[COMM_LEN];  /* "" when unknown */
 	bool gone;            /* no such process at scan time */
+	bool zombie;          /* it has exited and waits to be reaped: it can use nothing any
+			       * more, so the stale rules count it gone */
 	int64_t start;        /* when that process started, seconds since the epoch; 0 unknown */
 	pid_t nspid;          /* its pid inside its own pid namespace, when that differs; 0 else */
 };

@@ -158,7 +158,8 @@ int http_server_start(const struct http_config *cfg, struct snapshot *first,
 	pthread_mutex_init(&s->scan_lock, NULL);
 	pthread_mutex_init(&s->work_lock, NULL);
 	stale_ctx_init(&s->rules, 0);
-	if (cfg->older_than > 0)
+	/* 0 is a real answer (every idle object): only "not given" keeps clean's default. */
+	if (cfg->older_than >= 0)
 		s->rules.older_than = cfg->older_than;
 	s->rules.fifo_dirs = cfg->fifo_dirs;
 	s->rules.nfifo_dirs = cfg->nfifo_dirs;

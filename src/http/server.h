@@ -28,7 +28,7 @@ struct http_config {
 	unsigned threads;               /* request threads; 0: one per CPU, at most 4 */
 	unsigned max_connections;       /* 0: default */
 	unsigned timeout;               /* seconds of silence before a client is dropped; 0: default */
-	int64_t older_than;             /* stale rules' idle time in seconds; 0: clean's default */
+	int64_t older_than;             /* stale rules' idle time in seconds; -1: clean's default */
 	const char *const *fifo_dirs;   /* --fifo-dir: FIFOs there are listed and may be stale */
 	size_t nfifo_dirs;
 };

@@ -89,12 +89,14 @@ static json_t *json_of_value(const struct column *c, const struct col_value *v)
 
 static json_t *json_of_pid(const struct pid_ref *p)
 {
-	json_t *j = json_pack("{s:I, s:b}", "pid", (json_int_t)p->pid, "alive", !p->gone);
+	json_t *j = json_pack("{s:I, s:b}", "pid", (json_int_t)p->pid, "alive", !p->gone && !p->zombie);
 
 	if (p->comm[0])
 		json_set_text(j, "comm", p->comm);
 	if (p->nspid)
 		json_object_set_new(j, "nspid", json_integer(p->nspid));
+	if (p->zombie)
+		json_object_set_new(j, "zombie", json_true());
 	return j;
 }
 
