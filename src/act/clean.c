@@ -616,6 +616,17 @@ int restore_meta_parse(const char *text, json_t **meta, const struct kind_info *
 	return 0;
 }
 
+/* A backup says what to create, with which owner and bytes: one another user could write
+ * into could make restore create anything as root. A directory is trusted when it belongs
+ * to us or to root and nobody else may write it. */
+static bool trusted_dir(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_uid == geteuid() || st.st_uid == 0) &&
+	       !(st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
 /* What restore does inside the object's namespace. */
 struct restore_step {
 	enum ipc_kind kind;
@@ -675,10 +686,15 @@ static int restore_one(int top, const char *name, const char *label, json_t *res
 
 	evidence_init(&why);
 	json_set_text(res, "dir", label);
-	dir = openat(top, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dir = openat(top, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dir < 0) {
 		rc = -errno;
 		evidence_add(&why, "cannot open: %s", strerror(errno));
+		goto out;
+	}
+	if (!trusted_dir(dir)) {
+		rc = -EPERM;
+		evidence_add(&why, "not trusted: another user may write it");
 		goto out;
 	}
 	rc = read_file_at(dir, "meta.json", 1 << 24, &text, NULL);
@@ -727,6 +743,10 @@ int restore_dir(const char *path, json_t **results)
 	top = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (top < 0)
 		return -errno;
+	if (!trusted_dir(top)) {
+		close(top);
+		return -EPERM;
+	}
 	if (faccessat(top, "meta.json", F_OK, 0) == 0) {
 		rc = restore_one(top, ".", path, *results);
 		close(top);

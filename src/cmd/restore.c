@@ -49,6 +49,15 @@ int cmd_restore(int argc, char **argv)
 		return usage_error("restore", "expected one backup directory");
 
 	rc = restore_dir(argv[optind], &results);
+	if (rc == -EPERM && json_array_size(results) == 0) {
+		json_decref(results);
+		return error("backup directory '%s' is not trusted: it must belong to you or root, "
+			     "and nobody else may write it", argv[optind]);
+	}
+	if (rc < 0 && rc != -ENOENT && rc != -EIO && rc != -EEXIST && json_array_size(results) == 0) {
+		json_decref(results);
+		return error("cannot read '%s': %s", argv[optind], strerror(-rc));
+	}
 	if (rc == -ENOENT && json_array_size(results) == 0) {
 		json_decref(results);
 		return error("no backup under '%s'", argv[optind]);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void oom(void)
@@ -80,9 +81,19 @@ int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *le
 	char *buf = NULL;
 	int fd, rc = 0;
 
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	/* Only regular files are read (everything of /proc is one): a FIFO or a device put in
+	 * the place of a file must neither block the reader nor act on being opened. */
+	fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	{
+		struct stat st;
+
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+			close(fd);
+			return -EINVAL;
+		}
+	}
 	buf = xmalloc(cap);
 	for (;;) {
 		ssize_t r;

@@ -20,7 +20,8 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void xgrow(void **p, size_t *cap, size_t need, size_t elem);
 
 /* Read a whole file at dirfd/path into a NUL-terminated buffer the caller frees.
- * Refuses files larger than max bytes with -EFBIG. */
+ * Refuses files larger than max bytes with -EFBIG, and anything but a regular file with
+ * -EINVAL (opened without blocking, so a FIFO in its place cannot hang the reader). */
 int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len);
 
 /* Parse the whole of s (no trailing garbage) as a decimal integer. -EINVAL or -ERANGE. */

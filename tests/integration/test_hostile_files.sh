@@ -113,6 +113,66 @@ PY
 echo "flip: 300 scans, $saved backups made, $kept refused, no signal"
 rm -f /dev/shm/sem.flip /dev/shm/flip
 
+# --- files swapped for FIFOs, symlinks and directories, and growing, under 100 scans, clean
+# dry runs and clean --yes: no hang, no crash, every document valid.
+/usr/bin/python3 - <<'PY' &
+import os, time
+end = time.time() + 120
+names = ["/dev/shm/swap%d" % i for i in range(4)] + ["/dev/shm/sem.swap%d" % i for i in range(4)]
+i = 0
+while time.time() < end:
+    for n in names:
+        try:
+            if os.path.islink(n) or os.path.isfile(n) or os.path.exists(n) and not os.path.isdir(n):
+                os.unlink(n)
+            elif os.path.isdir(n):
+                os.rmdir(n)
+            k = i % 4
+            if k == 0:
+                os.mkfifo(n)
+            elif k == 1:
+                os.symlink("/etc/passwd", n)
+            elif k == 2:
+                os.mkdir(n)
+            else:
+                fd = os.open(n, os.O_CREAT | os.O_WRONLY, 0o644)
+                os.write(fd, b"x" * (4096 * (i % 7 + 1))); os.close(fd)
+        except OSError:
+            pass
+    i += 1
+PY
+FLIPPER=$!
+sleep 0.2
+for i in $(seq 100); do
+    ran timeout 20 "$IPCSCOPE" list -J -t posix >"$T/swap.json" 2>/dev/null || fail "scan $i of swapped files failed or hung"
+    validate "$T/swap.json"
+    [ $((i % 10)) = 0 ] || continue
+    ran timeout 20 "$IPCSCOPE" clean -J --older-than 0s -t posix >"$T/swapc.json" || fail "clean dry run $i"
+    validate "$T/swapc.json"
+    ran timeout 20 "$IPCSCOPE" clean -J --yes --older-than 0s -t posix >"$T/swapy.json"
+    [ $? -le 1 ] || fail "clean --yes $i"
+    validate "$T/swapy.json"
+done
+kill "$FLIPPER"; wait "$FLIPPER" 2>/dev/null; FLIPPER=
+[ "$(head -1 /etc/passwd | cut -c1-4)" = root ] || fail "/etc/passwd changed"
+rm -rf /dev/shm/swap* /dev/shm/sem.swap*
+
+# --- a backup directory another user may write is not trusted; a FIFO for data.bin cannot
+# hang restore
+mkdir -m 0777 "$T/open-bk"
+cp -r "$T/bk-name"/* "$T/open-bk/" 2>/dev/null || true
+ran "$IPCSCOPE" restore "$T/open-bk" >"$T/out" 2>&1 && fail "restore trusted a world-writable directory"
+grep -q "not trusted" "$T/out" || fail "restore did not say why: $(cat "$T/out")"
+mkdir -p "$T/fifo-bk/obj"
+chmod 0755 "$T/fifo-bk" "$T/fifo-bk/obj"
+printf '{"schema":"ipcscope/1-backup","identity":"posix-shm:1:/fifo-data","kind":"posix-shm","saved":0,"restore":{"name":"/fifo-data","mode":420,"uid":0,"gid":0,"size":10}}' >"$T/fifo-bk/obj/meta.json"
+mkfifo "$T/fifo-bk/obj/data.bin"
+ran timeout 20 "$IPCSCOPE" restore "$T/fifo-bk" >"$T/out" 2>&1
+rc=$?
+[ $rc != 124 ] || fail "restore hung on a FIFO for data.bin"
+[ $rc != 0 ] || fail "restore read a FIFO as data"
+[ ! -e /dev/shm/fifo-data ] || fail "restore made an object from a FIFO"
+
 # --- restore: the made FIFO or semaphore swapped for a symlink before it is owned
 mkdir "$T/victims"
 echo secret >"$T/victims/root-file"
