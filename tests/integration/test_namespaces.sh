@@ -51,7 +51,11 @@ cleanup() {
         "$V1"/*) drain_cgroup "${CGDIRS[$i]}" "$ORIG_V1" ;;
         *) drain_cgroup "${CGDIRS[$i]}" "$ORIG_V2" ;;
         esac
-        rmdir "${CGDIRS[$i]}" 2>/dev/null || echo "warning: could not remove ${CGDIRS[$i]}" >&2
+        # A slice made here may meanwhile hold another test's scope (the hierarchy is the
+        # host's): then it stays, for whoever empties it last.
+        rmdir "${CGDIRS[$i]}" 2>/dev/null || echo "note: ${CGDIRS[$i]} left in place: $(
+            find "${CGDIRS[$i]}" -mindepth 1 -maxdepth 1 -type d | wc -l) cgroups and $(
+            wc -l <"${CGDIRS[$i]}/cgroup.procs") processes in it" >&2
     done
     rm -rf "$T"
 }
