@@ -210,6 +210,11 @@ static bool ns_selected(const struct scan_ctx *ctx, const struct snapshot *snap,
  * to none) held by a process of one of them. */
 static bool object_selected(const struct ipc_object *o, void *arg)
 {
+	/* A pipe goes by its holders' IPC, mount and network namespaces, the types that hold
+	 * objects. Not by user, pid or UTS ones: containers mostly share the host's user
+	 * namespace (and some its pid one), so by those "-N self" or "-N PID" kept every pipe
+	 * of every such container. */
+	static const enum ns_type pipe_types[] = {NS_IPC, NS_MNT, NS_NET};
 	const struct scan_ctx *ctx = ((void **)arg)[0];
 	const struct snapshot *snap = ((void **)arg)[1];
 	int t = ns_type_of_kind(o->kind);
@@ -222,8 +227,8 @@ static bool object_selected(const struct ipc_object *o, void *arg)
 	for (size_t h = 0; h < o->nholders; h++) {
 		const struct ns_proc *p = snapshot_proc(snap, o->holders[h].pid);
 
-		for (int k = 0; p && k < NS__COUNT; k++) {
-			const struct ns_info *n = snapshot_ns(snap, (enum ns_type)k, p->ns[k]);
+		for (size_t k = 0; p && k < ARRAY_SIZE(pipe_types); k++) {
+			const struct ns_info *n = snapshot_ns(snap, pipe_types[k], p->ns[pipe_types[k]]);
 
 			if (n && ns_selected(ctx, snap, n))
 				return true;
