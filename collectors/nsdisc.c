@@ -180,6 +180,41 @@ static void name_containers(struct scan_ctx *ctx, struct snapshot *snap)
 	}
 }
 
+/* A namespace whose lowest pid is in no container may still be a container's: the process
+ * that made it (unshare, nsenter, a runtime's helper) can stay outside the cgroup. It is
+ * then the container every process of it that is in one agrees on, unless it is the
+ * host's (the scanner's, or pid 1's), which containers run with --ipc=host share. */
+static void label_unowned(struct snapshot *snap, struct ns_index *x)
+{
+	int *cand = xmalloc((snap->nnss ? snap->nnss : 1) * sizeof(*cand));
+	const struct ns_proc *init = snapshot_proc(snap, 1);
+
+	for (size_t i = 0; i < snap->nnss; i++)
+		cand[i] = -2; /* none met yet; -1: they disagree */
+	for (size_t i = 0; i < snap->nprocs; i++) {
+		const struct ns_proc *p = &snap->procs[i];
+
+		for (int t = 0; t < NS__COUNT && p->container >= 0; t++) {
+			long *slot;
+			size_t k;
+
+			if (!p->ns[t])
+				continue;
+			slot = ns_slot(x, snap, (enum ns_type)t, p->ns[t]);
+			k = (size_t)*slot - 1;
+			cand[k] = cand[k] == -2 || cand[k] == p->container ? p->container : -1;
+		}
+	}
+	for (size_t i = 0; i < snap->nnss; i++) {
+		struct ns_info *n = &snap->nss[i];
+		bool host = snap->self_ns[n->type] == n->inode || (init && init->ns[n->type] == n->inode);
+
+		if (n->container < 0 && cand[i] >= 0 && !host)
+			n->container = cand[i];
+	}
+	free(cand);
+}
+
 int ns_discover(struct scan_ctx *ctx, struct snapshot *snap)
 {
 	struct ns_index x = {.cap = 64};
@@ -239,6 +274,7 @@ int ns_discover(struct scan_ctx *ctx, struct snapshot *snap)
 			}
 		}
 	}
+	label_unowned(snap, &x);
 	for (int t = 0; t < NS__COUNT; t++)
 		if (snap->self_ns[t])
 			ns_get(&x, snap, (enum ns_type)t, snap->self_ns[t])->self = true;

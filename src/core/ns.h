@@ -57,7 +57,8 @@ struct ns_info {
 	unsigned nprocs;            /* processes inside */
 	bool self;                  /* the scanner's own */
 	bool scanned;               /* its objects were read */
-	int container;              /* of its lowest pid; -1 none */
+	int container;              /* of its lowest pid, or the one all its processes in a
+				     * container agree on (not for the host's); -1 none */
 	uint64_t peers[NS__COUNT];  /* the namespaces of that process */
 };
 

@@ -473,6 +473,61 @@ static void hostile_files(void **state)
 	remove_tree(dir);
 }
 
+/* A tree made here: pid 10 made namespace set B (as unshare or a runtime's helper would)
+ * and stayed outside the container's cgroup; 11 and 12, inside B, are in the docker
+ * container. 20 is in the host's namespaces but in another container (--ipc=host). B is
+ * the docker container's, though its lowest pid is in none; the host's stay unlabelled. */
+static void unowned_namespace(void **state)
+{
+	static const char *const types[] = {"ipc", "mnt", "net", "pid", "user", "uts"};
+	static const struct {
+		int pid;
+		uint64_t base;     /* namespace inodes base + 0..5 */
+		const char *cgroup;
+	} procs[] = {
+		{1, 4026531830ULL, "0::/init.scope\n"},
+		{10, 4026539000ULL, "0::/user.slice/user-0.slice/session-1.scope\n"},
+		{11, 4026539000ULL, "0::/system.slice/docker-" D ".scope\n"},
+		{12, 4026539000ULL, "0::/system.slice/docker-" D ".scope\n"},
+		{20, 4026531830ULL, "0::/system.slice/docker-" D2 ".scope\n"},
+	};
+	char dir[] = "/tmp/ipcscope-unowned-XXXXXX", path[4200], link[64];
+	struct snapshot s;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/proc", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	for (size_t i = 0; i <= ARRAY_SIZE(procs); i++) {
+		int pid = i < ARRAY_SIZE(procs) ? procs[i].pid : 1; /* last: self, the host's */
+		uint64_t base = i < ARRAY_SIZE(procs) ? procs[i].base : 4026531830ULL;
+		char name[16];
+
+		snprintf(name, sizeof(name), i < ARRAY_SIZE(procs) ? "%d" : "self", pid);
+		snprintf(path, sizeof(path), "%s/proc/%s", dir, name);
+		assert_int_equal(mkdir(path, 0755), 0);
+		snprintf(path, sizeof(path), "%s/proc/%s/ns", dir, name);
+		assert_int_equal(mkdir(path, 0755), 0);
+		for (size_t t = 0; t < ARRAY_SIZE(types); t++) {
+			snprintf(path, sizeof(path), "%s/proc/%s/ns/%s", dir, name, types[t]);
+			snprintf(link, sizeof(link), "%s:[%llu]", types[t], (unsigned long long)(base + t));
+			assert_int_equal(symlink(link, path), 0);
+		}
+		if (i < ARRAY_SIZE(procs)) {
+			snprintf(path, sizeof(path), "proc/%s/cgroup", name);
+			put_bytes(dir, path, procs[i].cgroup, strlen(procs[i].cgroup));
+		}
+	}
+	assert_int_equal(scan_select(dir, NULL, &s), 0);
+	assert_int_equal(ns(&s, NS_IPC, 4026539000ULL)->pid, 10);
+	assert_container(cont_of_ns(&s, NS_IPC, 4026539000ULL), "docker", D, "", "");
+	assert_container(cont_of_ns(&s, NS_NET, 4026539002ULL), "docker", D, "", "");
+	assert_null(cont_of_ns(&s, NS_IPC, 4026531830ULL));
+	assert_null(cont_of_ns(&s, NS_NET, 4026531832ULL));
+	snapshot_release(&s);
+	remove_tree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -482,6 +537,7 @@ int main(void)
 		cmocka_unit_test(selection),
 		cmocka_unit_test(malformed_tree),
 		cmocka_unit_test(hostile_files),
+		cmocka_unit_test(unowned_namespace),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
