@@ -79,6 +79,14 @@ const struct syscall_def *waiters_syscall(long nr)
 	return NULL;
 }
 
+long waiters_syscall_nr(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(syscall_defs); i++)
+		if (syscall_defs[i].name && !strcmp(syscall_defs[i].name, name))
+			return syscall_defs[i].nr;
+	return -1;
+}
+
 /* ---- parsers ---- */
 
 /* Next blank-separated word of *p into buf; false when none is left or it does not fit. */

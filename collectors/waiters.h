@@ -52,6 +52,10 @@ const char *waiters_arch(void);
 /* The entry for system call nr, NULL when it is none of the waits. */
 const struct syscall_def *waiters_syscall(long nr);
 
+/* The number of the system call name in that table, -1 when it has none (tests build
+ * their fixture trees with it, so that they run on any architecture). */
+long waiters_syscall_nr(const char *name);
+
 /* One line of /proc/PID/task/TID/syscall. */
 enum syscall_state {
 	SYSCALL_RUNNING,   /* "running": on a CPU, nothing to say */

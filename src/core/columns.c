@@ -485,7 +485,7 @@ const struct column columns[] = {
 	{"NHOLDERS", NULL, COL_INT, ALL, "number of holders", get_nholders},
 	{"HOLDERS", NULL, COL_STR, ALL, "pid/command:fd:access of each holder (map: a mapping)", get_holders},
 	{"NWAITERS", NULL, COL_INT, ALL, "number of threads asleep waiting on it", get_nwaiters},
-	{"WAITERS", NULL, COL_STR, ALL, "pid/command:what of each waiting thread ([tid] after the pid for a thread other than the main one; (receive, send, decrement, zero, read, write, poll, accept, futex ...)", get_waiters},
+	{"WAITERS", NULL, COL_STR, ALL, "pid/command:what of each waiting thread, [tid] after the pid for a thread other than the main one (receive, send, decrement, zero, read, write, poll, accept, futex ...)", get_waiters},
 };
 const size_t ncolumns = ARRAY_SIZE(columns);
 
