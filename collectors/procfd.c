@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "posix.h"
+#include "waiters.h"
 #include "core/util.h"
 
 #define MQUEUE_MAGIC 0x19800202
@@ -294,6 +295,9 @@ static void add_fd_holder(struct fdscan *fs, struct proc *p, struct ipc_object *
 	if (u->why[0])
 		object_set_partial(o, u->why);
 	object_add_holder(o, p->pid, proc_comm(fs, p), u->fdnum, u->access, NULL);
+	/* Remembered for the joins of p's waiting threads (waiters.c). */
+	xgrow((void **)&fs->held_fds, &fs->held_fds_cap, fs->nheld_fds + 1, sizeof(*fs->held_fds));
+	fs->held_fds[fs->nheld_fds++] = (struct held_fd){.fd = u->fdnum, .o = o};
 }
 
 /* ---- pipes and FIFOs ---- */
@@ -800,6 +804,10 @@ static void read_process(struct fdscan *fs, int procfd, const char *name, bool f
 		read_fds(fs, &p, dbuf);
 	if (maps && !p.denied)
 		procmaps_read(fs, &p);
+	if (!p.denied)
+		waiters_read(fs, &p, dbuf);
+	fs->nheld_fds = fs->nheld_maps = 0;
+	fs->held_fds_sorted = false;
 	if (p.pidfd >= 0)
 		close(p.pidfd);
 	close(p.dirfd);
@@ -851,9 +859,11 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 	if (fds && (fs.want & KIND_BIT(KIND_POSIX_MQ)))
 		find_mqueue_mount(&fs);
 	procmaps_prepare(&fs);
+	waiters_prepare(&fs);
 	maps = procmaps_wanted(&fs);
-	if (!fds && !maps) {
-		/* Only SysV segments were asked for and none has attaches: nothing to read. */
+	if (!fds && !maps && !fs.nwait_ns) {
+		/* Only SysV objects were asked for, no segment has attaches and no queue or set
+		 * can have a sleeper: nothing to read. */
 		rc = COLLECT_NOTHING;
 		goto out;
 	}
@@ -885,6 +895,7 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 	streams_finish(&fs);
 	if (maps)
 		procmaps_finish(&fs);
+	waiters_finish(&fs);
 	if (fs.unknown_sockets)
 		snapshot_error(snap, "/proc", "%u sockets held through fds are in no socket table read "
 			       "(another network namespace or family): not listed", fs.unknown_sockets);
@@ -892,6 +903,9 @@ out:
 	free(d.buf);
 	free(dbuf);
 	free(fs.buf);
+	free(fs.held_fds);
+	free(fs.held_maps);
+	free(fs.wait_ns);
 	if (fs.mq_listed_fd >= 0)
 		close(fs.mq_listed_fd);
 	join_tab_release(&fs.tab);
@@ -900,6 +914,7 @@ out:
 
 const struct collector procfd_collector = {
 	.name = "procfd",
-	.kinds = FD_KINDS | KIND_BIT(KIND_SYSV_SHM),
+	/* SysV queues and sets: for the threads that sleep on them (waiters.c). */
+	.kinds = FD_KINDS | KIND_BIT(KIND_SYSV_SHM) | KIND_BIT(KIND_SYSV_MSG) | KIND_BIT(KIND_SYSV_SEM),
 	.collect = collect,
 };

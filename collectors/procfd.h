@@ -51,6 +51,17 @@ struct proc {
 	uint64_t netns;          /* inode of its network namespace; 0 unknown */
 };
 
+/* What the process being read holds, for the joins of its waiting threads (waiters.c):
+ * an fd's object, or a mapping's range and object. Reset for every process. */
+struct held_fd {
+	int fd;
+	struct ipc_object *o;    /* borrowed */
+};
+struct held_map {
+	uint64_t start, end;
+	struct ipc_object *o;    /* borrowed */
+};
+
 /* State of one pass. */
 struct fdscan {
 	struct scan_ctx *ctx;
@@ -70,10 +81,28 @@ struct fdscan {
 	size_t nother_devs;
 	char *buf;               /* maps text, reused from process to process; owned */
 	size_t bufcap;
+
+	/* Waiting threads (waiters.c). */
+	struct held_fd *held_fds; /* owned; of the process being read */
+	size_t nheld_fds, held_fds_cap;
+	bool held_fds_sorted;
+	struct held_map *held_maps; /* owned; of the process being read */
+	size_t nheld_maps, held_maps_cap;
+	uint64_t *wait_ns;       /* owned; IPC namespaces with a SysV queue or a set that may
+				  * have sleepers: every process of those is read */
+	size_t nwait_ns, wait_ns_cap;
+	bool clock_ok;           /* wall_ns and mono_ns are known */
+	int64_t wall_ns, mono_ns; /* now, on the wall clock and since boot */
+	unsigned tasks_read;     /* figures for the bench: tasks whose stat was read */
+	unsigned waiters_found;
+	unsigned wait_unknown;   /* sleeping in a system call of no known number */
+	unsigned syscall_denied; /* tasks whose syscall file could not be read */
 };
 
 /* comm of p, read once ("" when unreadable). */
 const char *proc_comm(struct fdscan *fs, struct proc *p);
+/* The IPC namespace of p (its SysV ids are of that namespace). */
+uint64_t proc_ipc_ns(struct fdscan *fs, const struct proc *p);
 /* Record once per process that it could not be read. */
 void proc_denied(struct fdscan *fs, struct proc *p, const char *what, int err);
 

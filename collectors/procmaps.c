@@ -155,7 +155,7 @@ static int read_maps(struct fdscan *fs, struct proc *p, size_t *len)
 }
 
 /* The IPC namespace of p: its SysV attaches are segments of that namespace. */
-static uint64_t proc_ipc_ns(struct fdscan *fs, const struct proc *p)
+uint64_t proc_ipc_ns(struct fdscan *fs, const struct proc *p)
 {
 	const struct ns_proc *np = snapshot_proc(fs->snap, p->pid);
 
@@ -189,6 +189,13 @@ static struct ipc_object *mapped_object(struct fdscan *fs, const struct proc *p,
 			o = snapshot_find_file(fs->snap, kind, m->dev, m->ino);
 	}
 	return o;
+}
+
+/* Remembered for the futexes of p's waiting threads (waiters.c). */
+static void held_map_add(struct fdscan *fs, uint64_t start, uint64_t end, struct ipc_object *o)
+{
+	xgrow((void **)&fs->held_maps, &fs->held_maps_cap, fs->nheld_maps + 1, sizeof(*fs->held_maps));
+	fs->held_maps[fs->nheld_maps++] = (struct held_map){.start = start, .end = end, .o = o};
 }
 
 void procmaps_read(struct fdscan *fs, struct proc *p)
@@ -228,10 +235,12 @@ void procmaps_read(struct fdscan *fs, struct proc *p)
 			free(h->map);
 			h->map = xasprintf("%" PRIx64 "-%" PRIx64, last_start, m.end);
 			last_end = m.end;
+			held_map_add(fs, m.start, m.end, o);
 			continue;
 		}
 		snprintf(map, sizeof(map), "%" PRIx64 "-%" PRIx64, m.start, m.end);
 		object_add_holder(o, p->pid, proc_comm(fs, p), -1, m.access, map);
+		held_map_add(fs, m.start, m.end, o);
 		last = o;
 		last_holder = o->nholders - 1;
 		last_start = m.start;

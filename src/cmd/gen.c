@@ -45,6 +45,14 @@ static void usage(FILE *out)
 		"                       big), value (posix-sem; sysv-sem gets N, N+1, ...), pending\n"
 		"                       signals (signal)\n"
 		"      --nsems N        semaphores per SysV set (default 3)\n"
+		"  -B, --block WAIT     while holding, one more peer sleeps in WAIT on the first object\n"
+		"                       (its holder role is \"blocker\"): sysv-msg receive (msgrcv of\n"
+		"                       mtype 4, which no traffic uses) or send (fills the queue, then\n"
+		"                       msgsnd; needs --fill), sysv-sem decrement or zero (semop on the\n"
+		"                       last semaphore), posix-mq receive (needs --fill 0), pipe and\n"
+		"                       fifo read (needs --fill 0), write (a write larger than the\n"
+		"                       room left; needs --fill) or poll (on every object's read end;\n"
+		"                       needs --fill 0), posix-sem wait (sem_wait; needs --fill 0)\n"
 		"      --leak           leave the named objects behind with their creator gone\n"
 		"  -J, --json           one JSON document (printed once everything is in place)\n"
 		"  -l, --list           list the mechanisms\n"
@@ -101,6 +109,7 @@ static int parse_opts(int argc, char **argv, struct gen_opts *o, bool *done)
 		{"hold", required_argument, NULL, 'H'},
 		{"fill", required_argument, NULL, 'f'},
 		{"nsems", required_argument, NULL, 'N'},
+		{"block", required_argument, NULL, 'B'},
 		{"leak", no_argument, NULL, 'L'},
 		{"json", no_argument, NULL, 'J'},
 		{"list", no_argument, NULL, 'l'},
@@ -119,7 +128,7 @@ static int parse_opts(int argc, char **argv, struct gen_opts *o, bool *done)
 	*done = false;
 	optind = 1;
 	opterr = 0;  /* our own one-line message instead of getopt's */
-	while ((c = getopt_long(argc, argv, "c:s:m:H:f:Jlh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:m:H:f:B:Jlh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			if (parse_u64(optarg, &v) < 0 || v < 1 || v > GEN_MAX_COUNT)
@@ -155,6 +164,9 @@ static int parse_opts(int argc, char **argv, struct gen_opts *o, bool *done)
 			if (parse_u64(optarg, &v) < 0 || v < 1 || v > 65535)
 				return usage_error("gen", "--nsems '%s': expected 1..65535", optarg);
 			o->p.nsems = (unsigned)v;
+			break;
+		case 'B':
+			o->p.block = optarg;
 			break;
 		case 'L':
 			o->p.leak = true;
@@ -192,6 +204,8 @@ static int parse_opts(int argc, char **argv, struct gen_opts *o, bool *done)
 		return usage_error("gen", "name at least one mechanism, or 'all'");
 	if (o->p.fill >= 0 && o->p.hold < 0)
 		return usage_error("gen", "--fill only applies while holding (--hold SECONDS)");
+	if (o->p.block && o->p.hold < 0)
+		return usage_error("gen", "--block only applies while holding (--hold SECONDS)");
 	return 0;
 }
 

@@ -98,6 +98,58 @@ static void print_holders(const struct ipc_object *o)
 	text_table_release(&t);
 }
 
+/* The threads asleep waiting on it: what for, through which fd, since when. */
+static void print_waiters(const struct ipc_object *o)
+{
+	static const char *heads[] = {"PID", "TID", "COMMAND", "WAITS", "SYSCALL", "FD", "DETAIL", "SINCE"};
+	static const bool right[] = {true, true, false, false, false, true, false, false};
+	struct text_table t;
+
+	text_table_init(&t, 8, heads, right);
+	for (size_t i = 0; i < o->nwaiters; i++) {
+		const struct ipc_waiter *w = &o->waiters[i];
+		char pid[24], tid[24], fd[24], detail[96], since[40];
+		const char *row[8] = {pid, tid, w->comm, w->what, w->syscall, fd, detail, since};
+		size_t n = 0;
+
+		snprintf(pid, sizeof(pid), "%d", (int)w->pid);
+		snprintf(tid, sizeof(tid), "%d", (int)w->tid);
+		snprintf(fd, sizeof(fd), "%d", w->fd);
+		if (w->fd < 0)
+			row[5] = "-";
+		detail[0] = '\0';
+		if (w->semnum >= 0)
+			n += (size_t)snprintf(detail + n, sizeof(detail) - n, "semnum=%d semop=%d ",
+					      w->semnum, w->semop);
+		if (w->has_msgtyp && n < sizeof(detail))
+			n += (size_t)snprintf(detail + n, sizeof(detail) - n, "msgtyp=%lld ",
+					      (long long)w->msgtyp);
+		if (w->addr && n < sizeof(detail))
+			n += (size_t)snprintf(detail + n, sizeof(detail) - n, "addr=0x%llx ",
+					      (unsigned long long)w->addr);
+		if (w->several && n < sizeof(detail))
+			n += (size_t)snprintf(detail + n, sizeof(detail) - n, "several ");
+		if (n && n < sizeof(detail))
+			detail[n - 1] = '\0';
+		if (!detail[0])
+			row[6] = "-";
+		if (w->since > 0) {
+			struct col_value v = {.present = true, .i = w->since};
+			char tbuf[40];
+
+			/* Local time, as every time of the table. */
+			snprintf(since, sizeof(since), "%s",
+				 column_text(column_find("CTIME"), &v, false, tbuf, sizeof(tbuf)));
+		} else {
+			row[7] = "-";
+		}
+		text_table_add(&t, row);
+	}
+	printf("\nWAITERS\n");
+	text_table_print(stdout, &t, 0);
+	text_table_release(&t);
+}
+
 int cmd_show(int argc, char **argv)
 {
 	enum { OPT_ROOT = 256 };
@@ -181,6 +233,8 @@ int cmd_show(int argc, char **argv)
 			print_sems(found);
 		if (found->nholders)
 			print_holders(found);
+		if (found->nwaiters)
+			print_waiters(found);
 	}
 	print_scan_errors(&snap);
 out:

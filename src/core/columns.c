@@ -380,6 +380,35 @@ static void get_nholders(const struct ipc_object *o, struct col_value *v)
 	set_int(v, (int64_t)o->nholders);
 }
 
+/* "pid/comm:what" for each waiting thread ("pid[tid]/..." for a thread other than the
+ * main one), for the table; JSON has the "waiters" array. */
+static void get_waiters(const struct ipc_object *o, struct col_value *v)
+{
+	size_t n = 0;
+
+	if (!o->nwaiters)
+		return;
+	v->buf[0] = '\0';
+	for (size_t i = 0; i < o->nwaiters && n < sizeof(v->buf) - 8; i++) {
+		const struct ipc_waiter *w = &o->waiters[i];
+
+		char tid[16] = "";
+
+		if (w->tid != w->pid)
+			snprintf(tid, sizeof(tid), "[%d]", (int)w->tid);
+		n += (size_t)snprintf(v->buf + n, sizeof(v->buf) - n, "%s%d%s/%s:%s", i ? " " : "",
+				      (int)w->pid, tid, w->comm, w->what);
+	}
+	if (n >= sizeof(v->buf) - 8)
+		snprintf(v->buf + sizeof(v->buf) - 5, 5, "...");
+	set_str(v, v->buf);
+}
+
+static void get_nwaiters(const struct ipc_object *o, struct col_value *v)
+{
+	set_int(v, (int64_t)o->nwaiters);
+}
+
 #define ALL KINDS_ALL
 const struct column columns[] = {
 	{"IDENTITY", "identity", COL_STR, ALL, "stable identity (what JSON, URLs and rm use)", get_identity},
@@ -455,6 +484,8 @@ const struct column columns[] = {
 	{"PROCS", NULL, COL_STR, ALL, "processes the kernel recorded: c:reator l:ast s:ender r:eceiver o:p n:otify", get_procs},
 	{"NHOLDERS", NULL, COL_INT, ALL, "number of holders", get_nholders},
 	{"HOLDERS", NULL, COL_STR, ALL, "pid/command:fd:access of each holder (map: a mapping)", get_holders},
+	{"NWAITERS", NULL, COL_INT, ALL, "number of threads asleep waiting on it", get_nwaiters},
+	{"WAITERS", NULL, COL_STR, ALL, "pid/command:what of each waiting thread, [tid] after the pid for a thread other than the main one (receive, send, decrement, zero, read, write, poll, accept, futex ...)", get_waiters},
 };
 const size_t ncolumns = ARRAY_SIZE(columns);
 

@@ -31,6 +31,7 @@ void object_free(struct ipc_object *o)
 	for (size_t i = 0; i < o->nholders; i++)
 		free(o->holders[i].map);
 	free(o->holders);
+	free(o->waiters);
 	free(o->identity);
 	free(o->name);
 	free(o->partial);
@@ -55,6 +56,16 @@ struct ipc_holder *object_add_holder(struct ipc_object *o, pid_t pid, const char
 	h->access = access;
 	h->map = map ? xstrdup(map) : NULL;
 	return h;
+}
+
+struct ipc_waiter *object_add_waiter(struct ipc_object *o, const struct ipc_waiter *w)
+{
+	struct ipc_waiter *n;
+
+	xgrow((void **)&o->waiters, &o->waiters_cap, o->nwaiters + 1, sizeof(*o->waiters));
+	n = &o->waiters[o->nwaiters++];
+	*n = *w;
+	return n;
 }
 
 void object_set_partial(struct ipc_object *o, const char *why)

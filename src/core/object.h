@@ -56,6 +56,28 @@ struct ipc_holder {
 	const struct container *cont; /* its process's container; borrowed from the snapshot */
 };
 
+/* One thread asleep in a system call that waits on an object (see collectors/waiters.c).
+ * what is a static word: "receive", "send", "decrement", "zero", "read", "write", "poll",
+ * "accept", "connect", "lock", "futex". */
+struct ipc_waiter {
+	pid_t pid;
+	pid_t tid;
+	char comm[COMM_LEN];  /* the thread's own command */
+	const char *what;     /* static */
+	const char *syscall;  /* the system call's name; static */
+	char state;           /* 'S' or 'D', as the task's stat says */
+	int64_t since;        /* the last time the thread ran on a CPU (it has slept since),
+			       * seconds since the epoch; 0 unknown */
+	int fd;               /* the fd waited through; -1 none (SysV, futex) */
+	int semnum;           /* semop: the semaphore waited on; -1 unknown */
+	int semop;            /* semop: its sem_op (< 0 decrement, 0 zero) */
+	bool has_msgtyp;
+	int64_t msgtyp;       /* msgrcv: the type asked for */
+	uint64_t addr;        /* futex: the address; 0 none */
+	uint64_t lock_dev, lock_ino; /* flock/fcntl: the file locked; 0 none */
+	bool several;         /* poll, select, epoll: one of several objects waited on */
+};
+
 /* One semaphore of a SysV set (or the value of a POSIX one). */
 struct sem_elem {
 	int value;
@@ -152,6 +174,8 @@ struct ipc_object {
 
 	struct ipc_holder *holders; /* owned */
 	size_t nholders, holders_cap;
+	struct ipc_waiter *waiters; /* owned: threads asleep waiting on it */
+	size_t nwaiters, waiters_cap;
 };
 
 /* A new object of kind with every field absent. identity is copied. */
@@ -160,6 +184,8 @@ void object_free(struct ipc_object *o);
 /* Append a holder; map may be NULL and is copied. Returns the holder (borrowed). */
 struct ipc_holder *object_add_holder(struct ipc_object *o, pid_t pid, const char *comm, int fd,
 				     unsigned access, const char *map);
+/* Append a copy of w. Returns the waiter (borrowed). */
+struct ipc_waiter *object_add_waiter(struct ipc_object *o, const struct ipc_waiter *w);
 /* Record why the object is incomplete (first reason wins, later ones are appended). */
 void object_set_partial(struct ipc_object *o, const char *why);
 /* Owner, mode, inode and times from a stat of the file behind o. */

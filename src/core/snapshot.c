@@ -141,6 +141,7 @@ void snapshot_release(struct snapshot *s)
 	free(s->procs);
 	free(s->nss);
 	free(s->containers);
+	free(s->lock_waiters);
 	table_free(s->index);
 	table_free(s->ids);
 	if (s->pids)

@@ -65,6 +65,12 @@ struct snapshot {
 	unsigned ns_hidden;        /* processes whose namespaces could not be read */
 	uint64_t limit_ns;         /* namespace the limits being read belong to (see limit.ns) */
 
+	/* Threads asleep in flock or fcntl(F_SETLKW, F_OFD_SETLKW): they wait on a lock, not an
+	 * IPC object, so they are kept here with the file's device and inode (lock_dev,
+	 * lock_ino) for lock objects to take. */
+	struct ipc_waiter *lock_waiters; /* owned */
+	size_t nlock_waiters, lock_waiters_cap;
+
 	struct pid_cache *pids;    /* owned */
 	struct obj_table *index;  /* owned; inode -> object, built on demand */
 	struct obj_table *ids;    /* owned; identity -> object, built on demand */

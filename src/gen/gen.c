@@ -128,6 +128,9 @@ int gen_check_params(struct gen_ctx *ctx)
 				     GEN_FRAME_HDR);
 	if (p->count < 1 || p->count > GEN_MAX_COUNT)
 		return gen_bad_param(ctx, "--count %u is outside 1..%d", p->count, GEN_MAX_COUNT);
+	if (p->block && !gen_blocks(ctx->gen, p->block))
+		return gen_bad_param(ctx, "--block %s: %s has no such wait (%s)", p->block,
+				     ctx->gen->name, ctx->gen->blocks ? ctx->gen->blocks : "none");
 	return ctx->gen->check ? ctx->gen->check(ctx) : 0;
 }
 
@@ -144,6 +147,8 @@ int gen_start(struct gen_ctx *ctx)
 		goto out;
 	rc = ctx->gen->exercise(ctx);
 	ctx->exercise_ns = gen_now_ns() - t1;
+	if (rc == 0 && ctx->p->block && ctx->p->hold >= 0 && ctx->gen->block)
+		rc = ctx->gen->block(ctx);
 	if (rc == 0 && !ctx->error[0])
 		ctx->verified = true;
 out:

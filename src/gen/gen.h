@@ -42,6 +42,8 @@ struct gen_params {
 	int64_t fill;        /* while holding: bytes, messages, semaphore value or signals left
 			      * pending; -1: none, and slow traffic instead */
 	unsigned nsems;      /* semaphores per SysV set */
+	const char *block;   /* while holding: a peer sleeps in this wait (one of the
+			      * generator's blocks words); NULL none */
 };
 
 struct gen_holder {
@@ -104,6 +106,10 @@ struct generator {
 	/* Must not wait for peers: gen_finish() stops them afterwards. Frees ctx->priv. */
 	void (*destroy)(struct gen_ctx *ctx);
 	const struct bench_ops *bench;
+	/* The waits --block can make a peer sleep in, blank-separated ("receive send"); NULL
+	 * none. block() makes it: one more peer, a holder of role "blocker" of the object. */
+	const char *blocks;
+	int (*block)(struct gen_ctx *ctx);
 };
 
 struct gen_ctx {
@@ -184,6 +190,15 @@ int32_t gen_sysv_key(unsigned i, unsigned attempt);
 int gen_sysv_make(unsigned i, int (*make)(int32_t key, const void *arg), const void *arg,
 		  int32_t *key);
 int64_t gen_now_ns(void);
+
+/* --block: fork a peer that says it is ready and then runs fn, which makes one blocking
+ * call and stays in it until the run ends; the peer holds the object o (through its fd
+ * holder_fd, -1 none) as the "blocker". 0 or -errno. */
+int gen_block_spawn(struct gen_ctx *ctx, struct gen_object *o, const int *keep, size_t nkeep,
+		    int (*fn)(struct gen_ctx *ctx, int ctl, void *arg), void *arg, int holder_fd,
+		    const char *access);
+/* Whether word is one of g's blocks words. */
+bool gen_blocks(const struct generator *g, const char *word);
 
 /* ---- the run: signals, peers, cleanup (gen_run.c) ---- */
 

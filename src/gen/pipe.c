@@ -7,6 +7,7 @@
  * for the writer. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +212,85 @@ static int fifo_create(struct gen_ctx *ctx)
 	return 0;
 }
 
+/* --block: read or poll on read ends opened afresh (the parent closed its read ends once
+ * the reader had them: /proc/self/fd of the write end, or the FIFO's path, opens the read
+ * side again, without waiting, as a writer is there), or a write one byte larger than the
+ * whole pipe, which never fits while the reader holds still. */
+struct pipe_block {
+	struct pipe_state *st;
+	int *fds;
+	unsigned n;
+};
+
+static int pipe_blocker(struct gen_ctx *ctx, int ctl, void *arg)
+{
+	struct pipe_block *b = arg;
+	const char *w = ctx->p->block;
+	int rc;
+
+	if ((rc = gen_ready(ctl, 0, b->fds[0])) < 0)
+		return rc;
+	if (!strcmp(w, "read")) {
+		char c;
+
+		while (read(b->fds[0], &c, 1) < 0 && errno == EINTR)
+			;
+	} else if (!strcmp(w, "write")) {
+		size_t len = (size_t)fcntl(b->fds[0], F_GETPIPE_SZ) + 1;
+		char *buf = xcalloc(1, len);
+
+		while (write(b->fds[0], buf, len) < 0 && errno == EINTR)
+			;
+		free(buf);
+	} else {
+		struct pollfd *p = xcalloc(b->n, sizeof(*p));
+
+		for (unsigned i = 0; i < b->n; i++)
+			p[i] = (struct pollfd){.fd = b->fds[i], .events = POLLIN};
+		while (poll(p, b->n, -1) < 0 && errno == EINTR)
+			;
+		free(p);
+	}
+	return 0;
+}
+
+static int pipe_block(struct gen_ctx *ctx)
+{
+	struct pipe_state *st = ctx->priv;
+	bool write_end = !strcmp(ctx->p->block, "write");
+	struct pipe_block b = {.st = st, .n = write_end || strcmp(ctx->p->block, "poll") ? 1 : st->n};
+	int rc = 0;
+
+	if (ctx->p->fill < 0 || (!write_end && ctx->p->fill > 0))
+		return gen_bad_param(ctx, "--block %s needs --fill %s (nobody reads while holding still)",
+				     ctx->p->block, write_end ? "N" : "0");
+	b.fds = xcalloc(b.n, sizeof(int));
+	for (unsigned i = 0; i < b.n; i++) {
+		char path[64];
+
+		if (write_end) {
+			b.fds[i] = st->wfd[i];
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", st->wfd[i]);
+		b.fds[i] = open(st->paths ? st->paths[i] : path, O_RDONLY | O_CLOEXEC);
+		if (b.fds[i] < 0) {
+			rc = gen_fail(ctx, -errno, "open the read end again: %s", strerror(errno));
+			b.n = i;
+			goto out;
+		}
+	}
+	rc = gen_block_spawn(ctx, ctx->objs[0], b.fds, b.n, pipe_blocker, &b, b.fds[0],
+			     write_end ? "w" : "r");
+	for (unsigned i = 1; rc == 0 && i < b.n; i++)
+		gen_object_holder(ctx->objs[i], ctx->peers[ctx->npeers - 1].pid, b.fds[i], "r", "blocker");
+out:
+	for (unsigned i = 0; !write_end && i < b.n; i++)
+		close(b.fds[i]);
+	free(b.fds);
+	return rc;
+}
+
 /* Two pipes, one each way, as a ping-pong needs. */
 static int pipe_bench_open(struct bench_chan *c, char *why, size_t whylen)
 {
@@ -252,6 +332,8 @@ const struct generator gen_pipe = {
 	.exercise = pipe_exercise,
 	.tick = pipe_tick,
 	.destroy = pipe_destroy,
+	.blocks = "read write poll",
+	.block = pipe_block,
 	.bench = &pipe_bench,
 };
 
@@ -303,5 +385,7 @@ const struct generator gen_fifo = {
 	.exercise = pipe_exercise,
 	.tick = pipe_tick,
 	.destroy = pipe_destroy,
+	.blocks = "read write poll",
+	.block = pipe_block,
 	.bench = &fifo_bench,
 };

@@ -301,6 +301,33 @@ static int mq_tick(struct gen_ctx *ctx)
 	return 0;
 }
 
+/* --block receive: mq_receive (mq_timedreceive to the kernel) on the first queue, empty
+ * with --fill 0, opened by name for reading (the parent's descriptor only writes). */
+static int mq_blocker(struct gen_ctx *ctx, int ctl, void *arg)
+{
+	struct mq_state *st = arg;
+	mqd_t q = mq_open(st->names[0], O_RDONLY | O_CLOEXEC);
+	char *buf;
+	unsigned prio;
+	int rc;
+
+	if (q == (mqd_t)-1)
+		return gen_report(ctl, -errno, 0, 0, "mq_open %s: %s", st->names[0], strerror(errno));
+	buf = xmalloc((size_t)ctx->p->size + 1);
+	if ((rc = gen_ready(ctl, 0, (int64_t)q)) == 0)
+		while (mq_receive(q, buf, (size_t)ctx->p->size + 1, &prio) < 0 && errno == EINTR)
+			;
+	free(buf);
+	return rc;
+}
+
+static int mq_block(struct gen_ctx *ctx)
+{
+	if (ctx->p->fill != 0)
+		return gen_bad_param(ctx, "--block receive needs --fill 0 (an empty queue)");
+	return gen_block_spawn(ctx, ctx->objs[0], NULL, 0, mq_blocker, ctx->priv, -1, "r");
+}
+
 static void mq_destroy(struct gen_ctx *ctx)
 {
 	struct mq_state *st = ctx->priv;
@@ -372,5 +399,7 @@ const struct generator gen_posix_mq = {
 	.exercise = mq_exercise,
 	.tick = mq_tick,
 	.destroy = mq_destroy,
+	.blocks = "receive",
+	.block = mq_block,
 	.bench = &mq_bench,
 };

@@ -273,6 +273,39 @@ static int psem_tick(struct gen_ctx *ctx)
 	return 0;
 }
 
+/* --block wait: sem_wait on the first named semaphore (value 0 with --fill 0), which glibc
+ * makes a futex wait on the word in the mapping of /dev/shm/sem.NAME. The peer maps the
+ * file itself: the parent's mappings are not inherited (MADV_DONTFORK), and sem_open in the
+ * child would find glibc's record of a mapping it does not have. */
+static int psem_blocker(struct gen_ctx *ctx, int ctl, void *arg)
+{
+	struct psem_state *st = arg;
+	char path[96];
+	sem_t *s;
+	int fd, rc;
+
+	(void)ctx;
+	snprintf(path, sizeof(path), "/dev/shm/sem.%s", st->names[0] + 1);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	s = fd < 0 ? MAP_FAILED : mmap(NULL, sizeof(sem_t), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (fd >= 0)
+		close(fd);
+	if (s == MAP_FAILED)
+		return gen_report(ctl, -errno, 0, 0, "map %s: %s", path, strerror(errno));
+	if ((rc = gen_ready(ctl, 0, -1)) < 0)
+		return rc;
+	while (sem_wait(s) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+static int psem_block(struct gen_ctx *ctx)
+{
+	if (ctx->p->fill != 0)
+		return gen_bad_param(ctx, "--block wait needs --fill 0 (a semaphore at 0)");
+	return gen_block_spawn(ctx, ctx->objs[0], NULL, 0, psem_blocker, ctx->priv, -1, "rw");
+}
+
 static void psem_destroy(struct gen_ctx *ctx)
 {
 	struct psem_state *st = ctx->priv;
@@ -301,4 +334,6 @@ const struct generator gen_posix_sem = {
 	.exercise = psem_exercise,
 	.tick = psem_tick,
 	.destroy = psem_destroy,
+	.blocks = "wait",
+	.block = psem_block,
 };

@@ -295,6 +295,53 @@ static int msg_tick(struct gen_ctx *ctx)
 	return 0;
 }
 
+/* --block: a type no traffic uses (it cycles 1, 2, 3), so the receive sleeps whatever the
+ * queue holds. */
+#define BLOCK_MTYPE 4
+
+static int msg_blocker(struct gen_ctx *ctx, int ctl, void *arg)
+{
+	struct msg_state *st = arg;
+	struct msgbuf_frame *m = xcalloc(1, sizeof(*m) + ctx->p->size);
+	int rc;
+
+	if ((rc = gen_ready(ctl, 0, -1)) < 0)
+		goto out;
+	if (!strcmp(ctx->p->block, "receive")) {
+		while (msgrcv(st->ids[0], m, ctx->p->size, BLOCK_MTYPE, 0) < 0 && errno == EINTR)
+			;
+	} else {
+		/* Fill what room is left, then the send that does not fit sleeps. */
+		m->mtype = 1;
+		while (msgsnd(st->ids[0], m, ctx->p->size, IPC_NOWAIT) == 0)
+			;
+		while (msgsnd(st->ids[0], m, ctx->p->size, 0) < 0 && errno == EINTR)
+			;
+	}
+out:
+	free(m);
+	return rc;
+}
+
+static int msg_check_block(struct gen_ctx *ctx)
+{
+	/* A queue that is drained by the slow traffic would take the blocked send. */
+	if (!strcmp(ctx->p->block, "send") && ctx->p->fill < 0)
+		return gen_bad_param(ctx, "--block send needs --fill (a queue nobody drains)");
+	return 0;
+}
+
+static int msg_block(struct gen_ctx *ctx)
+{
+	struct msg_state *st = ctx->priv;
+	int rc = msg_check_block(ctx);
+
+	if (rc < 0)
+		return rc;
+	return gen_block_spawn(ctx, ctx->objs[0], NULL, 0, msg_blocker, st, -1,
+			       !strcmp(ctx->p->block, "receive") ? "r" : "w");
+}
+
 static void msg_destroy(struct gen_ctx *ctx)
 {
 	struct msg_state *st = ctx->priv;
@@ -368,4 +415,6 @@ const struct generator gen_sysv_msg = {
 	.tick = msg_tick,
 	.destroy = msg_destroy,
 	.bench = &msg_bench,
+	.blocks = "receive send",
+	.block = msg_block,
 };

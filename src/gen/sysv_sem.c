@@ -253,6 +253,31 @@ static int sem_tick(struct gen_ctx *ctx)
 	return 0;
 }
 
+/* --block on the last semaphore, which the slow traffic (on semaphore 0) never touches:
+ * a decrement by one more than its value, or a wait for zero (its value is at least 1). */
+static int sem_blocker(struct gen_ctx *ctx, int ctl, void *arg)
+{
+	struct sem_state *st = arg;
+	unsigned short num = (unsigned short)(ctx->p->nsems - 1);
+	struct sembuf op = {.sem_num = num, .sem_op = 0};
+	int v = semctl(st->ids[0], num, GETVAL), rc;
+
+	if ((rc = gen_ready(ctl, 0, -1)) < 0)
+		return rc;
+	if (!strcmp(ctx->p->block, "decrement"))
+		op.sem_op = (short)(v < 32767 ? -(v + 1) : -32767);
+	while (semop(st->ids[0], &op, 1) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+static int sem_block(struct gen_ctx *ctx)
+{
+	if (!strcmp(ctx->p->block, "zero") && hold_base(ctx->p) + ctx->p->nsems - 1 <= 0)
+		return gen_bad_param(ctx, "--block zero: the last semaphore's value is 0");
+	return gen_block_spawn(ctx, ctx->objs[0], NULL, 0, sem_blocker, ctx->priv, -1, "rw");
+}
+
 static void sem_destroy(struct gen_ctx *ctx)
 {
 	struct sem_state *st = ctx->priv;
@@ -277,4 +302,6 @@ const struct generator gen_sysv_sem = {
 	.exercise = sem_exercise,
 	.tick = sem_tick,
 	.destroy = sem_destroy,
+	.blocks = "decrement zero",
+	.block = sem_block,
 };

@@ -100,6 +100,35 @@ static json_t *json_of_pid(const struct pid_ref *p)
 	return j;
 }
 
+/* One waiting thread; absent facts are left out. */
+static json_t *json_of_waiter(const struct ipc_waiter *w)
+{
+	json_t *j = json_pack("{s:I, s:I}", "pid", (json_int_t)w->pid, "tid", (json_int_t)w->tid);
+	char buf[40], st[2] = {w->state, '\0'};
+
+	json_set_text(j, "comm", w->comm);
+	json_object_set_new(j, "what", json_string(w->what));
+	json_object_set_new(j, "syscall", json_string(w->syscall));
+	if (w->state)
+		json_object_set_new(j, "state", json_string(st));
+	if (w->since > 0 && time_iso_utc(w->since, buf, sizeof(buf)))
+		json_object_set_new(j, "since", json_string(buf));
+	if (w->fd >= 0)
+		json_object_set_new(j, "fd", json_integer(w->fd));
+	if (w->semnum >= 0) {
+		json_object_set_new(j, "semnum", json_integer(w->semnum));
+		json_object_set_new(j, "semop", json_integer(w->semop));
+	}
+	if (w->has_msgtyp)
+		json_object_set_new(j, "msgtyp", json_integer((json_int_t)w->msgtyp));
+	if (w->addr) {
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)w->addr);
+		json_object_set_new(j, "address", json_string(buf));
+	}
+	json_object_set_new(j, "several", json_boolean(w->several));
+	return j;
+}
+
 json_t *json_of_object(const struct ipc_object *o)
 {
 	json_t *j = json_object(), *holders = json_array();
@@ -142,6 +171,13 @@ json_t *json_of_object(const struct ipc_object *o)
 		json_array_append_new(holders, jh);
 	}
 	json_object_set_new(j, "holders", holders);
+	if (o->nwaiters) {
+		json_t *waiters = json_array();
+
+		for (size_t i = 0; i < o->nwaiters; i++)
+			json_array_append_new(waiters, json_of_waiter(&o->waiters[i]));
+		json_object_set_new(j, "waiters", waiters);
+	}
 	if (o->kind == KIND_SYSV_SEM && o->sems) {
 		json_t *sems = json_array();
 
