@@ -10,6 +10,7 @@ extern const struct collector posix_mq_collector;
 extern const struct collector posix_shm_collector;
 extern const struct collector fifo_dir_collector;
 extern const struct collector sockdiag_collector;
+extern const struct collector locks_collector;
 extern const struct collector procfd_collector;
 
 const struct collector *const collectors[] = {
@@ -21,6 +22,7 @@ const struct collector *const collectors[] = {
 	&posix_shm_collector,
 	&fifo_dir_collector,
 	&sockdiag_collector,
+	&locks_collector,
 	/* last: it joins fds and mappings to every object above */
 	&procfd_collector,
 	NULL,

@@ -334,5 +334,8 @@ void ns_label(struct snapshot *snap)
 		label_pid(snap, &o->notify_pid);
 		for (int64_t k = 0; o->sems && k < o->nsems; k++)
 			label_pid(snap, &o->sems[k].pid);
+		label_pid(snap, &o->lock_pid);
+		for (size_t k = 0; k < o->nlock_blocked; k++)
+			label_pid(snap, &o->lock_blocked[k]);
 	}
 }

@@ -28,6 +28,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "locks.h"
 #include "posix.h"
 #include "waiters.h"
 #include "core/util.h"
@@ -668,6 +669,8 @@ static void path_fd(struct fdscan *fs, struct proc *p, const char *link, int fdn
 		rc = fstatat(fs->ctx->rootfd, link + 1, &st, AT_SYMLINK_NOFOLLOW);
 	if (rc < 0)
 		return;
+	if (fs->locks && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)))
+		locks_join_fd(fs, p, link, fdnum, fdname, &st);
 	if (S_ISFIFO(st.st_mode)) {
 		if (fs->want & KIND_BIT(KIND_FIFO))
 			stream_fd(fs, p, KIND_FIFO, &st, (uint64_t)st.st_ino, link, fdnum, fdname);
@@ -776,7 +779,7 @@ static void read_fds(struct fdscan *fs, struct proc *p, char *dbuf)
 			stream_fd(fs, p, KIND_PIPE, NULL, ino, NULL, fdnum, name);
 		else if (cls == 's' && (fs->want & SOCKET_KINDS))
 			socket_fd(fs, p, ino, fdnum, name);
-		else if (cls == 'f' && (fs->want & PATH_KINDS))
+		else if (cls == 'f' && ((fs->want & PATH_KINDS) || fs->locks))
 			path_fd(fs, p, link, fdnum, name);
 	}
 	if (err == -EACCES || err == -EPERM)
@@ -855,7 +858,9 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 	join_tab_init(&fs.tab);
 	if (ctx->live)
 		fs.self = getpid();
-	fds = (fs.want & FD_KINDS) != 0;
+	/* Locks need the fds only when /proc/locks named a file. */
+	fds = locks_join_prepare(&fs);
+	fds = (fs.want & FD_KINDS) != 0 || fds;
 	if (fds && (fs.want & KIND_BIT(KIND_POSIX_MQ)))
 		find_mqueue_mount(&fs);
 	procmaps_prepare(&fs);
@@ -893,13 +898,17 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 	snap->holders_complete = fds && !err && fs.ndenied == 0;
 	close(d.fd);
 	streams_finish(&fs);
+	locks_join_finish(&fs);
 	if (maps)
 		procmaps_finish(&fs);
 	waiters_finish(&fs);
+	locks_join_waiters(snap);
 	if (fs.unknown_sockets)
 		snapshot_error(snap, "/proc", "%u sockets held through fds are in no socket table read "
 			       "(another network namespace or family): not listed", fs.unknown_sockets);
 out:
+	if (fs.locks)
+		locks_join_finish(&fs); /* its index, when the walk did not run */
 	free(d.buf);
 	free(dbuf);
 	free(fs.buf);
@@ -914,7 +923,9 @@ out:
 
 const struct collector procfd_collector = {
 	.name = "procfd",
-	/* SysV queues and sets: for the threads that sleep on them (waiters.c). */
-	.kinds = FD_KINDS | KIND_BIT(KIND_SYSV_SHM) | KIND_BIT(KIND_SYSV_MSG) | KIND_BIT(KIND_SYSV_SEM),
+	/* SysV queues and sets: for the threads that sleep on them (waiters.c); locks: for
+	 * the paths and holders of the files /proc/locks names (locks.c). */
+	.kinds = FD_KINDS | KIND_BIT(KIND_SYSV_SHM) | KIND_BIT(KIND_SYSV_MSG) | KIND_BIT(KIND_SYSV_SEM) |
+		 KIND_BIT(KIND_LOCK),
 	.collect = collect,
 };

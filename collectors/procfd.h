@@ -79,6 +79,7 @@ struct fdscan {
 	dev_t mq_listed_dev;
 	dev_t other_devs[8];     /* devices known not to be mqueue, so statfs is not repeated */
 	size_t nother_devs;
+	struct lock_index *locks; /* the files /proc/locks named (locks.c); NULL none */
 	char *buf;               /* maps text, reused from process to process; owned */
 	size_t bufcap;
 

@@ -22,6 +22,8 @@
  * thread that was joined to something. */
 #include "waiters.h"
 
+#include "locks.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -791,7 +793,8 @@ void waiters_read(struct fdscan *fs, struct proc *p, char *dbuf)
 
 	/* Only a process that holds something, or may sleep on a SysV object of its IPC
 	 * namespace, can be a waiter this scan can join. */
-	if (!fs->nheld_fds && !fs->nheld_maps && !(fs->nwait_ns && wait_ns_has(fs, proc_ipc_ns(fs, p))))
+	if (!fs->nheld_fds && !fs->nheld_maps && !(fs->nwait_ns && wait_ns_has(fs, proc_ipc_ns(fs, p))) &&
+	    !locks_blocked_pid(fs, p->pid))
 		return;
 	ws.taskfd = openat(p->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (ws.taskfd < 0)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 
 #include "core/kinds.h"
@@ -18,6 +19,7 @@
 #define SYSV (K(SYSV_MSG) | K(SYSV_SHM) | K(SYSV_SEM))
 #define FILEKINDS (K(POSIX_MQ) | K(POSIX_SHM) | K(POSIX_SEM) | K(FIFO))
 #define SOCKETS (K(UNIX) | K(TCP) | K(UDP))
+#define LOCK K(LOCK)
 /* A POSIX queue's atime and ctime are set by every read of its file, as every scan does:
  * they tell only when it was last scanned, so they are not shown. */
 
@@ -92,6 +94,7 @@ GET_PID(get_l, lpid)
 GET_PID(get_ls, lspid)
 GET_PID(get_lr, lrpid)
 GET_PID(get_n, notify_pid)
+GET_PID(get_lock, lock_pid)
 
 static void get_identity(const struct ipc_object *o, struct col_value *v)
 {
@@ -375,6 +378,82 @@ static void get_procs(const struct ipc_object *o, struct col_value *v)
 		set_str(v, v->buf);
 }
 
+/* ---- locks ---- */
+
+static void get_ltype(const struct ipc_object *o, struct col_value *v)
+{
+	set_str(v, o->lock_type);
+}
+
+static void get_lmode(const struct ipc_object *o, struct col_value *v)
+{
+	set_str(v, o->lock_mode);
+}
+
+static void get_lstate(const struct ipc_object *o, struct col_value *v)
+{
+	set_str(v, o->lock_state);
+}
+
+static void get_mandatory(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->lock_type)
+		set_int(v, o->lock_mandatory);
+}
+
+static void get_lstart(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->lock_start >= 0)
+		set_int(v, o->lock_start);
+}
+
+/* Absent when the lock runs to the end of the file: EOF says so. */
+static void get_lend(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->lock_start >= 0 && o->lock_end >= 0)
+		set_int(v, o->lock_end);
+}
+
+static void get_leof(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->lock_start >= 0)
+		set_int(v, o->lock_end < 0);
+}
+
+/* "major:minor" in decimal, as lslocks and /proc/PID/mountinfo write a device. */
+static void get_ldev(const struct ipc_object *o, struct col_value *v)
+{
+	if (!o->dev && !o->inode)
+		return;
+	snprintf(v->buf, sizeof(v->buf), "%u:%u", major((dev_t)o->dev), minor((dev_t)o->dev));
+	set_str(v, v->buf);
+}
+
+static void get_nblocked(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->lock_nwaiting >= 0)
+		set_int(v, o->lock_nwaiting);
+}
+
+/* "pid/comm" of each process blocked on the lock, for the table; JSON has "blocked". */
+static void get_blocked(const struct ipc_object *o, struct col_value *v)
+{
+	size_t n = 0;
+
+	if (!o->nlock_blocked)
+		return;
+	v->buf[0] = '\0';
+	for (size_t i = 0; i < o->nlock_blocked && n < sizeof(v->buf) - 8; i++) {
+		const struct pid_ref *p = &o->lock_blocked[i];
+
+		n += (size_t)snprintf(v->buf + n, sizeof(v->buf) - n, "%s%d/%s", i ? " " : "", (int)p->pid,
+				      p->comm[0] ? p->comm : "?");
+	}
+	if (n >= sizeof(v->buf) - 8)
+		snprintf(v->buf + sizeof(v->buf) - 5, 5, "...");
+	set_str(v, v->buf);
+}
+
 static void get_nholders(const struct ipc_object *o, struct col_value *v)
 {
 	set_int(v, (int64_t)o->nholders);
@@ -421,8 +500,8 @@ const struct column columns[] = {
 	{"POD", "container.pod", COL_STR, ALL, "Kubernetes pod UID", get_c_pod},
 	{"ID", "id", COL_INT, SYSV, "System V id", get_id},
 	{"KEY", "key", COL_STR, SYSV, "System V key", get_key},
-	{"NAME", "name", COL_STR, FILEKINDS | K(UNIX), "name or path", get_name},
-	{"INODE", "inode", COL_INT, FILEKINDS | K(PIPE) | SOCKETS, "inode number", get_inode},
+	{"NAME", "name", COL_STR, FILEKINDS | K(UNIX) | LOCK, "name or path", get_name},
+	{"INODE", "inode", COL_INT, FILEKINDS | K(PIPE) | SOCKETS | LOCK, "inode number", get_inode},
 	{"OWNER", "owner.user", COL_STR, ALL, "owner's user name", get_user},
 	{"UID", "owner.uid", COL_INT, ALL, "owner's user id", get_uid},
 	{"GROUP", "owner.group", COL_STR, ALL, "owner's group name", get_group},
@@ -473,6 +552,19 @@ const struct column columns[] = {
 	{"WQUEUE", "wqueue", COL_BYTES, SOCKETS, "bytes in the send queue", get_wqueue},
 	{"PENDING", "pending", COL_INT, K(UNIX) | K(TCP), "listening: connections not yet accepted", get_pending},
 	{"BACKLOG", "backlog", COL_INT, K(UNIX) | K(TCP), "listening: most connections that may wait", get_backlog},
+	{"LTYPE", "lock.type", COL_STR, LOCK, "lock type: flock, posix, ofd, lease, delegation, access", get_ltype},
+	{"LMODE", "lock.mode", COL_STR, LOCK, "read or write (none: a lease being broken)", get_lmode},
+	{"MANDATORY", "lock.mandatory", COL_BOOL, LOCK, "a mandatory lock (kernels before 5.15), not advisory", get_mandatory},
+	{"LSTATE", "lock.state", COL_STR, LOCK, "lease state: active, breaking, breaker", get_lstate},
+	{"START", "lock.start", COL_INT, LOCK, "first byte locked", get_lstart},
+	{"END", "lock.end", COL_INT, LOCK, "last byte locked; absent when it runs to the end of the file", get_lend},
+	{"EOF", "lock.eof", COL_BOOL, LOCK, "the lock runs to the end of the file, however long", get_leof},
+	{"DEV", "lock.dev", COL_STR, LOCK, "device of the locked file, major:minor", get_ldev},
+	{"LOCKPID", "lock.pid", COL_INT, LOCK, "the lock's process (OFD: the first found holding it)", get_lock_pid},
+	{"LOCKCOMM", "lock.comm", COL_STR, LOCK, "its command", get_lock_comm},
+	{"LOCKALIVE", "lock.alive", COL_BOOL, LOCK, "that process still runs", get_lock_alive},
+	{"NBLOCKED", "lock.waiting", COL_INT, LOCK, "requests blocked waiting for the lock", get_nblocked},
+	{"BLOCKED", NULL, COL_STR, LOCK, "pid/command of each process blocked waiting for the lock", get_blocked},
 	{"SEND", "stime", COL_TIME, K(SYSV_MSG), "last send", get_stime},
 	{"RECV", "rtime", COL_TIME, K(SYSV_MSG), "last receive", get_rtime},
 	{"ATTACH", "atime", COL_TIME, K(SYSV_SHM), "last attach", get_atime},

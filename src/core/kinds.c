@@ -41,6 +41,8 @@ static const struct kind_info kinds[KIND__COUNT] = {
 		      "IDENTITY,KIND,INODE,STATE,LOCAL,PEER,RQUEUE,WQUEUE,PENDING,BACKLOG,OWNER,UID", RULE_NEVER, false, false},
 	[KIND_UDP] = {KIND_UDP, "udp", "socket", "UDP socket",
 		      "IDENTITY,KIND,INODE,STATE,LOCAL,PEER,RQUEUE,WQUEUE,OWNER,UID", RULE_NEVER, false, false},
+	[KIND_LOCK] = {KIND_LOCK, "lock", "lock", "file lock (flock, POSIX, OFD, lease) from /proc/locks",
+		       "IDENTITY,KIND,LTYPE,LMODE,MANDATORY,LSTATE,START,END,EOF,DEV,INODE,NAME,OWNER,UID,LOCKPID,LOCKCOMM,NBLOCKED,BLOCKED", RULE_NEVER, false, false},
 };
 
 const struct kind_info *kind_info(enum ipc_kind k)

@@ -36,6 +36,7 @@ int ns_type_of_kind(enum ipc_kind k)
 	case KIND_POSIX_SHM:
 	case KIND_POSIX_SEM:
 	case KIND_FIFO:
+	case KIND_LOCK: /* its file's path is of its holder's mount namespace */
 		return NS_MNT;
 	case KIND_UNIX:
 	case KIND_TCP:

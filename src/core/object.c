@@ -21,6 +21,7 @@ struct ipc_object *object_new(enum ipc_kind kind, const char *identity)
 	o->notify = o->signo = -1;
 	o->rqueue = o->wqueue = -1;
 	o->pending = o->backlog = -1;
+	o->lock_start = o->lock_end = o->lock_nwaiting = -1;
 	return o;
 }
 
@@ -38,6 +39,7 @@ void object_free(struct ipc_object *o)
 	free(o->sems);
 	free(o->local);
 	free(o->peer);
+	free(o->lock_blocked);
 	free(o);
 }
 

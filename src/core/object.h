@@ -22,6 +22,7 @@ enum ipc_kind {
 	KIND_UNIX,
 	KIND_TCP,
 	KIND_UDP,
+	KIND_LOCK,
 	KIND__COUNT
 };
 #define KIND_BIT(k) (1u << (k))
@@ -171,6 +172,23 @@ struct ipc_object {
 	int64_t wqueue;        /* bytes in send queue; -1 absent */
 	int64_t pending;       /* listening socket: connections not yet accepted; -1 absent */
 	int64_t backlog;       /* listening socket: most that may wait; -1 absent */
+
+	/* Locks (kind lock): one line of /proc/locks. The file is dev and inode, its path is
+	 * name (from an fd of a process on it), the holders are the fds the lock is held
+	 * through (their fdinfo "lock:" lines). */
+	const char *lock_type;  /* "flock", "posix", "ofd", "lease", "delegation", "access";
+				 * static; NULL for other kinds */
+	const char *lock_mode;  /* "read", "write", "none" (a lease being broken to nothing);
+				 * static */
+	bool lock_mandatory;    /* MANDATORY rather than ADVISORY (kernels before 5.15) */
+	const char *lock_state; /* leases: "active", "breaking", "breaker"; static; NULL else */
+	int64_t lock_start;     /* first byte; -1 absent */
+	int64_t lock_end;       /* last byte; -1 when the lock runs to the end of the file */
+	struct pid_ref lock_pid; /* the process the kernel names (OFD: none there; the first
+				  * process found holding it through an fd) */
+	struct pid_ref *lock_blocked; /* processes blocked waiting for it ("->" lines); owned */
+	size_t nlock_blocked;
+	int64_t lock_nwaiting;  /* "->" lines, counting those without a pid (OFD); -1 absent */
 
 	struct ipc_holder *holders; /* owned */
 	size_t nholders, holders_cap;

@@ -4,7 +4,10 @@
  * lock). Exclusion is shown by a counter in the file that both processes increment M
  * times by reading it, yielding and writing it back; the lock's own rules by a few
  * non-blocking attempts that must fail or succeed. While holding, the child holds its
- * locks, so /proc/locks shows them. */
+ * locks, so /proc/locks shows them; with --fill N, N more processes per file (each opening
+ * it on its own) block in flock(LOCK_EX) or F_SETLKW on the child's bytes 0-99, so
+ * /proc/locks shows them as "->" lines under the child's lock. A blocked waiter cannot
+ * answer its channel: the parent sees it blocked in /proc/locks, and SIGTERM ends it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -14,10 +17,13 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "collectors/locks.h"
 #include "core/util.h"
 #include "gen/gen.h"
 
 #define RECORD 100   /* bytes per record for fcntl locks */
+#define MAX_WAITERS 2 /* per file: with the parent and the child, GEN_MAX_HOLDERS */
+#define BLOCK_WAIT_MS 3000
 
 enum step {
 	STEP_TRY_EX = 1,   /* flock: LOCK_EX|LOCK_NB, answer the errno */
@@ -37,6 +43,14 @@ struct lock_state {
 
 static int lk_check(struct gen_ctx *ctx)
 {
+	const struct gen_params *p = ctx->p;
+
+	if (p->hold >= 0 && p->fill > MAX_WAITERS)
+		return gen_bad_param(ctx, "--fill %lld: at most %d processes blocked on each lock",
+				     (long long)p->fill, MAX_WAITERS);
+	if (p->hold >= 0 && p->fill > 0 && (uint64_t)p->count * (uint64_t)p->fill > GEN_MAX_PEERS - 1)
+		return gen_bad_param(ctx, "--count %u with --fill %lld makes more than %d blocked "
+				     "processes", p->count, (long long)p->fill, GEN_MAX_PEERS - 1);
 	return gen_check_nofile(ctx, 1);
 }
 
@@ -272,6 +286,8 @@ static int fcntl_rules(struct gen_ctx *ctx, int fd)
 	return 0;
 }
 
+static int make_waiters(struct gen_ctx *ctx, struct lock_state *st);
+
 static int lk_exercise(struct gen_ctx *ctx)
 {
 	struct lock_state *st = ctx->priv;
@@ -317,6 +333,91 @@ static int lk_exercise(struct gen_ctx *ctx)
 			snprintf(o->detail, sizeof(o->detail), "lock=LOCK_EX:%d", (int)ctx->peers[0].pid);
 		}
 	}
+	return ctx->p->fill >= 0 ? make_waiters(ctx, st) : 0;
+}
+
+/* A waiter: its own open of the file, then one blocking request that conflicts with the
+ * child's lock. It is never granted while holding; the parent's SIGTERM ends it. */
+struct waiter_arg {
+	const struct lock_state *st;
+	unsigned index;
+};
+
+static int waiter(struct gen_ctx *ctx, int ctl, void *arg)
+{
+	const struct waiter_arg *w = arg;
+	int fd, rc;
+
+	(void)ctx;
+	fd = open(w->st->paths[w->index], O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return gen_report(ctl, -errno, 0, 0, "open %s: %s", w->st->paths[w->index], strerror(errno));
+	if ((rc = gen_ready(ctl, w->index, fd)) < 0)
+		return rc;
+	/* No watchdog in a peer: the call blocks until the lock is free or a signal ends it. */
+	rc = w->st->posix ? do_range(fd, F_SETLKW, F_WRLCK, 0, RECORD) : do_flock(fd, LOCK_EX);
+	return gen_report(ctl, rc < 0 ? rc : -EPROTO, 0, 0, "the blocked request %s",
+			  rc < 0 ? strerror(-rc) : "was granted while the lock was held");
+}
+
+/* Whether /proc/locks shows pid blocked ("->") on the file ino. */
+static bool shown_blocked(pid_t pid, uint64_t ino)
+{
+	char *text = NULL;
+	size_t len = 0;
+	bool found = false;
+
+	if (read_file_at(AT_FDCWD, "/proc/locks", 64u << 20, &text, &len) < 0)
+		return false;
+	for (const char *q = text, *end = text + len; q < end && !found;) {
+		const char *eol = memchr(q, '\n', (size_t)(end - q));
+		size_t n = eol ? (size_t)(eol - q) : (size_t)(end - q);
+		struct lock_line l;
+		const char *why;
+
+		found = locks_parse_line(q, n, &l, &why) == 0 && l.waiter && l.pid == pid && l.ino == ino;
+		q += n + 1;
+	}
+	free(text);
+	return found;
+}
+
+/* --fill N: N waiters on each file, each seen blocked before the next is made. */
+static int make_waiters(struct gen_ctx *ctx, struct lock_state *st)
+{
+	for (unsigned i = 0; i < st->n; i++) {
+		struct gen_object *o = ctx->objs[i];
+		size_t at = strlen(o->detail);
+
+		for (int64_t k = 0; k < ctx->p->fill; k++) {
+			struct waiter_arg w = {st, i};
+			struct gen_peer *peer;
+			struct gen_msg m;
+			int rc, waited = 0;
+
+			if ((rc = gen_spawn(ctx, "waiter", NULL, 0, waiter, &w, &peer)) < 0)
+				return rc;
+			if ((rc = gen_peer_expect(ctx, peer, GEN_MSG_READY, &m)) < 0)
+				return rc;
+			while (!shown_blocked(peer->pid, o->inode)) {
+				if (waited >= BLOCK_WAIT_MS)
+					return gen_fail(ctx, -ETIMEDOUT, "waiter %d is not shown blocked on %s "
+							"in /proc/locks after %d ms", (int)peer->pid,
+							st->paths[i], BLOCK_WAIT_MS);
+				if ((rc = gen_sleep_ms(10)) < 0)
+					return gen_fail(ctx, rc, "waiting for the waiter: %s", strerror(-rc));
+				waited += 10;
+			}
+			gen_object_holder(o, peer->pid, (int)m.b, "rw", "waiter");
+			at += (size_t)snprintf(o->detail + at, at < sizeof(o->detail) ? sizeof(o->detail) - at : 0,
+					       "%s%d", k ? "," : " waiters=", (int)peer->pid);
+		}
+		o->fill = ctx->p->fill;
+		o->fill_unit = "waiters";
+	}
+	if (ctx->p->fill > 0)
+		gen_note_check(ctx, "%lld process%s per file shown blocked on the held lock in /proc/locks",
+			       (long long)ctx->p->fill, ctx->p->fill == 1 ? "" : "es");
 	return 0;
 }
 

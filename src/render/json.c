@@ -192,6 +192,14 @@ json_t *json_of_object(const struct ipc_object *o)
 		}
 		json_object_set_new(j, "semaphores", sems);
 	}
+	if (o->kind == KIND_LOCK) {
+		/* Processes blocked on the lock; the "->" lines without a pid only count. */
+		json_t *blocked = json_array();
+
+		for (size_t i = 0; i < o->nlock_blocked; i++)
+			json_array_append_new(blocked, json_of_pid(&o->lock_blocked[i]));
+		json_object_set_new(j, "blocked", blocked);
+	}
 	return j;
 }
 

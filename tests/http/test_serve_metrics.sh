@@ -54,7 +54,7 @@ def val(name, /, **labels):
     return series[key]
 
 count = Counter(o["kind"] for o in objs)
-for kind in ("sysv-msg", "sysv-shm", "sysv-sem", "posix-mq", "posix-shm", "posix-sem", "pipe", "fifo", "unix", "tcp", "udp"):
+for kind in ("sysv-msg", "sysv-shm", "sysv-sem", "posix-mq", "posix-shm", "posix-sem", "pipe", "fifo", "unix", "tcp", "udp", "lock"):
     assert val("ipcscope_objects", kind=kind) == count.get(kind, 0), f"{kind}: {val('ipcscope_objects', kind=kind)} vs {count.get(kind, 0)}"
     assert val("ipcscope_stale_objects", kind=kind) == sum(1 for s in stale if s["kind"] == kind), kind
     assert val("ipcscope_holders", kind=kind) == sum(len(o["holders"]) for o in objs if o["kind"] == kind), kind
