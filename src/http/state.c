@@ -162,13 +162,7 @@ static int render_metrics(struct http_state *st, const struct prom_stats *stats)
 	FILE *f;
 	int rc;
 
-	if (st->stale) {
-		ps.has_stale = true;
-		memset(ps.stale, 0, sizeof(ps.stale));
-		for (size_t i = 0; i < st->snap->nobjs; i++)
-			if (st->stale[i])
-				ps.stale[st->snap->objs[i]->kind]++;
-	}
+	ps.stale = st->stale;
 	f = open_memstream(&s, &len);
 	if (!f)
 		return -errno;
@@ -214,18 +208,6 @@ static int render_stale(struct http_state *st, const struct stale_ctx *rules)
 	return render_doc(doc, &st->stale_list);
 }
 
-/* Which of snap's containers c is: objects point into snap->containers, which the state
- * copies, so the index is all an object needs to keep. -1 for a pointer from elsewhere. */
-static int container_index(const struct snapshot *snap, const struct container *c)
-{
-	uintptr_t base = (uintptr_t)snap->containers, p = (uintptr_t)c;
-	size_t size = sizeof(*snap->containers);
-
-	if (!base || p < base || p >= base + snap->ncontainers * size || (p - base) % size)
-		return -1;
-	return (int)((p - base) / size);
-}
-
 /* The filter fields of every object, identities and pids in two pools. The pids are
  * those filter_match() asks about: creator, last attach/send/receive, notification,
  * semaphore operations, holders. */
@@ -263,7 +245,7 @@ static void build_objs(struct http_state *st)
 		h->has_creator_ids = o->has_creator_ids;
 		h->cuid = o->cuid;
 		h->ns = o->ns;
-		h->cont = o->cont ? container_index(snap, o->cont) : -1;
+		h->cont = snapshot_container_index(snap, o->cont);
 		h->pid_off = (uint32_t)poff;
 		for (size_t r = 0; r < ARRAY_SIZE(refs); r++)
 			if (refs[r]->pid > 0)
