@@ -222,7 +222,8 @@ int ns_discover(struct scan_ctx *ctx, struct snapshot *snap)
 	}
 	closedir(dir);
 	/* /proc lists in pid order; sorted all the same, as snapshot_proc searches it. */
-	qsort(snap->procs, snap->nprocs, sizeof(*snap->procs), proc_cmp);
+	if (snap->nprocs) /* qsort with a NULL base is undefined even for 0 elements */
+		qsort(snap->procs, snap->nprocs, sizeof(*snap->procs), proc_cmp);
 	for (size_t i = 0; i < snap->nprocs; i++) {
 		const struct ns_proc *p = &snap->procs[i];
 
@@ -243,7 +244,8 @@ int ns_discover(struct scan_ctx *ctx, struct snapshot *snap)
 		if (snap->self_ns[t])
 			ns_get(&x, snap, (enum ns_type)t, snap->self_ns[t])->self = true;
 	free(x.slots);
-	qsort(snap->nss, snap->nnss, sizeof(*snap->nss), ns_cmp);
+	if (snap->nnss)
+		qsort(snap->nss, snap->nnss, sizeof(*snap->nss), ns_cmp);
 	name_containers(ctx, snap);
 	/* Said once, with what the scan could not enter, by scan_run; as root the walk of
 	 * fds reports each process it cannot read. */
