@@ -179,17 +179,20 @@ static void shm_limits(struct snapshot *snap, int dfd)
 	const char *source = !ok || tmpfs ? "/dev/shm" : "/dev/shm (not a tmpfs)";
 	struct limit *bytes, *inodes;
 
+	/* Each limit is filled before the next is added: adding one may move the array. A
+	 * tmpfs mounted with size=0 or nr_inodes=0 is unbounded and reports 0 totals. */
 	bytes = snapshot_limit(snap, "devshm_bytes", "posix-shm",
 			       "Size of the /dev/shm tmpfs (used: bytes in use)", "bytes", source);
+	if (tmpfs) {
+		bytes->has_value = sv.f_blocks > 0;
+		bytes->value = (uint64_t)sv.f_blocks * sv.f_frsize;
+		bytes->has_used = sv.f_blocks > 0;
+		bytes->used = (uint64_t)(sv.f_blocks - sv.f_bfree) * sv.f_frsize;
+	}
 	inodes = snapshot_limit(snap, "devshm_inodes", "posix-shm",
 				"Files on the /dev/shm tmpfs (used: files in use)", "count", source);
 	if (!tmpfs)
 		return;
-	/* A tmpfs mounted with size=0 or nr_inodes=0 is unbounded and reports 0 totals. */
-	bytes->has_value = sv.f_blocks > 0;
-	bytes->value = (uint64_t)sv.f_blocks * sv.f_frsize;
-	bytes->has_used = sv.f_blocks > 0;
-	bytes->used = (uint64_t)(sv.f_blocks - sv.f_bfree) * sv.f_frsize;
 	inodes->has_value = sv.f_files > 0;
 	inodes->value = sv.f_files;
 	inodes->has_used = sv.f_files > 0;

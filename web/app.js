@@ -2,7 +2,7 @@
 // API, then follows /api/v1/events. Each event names what appeared, changed and vanished;
 // when anything did, the lists are fetched again (the browser revalidates with the ETag, so
 // an unchanged list costs a 304) and the rows named are highlighted.
-import { el } from './util.js';
+import { el, containerLabel, containerTitle } from './util.js';
 import { renderCards } from './cards.js';
 import { ObjectTable, setKindOrder } from './table.js';
 import { renderDetail } from './detail.js';
@@ -18,6 +18,7 @@ const state = {
   limits: [],
   history: { kinds: [], samples: [] },
   kind: '',
+  containers: new Map(), // id -> container, from the objects and the namespaces
   selected: null,
   lastSeen: null,
 };
@@ -77,6 +78,32 @@ function fillKindSelect() {
   for (const k of state.history.kinds) sel.append(el('option', { value: k, text: k }));
 }
 
+// Every container the document names (an object's, or a namespace's with no object yet).
+function collectContainers(doc) {
+  const m = new Map();
+  for (const o of doc.objects) if (o.container) m.set(o.container.id, o.container);
+  for (const n of doc.namespaces || []) if (n.container && !m.has(n.container.id)) m.set(n.container.id, n.container);
+  return m;
+}
+
+// The container filter lists the containers present; a chosen one that has gone stays
+// listed (marked) so that the table does not silently show everything again.
+let containerOptions = null;
+function fillContainerSelect() {
+  const sel = $('container-filter');
+  const chosen = sel.value;
+  const cs = [...state.containers.values()].sort((a, b) => containerLabel(a).localeCompare(containerLabel(b)));
+  // Rebuilt only when the containers change: a list open under the pointer stays open.
+  const key = JSON.stringify([chosen, cs.map((c) => [c.id, c.name, c.runtime])]);
+  if (key === containerOptions) return;
+  containerOptions = key;
+  const opts = [el('option', { value: '', text: 'all containers' }), el('option', { value: '-', text: 'no container' }),
+    ...cs.map((c) => el('option', { value: c.id, title: containerTitle(c), text: `${containerLabel(c)} (${c.runtime})` }))];
+  if (chosen && chosen !== '-' && !state.containers.has(chosen)) opts.push(el('option', { value: chosen, text: `${chosen.slice(0, 12)} (gone)` }));
+  sel.replaceChildren(...opts);
+  sel.value = chosen;
+}
+
 function showDetail() {
   const aside = $('detail');
   const o = state.byId.get(state.selected);
@@ -88,7 +115,7 @@ function showDetail() {
     $('detail-body').prepend(el('p', { class: 'gone', role: 'status', text: `This object vanished (last seen ${state.lastSeen || 'earlier'}).` }));
     return;
   }
-  renderDetail($('detail-body'), $('detail-title'), o, state.stale.get(o.identity));
+  renderDetail($('detail-body'), $('detail-title'), o, state.stale.get(o.identity), state.containers);
   aside.hidden = false;
 }
 
@@ -126,6 +153,8 @@ async function refresh() {
         getJSON('/api/v1/objects'), getJSON('/api/v1/stale'), getJSON('/api/v1/limits')]);
       state.objects = objs.objects;
       state.byId = new Map(objs.objects.map((o) => [o.identity, o]));
+      state.containers = collectContainers(objs);
+      fillContainerSelect();
       state.stale = new Map(stale.stale.map((s) => [s.identity, s.evidence]));
       state.limits = limits.limits;
       state.lastSeen = new Date(objs.time).toLocaleTimeString();
@@ -200,6 +229,7 @@ function wireControls() {
     table.setFilter({ kind: state.kind });
     renderOverview();
   });
+  $('container-filter').addEventListener('change', (e) => table.setFilter({ container: e.target.value }));
   $('stale-only').addEventListener('change', (e) => table.setFilter({ staleOnly: e.target.checked }));
   $('filters').addEventListener('submit', (e) => e.preventDefault());
   $('detail-close').addEventListener('click', closeDetail);

@@ -1,6 +1,7 @@
-// detail.js - the panel for one object: its fill, every field the API gives, its holders
-// and, for semaphore sets, each semaphore.
-import { el, bytes, fill, queued, label } from './util.js';
+// detail.js - the panel for one object: its namespace and container, its fill, every field
+// the API gives, its holders (with their container and pid inside it) and, for semaphore
+// sets, each semaphore.
+import { el, bytes, fill, queued, label, shortId, containerLabel, containerTitle } from './util.js';
 import { barFill } from './cards.js';
 
 const BYTE_FIELDS = new Set(['size', 'used_bytes', 'msgsize', 'rss', 'swap', 'allocated', 'rqueue', 'wqueue']);
@@ -27,7 +28,8 @@ function table(caption, heads, rows) {
   return el('table', { class: 'small-table' },
     el('caption', { text: caption }),
     el('thead', {}, el('tr', {}, ...heads.map((h) => el('th', { scope: 'col', text: h })))),
-    el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map((c, i) => (i === 0 ? el('th', { scope: 'row', text: c }) : el('td', { text: c })))))));
+    el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map((c, i) => (i === 0 ? el('th', { scope: 'row', text: c })
+      : c instanceof Node ? el('td', {}, c) : el('td', { text: c })))))));
 }
 
 function fillBlock(o) {
@@ -45,15 +47,34 @@ function fillBlock(o) {
       barFill(f, f >= 0.9 ? 'hot' : f >= 0.7 ? 'warm' : '')));
 }
 
-export function renderDetail(root, title, o, staleWhy) {
+// A container by id as the page knows it (containers: Map id -> container), else its short id.
+function containerCell(id, containers) {
+  if (!id) return '–';
+  const c = containers.get(id);
+  return el('span', { class: 'container', title: c ? containerTitle(c) : id, text: c ? containerLabel(c) : shortId(id) });
+}
+
+// Where the object lives: its namespace and, when it has one, its container.
+function whereBlock(o) {
+  const c = o.container;
+  return el('p', { class: 'where-block' },
+    el('span', { class: 'muted', text: 'Namespace ' }), typeof o.ns === 'number' ? el('code', { text: String(o.ns) }) : '–',
+    el('span', { class: 'muted', text: ' · Container ' }),
+    c ? el('span', { class: 'container', title: containerTitle(c), text: containerLabel(c) }) : 'none',
+    c ? el('span', { class: 'muted', text: ` (${c.runtime})` }) : null);
+}
+
+export function renderDetail(root, title, o, staleWhy, containers = new Map()) {
   title.textContent = label(o);
-  const holders = o.holders.map((h) => [String(h.pid), h.comm || '?', h.fd === null ? (h.map ? `map ${h.map}` : '–') : String(h.fd), h.access]);
+  const holders = o.holders.map((h) => [String(h.pid), h.comm || '?', h.fd === null ? (h.map ? `map ${h.map}` : '–') : String(h.fd), h.access,
+    containerCell(h.container, containers), typeof h.nspid === 'number' ? String(h.nspid) : '–']);
   const sems = (o.semaphores || []).map((s) => [String(s.num), String(s.value), String(s.ncount), String(s.zcount), s.last ? `${s.last.comm || '?'}[${s.last.pid}]` : '–']);
   root.replaceChildren(...[
     el('p', { class: 'identity' }, el('code', { text: o.identity })),
+    whereBlock(o),
     staleWhy ? el('p', { class: 'stale-why' }, el('span', { class: 'badge stale', text: 'stale' }), ` ${staleWhy}`) : null,
     fillBlock(o),
-    holders.length ? table(`Held by ${holders.length} ${holders.length === 1 ? 'descriptor or mapping' : 'descriptors and mappings'}`, ['PID', 'Command', 'FD', 'Access'], holders)
+    holders.length ? table(`Held by ${holders.length} ${holders.length === 1 ? 'descriptor or mapping' : 'descriptors and mappings'}`, ['PID', 'Command', 'FD', 'Access', 'Container', 'PID inside'], holders)
       : el('p', { class: 'muted', text: 'No process holds it open or mapped.' }),
     sems.length ? table('Semaphores', ['#', 'Value', 'Waiting +', 'Waiting 0', 'Last op'], sems) : null,
     el('dl', { class: 'fields' }, ...fields(o).flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: value(k.split('.').pop(), v) })])),

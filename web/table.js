@@ -1,6 +1,7 @@
 // table.js - the table of every object: sort by any column (aria-sort says which), filter by
-// kind, stale and free text, rows drawn a page at a time so that 10,000 objects stay quick.
-import { el, bytes, fill, label, holderText } from './util.js';
+// kind, container, stale and free text, rows drawn a page at a time so that 10,000 objects
+// stay quick.
+import { el, bytes, fill, label, holderText, containerLabel, containerTitle } from './util.js';
 import { barFill } from './cards.js';
 
 const PAGE = 300;
@@ -15,6 +16,8 @@ export function setKindOrder(kinds) {
 const keys = {
   kind: (o) => (kindOrder.has(o.kind) ? kindOrder.get(o.kind) : 99),
   label: (o) => label(o).toLowerCase(),
+  // Objects outside containers first, then by container, then by namespace.
+  container: (o) => `${o.container ? `1${containerLabel(o.container).toLowerCase()}` : '0'} ${String(o.ns || 0).padStart(20, '0')}`,
   owner: (o) => (o.owner && (o.owner.user || String(o.owner.uid))) || '',
   size: (o) => (typeof o.size === 'number' ? o.size : -1),
   fill: (o) => { const f = fill(o); return f === null ? -1 : f; },
@@ -31,7 +34,7 @@ export class ObjectTable {
     this.sortKey = 'kind';
     this.sortDir = 1;
     this.limit = PAGE;
-    this.filter = { text: '', kind: '', staleOnly: false };
+    this.filter = { text: '', kind: '', container: '', staleOnly: false };
     this.objects = [];
     this.stale = new Map();
     this.flash = new Set();
@@ -74,10 +77,14 @@ export class ObjectTable {
   matches(o) {
     const f = this.filter;
     if (f.kind && o.kind !== f.kind) return false;
+    // container: '' any, '-' objects in no container, else a container's id.
+    if (f.container === '-' && o.container) return false;
+    if (f.container && f.container !== '-' && (!o.container || o.container.id !== f.container)) return false;
     if (f.staleOnly && !this.stale.has(o.identity)) return false;
     if (!f.text) return true;
     const t = f.text.toLowerCase();
     const hay = [o.identity, o.name, o.key, o.local, o.peer, o.owner && o.owner.user, o.status,
+      o.container && o.container.id, o.container && o.container.name,
       ...o.holders.map((h) => `${h.comm} ${h.pid}`)];
     return hay.some((s) => s !== undefined && s !== null && String(s).toLowerCase().includes(t));
   }
@@ -115,6 +122,10 @@ export class ObjectTable {
     el('td', { 'data-label': 'Kind' }, el('span', { class: `kind-tag k-${o.kind}`, text: o.kind })),
     el('th', { scope: 'row', 'data-label': 'Object' },
       el('button', { type: 'button', class: 'link', onclick: () => this.onSelect(o.identity), title: o.identity, text: label(o) })),
+    el('td', { 'data-label': 'Container · NS', class: 'where' },
+      o.container ? el('span', { class: 'container', title: containerTitle(o.container), text: containerLabel(o.container) })
+        : el('span', { class: 'muted', title: 'in no container', text: '–' }),
+      typeof o.ns === 'number' ? el('span', { class: 'ns muted', title: `namespace inode ${o.ns}`, text: `ns ${o.ns}` }) : null),
     el('td', { 'data-label': 'Owner', text: (o.owner && (o.owner.user || o.owner.uid)) ?? '–' }),
     el('td', { class: 'num', 'data-label': 'Size', text: typeof o.size === 'number' ? bytes(o.size) : '–' }),
     el('td', { class: 'num', 'data-label': 'Fill' }, f === null ? '–'

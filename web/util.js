@@ -87,3 +87,20 @@ export function label(o) {
 export function holderText(h) {
   return `${h.comm || '?'}[${h.pid}]`;
 }
+
+// A container id as `docker ps` shows it: 12 of the 64 hex digits; a name-like id (nspawn,
+// lxc) whole. The same rule as container_short_id in src/core/ns.c, so that the page, the
+// table of the CLI and the metrics' container label agree.
+export function shortId(id) {
+  return /^[0-9a-f]{64}$/.test(id) ? id.slice(0, 12) : id;
+}
+
+// What the page calls a container: its name when it has one, else its short id.
+export function containerLabel(c) {
+  return c.name || shortId(c.id);
+}
+
+// The tooltip of a container: runtime, whole id and pod, which the label leaves out.
+export function containerTitle(c) {
+  return [c.runtime, c.id, c.pod ? `pod ${c.pod}` : null].filter(Boolean).join(' · ');
+}

@@ -151,6 +151,8 @@ _ipcscope()
 			COMPREPLY=($(compgen -W "same split" -- "$cur")) ;;
 		*:--older-than)
 			COMPREPLY=($(compgen -W "90s 15m 1h 6h 1d 2d 7d" -- "$cur")) ;;
+		*:-N | *:--namespace)
+			COMPREPLY=($(compgen -W "self" -- "$cur")) ;;
 		serve:-l | serve:--listen)
 			_ipcscope_reply "$cur" "127.0.0.1:9412 [::1]:9412 127.0.0.1:0" ;;
 		ipcs:-i | ipcs:--id)

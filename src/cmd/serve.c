@@ -30,7 +30,7 @@ static void help(void)
 	printf("Usage: ipcscope serve [OPTIONS]\n\n"
 	       "Serve the IPC objects of this host over HTTP: a live dashboard at /, JSON at\n"
 	       "/api/v1/objects, /api/v1/objects/IDENTITY, /api/v1/limits, /api/v1/stale,\n"
-	       "/api/v1/history, events at /api/v1/events,\n"
+	       "/api/v1/namespaces, /api/v1/history, events at /api/v1/events,\n"
 	       "Prometheus metrics at /metrics and /healthz. A background scan runs once per interval;\n"
 	       "requests are answered from the latest one.\n\n"
 	       "Options:\n"
@@ -42,6 +42,9 @@ static void help(void)
 	       "      --allow-clean       enable POST /api/v1/clean (needs --token-file)\n"
 	       "      --token-file FILE   bearer token for POST /api/v1/clean\n"
 	       "      --web-root DIR      serve the dashboard's files from DIR (development)\n"
+	       "  -N, --namespace WHAT    only the namespaces of WHAT: self, a pid, a namespace inode,\n"
+	       "                          or a container id or name prefix (repeatable; default:\n"
+	       "                          every namespace of the host when run as root)\n"
 	       "      --root DIR          scan /proc and friends under DIR (fixture trees)\n"
 	       "      --threads N         request threads (default: one per CPU, at most 4)\n"
 	       "      --timeout SECONDS   time a client has to send each whole request\n"
@@ -152,6 +155,8 @@ static int first_scan(const struct http_config *cfg, struct snapshot *snap)
 	ctx.want_limits = true;
 	ctx.fifo_dirs = cfg->fifo_dirs;
 	ctx.nfifo_dirs = cfg->nfifo_dirs;
+	ctx.all_ns = true;
+	ctx.select = cfg->select;
 	rc = scan_run(&ctx, snap);
 	scan_ctx_release(&ctx);
 	print_scan_errors(snap);
@@ -188,7 +193,8 @@ int cmd_serve(int argc, char **argv)
 		{"web-root", required_argument, NULL, OPT_WEBROOT}, {"root", required_argument, NULL, OPT_ROOT},
 		{"threads", required_argument, NULL, OPT_THREADS}, {"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"older-than", required_argument, NULL, OPT_OLDER}, {"fifo-dir", required_argument, NULL, OPT_FIFO},
-		{"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0},
+		{"namespace", required_argument, NULL, 'N'},   {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct http_config cfg = {.interval = 2.0, .older_than = -1};
 	const char *listen = HTTP_DEFAULT_LISTEN, *token_file = NULL;
@@ -203,7 +209,7 @@ int cmd_serve(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":l:i:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":l:i:N:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			listen = optarg;
@@ -249,6 +255,9 @@ int cmd_serve(int argc, char **argv)
 		case OPT_FIFO:
 			fifo_dirs[cfg.nfifo_dirs++] = optarg;
 			break;
+		case 'N':
+			scan_select_namespace(optarg);
+			break;
 		case 'h':
 			help();
 			rc = 0;
@@ -262,6 +271,7 @@ int cmd_serve(int argc, char **argv)
 		}
 	}
 	cfg.fifo_dirs = fifo_dirs;
+	cfg.select = scan_namespace_selection();
 	rc = EXIT_USAGE;
 	if (optind < argc)
 		usage_error("serve", "unexpected argument '%s'", argv[optind]);

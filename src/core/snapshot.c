@@ -412,6 +412,16 @@ const struct container *snapshot_container(const struct snapshot *s, int i)
 	return i >= 0 && (size_t)i < s->ncontainers ? &s->containers[i] : NULL;
 }
 
+int snapshot_container_index(const struct snapshot *s, const struct container *c)
+{
+	uintptr_t base = (uintptr_t)s->containers, p = (uintptr_t)c;
+	size_t size = sizeof(*s->containers);
+
+	if (!c || !base || p < base || p >= base + s->ncontainers * size || (p - base) % size)
+		return -1;
+	return (int)((p - base) / size);
+}
+
 void snapshot_retain(struct snapshot *s, bool (*keep)(const struct ipc_object *o, void *arg), void *arg)
 {
 	size_t n = 0;

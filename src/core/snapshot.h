@@ -117,6 +117,8 @@ const struct ns_proc *snapshot_proc(const struct snapshot *s, pid_t pid);
 struct ns_info *snapshot_ns(const struct snapshot *s, enum ns_type t, uint64_t ino);
 /* The container of index i, or NULL (i < 0). */
 const struct container *snapshot_container(const struct snapshot *s, int i);
+/* The index of c (an object's or holder's cont) in s->containers; -1 for NULL. */
+int snapshot_container_index(const struct snapshot *s, const struct container *c);
 
 /* Sort objects by kind then id/name/inode, the order every output uses by default. */
 void snapshot_sort_default(struct snapshot *s);

@@ -81,6 +81,7 @@ bool routes_path_ok(const char *url);
  * MHD_KeyValueIterator; cls is the route_query). err is set on the first bad argument. */
 struct route_query {
 	struct filter f;
+	struct http_ns_filter nf;     /* container=, ns= */
 	int stale;          /* -1: any, 0: only live, 1: only stale */
 	char err[TEXT_QUOTE_SIZE + 64];
 };

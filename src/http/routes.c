@@ -105,6 +105,23 @@ int http_lookup_user(const char *s, uid_t *uid)
 	return 0;
 }
 
+/* A container= value: "-", or what could begin a container's id or name (collectors/
+ * container.c keeps both shorter than the id's 80 bytes and free of control bytes). The
+ * API's names are JSON text, so a prefix is valid UTF-8 too. */
+static bool container_arg_ok(const char *v)
+{
+	size_t n = v ? strlen(v) : 0, len;
+
+	if (n == 0 || n >= sizeof(((struct container *)0)->id))
+		return false;
+	for (size_t i = 0; i < n; i += len) {
+		len = text_utf8_len(v + i, n - i);
+		if (!len || (unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return false;
+	}
+	return true;
+}
+
 enum MHD_Result routes_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 				 const char *value)
 {
@@ -128,6 +145,20 @@ enum MHD_Result routes_query_arg(void *cls, enum MHD_ValueKind kind, const char 
 			snprintf(q->err, sizeof(q->err), "bad pid '%s'", text_quote(b, sizeof(b), value));
 		q->f.has_pid = true;
 		q->f.pid = (pid_t)v;
+	} else if (!strcmp(key, "container")) {
+		if (q->nf.container)
+			snprintf(q->err, sizeof(q->err), "container given twice");
+		else if (!container_arg_ok(value))
+			snprintf(q->err, sizeof(q->err), "bad container '%s' (a prefix of a container's id or name, or -)",
+				 text_quote(b, sizeof(b), value));
+		q->nf.container = value;
+	} else if (!strcmp(key, "ns")) {
+		if (q->nf.has_ns)
+			snprintf(q->err, sizeof(q->err), "ns given twice");
+		else if (!value || parse_u64(value, &v) < 0 || v == 0)
+			snprintf(q->err, sizeof(q->err), "bad ns '%s' (a namespace inode)", text_quote(b, sizeof(b), value));
+		q->nf.has_ns = true;
+		q->nf.ns = v;
 	} else if (!strcmp(key, "stale")) {
 		q->stale = parse_bool(value);
 		if (q->stale < 0)
@@ -146,6 +177,7 @@ static enum MHD_Result objects_route(struct http_server *s, struct MHD_Connectio
 	enum MHD_Result ret;
 	size_t *sel, n = 0, len;
 	char etag[24], *body;
+	bool *in_ns;
 
 	if (MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, NULL, NULL) == 0) {
 		st = server_state(s);
@@ -157,11 +189,14 @@ static enum MHD_Result objects_route(struct http_server *s, struct MHD_Connectio
 	if (q.err[0])
 		return reply_error(c, MHD_HTTP_BAD_REQUEST, true, q.err);
 	st = server_state(s);
+	in_ns = http_state_match_ns(st, &q.nf);
 	sel = xcalloc(st->nobjs ? st->nobjs : 1, sizeof(*sel));
 	for (size_t i = 0; i < st->nobjs; i++)
-		if (http_state_match(st, i, &q.f) && (q.stale < 0 || st->stale[i] == (q.stale == 1)))
+		if (http_state_match(st, i, &q.f) && (q.stale < 0 || st->stale[i] == (q.stale == 1)) &&
+		    (!in_ns || in_ns[i]))
 			sel[n++] = i;
 	body = http_state_select(st, sel, n, &len, etag);
+	free(in_ns);
 	free(sel);
 	http_state_put(st);
 	r = reply_new(body, len, TYPE_JSON, etag);
@@ -280,6 +315,8 @@ enum MHD_Result routes_handle(struct http_server *s, struct MHD_Connection *c, c
 		return cached_route(s, c, offsetof(struct http_state, limits), TYPE_JSON);
 	if (!strcmp(url, "/api/v1/stale"))
 		return cached_route(s, c, offsetof(struct http_state, stale_list), TYPE_JSON);
+	if (!strcmp(url, "/api/v1/namespaces"))
+		return cached_route(s, c, offsetof(struct http_state, namespaces), TYPE_JSON);
 	if (!strcmp(url, "/api/v1/history"))
 		return cached_route(s, c, offsetof(struct http_state, history), TYPE_JSON);
 	if (!strcmp(url, "/api/v1/events"))

@@ -189,6 +189,8 @@ int http_server_start(const struct http_config *cfg, struct snapshot *first,
 	s->ctx.want_limits = true;
 	s->ctx.fifo_dirs = cfg->fifo_dirs;
 	s->ctx.nfifo_dirs = cfg->nfifo_dirs;
+	s->ctx.all_ns = true;
+	s->ctx.select = cfg->select;
 	rc = scanner_publish(s, first);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot render the first snapshot: %s", strerror(-rc));

@@ -13,6 +13,8 @@
 
 #include "core/snapshot.h"
 
+struct ns_select;
+
 #define HTTP_DEFAULT_PORT 9412
 #define HTTP_DEFAULT_LISTEN "127.0.0.1:9412"
 
@@ -31,6 +33,9 @@ struct http_config {
 	int64_t older_than;             /* stale rules' idle time in seconds; -1: clean's default */
 	const char *const *fifo_dirs;   /* --fifo-dir: FIFOs there are listed and may be stale */
 	size_t nfifo_dirs;
+	/* Every scan reads every namespace it can (all of them as root); -N bounds that to
+	 * these. NULL: no -N. Borrowed. */
+	const struct ns_select *select;
 };
 
 struct http_server;

@@ -145,6 +145,15 @@ static int render_limits(struct http_state *st)
 	return render_doc(doc, &st->limits);
 }
 
+/* Every namespace, with an empty list when discovery did not run (a --root tree). */
+static int render_namespaces(struct http_state *st)
+{
+	json_t *doc = json_document(st->snap);
+
+	json_object_set_new(doc, "namespaces", json_of_namespaces(st->snap));
+	return render_doc(doc, &st->namespaces);
+}
+
 static int render_metrics(struct http_state *st, const struct prom_stats *stats)
 {
 	struct prom_stats ps = stats ? *stats : (struct prom_stats){0};
@@ -153,13 +162,7 @@ static int render_metrics(struct http_state *st, const struct prom_stats *stats)
 	FILE *f;
 	int rc;
 
-	if (st->stale) {
-		ps.has_stale = true;
-		memset(ps.stale, 0, sizeof(ps.stale));
-		for (size_t i = 0; i < st->snap->nobjs; i++)
-			if (st->stale[i])
-				ps.stale[st->snap->objs[i]->kind]++;
-	}
+	ps.stale = st->stale;
 	f = open_memstream(&s, &len);
 	if (!f)
 		return -errno;
@@ -219,6 +222,10 @@ static void build_objs(struct http_state *st)
 		idlen += strlen(o->identity) + 1;
 		npids += 5 + o->nholders + (o->sems && o->nsems > 0 ? (size_t)o->nsems : 0);
 	}
+	st->nconts = snap->ncontainers;
+	st->conts = xmalloc((st->nconts ? st->nconts : 1) * sizeof(*st->conts));
+	if (st->nconts)
+		memcpy(st->conts, snap->containers, st->nconts * sizeof(*st->conts));
 	st->nobjs = snap->nobjs;
 	st->objs = xcalloc(st->nobjs ? st->nobjs : 1, sizeof(*st->objs));
 	st->id_pool = xmalloc(idlen ? idlen : 1);
@@ -237,6 +244,8 @@ static void build_objs(struct http_state *st)
 		h->uid = o->uid;
 		h->has_creator_ids = o->has_creator_ids;
 		h->cuid = o->cuid;
+		h->ns = o->ns;
+		h->cont = snapshot_container_index(snap, o->cont);
 		h->pid_off = (uint32_t)poff;
 		for (size_t r = 0; r < ARRAY_SIZE(refs); r++)
 			if (refs[r]->pid > 0)
@@ -264,6 +273,34 @@ bool http_state_match(const struct http_state *st, size_t i, const struct filter
 	for (uint32_t k = 0; k < o->npids && !found; k++)
 		found = st->pid_pool[o->pid_off + k] == f->pid;
 	return found;
+}
+
+/* As -N takes a container (collectors/scan.c): a prefix of its id or of its name. */
+static bool container_prefix(const struct container *c, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return (c->id[0] && !strncmp(c->id, prefix, n)) || (c->name[0] && !strncmp(c->name, prefix, n));
+}
+
+bool *http_state_match_ns(const struct http_state *st, const struct http_ns_filter *nf)
+{
+	bool *conts, *out, none = nf->container && !strcmp(nf->container, "-");
+
+	if (!nf->has_ns && !nf->container)
+		return NULL;
+	conts = xcalloc(st->nconts ? st->nconts : 1, sizeof(*conts));
+	for (size_t c = 0; nf->container && !none && c < st->nconts; c++)
+		conts[c] = container_prefix(&st->conts[c], nf->container);
+	out = xcalloc(st->nobjs ? st->nobjs : 1, sizeof(*out));
+	for (size_t i = 0; i < st->nobjs; i++) {
+		const struct http_obj *o = &st->objs[i];
+
+		out[i] = (!nf->has_ns || o->ns == nf->ns) &&
+			 (!nf->container || (none ? o->cont < 0 : o->cont >= 0 && conts[o->cont]));
+	}
+	free(conts);
+	return out;
 }
 
 static void build_index(struct http_state *st)
@@ -357,6 +394,7 @@ int http_state_new(struct snapshot *snap, const struct http_state *prev, uint64_
 	pthread_mutex_init(&st->metrics.gz_lock, NULL);
 	pthread_mutex_init(&st->history.gz_lock, NULL);
 	pthread_mutex_init(&st->stale_list.gz_lock, NULL);
+	pthread_mutex_init(&st->namespaces.gz_lock, NULL);
 	for (size_t i = 0; i < snap->nobjs; i++) {
 		const struct ipc_object *o = snap->objs[i];
 
@@ -370,6 +408,8 @@ int http_state_new(struct snapshot *snap, const struct http_state *prev, uint64_
 		rc = render_objects(st, prev);
 	if (rc == 0)
 		rc = render_limits(st);
+	if (rc == 0)
+		rc = render_namespaces(st);
 	if (rc == 0)
 		rc = render_metrics(st, stats);
 	if (rc == 0)
@@ -400,12 +440,15 @@ void http_state_put(struct http_state *st)
 	reply_body_release(&st->metrics);
 	reply_body_release(&st->history);
 	reply_body_release(&st->stale_list);
+	reply_body_release(&st->namespaces);
 	pthread_mutex_destroy(&st->objects.gz_lock);
 	pthread_mutex_destroy(&st->limits.gz_lock);
 	pthread_mutex_destroy(&st->metrics.gz_lock);
 	pthread_mutex_destroy(&st->history.gz_lock);
 	pthread_mutex_destroy(&st->stale_list.gz_lock);
+	pthread_mutex_destroy(&st->namespaces.gz_lock);
 	free(st->objs);
+	free(st->conts);
 	free(st->id_pool);
 	free(st->pid_pool);
 	free(st->slices);

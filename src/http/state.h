@@ -52,6 +52,15 @@ struct http_obj {
 	bool has_owner, has_creator_ids;
 	uid_t uid, cuid;
 	uint32_t pid_off, npids;     /* into pid_pool: creator, last users, sem ops, holders */
+	uint64_t ns;                 /* its namespace's inode; 0 none (pipes) */
+	int cont;                    /* index in the state's conts; -1 in no container */
+};
+
+/* ?container= and ?ns= of /api/v1/objects. */
+struct http_ns_filter {
+	bool has_ns;
+	uint64_t ns;
+	const char *container;       /* a prefix of a container's id or name; "-": none; NULL */
 };
 
 struct http_state {
@@ -60,6 +69,8 @@ struct http_state {
 	const struct snapshot *snap; /* while the state is built only; NULL after */
 	struct http_obj *objs;       /* one per object, in the order of the body */
 	size_t nobjs;
+	struct container *conts;     /* the snapshot's containers, copied: it does not stay */
+	size_t nconts;
 	char *id_pool;               /* every identity, NUL-terminated one after another */
 	pid_t *pid_pool;
 	int64_t time, scan_ns;       /* the scan's start and duration */
@@ -76,6 +87,7 @@ struct http_state {
 	struct http_body metrics;    /* /metrics */
 	struct http_body history;    /* /api/v1/history, filled by the scan thread */
 	struct http_body stale_list; /* /api/v1/stale: identities and evidence */
+	struct http_body namespaces; /* /api/v1/namespaces */
 	char *event;                 /* the SSE message announcing this state; owned */
 	size_t event_len;
 };
@@ -94,6 +106,9 @@ void http_state_put(struct http_state *st);
 long http_state_find(const struct http_state *st, const char *identity);
 /* Does object i pass f (kinds, user, pid; the key is not a filter of the API)? */
 bool http_state_match(const struct http_state *st, size_t i, const struct filter *f);
+/* Which objects pass nf: a malloc'd mark per object (NULL when nf filters nothing), made
+ * once per request so that a prefix is compared with each container, not each object. */
+bool *http_state_match_ns(const struct http_state *st, const struct http_ns_filter *nf);
 
 /* The gzip response of b, compressed on first call; NULL when it could not be made. */
 struct MHD_Response *http_body_gzip(struct http_body *b);

@@ -1,13 +1,16 @@
 /* prom.c - Prometheus text format. Every family gets its HELP and TYPE line and all its
  * samples together, which is what `promtool check metrics` asks for; every kind is listed
- * even when it has no object, so that a series does not vanish when the last queue does. */
+ * even when it has no object, so that a series does not vanish when the last queue does.
+ * The per-kind totals are per container too (see struct groups). */
 #include "render/prom.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/kinds.h"
+#include "core/util.h"
 
 int64_t object_bytes(const struct ipc_object *o)
 {
@@ -42,39 +45,105 @@ static void family(FILE *out, const char *name, const char *type, const char *he
 	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/* One gauge sample per kind, from a per-kind array. */
-static void per_kind(FILE *out, const char *name, const char *help, const uint64_t *v)
+/* The container label of the per-kind totals: "" for objects in no container, else the
+ * container's short id. A series is per label value, not per container, so that two
+ * containers of one short id (an lxc and an nspawn machine of one name) add up instead of
+ * giving two samples of one label set. Every container discovery found has its series,
+ * objects or not, so that a series does not come and go with a container's last queue. */
+struct groups {
+	char (*label)[sizeof(((struct container *)0)->id)];
+	size_t n;
+	size_t *of;          /* index in snapshot containers -> group */
+};
+
+static void groups_init(struct groups *g, const struct snapshot *s)
 {
-	family(out, name, "gauge", help);
-	for (int k = 0; k < KIND__COUNT; k++)
-		fprintf(out, "%s{kind=\"%s\"} %" PRIu64 "\n", name, kind_name((enum ipc_kind)k), v[k]);
+	g->label = xcalloc(s->ncontainers + 1, sizeof(*g->label));
+	g->of = xcalloc(s->ncontainers + 1, sizeof(*g->of));
+	g->n = 1; /* label[0] is "" */
+	for (size_t i = 0; i < s->ncontainers; i++) {
+		size_t k = 0;
+
+		container_short_id(&s->containers[i], g->label[g->n], sizeof(g->label[g->n]));
+		while (strcmp(g->label[k], g->label[g->n]))
+			k++;
+		if (k == g->n)
+			g->n++;
+		g->of[i] = k;
+	}
 }
 
+static size_t group_of(const struct groups *g, const struct snapshot *s, const struct container *c)
+{
+	int i = snapshot_container_index(s, c);
+
+	return i < 0 ? 0 : g->of[i];
+}
+
+/* One gauge sample per container label and kind, from per-group arrays of per-kind values. */
+static void per_kind(FILE *out, const char *name, const char *help, const struct groups *g,
+		     const uint64_t (*v)[KIND__COUNT])
+{
+	family(out, name, "gauge", help);
+	for (size_t i = 0; i < g->n; i++)
+		for (int k = 0; k < KIND__COUNT; k++) {
+			fprintf(out, "%s{kind=\"%s\",container=\"", name, kind_name((enum ipc_kind)k));
+			put_label(out, g->label[i]);
+			fprintf(out, "\"} %" PRIu64 "\n", v[i][k]);
+		}
+}
+
+/* The labels that tell one namespace's limit from another's: its inode and container. */
+static void limit_labels(FILE *out, const struct snapshot *s, const struct limit *l)
+{
+	const struct container *c = snapshot_limit_container(s, l);
+	uint64_t ns = snapshot_limit_ns(s, l);
+	char id[sizeof(c->id)] = "";
+
+	if (ns)
+		fprintf(out, ",ns=\"%" PRIu64 "\"", ns);
+	else
+		fputs(",ns=\"\"", out);
+	if (c)
+		container_short_id(c, id, sizeof(id));
+	fputs(",container=\"", out);
+	put_label(out, id);
+	fputc('"', out);
+}
+
+/* Limits are per IPC or mount namespace: each sample carries the namespace it is of, or
+ * two namespaces would give two samples of one label set. */
 static void limits(FILE *out, const struct snapshot *s)
 {
 	family(out, "ipcscope_limit", "gauge", "Kernel IPC limit, in the unit the unit label names.");
 	for (size_t i = 0; i < s->nlimits; i++) {
 		const struct limit *l = &s->limits[i];
 
-		if (l->has_value)
-			fprintf(out, "ipcscope_limit{name=\"%s\",kind=\"%s\",unit=\"%s\"} %" PRIu64 "\n",
-				l->name, l->group, l->unit, l->value);
+		if (!l->has_value)
+			continue;
+		fprintf(out, "ipcscope_limit{name=\"%s\",kind=\"%s\",unit=\"%s\"", l->name, l->group, l->unit);
+		limit_labels(out, s, l);
+		fprintf(out, "} %" PRIu64 "\n", l->value);
 	}
 	family(out, "ipcscope_limit_used", "gauge", "How much of each kernel IPC limit is in use.");
 	for (size_t i = 0; i < s->nlimits; i++) {
 		const struct limit *l = &s->limits[i];
 
-		if (l->has_used)
-			fprintf(out, "ipcscope_limit_used{name=\"%s\",kind=\"%s\",unit=\"%s\"} %" PRIu64 "\n",
-				l->name, l->group, l->unit, l->used);
+		if (!l->has_used)
+			continue;
+		fprintf(out, "ipcscope_limit_used{name=\"%s\",kind=\"%s\",unit=\"%s\"", l->name, l->group, l->unit);
+		limit_labels(out, s, l);
+		fprintf(out, "} %" PRIu64 "\n", l->used);
 	}
 	family(out, "ipcscope_limit_use_ratio", "gauge", "Use of each kernel IPC limit, 0 to 1.");
 	for (size_t i = 0; i < s->nlimits; i++) {
 		const struct limit *l = &s->limits[i];
 
-		if (l->has_used && l->has_value && l->value > 0)
-			fprintf(out, "ipcscope_limit_use_ratio{name=\"%s\",kind=\"%s\"} %.6g\n", l->name,
-				l->group, (double)l->used / (double)l->value);
+		if (!l->has_used || !l->has_value || l->value == 0)
+			continue;
+		fprintf(out, "ipcscope_limit_use_ratio{name=\"%s\",kind=\"%s\"", l->name, l->group);
+		limit_labels(out, s, l);
+		fprintf(out, "} %.6g\n", (double)l->used / (double)l->value);
 	}
 }
 
@@ -128,27 +197,44 @@ static int64_t get_nattch(const struct ipc_object *o)
 
 int prom_render(FILE *out, const struct snapshot *s, const struct prom_stats *st)
 {
-	uint64_t count[KIND__COUNT] = {0}, bytes[KIND__COUNT] = {0}, holders[KIND__COUNT] = {0};
-	uint64_t partial[KIND__COUNT] = {0};
+	struct groups g;
+	uint64_t (*count)[KIND__COUNT], (*bytes)[KIND__COUNT], (*holders)[KIND__COUNT];
+	uint64_t (*partial)[KIND__COUNT], (*stale)[KIND__COUNT];
 
+	groups_init(&g, s);
+	count = xcalloc(g.n, sizeof(*count));
+	bytes = xcalloc(g.n, sizeof(*bytes));
+	holders = xcalloc(g.n, sizeof(*holders));
+	partial = xcalloc(g.n, sizeof(*partial));
+	stale = xcalloc(g.n, sizeof(*stale));
 	for (size_t i = 0; i < s->nobjs; i++) {
 		const struct ipc_object *o = s->objs[i];
+		size_t c = group_of(&g, s, o->cont);
 
-		count[o->kind]++;
-		bytes[o->kind] += (uint64_t)object_bytes(o);
-		holders[o->kind] += o->nholders;
+		count[c][o->kind]++;
+		bytes[c][o->kind] += (uint64_t)object_bytes(o);
+		holders[c][o->kind] += o->nholders;
 		if (o->flags & OBJ_PARTIAL)
-			partial[o->kind]++;
+			partial[c][o->kind]++;
+		if (st && st->stale && st->stale[i])
+			stale[c][o->kind]++;
 	}
-	per_kind(out, "ipcscope_objects", "IPC objects found by the last scan.", count);
+	per_kind(out, "ipcscope_objects", "IPC objects found by the last scan.", &g, count);
 	per_kind(out, "ipcscope_object_bytes",
-		 "Bytes the objects hold: queued bytes, segment or file size, socket queues.", bytes);
+		 "Bytes the objects hold: queued bytes, segment or file size, socket queues.", &g, bytes);
 	per_kind(out, "ipcscope_holders", "File descriptors and mappings through which processes hold objects.",
-		 holders);
-	per_kind(out, "ipcscope_partial_objects", "Objects some fields of which could not be read.", partial);
-	if (st && st->has_stale)
+		 &g, holders);
+	per_kind(out, "ipcscope_partial_objects", "Objects some fields of which could not be read.", &g, partial);
+	if (st && st->stale)
 		per_kind(out, "ipcscope_stale_objects", "Objects the stale rules of `ipcscope clean` would remove.",
-			 st->stale);
+			 &g, stale);
+	free(count);
+	free(bytes);
+	free(holders);
+	free(partial);
+	free(stale);
+	free(g.label);
+	free(g.of);
 	limits(out, s);
 	per_object(out, s, "ipcscope_queue_messages", "queue", "Messages waiting in each message queue.",
 		   is_queue, get_messages);

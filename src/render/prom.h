@@ -1,9 +1,11 @@
 /* prom.h - a snapshot as Prometheus text format (version 0.0.4), for `serve`'s /metrics.
  *
  * Labels stay bounded so that a busy host cannot blow up a scraper: kind, limit name and
- * unit, and, for queues and shared memory segments only, the object's identity. The number
- * of those is capped by the kernel (msgmni, queues_max, shmmni), never by processes: no
- * metric carries a pid. */
+ * unit, the container (the per-kind totals and the limits: one value per container), the
+ * namespace (limits: one per IPC or mount namespace), and, for queues and shared memory
+ * segments only, the object's identity. The number of those is capped by the kernel
+ * (msgmni, queues_max, shmmni) and by the containers and namespaces of the host, never by
+ * processes or objects of other kinds: no metric carries a pid. */
 #ifndef IPCSCOPE_PROM_H
 #define IPCSCOPE_PROM_H
 
@@ -17,8 +19,8 @@
 struct prom_stats {
 	uint64_t scans;            /* scans completed since start */
 	uint64_t scan_errors;      /* errors met by all of those scans */
-	bool has_stale;            /* stale[] is filled */
-	uint64_t stale[KIND__COUNT]; /* stale objects per kind in this snapshot */
+	const bool *stale;         /* per object of the snapshot: is it stale? NULL: not known,
+				    * and ipcscope_stale_objects is left out */
 };
 
 /* Bytes an object holds, the one figure per object that "bytes per kind" sums: queued bytes

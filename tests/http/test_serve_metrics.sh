@@ -44,7 +44,7 @@ for line in text.splitlines():
     assert m, f"bad sample line: {line!r}"
     labels = tuple(label.findall(m.group(2) or ""))
     for k, _ in labels:
-        assert k in ("kind", "name", "unit", "queue", "segment"), f"unbounded label {k} in {line}"
+        assert k in ("kind", "name", "unit", "queue", "segment", "container", "ns"), f"unbounded label {k} in {line}"
     unesc = tuple((k, v.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")) for k, v in labels)
     series[(m.group(1), unesc)] = float(m.group(3))
 
@@ -53,11 +53,27 @@ def val(name, /, **labels):
     assert key in series, f"no series {key}"
     return series[key]
 
+def short(c):
+    """The container label of a JSON container: docker ps's 12 digits of a 64-hex id."""
+    if not c:
+        return ""
+    i = c["id"]
+    return i[:12] if len(i) == 64 and all(ch in "0123456789abcdef" for ch in i) else i
+
+def total(name, kind):
+    """A per-kind total over every container label; each kind has the no-container series."""
+    assert (name, (("kind", kind), ("container", ""))) in series, f"no {name} for {kind} outside containers"
+    return sum(v for (n, labels), v in series.items() if n == name and dict(labels)["kind"] == kind)
+
 count = Counter(o["kind"] for o in objs)
 for kind in ("sysv-msg", "sysv-shm", "sysv-sem", "posix-mq", "posix-shm", "posix-sem", "pipe", "fifo", "unix", "tcp", "udp", "lock"):
-    assert val("ipcscope_objects", kind=kind) == count.get(kind, 0), f"{kind}: {val('ipcscope_objects', kind=kind)} vs {count.get(kind, 0)}"
-    assert val("ipcscope_stale_objects", kind=kind) == sum(1 for s in stale if s["kind"] == kind), kind
-    assert val("ipcscope_holders", kind=kind) == sum(len(o["holders"]) for o in objs if o["kind"] == kind), kind
+    assert total("ipcscope_objects", kind) == count.get(kind, 0), f"{kind}: {total('ipcscope_objects', kind)} vs {count.get(kind, 0)}"
+    assert total("ipcscope_stale_objects", kind) == sum(1 for s in stale if s["kind"] == kind), kind
+    assert total("ipcscope_holders", kind) == sum(len(o["holders"]) for o in objs if o["kind"] == kind), kind
+# ... and per container, as the objects' JSON names them.
+bycont = Counter((o["kind"], short(o.get("container"))) for o in objs)
+for (kind, c), n in bycont.items():
+    assert val("ipcscope_objects", kind=kind, container=c) == n, (kind, c)
 
 for o in objs:
     if o["kind"] in ("sysv-msg", "posix-mq"):
@@ -77,11 +93,13 @@ odd = [o for o in objs if o["kind"] == "posix-mq" and o.get("name", "").endswith
 assert odd, "the oddly named queue is not listed"
 assert val("ipcscope_queue_messages", kind="posix-mq", queue=odd[0]["identity"]) == 0
 
+# Limits are per namespace: the namespace and its container tell them apart.
 for l in limits:
+    where = dict(ns=str(l.get("ns", "")), container=short(l.get("container")))
     if "value" in l:
-        assert val("ipcscope_limit", name=l["name"], kind=l["group"], unit=l["unit"]) == float(l["value"]), l["name"]
+        assert val("ipcscope_limit", name=l["name"], kind=l["group"], unit=l["unit"], **where) == float(l["value"]), l["name"]
     if "used" in l:
-        assert val("ipcscope_limit_used", name=l["name"], kind=l["group"], unit=l["unit"]) == l["used"], l["name"]
+        assert val("ipcscope_limit_used", name=l["name"], kind=l["group"], unit=l["unit"], **where) == l["used"], l["name"]
 
 assert val("ipcscope_scans_total") >= 2
 assert val("ipcscope_scan_duration_seconds") > 0

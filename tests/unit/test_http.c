@@ -91,25 +91,25 @@ static char *render_prom(const struct snapshot *s, const struct prom_stats *st)
 
 static void prom(void **state)
 {
-	struct prom_stats st = {.scans = 5, .scan_errors = 2, .has_stale = true};
+	bool stale[] = {true, false, false}; /* the queue, in the order make_snapshot adds them */
+	struct prom_stats st = {.scans = 5, .scan_errors = 2, .stale = stale};
 	struct snapshot s;
 	char *text, *p;
 
 	(void)state;
 	make_snapshot(&s, 1000, 48, false);
-	st.stale[KIND_SYSV_MSG] = 1;
 	text = render_prom(&s, &st);
-	assert_non_null(strstr(text, "ipcscope_objects{kind=\"sysv-msg\"} 1\n"));
-	assert_non_null(strstr(text, "ipcscope_objects{kind=\"udp\"} 0\n"));
-	assert_non_null(strstr(text, "ipcscope_object_bytes{kind=\"sysv-shm\"} 65536\n"));
+	assert_non_null(strstr(text, "ipcscope_objects{kind=\"sysv-msg\",container=\"\"} 1\n"));
+	assert_non_null(strstr(text, "ipcscope_objects{kind=\"udp\",container=\"\"} 0\n"));
+	assert_non_null(strstr(text, "ipcscope_object_bytes{kind=\"sysv-shm\",container=\"\"} 65536\n"));
 	assert_non_null(strstr(text, "ipcscope_queue_messages{kind=\"sysv-msg\",queue=\"sysv-msg:1:7\"} 3\n"));
 	assert_non_null(strstr(text, "ipcscope_queue_bytes{kind=\"sysv-msg\",queue=\"sysv-msg:1:7\"} 48\n"));
 	assert_non_null(strstr(text, "ipcscope_shm_nattch{kind=\"sysv-shm\",segment=\"sysv-shm:1:3\"} 2\n"));
 	/* quote, backslash and newline escaped as the text format wants */
 	assert_non_null(strstr(text, "queue=\"posix-mq:2:/we\\\"ird\\\\q\\n\"} 0\n"));
-	assert_non_null(strstr(text, "ipcscope_limit{name=\"msgmni\",kind=\"sysv-msg\",unit=\"count\"} 32000\n"));
-	assert_non_null(strstr(text, "ipcscope_limit_use_ratio{name=\"msgmni\",kind=\"sysv-msg\"} 3.125e-05\n"));
-	assert_non_null(strstr(text, "ipcscope_stale_objects{kind=\"sysv-msg\"} 1\n"));
+	assert_non_null(strstr(text, "ipcscope_limit{name=\"msgmni\",kind=\"sysv-msg\",unit=\"count\",ns=\"\",container=\"\"} 32000\n"));
+	assert_non_null(strstr(text, "ipcscope_limit_use_ratio{name=\"msgmni\",kind=\"sysv-msg\",ns=\"\",container=\"\"} 3.125e-05\n"));
+	assert_non_null(strstr(text, "ipcscope_stale_objects{kind=\"sysv-msg\",container=\"\"} 1\n"));
 	assert_non_null(strstr(text, "# TYPE ipcscope_scans_total counter\nipcscope_scans_total 5\n"));
 	assert_non_null(strstr(text, "ipcscope_scan_errors_total 2\n"));
 	assert_null(strstr(text, "pid"));
@@ -143,6 +143,65 @@ static void prom(void **state)
 	snapshot_release(&s);
 }
 
+/* Three containers, two of them of one short id, for the snapshot make_snapshot made with
+ * extra: the queue in the docker container, the segment and the pipe in the other two, the
+ * POSIX queue in none; the docker container's IPC namespace is 4026532000. */
+static void add_containers(struct snapshot *s)
+{
+	static const char hex[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+	s->containers = calloc(3, sizeof(*s->containers));
+	s->ncontainers = s->containers_cap = 3;
+	snprintf(s->containers[0].runtime, sizeof(s->containers[0].runtime), "docker");
+	snprintf(s->containers[0].id, sizeof(s->containers[0].id), "%s", hex);
+	snprintf(s->containers[1].runtime, sizeof(s->containers[1].runtime), "lxc");
+	snprintf(s->containers[1].id, sizeof(s->containers[1].id), "we\"b");
+	snprintf(s->containers[2].runtime, sizeof(s->containers[2].runtime), "nspawn");
+	snprintf(s->containers[2].id, sizeof(s->containers[2].id), "we\"b");
+	s->objs[0]->cont = &s->containers[0];  /* the queue */
+	s->objs[1]->cont = &s->containers[1];  /* the segment */
+	s->objs[3]->cont = &s->containers[2];  /* the pipe */
+	s->nss = calloc(1, sizeof(*s->nss));
+	s->nnss = s->nss_cap = 1;
+	s->nss[0] = (struct ns_info){.type = NS_IPC, .inode = 4026532000u, .pid = 9, .container = 0};
+	s->objs[0]->ns = 4026532000u;
+	snprintf(s->containers[1].name, sizeof(s->containers[1].name), "web-1");
+}
+
+/* Two containers of one short id and one of another: the per-kind totals get one series
+ * per container label and kind (kinds without objects too), never two of one label set,
+ * and a limit of a container's namespace carries its namespace and container. */
+static void prom_containers(void **state)
+{
+	struct snapshot s;
+	struct limit *l;
+	char *text, want[256];
+	int n = 0;
+
+	(void)state;
+	make_snapshot(&s, 1000, 48, true);
+	add_containers(&s);
+	l = snapshot_limit(&s, "msgmni", "sysv-msg", "Number of message queues", "count", NULL);
+	l->ns = 4026532000u;
+	text = render_prom(&s, NULL);
+	assert_non_null(strstr(text, "ipcscope_objects{kind=\"sysv-msg\",container=\"0123456789ab\"} 1\n"));
+	assert_non_null(strstr(text, "ipcscope_objects{kind=\"sysv-msg\",container=\"\"} 0\n"));
+	assert_non_null(strstr(text, "ipcscope_objects{kind=\"sysv-shm\",container=\"we\\\"b\"} 1\n"));
+	assert_non_null(strstr(text, "ipcscope_objects{kind=\"pipe\",container=\"we\\\"b\"} 1\n"));
+	assert_non_null(strstr(text, "ipcscope_objects{kind=\"posix-mq\",container=\"\"} 1\n"));
+	assert_non_null(strstr(text, "ipcscope_object_bytes{kind=\"sysv-shm\",container=\"we\\\"b\"} 65536\n"));
+	assert_non_null(strstr(text, "ipcscope_holders{kind=\"pipe\",container=\"we\\\"b\"} 1\n"));
+	/* three label values (no container, the docker id, the shared name) times every kind */
+	for (const char *p = text; (p = strstr(p, "\nipcscope_objects{")); p++)
+		n++;
+	assert_int_equal(n, 3 * KIND__COUNT);
+	snprintf(want, sizeof(want), "ipcscope_limit{name=\"msgmni\",kind=\"sysv-msg\",unit=\"count\","
+		 "ns=\"4026532000\",container=\"0123456789ab\"} 32000\n");
+	assert_non_null(strstr(text, want));
+	free(text);
+	snapshot_release(&s);
+}
+
 static void bytes_per_object(void **state)
 {
 	struct ipc_object *o = object_new(KIND_UNIX, "unix:1");
@@ -168,6 +227,60 @@ static struct http_state *build(struct snapshot *s, const struct http_state *pre
 	stale_ctx_init(&rules, 0);
 	assert_int_equal(http_state_new(s, prev, seq, NULL, &rules, &st), 0);
 	return st;
+}
+
+/* ?container= and ?ns= through the state's index: prefixes of ids and names, "-" for no
+ * container, the namespace inode; nothing asked, nothing filtered. */
+static void state_containers(void **state)
+{
+	struct http_ns_filter nf = {0};
+	struct snapshot s;
+	struct http_state *st;
+	bool *m;
+	long q, shm, mq, pipe;
+
+	(void)state;
+	make_snapshot(&s, 1000, 48, true);
+	add_containers(&s);
+	st = build(&s, NULL, 1);
+	q = http_state_find(st, "sysv-msg:1:7");
+	shm = http_state_find(st, "sysv-shm:1:3");
+	mq = http_state_find(st, "posix-mq:2:/we\"ird\\q\n");
+	pipe = http_state_find(st, "pipe:99");
+	assert_true(q >= 0 && shm >= 0 && mq >= 0 && pipe >= 0);
+	assert_null(http_state_match_ns(st, &nf));
+
+	nf.container = "0123456789ab";
+	m = http_state_match_ns(st, &nf);
+	assert_true(m[q] && !m[shm] && !m[mq] && !m[pipe]);
+	free(m);
+	nf.container = "we";         /* the lxc and nspawn ids */
+	m = http_state_match_ns(st, &nf);
+	assert_true(!m[q] && m[shm] && !m[mq] && m[pipe]);
+	free(m);
+	nf.container = "web-";       /* the lxc one's name */
+	m = http_state_match_ns(st, &nf);
+	assert_true(!m[q] && m[shm] && !m[mq] && !m[pipe]);
+	free(m);
+	nf.container = "-";
+	m = http_state_match_ns(st, &nf);
+	assert_true(!m[q] && !m[shm] && m[mq] && !m[pipe]);
+	free(m);
+	nf.container = "fedcba";
+	m = http_state_match_ns(st, &nf);
+	assert_true(!m[q] && !m[shm] && !m[mq] && !m[pipe]);
+	free(m);
+	nf.container = NULL;
+	nf.has_ns = true;
+	nf.ns = 4026532000u;
+	m = http_state_match_ns(st, &nf);
+	assert_true(m[q] && !m[shm] && !m[mq] && !m[pipe]);
+	free(m);
+	nf.container = "-";          /* both: AND */
+	m = http_state_match_ns(st, &nf);
+	assert_true(!m[q] && !m[shm] && !m[mq] && !m[pipe]);
+	free(m);
+	http_state_put(st);
 }
 
 static void state_bodies(void **state)
@@ -384,7 +497,8 @@ static void gaps(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(prom),         cmocka_unit_test(bytes_per_object),
+		cmocka_unit_test(prom),         cmocka_unit_test(prom_containers),
+		cmocka_unit_test(state_containers),		cmocka_unit_test(bytes_per_object),
 		cmocka_unit_test(state_bodies), cmocka_unit_test(state_events),
 		cmocka_unit_test(tokens),       cmocka_unit_test(web_names),
 		cmocka_unit_test(utf8),         cmocka_unit_test(clip),

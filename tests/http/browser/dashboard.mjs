@@ -1,9 +1,12 @@
 // dashboard.mjs - the dashboard in headless Chromium (Debian's, driven by playwright-core;
 // no browser is downloaded). Run by tests/http/test_browser.sh:
 //
-//   node dashboard.mjs URL GEN_JSON ARTIFACT_DIR
+//   node dashboard.mjs URL GEN_JSON ARTIFACT_DIR [CONTAINER_JSON]
 //
-// GEN_JSON is what `ipcscope gen ... --hold -J` printed. The page must show each generated
+// GEN_JSON is what `ipcscope gen ... --hold -J` printed. CONTAINER_JSON, when given, is
+// {"gen": what gen printed in the container, "id", "name", "ns": its IPC namespace}: those
+// queues must show their container and namespace, and the container filter must select
+// exactly them, or leave them out. The page must show each generated
 // object with its holders, then, once this script has sent the generator SIGTERM, show them
 // gone. Screenshots land in ARTIFACT_DIR. Any console error, page error or CSP violation
 // fails the test.
@@ -12,8 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-const [url, genPath, artifacts] = process.argv.slice(2);
+const [url, genPath, artifacts, ctrPath] = process.argv.slice(2);
 const gen = JSON.parse(readFileSync(genPath, 'utf8'));
+const ctr = ctrPath ? JSON.parse(readFileSync(ctrPath, 'utf8')) : null;
 mkdirSync(artifacts, { recursive: true });
 
 function fail(msg) {
@@ -135,6 +139,52 @@ try {
   await page.screenshot({ path: join(artifacts, 'dashboard-detail.png') });
   await page.click('#detail-close');
 
+  // Holders show their container and their pid inside it.
+  const holderHeads = await page.$$eval('#detail-body table thead th', (ths) => ths.map((th) => th.textContent));
+  if (!holderHeads.includes('Container') || !holderHeads.includes('PID inside')) fail(`holder columns: ${holderHeads}`);
+
+  // The container and namespace column, and the container filter.
+  if (!(await page.$('th[data-key="container"][scope="col"][aria-sort]'))) fail('no container column');
+  const filterOpts = await page.$$eval('#container-filter option', (os) => os.map((o) => o.value));
+  if (filterOpts[0] !== '' || filterOpts[1] !== '-') fail(`container filter options: ${filterOpts}`);
+  if (ctr) {
+    const queues = ctr.gen.mechanisms.flatMap((m) => m.objects).map((o) => `sysv-msg:${ctr.ns}:${o.id}`);
+    await page.selectOption('#kind-filter', '');
+    await page.fill('#search', '');
+    await waitFor('the container in the filter', async () =>
+      (await page.$$eval('#container-filter option', (os) => os.map((o) => o.value))).includes(ctr.id));
+    await page.selectOption('#container-filter', ctr.id);
+    await page.waitForTimeout(300);
+    const rows = await page.$$eval('#rows tr', (trs) => trs.map((tr) => {
+      const td = tr.querySelector('td[data-label="Container · NS"]');
+      const c = td.querySelector('.container');
+      return { id: tr.dataset.identity, name: c ? c.textContent : null, title: c ? c.title : null, ns: td.querySelector('.ns')?.textContent };
+    }));
+    for (const q of queues) if (!rows.some((r) => r.id === q)) fail(`container filter: ${q} missing from ${rows.map((r) => r.id)}`);
+    for (const r of rows) {
+      if (r.name !== ctr.name) fail(`container filter: ${r.id} shows container '${r.name}'`);
+      if (!r.title.includes('docker') || !r.title.includes(ctr.id)) fail(`${r.id}: container title '${r.title}'`);
+    }
+    for (const q of queues) {
+      const ns = rows.find((r) => r.id === q).ns;
+      if (ns !== `ns ${ctr.ns}`) fail(`${q}: NS cell '${ns}'`);
+    }
+    await page.locator(`#rows tr[data-identity="${queues[0]}"] button.link`).click();
+    await page.waitForSelector('#detail:not([hidden])');
+    const where = await page.textContent('#detail-body .where-block');
+    if (!where.includes(String(ctr.ns)) || !where.includes(ctr.name) || !where.includes('docker')) fail(`detail of ${queues[0]}: '${where}'`);
+    await page.screenshot({ path: join(artifacts, 'dashboard-container.png') });
+    await page.click('#detail-close');
+    await page.selectOption('#container-filter', '-');
+    await page.waitForTimeout(300);
+    const outside = await page.$$eval('#rows tr', (trs) => trs.map((tr) => [tr.dataset.identity, !!tr.querySelector('.where .container')]));
+    if (!outside.length) fail('no container: no rows');
+    for (const [id, has] of outside) {
+      if (queues.includes(id) || has) fail(`no container: ${id} is in one`);
+    }
+  }
+  await page.selectOption('#container-filter', '');
+
   // Sorting flips aria-sort.
   await page.selectOption('#kind-filter', '');
   await page.fill('#search', '');
@@ -170,7 +220,8 @@ try {
   await page.screenshot({ path: join(artifacts, 'dashboard-after.png') });
 
   if (problems.length) fail(problems.join('\n'));
-  console.log(`ok: ${ts.length} generated objects shown with their holders, then gone`);
+  console.log(`ok: ${ts.length} generated objects shown with their holders, then gone` +
+    (ctr ? `; ${ctr.name}'s queues by container and namespace` : '; no container to filter by'));
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });

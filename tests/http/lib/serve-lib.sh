@@ -48,6 +48,7 @@ stop_server() {
 cleanup_http() {
     [ -n "$SERVER_PID" ] && kill -KILL "$SERVER_PID" 2>/dev/null
     stop_gens
+    remove_container_cgroup
     rm -rf "$T"
 }
 trap cleanup_http EXIT
@@ -98,4 +99,72 @@ rescan() {
 # jq-like checks with Debian's python: pyjson FILE EXPR (d is the document); prints eval.
 pyjson() {
     py -c 'import json,sys; d=json.load(open(sys.argv[1])); r=eval(sys.argv[2]); print(r if not isinstance(r,(list,dict)) else json.dumps(r))' "$1" "$2"
+}
+
+# ---- objects in a container, for the tests of namespaces and containers ----
+#
+# start_container_gen OUT ARGS...: `ipcscope gen ARGS -J` in new IPC, mount, network and
+# UTS namespaces (hostname CTR_NAME), in a real cgroup named as Docker's systemd driver
+# names its scopes: system.slice/docker-<CTR_ID>.scope, CTR_ID 64 random hex digits. That
+# is all ipcscope knows a container by (collectors/container.c), so the server must see a
+# docker container there. Needs root; skips when no cgroup hierarchy can be written.
+# The cgroup goes when the test ends (cleanup_http), once the generator has left it.
+CTR_ID=
+CTR_NAME=
+CTR_CG=
+CTR_SLICE=
+
+# The cgroup v2 mount (cgroup2fs at /sys/fs/cgroup, or a hybrid host's unified one), else
+# v1's name=systemd hierarchy, where Docker's systemd driver also puts its scopes.
+cgroup_root() {
+    if [ "$(stat -fc %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then
+        echo /sys/fs/cgroup
+        return
+    fi
+    awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts | grep . ||
+        awk '$3 == "cgroup" && $4 ~ /(^|,)name=systemd(,|$)/ { print $2; exit }' /proc/self/mounts
+}
+
+start_container_gen() {
+    local out=$1 root saved
+    shift
+    need_root "namespaces (unshare) and a cgroup of its own"
+    command -v unshare >/dev/null || skip "no unshare(1)"
+    root=$(cgroup_root)
+    [ -n "$root" ] && [ -w "$root" ] || skip "no writable cgroup hierarchy"
+    CTR_ID=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+    CTR_NAME=ipcscope-test-$$
+    [ "${#CTR_ID}" = 64 ] || fail "no random id"
+    # Other tests may make and remove system.slice too: whoever made it tries to remove
+    # it, which fails harmlessly while anyone's scope is still inside.
+    mkdir "$root/system.slice" 2>/dev/null && CTR_SLICE=$root/system.slice
+    [ -d "$root/system.slice" ] || skip "cannot make $root/system.slice"
+    CTR_CG=$root/system.slice/docker-$CTR_ID.scope
+    mkdir "$CTR_CG" || fail "cannot make $CTR_CG"
+    # No --fork: these namespaces need none, and without it the generator is the process
+    # start_gen waits for and stop_gens signals (unshare --fork ignores SIGTERM itself).
+    cat >"$T/ctr-ipcscope" <<SH
+#!/bin/sh
+echo \$\$ >"$CTR_CG/cgroup.procs" || exit 1
+exec unshare --ipc --mount --net --uts sh -c 'hostname "\$0" && exec "\$@"' "$CTR_NAME" "$IPCSCOPE" "\$@"
+SH
+    chmod +x "$T/ctr-ipcscope"
+    saved=$IPCSCOPE
+    IPCSCOPE=$T/ctr-ipcscope
+    start_gen "$out" "$@"
+    IPCSCOPE=$saved
+    grep -q "docker-$CTR_ID.scope" "/proc/$(pyjson "$out" 'd["pid"]')/cgroup" ||
+        fail "the generator is not in $CTR_CG"
+}
+
+# Remove the container's cgroup once its processes are gone (they may take a moment).
+remove_container_cgroup() {
+    [ -n "$CTR_CG" ] && [ -d "$CTR_CG" ] || return 0
+    for _ in $(seq 100); do
+        rmdir "$CTR_CG" 2>/dev/null && break
+        sleep 0.05
+    done
+    [ -d "$CTR_CG" ] && echo "warning: $CTR_CG is still there" >&2
+    [ -n "$CTR_SLICE" ] && rmdir "$CTR_SLICE" 2>/dev/null
+    CTR_CG=
 }
