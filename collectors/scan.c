@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "nsdisc.h"
+#include "core/deadlock.h"
 #include "nsenter.h"
 #include "core/util.h"
 
@@ -348,6 +349,7 @@ int scan_run(struct scan_ctx *ctx, struct snapshot *snap)
 			       "network namespaces seen, %u processes whose namespaces are hidden; "
 			       "other namespaces need root", unread, snap->ns_hidden);
 	ns_label(snap);
+	deadlocks_find(snap);
 	if (ctx->select) {
 		const void *arg[2] = {ctx, snap};
 

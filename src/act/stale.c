@@ -114,12 +114,24 @@ bool idle_for(const struct ipc_object *o, int64_t last, const struct stale_ctx *
 	return true;
 }
 
+/* A process asleep on the object uses it, whatever the kind's rule says: removing it would
+ * wake it with EIDRM or leave it asleep forever. */
+static bool waited_on(const struct ipc_object *o, struct evidence *ev)
+{
+	for (size_t i = 0; i < o->nwaiters; i++)
+		evidence_add(ev, "waited on by %d (%s, %s)", (int)o->waiters[i].pid, o->waiters[i].comm,
+			     o->waiters[i].what ? o->waiters[i].what : "?");
+	return o->nwaiters > 0;
+}
+
 bool object_is_stale(const struct ipc_object *o, const struct stale_ctx *c, struct evidence *ev)
 {
 	const struct kind_info *ki = kind_info(o->kind);
 	const struct kind_ops *ops = kind_ops_of(o->kind);
 
 	evidence_init(ev);
+	if (waited_on(o, ev))
+		return false;
 	if (!ops || !ops->stale) {
 		evidence_add(ev, "%s objects are never stale: %s", ki->name, ki->stale_rule);
 		return false;
@@ -130,11 +142,13 @@ bool object_is_stale(const struct ipc_object *o, const struct stale_ctx *c, stru
 bool object_in_use(const struct ipc_object *o, struct evidence *ev)
 {
 	const struct kind_ops *ops = kind_ops_of(o->kind);
+	bool waited;
 
 	evidence_init(ev);
+	waited = waited_on(o, ev);
 	if (!ops || !ops->in_use)
-		return !holders_none(o, ev);
-	return ops->in_use(o, ev);
+		return !holders_none(o, ev) || waited;
+	return ops->in_use(o, ev) || waited;
 }
 
 int parse_duration(const char *s, int64_t *seconds)

@@ -7,6 +7,7 @@
 
 #include "cmd/cmd.h"
 #include "collectors/collector.h"
+#include "core/deadlock.h"
 
 int error(const char *fmt, ...)
 {
@@ -72,4 +73,26 @@ void print_scan_errors(const struct snapshot *snap)
 {
 	for (size_t i = 0; i < snap->nerrs; i++)
 		fprintf(stderr, "ipcscope: %s: %s\n", snap->errs[i].source, snap->errs[i].message);
+}
+
+void print_deadlocks(FILE *out, const char *prefix, const struct snapshot *snap,
+		     const struct ipc_object *o)
+{
+	for (size_t i = 0; i < snap->ndeadlocks; i++) {
+		const struct deadlock *d = &snap->deadlocks[i];
+		bool mine = !o;
+
+		for (size_t k = 0; k < d->n && !mine; k++)
+			mine = !strcmp(d->steps[k].identity, o->identity);
+		if (!mine)
+			continue;
+		fprintf(out, "%s", prefix);
+		for (size_t k = 0; k < d->n; k++) {
+			const struct deadlock_step *st = &d->steps[k];
+
+			fprintf(out, "%s%d (%s) waits (%s) on %s, held by %d", k ? "; " : " ", (int)st->pid,
+				st->comm, st->what ? st->what : "?", st->identity, (int)d->steps[(k + 1) % d->n].pid);
+		}
+		fputc('\n', out);
+	}
 }

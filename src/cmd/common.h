@@ -3,6 +3,7 @@
 #define IPCSCOPE_CMD_COMMON_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "core/snapshot.h"
 
@@ -19,6 +20,10 @@ const struct ns_select *scan_namespace_selection(void);
 /* Scan root (NULL: "/") for kinds into snap (initialised here), with SCAN_* flags. Returns 0,
  * or prints one line and returns EXIT_RUNTIME when nothing could be scanned. */
 int scan_snapshot(const char *root, unsigned kinds, unsigned flags, struct snapshot *snap);
+/* Each deadlock the scan found (of the object o only, when o is given) as one line
+ * "PREFIX: pid (comm) waits (what) on IDENTITY, held by ...", to out. */
+void print_deadlocks(FILE *out, const char *prefix, const struct snapshot *snap,
+		     const struct ipc_object *o);
 /* Each scan error as "ipcscope: SOURCE: MESSAGE" on stderr. */
 void print_scan_errors(const struct snapshot *snap);
 

@@ -181,6 +181,7 @@ int cmd_list(int argc, char **argv)
 	} else {
 		render_table(stdout, sel, nsel, cols, ncols, flags);
 	}
+	print_deadlocks(stderr, "ipcscope: deadlock:", &snap, NULL);
 	print_scan_errors(&snap);
 out:
 	free(sel);

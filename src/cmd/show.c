@@ -235,6 +235,10 @@ int cmd_show(int argc, char **argv)
 			print_holders(found);
 		if (found->nwaiters)
 			print_waiters(found);
+		if (found->flags & OBJ_DEADLOCK) {
+			printf("\nDEADLOCK\n");
+			print_deadlocks(stdout, "cycle:", &snap, found);
+		}
 	}
 	print_scan_errors(&snap);
 out:

@@ -256,7 +256,7 @@ static void get_status(const struct ipc_object *o, struct col_value *v)
 {
 	static const struct { unsigned bit; const char *word; } words[] = {
 		{OBJ_DEST, "dest"}, {OBJ_LOCKED, "locked"}, {OBJ_HALF_OPEN, "half-open"},
-		{OBJ_DELETED, "deleted"}, {OBJ_PARTIAL, "partial"},
+		{OBJ_DELETED, "deleted"}, {OBJ_PARTIAL, "partial"}, {OBJ_DEADLOCK, "deadlock"},
 	};
 	size_t n = 0;
 
@@ -524,7 +524,7 @@ const struct column columns[] = {
 	{"NSEMS", "nsems", COL_INT, K(SYSV_SEM), "semaphores in the set", get_nsems},
 	{"SEMVALS", NULL, COL_STR, K(SYSV_SEM) | K(POSIX_SEM), "semaphore values", get_semvals},
 	{"VALUE", "value", COL_INT, K(POSIX_SEM), "semaphore value", get_value},
-	{"STATUS", "status", COL_STR, ALL, "dest, locked, half-open, deleted, partial", get_status},
+	{"STATUS", "status", COL_STR, ALL, "dest, locked, half-open, deleted, partial, deadlock", get_status},
 	{"PARTIAL", "partial", COL_STR, ALL, "why some fields are missing", get_partial},
 	{"RSS", "rss", COL_BYTES, K(SYSV_SHM), "resident bytes", get_rss},
 	{"SWAP", "swap", COL_BYTES, K(SYSV_SHM), "swapped bytes", get_swap},

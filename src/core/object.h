@@ -93,6 +93,7 @@ struct sem_elem {
 #define OBJ_HALF_OPEN  0x04u /* pipe/fifo with writers and no readers or the reverse */
 #define OBJ_PARTIAL    0x08u /* some fields could not be read; see partial */
 #define OBJ_DELETED    0x10u /* name gone but still held (unlinked while open) */
+#define OBJ_DEADLOCK   0x20u /* on a cycle of the wait-for graph (core/deadlock.h) */
 
 struct ipc_object {
 	enum ipc_kind kind;

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/deadlock.h"
 #include "core/kinds.h"
 #include "core/util.h"
 
@@ -138,6 +139,7 @@ void snapshot_release(struct snapshot *s)
 	for (size_t i = 0; i < s->nlimits; i++)
 		free(s->limits[i].source);
 	free(s->limits);
+	deadlocks_release(s);
 	free(s->procs);
 	free(s->nss);
 	free(s->containers);

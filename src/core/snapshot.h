@@ -71,6 +71,9 @@ struct snapshot {
 	struct ipc_waiter *lock_waiters; /* owned */
 	size_t nlock_waiters, lock_waiters_cap;
 
+	struct deadlock *deadlocks; /* owned; core/deadlock.h */
+	size_t ndeadlocks, deadlocks_cap;
+
 	struct pid_cache *pids;    /* owned */
 	struct obj_table *index;  /* owned; inode -> object, built on demand */
 	struct obj_table *ids;    /* owned; identity -> object, built on demand */

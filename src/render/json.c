@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/columns.h"
+#include "core/deadlock.h"
 #include "core/kinds.h"
 #include "core/utf8.h"
 #include "core/util.h"
@@ -291,6 +292,29 @@ json_t *json_of_namespaces(const struct snapshot *s)
 	return a;
 }
 
+/* [{"cycle": [{"pid", "comm", "what", "waits_on"}, ...]}]: each process waits on the object
+ * the next one holds, and the last on one the first holds. */
+json_t *json_of_deadlocks(const struct snapshot *s)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < s->ndeadlocks; i++) {
+		json_t *cycle = json_array();
+
+		for (size_t k = 0; k < s->deadlocks[i].n; k++) {
+			const struct deadlock_step *st = &s->deadlocks[i].steps[k];
+			json_t *j = json_pack("{s:i}", "pid", (int)st->pid);
+
+			json_set_text(j, "comm", st->comm);
+			json_object_set_new(j, "what", json_string(st->what ? st->what : "?"));
+			json_set_text(j, "waits_on", st->identity);
+			json_array_append_new(cycle, j);
+		}
+		json_array_append_new(a, json_pack("{s:o}", "cycle", cycle));
+	}
+	return a;
+}
+
 json_t *json_document(const struct snapshot *s)
 {
 	char buf[40];
@@ -309,6 +333,8 @@ json_t *json_document(const struct snapshot *s)
 	json_object_set_new(doc, "errors", errs);
 	if (s->nnss)
 		json_object_set_new(doc, "namespaces", json_of_namespaces(s));
+	if (s->ndeadlocks)
+		json_object_set_new(doc, "deadlocks", json_of_deadlocks(s));
 	return doc;
 }
 

@@ -27,6 +27,9 @@ json_t *json_of_container(const struct container *c);
 /* The array of every namespace the scan found (see the schema's "namespace"). */
 json_t *json_of_namespaces(const struct snapshot *s);
 
+/* The deadlocks the scan found (see the schema's "deadlock"). */
+json_t *json_of_deadlocks(const struct snapshot *s);
+
 /* {"schema", "host", "time", "errors": [...]}: the frame every document shares. */
 json_t *json_document(const struct snapshot *s);
 /* One object with every field that applies to its kind and is known. */

@@ -199,7 +199,7 @@ int prom_render(FILE *out, const struct snapshot *s, const struct prom_stats *st
 {
 	struct groups g;
 	uint64_t (*count)[KIND__COUNT], (*bytes)[KIND__COUNT], (*holders)[KIND__COUNT];
-	uint64_t (*partial)[KIND__COUNT], (*stale)[KIND__COUNT];
+	uint64_t (*partial)[KIND__COUNT], (*stale)[KIND__COUNT], (*waiters)[KIND__COUNT];
 
 	groups_init(&g, s);
 	count = xcalloc(g.n, sizeof(*count));
@@ -207,6 +207,7 @@ int prom_render(FILE *out, const struct snapshot *s, const struct prom_stats *st
 	holders = xcalloc(g.n, sizeof(*holders));
 	partial = xcalloc(g.n, sizeof(*partial));
 	stale = xcalloc(g.n, sizeof(*stale));
+	waiters = xcalloc(g.n, sizeof(*waiters));
 	for (size_t i = 0; i < s->nobjs; i++) {
 		const struct ipc_object *o = s->objs[i];
 		size_t c = group_of(&g, s, o->cont);
@@ -214,6 +215,7 @@ int prom_render(FILE *out, const struct snapshot *s, const struct prom_stats *st
 		count[c][o->kind]++;
 		bytes[c][o->kind] += (uint64_t)object_bytes(o);
 		holders[c][o->kind] += o->nholders;
+		waiters[c][o->kind] += o->nwaiters;
 		if (o->flags & OBJ_PARTIAL)
 			partial[c][o->kind]++;
 		if (st && st->stale && st->stale[i])
@@ -225,6 +227,8 @@ int prom_render(FILE *out, const struct snapshot *s, const struct prom_stats *st
 	per_kind(out, "ipcscope_holders", "File descriptors and mappings through which processes hold objects.",
 		 &g, holders);
 	per_kind(out, "ipcscope_partial_objects", "Objects some fields of which could not be read.", &g, partial);
+	per_kind(out, "ipcscope_waiters", "Threads asleep waiting on objects (receive, send, lock, read...).",
+		 &g, waiters);
 	if (st && st->stale)
 		per_kind(out, "ipcscope_stale_objects", "Objects the stale rules of `ipcscope clean` would remove.",
 			 &g, stale);
@@ -233,6 +237,7 @@ int prom_render(FILE *out, const struct snapshot *s, const struct prom_stats *st
 	free(holders);
 	free(partial);
 	free(stale);
+	free(waiters);
 	free(g.label);
 	free(g.of);
 	limits(out, s);
@@ -245,6 +250,9 @@ int prom_render(FILE *out, const struct snapshot *s, const struct prom_stats *st
 	per_object(out, s, "ipcscope_shm_nattch", "segment",
 		   "Processes attached to each System V shared memory segment.", is_segment, get_nattch);
 
+	family(out, "ipcscope_deadlocks", "gauge",
+	       "Cycles of processes each waiting on an object the next holds (flock, OFD locks, pipes).");
+	fprintf(out, "ipcscope_deadlocks %zu\n", s->ndeadlocks);
 	family(out, "ipcscope_scan_duration_seconds", "gauge", "How long the last scan took.");
 	fprintf(out, "ipcscope_scan_duration_seconds %.6f\n", (double)s->scan_ns / 1e9);
 	family(out, "ipcscope_scan_timestamp_seconds", "gauge", "When the last scan began, seconds since the epoch.");

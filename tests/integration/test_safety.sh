@@ -107,6 +107,23 @@ st=$(fam_status "$T/f2.json")
     fail "the family was not removed whole: $st"
 ls /dev/shm | grep -q PostgreSQL && fail "files left"
 
+# --- a queue a process is blocked on (msgrcv) is in use: rm refuses it, naming the waiter,
+# and clean never proposes it
+start_gen "$T/blocked.json" sysv-msg --hold 60 --block receive
+qid=$(gen_field "$T/blocked.json" 'o["id"]')
+for _ in $(seq 100); do
+    "$IPCSCOPE" list -J -t sysv-msg | py -c 'import json,sys; sys.exit(0 if any(o.get("waiters") for o in json.load(sys.stdin)["objects"]) else 1)' && break
+    sleep 0.05
+done
+"$IPCSCOPE" rm "sysv-msg:$IPCNS:$qid" >"$T/out" 2>&1 && fail "rm removed a queue a process waits on"
+grep -q "waited on by" "$T/out" || fail "rm did not name the waiter: $(cat "$T/out")"
+"$IPCSCOPE" clean -J --older-than 0s -t sysv-msg >"$T/cw.json" || fail "clean"
+py - "$T/cw.json" "$qid" <<'PY' || fail "clean proposed a waited-on queue"
+import json, sys
+assert not [i for i in json.load(open(sys.argv[1]))["clean"]["items"] if i["object"].get("id") == int(sys.argv[2])]
+PY
+stop_gens
+
 # --- serve --older-than 0s: an object idle for a second is stale on the API
 ipcmk -Q >/dev/null
 sleep 1.1
