@@ -102,7 +102,7 @@ from collections import Counter
 text = open(sys.argv[1]).read()
 objs = json.load(open(sys.argv[2]))["objects"]
 short, ns = sys.argv[4], sys.argv[5]
-KINDS = 11
+KINDS = 12  # every kind, lock included
 sample = re.compile(r'^([a-z_]+)(?:\{(.*)\})? (\S+)$')
 label = re.compile(r'([a-z_]+)="((?:[^"\\]|\\.)*)"')
 series = Counter()
@@ -124,7 +124,7 @@ assert lab("ipcscope_objects", kind="posix-shm", container=short) == 0, "every k
 mine = sum(1 for o in objs if o["kind"] == "sysv-msg" and "container" not in o)
 assert lab("ipcscope_objects", kind="sysv-msg", container="") == mine
 # One series per kind and container label: bounded by the containers, not the objects.
-for fam in ("ipcscope_objects", "ipcscope_object_bytes", "ipcscope_holders", "ipcscope_partial_objects", "ipcscope_stale_objects"):
+for fam in ("ipcscope_objects", "ipcscope_object_bytes", "ipcscope_holders", "ipcscope_partial_objects", "ipcscope_stale_objects", "ipcscope_waiters"):
     labels = {dict(l)["container"] for (n, l) in series if n == fam}
     assert "" in labels and short in labels, (fam, labels)
     assert sum(1 for (n, _) in series if n == fam) == KINDS * len(labels), fam
