@@ -1,8 +1,9 @@
 // app.js - the dashboard: loads the objects, stale list, limits and history from the JSON
 // API, then follows /api/v1/events. Each event names what appeared, changed and vanished;
 // when anything did, the lists are fetched again (the browser revalidates with the ETag, so
-// an unchanged list costs a 304) and the rows named are highlighted.
-import { el, containerLabel, containerTitle } from './util.js';
+// an unchanged list costs a 304) and the rows named are highlighted. Deadlocks get a banner
+// at the top that can narrow the table and the graph to their objects.
+import { el, label, containerLabel, containerTitle, deadlockSteps } from './util.js';
 import { renderCards } from './cards.js';
 import { ObjectTable, setKindOrder } from './table.js';
 import { renderDetail } from './detail.js';
@@ -21,6 +22,8 @@ const state = {
   containers: new Map(), // id -> container, from the objects and the namespaces
   selected: null,
   lastSeen: null,
+  deadlocks: [],
+  focus: null, // a Set of identities the banner narrowed the table to, or null
 };
 
 const table = new ObjectTable({
@@ -104,6 +107,63 @@ function fillContainerSelect() {
   sel.value = chosen;
 }
 
+function drawGraph() {
+  const focus = new Set(state.focus || []);
+  if (state.selected) focus.add(state.selected);
+  renderGraph($('graph'), state.objects, select, { focus, deadlocks: state.deadlocks });
+}
+
+// One step of a cycle: "12 (python3) waits (lock) on <object>, held by 13 (python3)".
+function stepItem(s) {
+  const o = state.byId.get(s.waits_on);
+  const name = o ? `${o.kind} ${label(o)}` : s.waits_on;
+  return el('li', { 'data-pid': String(s.pid) },
+    `${s.pid} (${s.comm || '?'}) waits (${s.what}) on `,
+    el('button', { type: 'button', class: 'link', title: s.waits_on, onclick: () => select(s.waits_on), text: name }),
+    `, held by ${s.heldBy.pid} (${s.heldBy.comm || '?'})`);
+}
+
+function cycleIds(d) {
+  return new Set(d.cycle.map((s) => s.waits_on));
+}
+
+function sameSet(a, b) {
+  return !!a && !!b && a.size === b.size && [...a].every((x) => b.has(x));
+}
+
+// Narrow the table and the graph to a cycle's objects, or, when they already are, show all.
+function focusCycle(d) {
+  const ids = cycleIds(d);
+  state.focus = sameSet(state.focus, ids) ? null : ids;
+  table.setFilter({ ids: state.focus });
+  renderBanner(true);
+  drawGraph();
+  if (state.focus) $('objects').scrollIntoView({ block: 'start' });
+}
+
+// The banner, rebuilt only when the cycles or the focus change (role=alert reads it out).
+let bannerKey = null;
+function renderBanner(force) {
+  const div = $('deadlocks');
+  const key = JSON.stringify([state.deadlocks, state.focus && [...state.focus]]);
+  if (key === bannerKey && !force) return;
+  bannerKey = key;
+  if (state.focus && !state.deadlocks.some((d) => sameSet(cycleIds(d), state.focus))) {
+    state.focus = null; // the cycle ended: show everything again
+    table.setFilter({ ids: null });
+  }
+  div.hidden = !state.deadlocks.length;
+  const n = state.deadlocks.length;
+  div.replaceChildren(...(n ? [
+    el('p', { class: 'deadlock-title' }, el('strong', { text: n === 1 ? 'Deadlock' : `${n} deadlocks` }),
+      ': these processes each wait on an object another of them holds; none can go on.'),
+    el('ol', { class: 'cycles' }, ...state.deadlocks.map((d) => el('li', { class: 'cycle' },
+      el('ul', { class: 'steps' }, ...deadlockSteps(d.cycle).map(stepItem)),
+      el('button', { type: 'button', class: 'focus-cycle', 'aria-pressed': sameSet(state.focus, cycleIds(d)) ? 'true' : 'false', onclick: () => focusCycle(d),
+        text: sameSet(state.focus, cycleIds(d)) ? 'Show all objects' : 'Show only these objects' })))),
+  ] : []));
+}
+
 function showDetail() {
   const aside = $('detail');
   const o = state.byId.get(state.selected);
@@ -124,6 +184,7 @@ function select(identity) {
   state.selected = identity;
   table.select(identity);
   showDetail();
+  drawGraph();
   if (opening) $('detail-close').focus();
 }
 
@@ -132,6 +193,7 @@ function closeDetail() {
   state.selected = null;
   table.select(null);
   $('detail').hidden = true;
+  drawGraph();
   const tr = id && document.querySelector(`tr[data-identity="${CSS.escape(id)}"] button`);
   if (tr) tr.focus();
 }
@@ -157,6 +219,7 @@ async function refresh() {
       fillContainerSelect();
       state.stale = new Map(stale.stale.map((s) => [s.identity, s.evidence]));
       state.limits = limits.limits;
+      state.deadlocks = objs.deadlocks || [];
       state.lastSeen = new Date(objs.time).toLocaleTimeString();
       $('host').textContent = objs.host;
       $('scan-time').textContent = `scanned ${state.lastSeen}` + (objs.errors.length ? ` · ${objs.errors.length} scan error${objs.errors.length === 1 ? '' : 's'}` : '');
@@ -166,7 +229,8 @@ async function refresh() {
       table.setData(state.objects, state.stale, flash);
       setTimeout(() => { table.flash = new Set(); }, 2500);
       renderOverview();
-      renderGraph($('graph'), state.objects, select);
+      renderBanner();
+      drawGraph();
       if (state.selected) showDetail();
       document.body.dataset.seq = String(objs.time);
     } while (again);

@@ -57,7 +57,7 @@ export function renderCards(ul, totalsEl, kinds, limits, history, selected, onPi
         el('span', { class: 'bar', role: 'meter', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(pct), 'aria-label': `${lim.name} use` },
           barFill(pct / 100, pct >= 90 ? 'hot' : pct >= 70 ? 'warm' : '')),
         ` ${pct}% of ${lim.name}`);
-    return el('li', { class: 'card' + (k.count ? '' : ' empty') + (selected === k.name ? ' selected' : '') },
+    return el('li', { class: 'card' + (k.count ? '' : ' empty') + (selected === k.name ? ' selected' : ''), 'data-kind': k.name },
       el('button', { type: 'button', class: 'card-button', 'aria-pressed': selected === k.name ? 'true' : 'false', onclick: () => onPick(k.name) },
         el('span', { class: 'kind', text: k.name }),
         el('span', { class: 'big', text: count(k.count) }),

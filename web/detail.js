@@ -1,7 +1,8 @@
 // detail.js - the panel for one object: its namespace and container, its fill, every field
 // the API gives, its holders (with their container and pid inside it) and, for semaphore
-// sets, each semaphore.
-import { el, bytes, fill, queued, label, shortId, containerLabel, containerTitle } from './util.js';
+// sets, each semaphore; the threads waiting on it and, for a file lock, its range and the
+// processes blocked on it.
+import { el, bytes, fill, queued, label, shortId, containerLabel, containerTitle, waiterDetail, hasStatus } from './util.js';
 import { barFill } from './cards.js';
 
 const BYTE_FIELDS = new Set(['size', 'used_bytes', 'msgsize', 'rss', 'swap', 'allocated', 'rqueue', 'wqueue']);
@@ -10,7 +11,7 @@ const BYTE_FIELDS = new Set(['size', 'used_bytes', 'msgsize', 'rss', 'swap', 'al
 // that get tables of their own.
 function fields(o, prefix = '', out = []) {
   for (const [k, v] of Object.entries(o)) {
-    if (k === 'holders' || k === 'semaphores') continue;
+    if (k === 'holders' || k === 'semaphores' || k === 'waiters' || k === 'blocked') continue;
     const name = prefix ? `${prefix}.${k}` : k;
     if (v && typeof v === 'object' && !Array.isArray(v)) fields(v, name, out);
     else out.push([name, v]);
@@ -64,6 +65,40 @@ function whereBlock(o) {
     c ? el('span', { class: 'muted', text: ` (${c.runtime})` }) : null);
 }
 
+// When a waiter last ran (the kernel keeps no "asleep since"), as the local time.
+function sinceText(since) {
+  if (!since) return '–';
+  const t = new Date(since);
+  return Number.isNaN(t.getTime()) ? since : t.toLocaleString();
+}
+
+function waitersTable(o) {
+  const ws = o.waiters || [];
+  if (!ws.length) return null;
+  const rows = ws.map((w) => [String(w.pid), typeof w.tid === 'number' ? String(w.tid) : '–', w.comm || '?', w.what, w.syscall || '–',
+    typeof w.fd === 'number' ? String(w.fd) : '–', waiterDetail(w) || '–', sinceText(w.since)]);
+  const t = table(`Waiters: ${ws.length} ${ws.length === 1 ? 'thread' : 'threads'} asleep on it`,
+    ['PID', 'TID', 'Command', 'What', 'Syscall', 'FD', 'Detail', 'Last ran'], rows);
+  t.classList.add('waiters-table');
+  return t;
+}
+
+// A file lock: its type and mode, the byte range it covers and who is blocked on it.
+function lockBlock(o) {
+  const l = o.lock;
+  if (!l) return null;
+  const end = l.eof ? 'end of file' : typeof l.end === 'number' ? `byte ${l.end}` : '?';
+  const blocked = o.blocked || [];
+  return el('div', { class: 'lock-block' },
+    el('p', {}, el('strong', { text: `${l.type} ${l.mode} lock` }), l.mandatory ? ' (mandatory)' : '',
+      ` · bytes ${typeof l.start === 'number' ? l.start : '?'} to ${end}`,
+      typeof l.pid === 'number' ? ` · taken by ${l.comm || '?'}[${l.pid}]` : ''),
+    blocked.length
+      ? el('p', {}, el('span', { class: 'muted', text: `Blocked on it (${blocked.length}): ` }),
+        blocked.map((b) => `${b.comm || '?'}[${b.pid}]`).join(', '))
+      : el('p', { class: 'muted', text: 'Nobody is blocked on it.' }));
+}
+
 export function renderDetail(root, title, o, staleWhy, containers = new Map()) {
   title.textContent = label(o);
   const holders = o.holders.map((h) => [String(h.pid), h.comm || '?', h.fd === null ? (h.map ? `map ${h.map}` : '–') : String(h.fd), h.access,
@@ -72,10 +107,14 @@ export function renderDetail(root, title, o, staleWhy, containers = new Map()) {
   root.replaceChildren(...[
     el('p', { class: 'identity' }, el('code', { text: o.identity })),
     whereBlock(o),
+    hasStatus(o, 'deadlock') ? el('p', { class: 'deadlock-why' }, el('span', { class: 'badge deadlock', text: 'deadlock' }),
+      ' Its waiters wait on processes that wait on them: none can go on.') : null,
     staleWhy ? el('p', { class: 'stale-why' }, el('span', { class: 'badge stale', text: 'stale' }), ` ${staleWhy}`) : null,
     fillBlock(o),
+    lockBlock(o),
     holders.length ? table(`Held by ${holders.length} ${holders.length === 1 ? 'descriptor or mapping' : 'descriptors and mappings'}`, ['PID', 'Command', 'FD', 'Access', 'Container', 'PID inside'], holders)
       : el('p', { class: 'muted', text: 'No process holds it open or mapped.' }),
+    waitersTable(o),
     sems.length ? table('Semaphores', ['#', 'Value', 'Waiting +', 'Waiting 0', 'Last op'], sems) : null,
     el('dl', { class: 'fields' }, ...fields(o).flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: value(k.split('.').pop(), v) })])),
   ].filter(Boolean));

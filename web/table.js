@@ -1,7 +1,7 @@
 // table.js - the table of every object: sort by any column (aria-sort says which), filter by
 // kind, container, stale and free text, rows drawn a page at a time so that 10,000 objects
-// stay quick.
-import { el, bytes, fill, label, holderText, containerLabel, containerTitle } from './util.js';
+// stay quick. Rows with waiters carry a ⏳ badge, rows in a deadlock are marked.
+import { el, bytes, fill, label, holderText, waiterText, hasStatus, containerLabel, containerTitle } from './util.js';
 import { barFill } from './cards.js';
 
 const PAGE = 300;
@@ -22,8 +22,23 @@ const keys = {
   size: (o) => (typeof o.size === 'number' ? o.size : -1),
   fill: (o) => { const f = fill(o); return f === null ? -1 : f; },
   holders: (o) => o.holders.length,
+  waiters: (o) => (o.waiters ? o.waiters.length : 0),
   status: (o) => o.status || '',
 };
+
+// "⏳ N" for an object with waiters, its title one "comm[pid]: what" line per waiter.
+function waitersBadge(o) {
+  const ws = o.waiters || [];
+  if (!ws.length) return el('span', { class: 'muted', text: '–' });
+  return el('span', { class: 'badge waiters', 'data-waiters': String(ws.length), title: ws.map(waiterText).join('\n') },
+    el('span', { 'aria-hidden': 'true', text: '⏳ ' }), String(ws.length), el('span', { class: 'visually-hidden', text: ' waiting' }));
+}
+
+function statusBadge(o, word) {
+  if (word === 'partial') return el('span', { class: 'badge partial', title: o.partial || null, text: word });
+  if (word === 'deadlock') return el('span', { class: 'badge deadlock', title: 'in a deadlock: see the banner above', text: word });
+  return el('span', { class: 'badge', text: word });
+}
 
 export class ObjectTable {
   constructor({ tbody, thead, caption, more, onSelect }) {
@@ -34,7 +49,7 @@ export class ObjectTable {
     this.sortKey = 'kind';
     this.sortDir = 1;
     this.limit = PAGE;
-    this.filter = { text: '', kind: '', container: '', staleOnly: false };
+    this.filter = { text: '', kind: '', container: '', staleOnly: false, ids: null };
     this.objects = [];
     this.stale = new Map();
     this.flash = new Set();
@@ -81,11 +96,13 @@ export class ObjectTable {
     if (f.container === '-' && o.container) return false;
     if (f.container && f.container !== '-' && (!o.container || o.container.id !== f.container)) return false;
     if (f.staleOnly && !this.stale.has(o.identity)) return false;
+    // ids: a Set of identities (the objects of a deadlock), or null for any.
+    if (f.ids && !f.ids.has(o.identity)) return false;
     if (!f.text) return true;
     const t = f.text.toLowerCase();
     const hay = [o.identity, o.name, o.key, o.local, o.peer, o.owner && o.owner.user, o.status,
       o.container && o.container.id, o.container && o.container.name,
-      ...o.holders.map((h) => `${h.comm} ${h.pid}`)];
+      ...o.holders.map((h) => `${h.comm} ${h.pid}`), ...(o.waiters || []).map((w) => `${w.comm} ${w.pid} ${w.what}`)];
     return hay.some((s) => s !== undefined && s !== null && String(s).toLowerCase().includes(t));
   }
 
@@ -117,7 +134,8 @@ export class ObjectTable {
       : el('span', { class: 'muted', text: 'nobody' });
     const tr = el('tr', {
       'data-identity': o.identity,
-      class: [this.flash.has(o.identity) ? 'flash' : '', this.selected === o.identity ? 'selected' : ''].join(' ').trim() || null,
+      class: [this.flash.has(o.identity) ? 'flash' : '', this.selected === o.identity ? 'selected' : '',
+        hasStatus(o, 'deadlock') ? 'deadlock' : ''].join(' ').trim() || null,
     },
     el('td', { 'data-label': 'Kind' }, el('span', { class: `kind-tag k-${o.kind}`, text: o.kind })),
     el('th', { scope: 'row', 'data-label': 'Object' },
@@ -131,11 +149,10 @@ export class ObjectTable {
     el('td', { class: 'num', 'data-label': 'Fill' }, f === null ? '–'
       : el('span', { class: 'fill' }, el('span', { class: 'bar small', 'aria-hidden': 'true' }, barFill(f, f >= 0.9 ? 'hot' : f >= 0.7 ? 'warm' : '')), ` ${Math.round(f * 100)}%`)),
     el('td', { 'data-label': 'Held by' }, holders),
+    el('td', { 'data-label': 'Waiting' }, waitersBadge(o)),
     el('td', { 'data-label': 'Status' },
       why ? el('span', { class: 'badge stale', title: why, text: 'stale' }) : null,
-      ...(o.status ? o.status.split(',') : []).map((w) => (w === 'partial'
-        ? el('span', { class: 'badge partial', title: o.partial || null, text: w })
-        : el('span', { class: 'badge', text: w })))));
+      ...(o.status ? o.status.split(',') : []).map((w) => statusBadge(o, w))));
     return tr;
   }
 

@@ -104,3 +104,29 @@ export function containerLabel(c) {
 export function containerTitle(c) {
   return [c.runtime, c.id, c.pod ? `pod ${c.pod}` : null].filter(Boolean).join(' · ');
 }
+
+// A waiter as one line: "comm[pid]: what" (its thread when that is not the main one).
+export function waiterText(w) {
+  const tid = typeof w.tid === 'number' && w.tid !== w.pid ? `/${w.tid}` : '';
+  return `${w.comm || '?'}[${w.pid}${tid}]: ${w.what}`;
+}
+
+// What a waiter waits for beyond its object: the semaphore and operation, the message type,
+// and whether it waits on several objects at once (poll, select, epoll).
+export function waiterDetail(w) {
+  const parts = [];
+  if (typeof w.semnum === 'number') parts.push(`sem ${w.semnum}` + (typeof w.semop === 'number' ? ` op ${w.semop}` : ''));
+  if (typeof w.msgtyp === 'number') parts.push(`type ${w.msgtyp}`);
+  if (w.several) parts.push('one of several');
+  return parts.join(', ');
+}
+
+// A deadlock cycle's steps, each with the process that holds what it waits on: the next
+// step's process (the last step's is the first's).
+export function deadlockSteps(cycle) {
+  return cycle.map((s, i) => ({ ...s, heldBy: cycle[(i + 1) % cycle.length] }));
+}
+
+export function hasStatus(o, word) {
+  return !!o.status && o.status.split(',').includes(word);
+}

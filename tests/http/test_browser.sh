@@ -5,6 +5,9 @@
 # holders, stops the generator and sees them vanish. As root, queues made in a container
 # (start_container_gen: their own namespaces, a docker-named cgroup) must show their
 # container and namespace, and the container filter must pick them out or leave them out.
+# As root, a thread blocked in msgrcv on a queue, one blocked on a held flock and two
+# processes deadlocked on each other's flock must show as waiters (the row's badge, the
+# detail's Waiters table, the graph's dashed edge) and as the deadlock banner.
 # Screenshots go to $BUILDDIR/artifacts/dashboard*.png.
 . "$SRCDIR/tests/tools/testlib.sh"
 
@@ -29,11 +32,53 @@ PY
 else
     echo "not root or no cgroup hierarchy: the container column and filter are checked without a container"
 fi
+# Waiters and a deadlock (root: a thread's syscall and its arguments need it).
+WAIT_ENV=()
+DL_PIDS=
+kill_deadlock() {
+    local p
+    for p in $DL_PIDS; do kill -KILL "$p" 2>/dev/null; done
+}
+trap 'kill_deadlock; cleanup_http' EXIT
+if [ "$(id -u)" = 0 ]; then
+    start_gen "$T/block.json" sysv-msg --hold 300 --block receive
+    start_gen "$T/flock.json" flock --hold 300 --fill 1
+    # Two processes, each holding one file's flock, then asking for the other's.
+    /usr/bin/python3 - "$T" <<'PY' &
+import fcntl, os, signal, sys, time
+T = sys.argv[1]
+def ready(n): open(os.path.join(T, n), "w").close()
+def wait_for(n):
+    while not os.path.exists(os.path.join(T, n)): time.sleep(0.01)
+one, two = os.path.join(T, "dl-one"), os.path.join(T, "dl-two")
+for f in (one, two): open(f, "w").close()
+signal.alarm(300)
+if os.fork() == 0:
+    signal.alarm(300)
+    a = os.open(one, os.O_RDWR); fcntl.flock(a, fcntl.LOCK_EX); ready("dl-a"); wait_for("dl-b")
+    fcntl.flock(os.open(two, os.O_RDWR), fcntl.LOCK_EX); os._exit(0)
+wait_for("dl-a")
+b = os.open(two, os.O_RDWR); fcntl.flock(b, fcntl.LOCK_EX); ready("dl-b")
+fcntl.flock(os.open(one, os.O_RDWR), fcntl.LOCK_EX)
+PY
+    for _ in $(seq 200); do [ -e "$T/dl-b" ] && break; sleep 0.05; done
+    [ -e "$T/dl-b" ] || fail "the deadlock script did not start"
+    DL_PIDS=$(pgrep -f "python3 - $T" | tr '\n' ' ')
+    py - "$T" $DL_PIDS >"$T/wait.json" <<'PY'
+import json, sys
+T = sys.argv[1]
+print(json.dumps({"block": json.load(open(f"{T}/block.json")), "flock": json.load(open(f"{T}/flock.json")),
+                  "deadlock": [int(p) for p in sys.argv[2:]]}))
+PY
+    WAIT_ENV=(WAIT_JSON="$T/wait.json")
+else
+    echo "not root: waiters and deadlocks are not checked (a thread's syscall file needs root)"
+fi
 start_server --interval 0.5
 ART="$BUILDDIR/artifacts"
 mkdir -p "$ART"
 rm -f "$ART"/dashboard*.png
-timeout 180 node "$BROWSER_DIR/dashboard.mjs" "$URL" "$T/gen.json" "$ART" "${CTR_ARG[@]}" || fail "dashboard test failed"
+env "${WAIT_ENV[@]}" timeout 180 node "$BROWSER_DIR/dashboard.mjs" "$URL" "$T/gen.json" "$ART" "${CTR_ARG[@]}" || fail "dashboard test failed"
 [ -s "$ART/dashboard.png" ] || fail "no screenshot"
 echo "screenshots: $(ls "$ART"/dashboard*.png | tr '\n' ' ')"
 stop_server

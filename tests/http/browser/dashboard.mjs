@@ -10,6 +10,12 @@
 // object with its holders, then, once this script has sent the generator SIGTERM, show them
 // gone. Screenshots land in ARTIFACT_DIR. Any console error, page error or CSP violation
 // fails the test.
+//
+// WAIT_JSON, when set, names {"block": gen's document of `sysv-msg --block receive`,
+// "flock": gen's of `flock --fill 1`, "deadlock": [the two pids deadlocked on flocks]}: the
+// queue's and the lock's rows must carry the waiter badge, their details the Waiters table
+// (and the lock its blocked process), the graph a dashed waiter edge, and the banner the
+// deadlock with both pids, its button narrowing the table to the cycle's objects.
 import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +24,7 @@ import { chromium } from 'playwright-core';
 const [url, genPath, artifacts, ctrPath] = process.argv.slice(2);
 const gen = JSON.parse(readFileSync(genPath, 'utf8'));
 const ctr = ctrPath ? JSON.parse(readFileSync(ctrPath, 'utf8')) : null;
+const waits = process.env.WAIT_JSON ? JSON.parse(readFileSync(process.env.WAIT_JSON, 'utf8')) : null;
 mkdirSync(artifacts, { recursive: true });
 
 function fail(msg) {
@@ -79,6 +86,91 @@ async function waitFor(what, fn, ms = 20000) {
     if (Date.now() > end) fail(`timed out waiting for ${what}`);
     await new Promise((res) => setTimeout(res, 200));
   }
+}
+
+async function openDetail(page, id) {
+  await page.locator(`#rows tr[data-identity="${id}"] button.link`).click();
+  await page.waitForSelector('#detail:not([hidden])');
+}
+
+// The one row a filter leaves whose identity passes match, once it is there.
+async function onlyRow(page, what, kind, search, match) {
+  await filterTo(page, { kind, search });
+  const ids = await waitFor(`${what} in the table`, async () => {
+    const r = (await page.$$eval('#rows tr', (trs) => trs.map((tr) => tr.dataset.identity))).filter(match);
+    return r.length ? r : null;
+  });
+  if (ids.length !== 1) fail(`${what}: ${ids.length} rows`);
+  return ids[0];
+}
+
+// The row's ⏳ badge names the waiter as comm[pid]: what.
+async function waitBadge(page, id, pid, what) {
+  const sel = `#rows tr[data-identity="${id}"] td[data-label="Waiting"] .badge.waiters`;
+  await waitFor(`the waiter badge of ${id}`, async () => {
+    const title = await page.getAttribute(sel, 'title').catch(() => null);
+    return title && title.includes(`[${pid}]: ${what}`);
+  });
+}
+
+// The detail's Waiters table has a row for pid with what it waits for and its syscall.
+async function waitersRow(page, id, pid, what, syscall) {
+  const rows = await page.$$eval('#detail-body .waiters-table tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  if (!rows.some((r) => r[0] === String(pid) && r[3] === what && r[4] === syscall)) fail(`detail of ${id}: no waiter ${pid} ${what} ${syscall} in ${JSON.stringify(rows)}`);
+}
+
+async function checkQueueWaiter(page) {
+  const o = waits.block.mechanisms[0].objects[0];
+  const blocker = o.holders.find((h) => h.role === 'blocker').pid;
+  const key = `0x${(o.key >>> 0).toString(16).padStart(8, '0')}`;
+  const id = await onlyRow(page, `blocked queue ${key}`, 'sysv-msg', key, (i) => i.startsWith('sysv-msg:') && i.endsWith(`:${o.id}`));
+  await waitBadge(page, id, blocker, 'receive');
+  await openDetail(page, id);
+  await waitersRow(page, id, blocker, 'receive', 'msgrcv');
+  // Selected, the queue is drawn with its waiter's dashed edge.
+  const edge = `#graph g.wait-edge[data-object="${id}"][data-pid="${blocker}"][data-what="receive"]`;
+  await waitFor('the waiter edge in the graph', async () => !!(await page.$(edge)));
+  if (await page.textContent(`${edge} text`) !== 'receive') fail('the waiter edge is not labelled receive');
+  await page.screenshot({ path: join(artifacts, 'dashboard-waiter.png') });
+  await page.click('#detail-close');
+}
+
+async function checkLockWaiter(page) {
+  const o = waits.flock.mechanisms[0].objects[0];
+  const waiter = o.holders.find((h) => h.role === 'waiter').pid;
+  const id = await onlyRow(page, `lock ${o.name}`, 'lock', o.name, (i) => i.startsWith('lock:') && i.includes(`:${o.inode}:`));
+  await waitBadge(page, id, waiter, 'lock');
+  await openDetail(page, id);
+  await waitersRow(page, id, waiter, 'lock', 'flock');
+  const lock = await page.textContent('#detail-body .lock-block');
+  if (!lock.includes('flock write lock') || !lock.includes('Blocked on it (1)') || !lock.includes(`[${waiter}]`)) fail(`lock detail: '${lock}'`);
+  await page.click('#detail-close');
+}
+
+async function checkDeadlock(page) {
+  const [a, b] = waits.deadlock;
+  await waitFor('the deadlock banner', async () => {
+    if (!(await page.isVisible('#deadlocks'))) return false;
+    return page.$$eval('#deadlocks .cycle', (cs, pids) => cs.some((c) =>
+      pids.every((p) => c.querySelector(`.steps li[data-pid="${p}"]`))), [a, b]);
+  });
+  const text = await page.textContent('#deadlocks');
+  for (const p of [a, b]) if (!new RegExp(`${p} \\(python3\\) waits \\(lock\\) on lock .*held by`).test(text)) fail(`banner: '${text}'`);
+  if (await page.getAttribute('#deadlocks', 'role') !== 'alert') fail('the banner is no alert');
+  // Its button narrows the table to the cycle's two locks, both marked deadlock, and the
+  // graph draws the cycle in red.
+  const cycle = page.locator('#deadlocks .cycle').filter({ has: page.locator(`li[data-pid="${a}"]`) });
+  await page.selectOption('#kind-filter', '');
+  await page.fill('#search', '');
+  await page.waitForTimeout(400);
+  await cycle.locator('button.focus-cycle').click();
+  const rows = await page.$$eval('#rows tr', (trs) => trs.map((tr) => [tr.dataset.identity, tr.classList.contains('deadlock'), !!tr.querySelector('.badge.deadlock')]));
+  if (rows.length !== 2 || !rows.every(([id, cls, badge]) => id.startsWith('lock:') && cls && badge)) fail(`focused rows: ${JSON.stringify(rows)}`);
+  await waitFor('the cycle in the graph', async () => (await page.$$('#graph g.wait-edge.deadlock')).length >= 2 &&
+    (await page.$$('#graph g.obj.deadlock')).length >= 2);
+  await page.screenshot({ path: join(artifacts, 'dashboard-deadlock.png') });
+  await cycle.locator('button.focus-cycle').click();
+  if ((await page.$$('#rows tr')).length <= 2) fail('showing all objects again left the table narrowed');
 }
 
 try {
@@ -195,8 +287,21 @@ try {
   if (await page.getAttribute('th[data-key="size"]', 'aria-sort') !== 'descending') fail('sort by size: not descending');
   await page.click('th[data-key="kind"] button');
 
-  // The overview and the flow graph are drawn.
-  if ((await page.$$('#cards li.card')).length !== 11) fail('not one card per kind');
+  // Waiters and deadlocks.
+  if (waits) {
+    await checkQueueWaiter(page);
+    await checkLockWaiter(page);
+    await checkDeadlock(page);
+    await page.selectOption('#kind-filter', '');
+    await page.fill('#search', '');
+    await page.waitForTimeout(400);
+  }
+
+  // The overview and the flow graph are drawn: one card per kind, file locks too.
+  const kinds = await page.$$eval('#kind-filter option', (os) => os.map((o) => o.value).filter(Boolean));
+  const cards = await page.$$eval('#cards li.card', (ls) => ls.map((l) => l.dataset.kind));
+  if (JSON.stringify(cards) !== JSON.stringify(kinds)) fail(`cards ${cards} are not one per kind ${kinds}`);
+  if (!cards.includes('lock') || cards.length !== 12) fail(`cards: ${cards}`);
   if (!(await page.$('#graph svg.flow, #graph p'))) fail('no flow graph');
   await page.screenshot({ path: join(artifacts, 'dashboard.png') });
   await page.screenshot({ path: join(artifacts, 'dashboard-full.png'), fullPage: true });
@@ -221,6 +326,7 @@ try {
 
   if (problems.length) fail(problems.join('\n'));
   console.log(`ok: ${ts.length} generated objects shown with their holders, then gone` +
+    (waits ? `; waiters on a queue and a lock, the deadlock of ${waits.deadlock}` : '; waiters not checked') +
     (ctr ? `; ${ctr.name}'s queues by container and namespace` : '; no container to filter by'));
 } finally {
   await context.close();
