@@ -451,6 +451,8 @@ static struct ipc_object *held_fd_object(struct fdscan *fs, int fd)
 {
 	struct held_fd key = {.fd = fd}, *h;
 
+	if (!fs->nheld_fds) /* held_fds is NULL then: qsort and bsearch must not see it */
+		return NULL;
 	if (!fs->held_fds_sorted) {
 		qsort(fs->held_fds, fs->nheld_fds, sizeof(*fs->held_fds), cmp_held);
 		fs->held_fds_sorted = true;

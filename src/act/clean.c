@@ -766,7 +766,8 @@ int restore_dir(const char *path, json_t **results)
 		names[n++] = xstrdup(e->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n > 1) /* names is NULL for none */
+		qsort(names, n, sizeof(*names), cmp_names);
 	for (size_t i = 0; i < n; i++) {
 		char *label = xasprintf("%s/%s", path, names[i]);
 		int r = restore_one(top, names[i], label, *results);

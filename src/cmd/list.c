@@ -170,7 +170,7 @@ int cmd_list(int argc, char **argv)
 	for (size_t i = 0; i < snap.nobjs; i++)
 		if (filter_match(&f, snap.objs[i]))
 			sel[nsel++] = snap.objs[i];
-	if (sort_col)
+	if (sort_col && nsel > 1) /* sel may be NULL when nothing was found */
 		qsort(sel, nsel, sizeof(*sel), cmp_sort);
 
 	if (json) {
