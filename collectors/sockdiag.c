@@ -656,10 +656,55 @@ static int read_proc_table(struct scan_ctx *ctx, struct snapshot *snap, const st
 	return rc < 0 ? rc : 1;
 }
 
+/* How many sockets of a protocol ("TCP", "UDP", "TCP6", "UDP6") the network namespace being
+ * read has in its hashes, from <net_dir>/sockstat{,6}; -1 unknown. A socket outside them
+ * (unbound, never connected) is in no dump either. */
+static long sockets_in_use(struct scan_ctx *ctx, const char *file, const char *proto)
+{
+	char path[96], *text = NULL, key[16];
+	const char *p;
+	long n = -1;
+
+	snprintf(path, sizeof(path), "%s/%s", ctx->net_dir, file);
+	snprintf(key, sizeof(key), "\n%s: inuse ", proto);
+	if (read_file_at(ctx->rootfd, path, 4096, &text, NULL) < 0)
+		return -1;
+	/* The first line has no newline before it: look from a newline put in front. */
+	{
+		char *all = xasprintf("\n%s", text);
+
+		p = strstr(all, key);
+		if (p) {
+			char *end;
+
+			errno = 0;
+			n = strtol(p + strlen(key), &end, 10);
+			if (errno || end == p + strlen(key) || n < 0)
+				n = -1;
+		}
+		free(all);
+	}
+	free(text);
+	return n;
+}
+
+/* Every TCP or UDP dump walks a host-wide hash table, whatever the namespace holds: another
+ * network namespace's dump is skipped when its sockstat says it has no such socket (every
+ * container without TCP costs nothing). The scanner's own is always dumped. */
+static bool nothing_to_dump(struct scan_ctx *ctx, int kind)
+{
+	const char *p4 = kind == KIND_TCP ? "TCP" : "UDP", *p6 = kind == KIND_TCP ? "TCP6" : "UDP6";
+
+	if (!ctx->ns_pid || !ctx->live || (kind != KIND_TCP && kind != KIND_UDP))
+		return false;
+	return sockets_in_use(ctx, "sockstat", p4) == 0 && sockets_in_use(ctx, "sockstat6", p6) == 0;
+}
+
 static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 {
 	int nl = -1, nlerr = 0, failed = 0, tried = 0, rc;
 	bool unix_from_text = false, any_from_text = false;
+	bool none_tcp = nothing_to_dump(ctx, KIND_TCP), none_udp = nothing_to_dump(ctx, KIND_UDP);
 	char *buf = NULL;
 
 	if (ctx->live) {
@@ -673,6 +718,8 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 		const struct table *t = &tables[i];
 
 		if (!(ctx->kinds & KIND_BIT(t->kind)))
+			continue;
+		if ((t->kind == KIND_TCP && none_tcp) || (t->kind == KIND_UDP && none_udp))
 			continue;
 		tried++;
 		if (nl >= 0 && t->kind == KIND_TCP && t->family == AF_INET && dump_tcp_both(ctx, snap, nl, buf) == 0) {
