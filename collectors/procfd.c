@@ -684,8 +684,16 @@ static void path_fd(struct fdscan *fs, struct proc *p, const char *link, int fdn
 
 		/* By device and inode: two tmpfs mounts (a container's /dev/shm and the
 		 * host's) number their files alike. */
-		if (fs->want & KIND_BIT(kind))
+		if (fs->want & KIND_BIT(kind)) {
 			o = snapshot_find_file(fs->snap, kind, (uint64_t)st.st_dev, (uint64_t)st.st_ino);
+			if (!o) {
+				if (fd_use_read(fs, p, &u) < 0)
+					return;
+				have_use = true;
+				o = deleted_shm_object(fs, p->pid, kind, link, (uint64_t)st.st_dev,
+						       (uint64_t)st.st_ino, &st);
+			}
+		}
 	} else if (mq && (fs->want & KIND_BIT(KIND_POSIX_MQ)) &&
 		   (o = snapshot_find_file(fs->snap, KIND_POSIX_MQ, (uint64_t)st.st_dev, (uint64_t)st.st_ino))) {
 		/* a queue listed from its namespace's mount */

@@ -131,6 +131,15 @@ int procmaps_parse_line(char *line, struct maps_line *m);
 /* "/SYSV0000162e (deleted)" -> key. 0 or -EINVAL. */
 int procmaps_sysv_key(const char *path, uint32_t *key);
 
+/* A /dev/shm file unlinked while held ("/dev/shm/x (deleted)", path as the fd link or maps
+ * line shows it), of kind POSIX_SHM or POSIX_SEM, that no listed object has: made (holder: the first process seen with it) and added
+ * to the snapshot, status deleted. st is the fd's fstat, NULL for a mapping. NULL when path
+ * is not such a name. (deleted.c) */
+struct stat;
+struct ipc_object *deleted_shm_object(struct fdscan *fs, pid_t holder, int kind,
+				      const char *path, uint64_t dev, uint64_t ino,
+				      const struct stat *st);
+
 /* The access of an fd from the "flags:" line of its fdinfo text. 0 or -EINVAL. */
 int procfd_parse_fdinfo_flags(const char *text, unsigned *access);
 /* Classify the text of an fd link: 'p' pipe, 's' socket (*ino set), 'f' a path that may be

@@ -104,7 +104,9 @@ bool procmaps_wanted(struct fdscan *fs)
 		if (KIND_BIT(o->kind) & shm)
 			return true;
 	}
-	return false;
+	/* An unlinked shm file or semaphore may be known only through a mapping (sem_open
+	 * closes its fd): with those kinds asked for, every process's maps are read. */
+	return (fs->want & shm) != 0;
 }
 
 void procmaps_prepare(struct fdscan *fs)
@@ -185,8 +187,11 @@ static struct ipc_object *mapped_object(struct fdscan *fs, const struct proc *p,
 
 		/* By device and inode: every tmpfs numbers its files from 1, so a container's
 		 * /dev/shm/x may share the inode of the host's /dev/shm/y. */
-		if (fs->want & KIND_BIT(kind))
+		if (fs->want & KIND_BIT(kind)) {
 			o = snapshot_find_file(fs->snap, kind, m->dev, m->ino);
+			if (!o)
+				o = deleted_shm_object(fs, p->pid, kind, m->path, m->dev, m->ino, NULL);
+		}
 	}
 	return o;
 }

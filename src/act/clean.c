@@ -211,6 +211,13 @@ int rm_plan(struct clean_report *r, const struct clean_opts *o, int kind, char *
 				dup |= r->items[j].obj == match;
 			if (dup)
 				continue;
+			/* Unlinked while held: no name is left to remove, even with --force. */
+			if ((match->kind == KIND_POSIX_SHM || match->kind == KIND_POSIX_SEM) &&
+			    (match->flags & OBJ_DELETED)) {
+				set_reason(add_item(r, match, CLEAN_REFUSED, ""), CLEAN_REFUSED,
+					   "unlinked: no name to remove; it ends with its holders");
+				continue;
+			}
 			/* The same proof clean asks for: "nobody holds it" needs every process read. */
 			if (!o->force && !r->snap.holders_complete && kind_info(match->kind)->needs_every_holder) {
 				r->holders_unproven = true;

@@ -61,6 +61,12 @@ static bool stale_since(const struct ipc_object *o, int64_t last, const struct s
 
 static bool posix_stale(const struct ipc_object *o, const struct stale_ctx *c, struct evidence *ev)
 {
+	/* Unlinked while held: nothing is left to remove, the kernel frees it with the last
+	 * holder. */
+	if (o->flags & OBJ_DELETED) {
+		evidence_add(ev, "unlinked: no name to remove; it ends with its holders");
+		return false;
+	}
 	return stale_since(o, last_change(o), c, ev);
 }
 
