@@ -38,7 +38,8 @@
 #define LINK_MAX_TEXT 4200       /* PATH_MAX and " (deleted)" */
 #define SOCKET_KINDS (KIND_BIT(KIND_UNIX) | KIND_BIT(KIND_TCP) | KIND_BIT(KIND_UDP))
 #define FD_KINDS (SOCKET_KINDS | KIND_BIT(KIND_PIPE) | KIND_BIT(KIND_FIFO) | \
-		  KIND_BIT(KIND_POSIX_MQ) | KIND_BIT(KIND_POSIX_SHM) | KIND_BIT(KIND_POSIX_SEM))
+		  KIND_BIT(KIND_POSIX_MQ) | KIND_BIT(KIND_POSIX_SHM) | KIND_BIT(KIND_POSIX_SEM) | \
+		  KIND_BIT(KIND_MEMFD))
 #define PATH_KINDS (KIND_BIT(KIND_FIFO) | KIND_BIT(KIND_POSIX_MQ) | KIND_BIT(KIND_POSIX_SHM) | \
 		    KIND_BIT(KIND_POSIX_SEM))
 
@@ -710,6 +711,18 @@ static void path_fd(struct fdscan *fs, struct proc *p, const char *link, int fdn
 		add_fd_holder(fs, p, o, &u);
 }
 
+static void memfd_fd(struct fdscan *fs, struct proc *p, const char *link, int fdnum,
+		     const char *fdname)
+{
+	struct fd_use u = {.fdnum = fdnum, .fdname = fdname};
+	struct ipc_object *o;
+
+	if (fd_use_read(fs, p, &u) < 0)
+		return;
+	if ((o = memfd_from_fd(fs, p, link, fdnum, fdname)))
+		add_fd_holder(fs, p, o, &u);
+}
+
 /* ---- the walk ---- */
 
 struct dents {
@@ -789,6 +802,8 @@ static void read_fds(struct fdscan *fs, struct proc *p, char *dbuf)
 			socket_fd(fs, p, ino, fdnum, name);
 		else if (cls == 'f' && ((fs->want & PATH_KINDS) || fs->locks))
 			path_fd(fs, p, link, fdnum, name);
+		else if (!cls && (fs->want & KIND_BIT(KIND_MEMFD)) && memfd_link(link))
+			memfd_fd(fs, p, link, fdnum, name);
 	}
 	if (err == -EACCES || err == -EPERM)
 		proc_denied(fs, p, "its fds", -err);
@@ -909,6 +924,8 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 	locks_join_finish(&fs);
 	if (maps)
 		procmaps_finish(&fs);
+	if (fs.want & KIND_BIT(KIND_MEMFD))
+		memfd_finish(&fs);
 	waiters_finish(&fs);
 	locks_join_waiters(snap);
 	if (fs.unknown_sockets)

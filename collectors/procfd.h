@@ -140,6 +140,16 @@ struct ipc_object *deleted_shm_object(struct fdscan *fs, pid_t holder, int kind,
 				      const char *path, uint64_t dev, uint64_t ino,
 				      const struct stat *st);
 
+/* memfd (memfd.c): whether an fd link or maps path names one ("/memfd:NAME (deleted)"); the
+ * object of p's fd fdnum (made on first sight, with stat and seals), NULL when the fd is
+ * gone; the object of a mapping; after the pass, what could not be read. */
+bool memfd_link(const char *path);
+struct ipc_object *memfd_from_fd(struct fdscan *fs, struct proc *p, const char *link, int fdnum,
+				 const char *fdname);
+struct maps_line;
+struct ipc_object *memfd_from_map(struct fdscan *fs, const struct maps_line *m);
+void memfd_finish(struct fdscan *fs);
+
 /* The access of an fd from the "flags:" line of its fdinfo text. 0 or -EINVAL. */
 int procfd_parse_fdinfo_flags(const char *text, unsigned *access);
 /* Classify the text of an fd link: 'p' pipe, 's' socket (*ino set), 'f' a path that may be

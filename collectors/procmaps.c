@@ -92,7 +92,7 @@ int procmaps_sysv_key(const char *path, uint32_t *key)
 
 bool procmaps_wanted(struct fdscan *fs)
 {
-	unsigned shm = KIND_BIT(KIND_POSIX_SHM) | KIND_BIT(KIND_POSIX_SEM);
+	unsigned shm = KIND_BIT(KIND_POSIX_SHM) | KIND_BIT(KIND_POSIX_SEM) | KIND_BIT(KIND_MEMFD);
 
 	for (size_t i = 0; i < fs->snap->nobjs; i++) {
 		const struct ipc_object *o = fs->snap->objs[i];
@@ -104,8 +104,8 @@ bool procmaps_wanted(struct fdscan *fs)
 		if (KIND_BIT(o->kind) & shm)
 			return true;
 	}
-	/* An unlinked shm file or semaphore may be known only through a mapping (sem_open
-	 * closes its fd): with those kinds asked for, every process's maps are read. */
+	/* An unlinked shm file or semaphore, or a memfd, may be known only through a mapping
+	 * (sem_open closes its fd): with those kinds asked for, every process's maps are read. */
 	return (fs->want & shm) != 0;
 }
 
@@ -192,6 +192,8 @@ static struct ipc_object *mapped_object(struct fdscan *fs, const struct proc *p,
 			if (!o)
 				o = deleted_shm_object(fs, p->pid, kind, m->path, m->dev, m->ino, NULL);
 		}
+	} else if ((fs->want & KIND_BIT(KIND_MEMFD)) && memfd_link(m->path)) {
+		o = memfd_from_map(fs, m);
 	}
 	return o;
 }

@@ -2,6 +2,7 @@
 #include "core/columns.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #define FILEKINDS (K(POSIX_MQ) | K(POSIX_SHM) | K(POSIX_SEM) | K(FIFO))
 #define SOCKETS (K(UNIX) | K(TCP) | K(UDP))
 #define LOCK K(LOCK)
+#define MEMFD K(MEMFD)
 /* A POSIX queue's atime and ctime are set by every read of its file, as every scan does:
  * they tell only when it was last scanned, so they are not shown. */
 
@@ -272,6 +274,26 @@ static void get_status(const struct ipc_object *o, struct col_value *v)
 		set_str(v, v->buf);
 }
 
+/* A memfd's seals as words, in the order of their bits; "" when it has none, so an unsealed
+ * memfd is told from one whose seals could not be read (absent). */
+static void get_seals(const struct ipc_object *o, struct col_value *v)
+{
+	static const struct { int64_t bit; const char *word; } words[] = {
+		{F_SEAL_SEAL, "seal"}, {F_SEAL_SHRINK, "shrink"}, {F_SEAL_GROW, "grow"},
+		{F_SEAL_WRITE, "write"}, {F_SEAL_FUTURE_WRITE, "future_write"},
+	};
+	size_t n = 0;
+
+	if (o->seals < 0)
+		return;
+	v->buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(words) && n < sizeof(v->buf); i++)
+		if (o->seals & words[i].bit)
+			n += (size_t)snprintf(v->buf + n, sizeof(v->buf) - n, "%s%s", n ? "," : "",
+					      words[i].word);
+	set_str(v, v->buf);
+}
+
 static void get_partial(const struct ipc_object *o, struct col_value *v)
 {
 	set_str(v, o->partial);
@@ -500,8 +522,8 @@ const struct column columns[] = {
 	{"POD", "container.pod", COL_STR, ALL, "Kubernetes pod UID", get_c_pod},
 	{"ID", "id", COL_INT, SYSV, "System V id", get_id},
 	{"KEY", "key", COL_STR, SYSV, "System V key", get_key},
-	{"NAME", "name", COL_STR, FILEKINDS | K(UNIX) | LOCK, "name or path", get_name},
-	{"INODE", "inode", COL_INT, FILEKINDS | K(PIPE) | SOCKETS | LOCK, "inode number", get_inode},
+	{"NAME", "name", COL_STR, FILEKINDS | K(UNIX) | LOCK | MEMFD, "name or path", get_name},
+	{"INODE", "inode", COL_INT, FILEKINDS | K(PIPE) | SOCKETS | LOCK | MEMFD, "inode number", get_inode},
 	{"OWNER", "owner.user", COL_STR, ALL, "owner's user name", get_user},
 	{"UID", "owner.uid", COL_INT, ALL, "owner's user id", get_uid},
 	{"GROUP", "owner.group", COL_STR, ALL, "owner's group name", get_group},
@@ -528,7 +550,8 @@ const struct column columns[] = {
 	{"PARTIAL", "partial", COL_STR, ALL, "why some fields are missing", get_partial},
 	{"RSS", "rss", COL_BYTES, K(SYSV_SHM), "resident bytes", get_rss},
 	{"SWAP", "swap", COL_BYTES, K(SYSV_SHM), "swapped bytes", get_swap},
-	{"ALLOC", "allocated", COL_BYTES, K(POSIX_SHM), "bytes allocated on tmpfs", get_alloc},
+	{"ALLOC", "allocated", COL_BYTES, K(POSIX_SHM) | MEMFD, "bytes allocated on tmpfs", get_alloc},
+	{"SEALS", "seals", COL_STR, MEMFD, "memfd seals: seal, shrink, grow, write, future_write", get_seals},
 	{"LPID", "last.pid", COL_INT, K(SYSV_SHM), "last attach/detach pid", get_l_pid},
 	{"LCOMM", "last.comm", COL_STR, K(SYSV_SHM), "last attach/detach command", get_l_comm},
 	{"LALIVE", "last.alive", COL_BOOL, K(SYSV_SHM), "last pid still runs", get_l_alive},
@@ -571,7 +594,7 @@ const struct column columns[] = {
 	{"DETACH", "dtime", COL_TIME, K(SYSV_SHM), "last detach", get_dtime},
 	{"OP", "otime", COL_TIME, K(SYSV_SEM), "last semop", get_otime},
 	{"ATIME", "atime", COL_TIME, FILEKINDS & ~K(POSIX_MQ), "last access", get_atime},
-	{"MTIME", "mtime", COL_TIME, FILEKINDS, "last modification", get_mtime},
+	{"MTIME", "mtime", COL_TIME, FILEKINDS | MEMFD, "last modification", get_mtime},
 	{"CTIME", "ctime", COL_TIME, ALL & ~(K(PIPE) | SOCKETS | K(POSIX_MQ)), "last change", get_ctime},
 	{"PROCS", NULL, COL_STR, ALL, "processes the kernel recorded: c:reator l:ast s:ender r:eceiver o:p n:otify", get_procs},
 	{"NHOLDERS", NULL, COL_INT, ALL, "number of holders", get_nholders},

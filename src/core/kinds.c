@@ -43,6 +43,8 @@ static const struct kind_info kinds[KIND__COUNT] = {
 		      "IDENTITY,KIND,INODE,STATE,LOCAL,PEER,RQUEUE,WQUEUE,OWNER,UID", RULE_NEVER, false, false},
 	[KIND_LOCK] = {KIND_LOCK, "lock", "lock", "file lock (flock, POSIX, OFD, lease) from /proc/locks",
 		       "IDENTITY,KIND,LTYPE,LMODE,MANDATORY,LSTATE,START,END,EOF,DEV,INODE,NAME,OWNER,UID,LOCKPID,LOCKCOMM,NBLOCKED,BLOCKED", RULE_NEVER, false, false},
+	[KIND_MEMFD] = {KIND_MEMFD, "memfd", "memfd", "anonymous memory file (memfd_create)",
+			"IDENTITY,KIND,NAME,INODE,OWNER,UID,GROUP,GID,PERMS,SIZE,ALLOC,SEALS,MTIME,CTIME", RULE_NEVER, false, false},
 };
 
 const struct kind_info *kind_info(enum ipc_kind k)

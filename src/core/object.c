@@ -16,7 +16,7 @@ struct ipc_object *object_new(enum ipc_kind kind, const char *identity)
 	o->identity = xstrdup(identity);
 	o->id = -1;
 	o->size = o->used_bytes = o->messages = o->max_messages = o->msgsize = -1;
-	o->nattch = o->rss = o->swap = o->blocks = -1;
+	o->nattch = o->rss = o->swap = o->blocks = o->seals = -1;
 	o->nsems = -1;
 	o->notify = o->signo = -1;
 	o->rqueue = o->wqueue = -1;

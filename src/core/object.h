@@ -23,6 +23,7 @@ enum ipc_kind {
 	KIND_TCP,
 	KIND_UDP,
 	KIND_LOCK,
+	KIND_MEMFD,
 	KIND__COUNT
 };
 #define KIND_BIT(k) (1u << (k))
@@ -137,7 +138,8 @@ struct ipc_object {
 	int64_t nattch;        /* SysV shm attach count */
 	int64_t rss;           /* bytes resident (SysV shm) */
 	int64_t swap;          /* bytes swapped (SysV shm) */
-	int64_t blocks;        /* bytes allocated on tmpfs (POSIX shm) */
+	int64_t blocks;        /* bytes allocated on tmpfs (POSIX shm, memfd) */
+	int64_t seals;         /* memfd: F_GET_SEALS (F_SEAL_*); -1 absent */
 
 	/* Times, seconds since the epoch; 0 when never set. */
 	int64_t ctime;         /* last change (SysV), status change (files) */
