@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Objects that live on without a name: a POSIX semaphore and a POSIX shm object unlinked
+# while still held (CPython's multiprocessing.Lock unlinks its semaphore at once and keeps
+# only the mapping; a SharedMemory unlinked while open and mapped), and a sealed memfd that
+# `gen memfd` passes over SCM_RIGHTS to a peer that maps it. Each must be listed with its
+# holders (fd and mapping); the unlinked ones as status deleted, refused by rm and never
+# proposed by clean; the memfd with its seals, size and both holders, compared with
+# /proc/PID/fdinfo, stat through the fd and `lsfd -J`.
+. "$SRCDIR/tests/tools/testlib.sh"
+isolate "$@"
+T=$(mktemp -d)
+PYPIDS=()  # run as /usr/bin/python3 itself (not the py function), so $! is its pid
+trap 'stop_gens; for p in "${PYPIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
+
+/usr/bin/python3 -c 'import multiprocessing, time; l = multiprocessing.Lock(); print("ready", flush=True); time.sleep(60)' >"$T/lock.out" &
+PYPIDS+=("$!")
+lockpid=$!
+/usr/bin/python3 -c '
+from multiprocessing import shared_memory, resource_tracker
+import time
+s = shared_memory.SharedMemory(create=True, size=8192)
+s.buf[:5] = b"hello"
+s.unlink()
+print(s.name, flush=True)
+time.sleep(60)' >"$T/shm.out" &
+PYPIDS+=("$!")
+shmpid=$!
+start_gen "$T/memfd.json" memfd --hold 60
+for _ in $(seq 100); do
+    [ -s "$T/lock.out" ] && [ -s "$T/shm.out" ] && break
+    sleep 0.05
+done
+[ -s "$T/lock.out" ] && [ -s "$T/shm.out" ] || fail "the python holders did not start"
+shmname=$(cat "$T/shm.out")
+
+"$IPCSCOPE" list -J >"$T/list.json" 2>"$T/list.err" || fail "list -J: $(cat "$T/list.err")"
+validate "$T/list.json"
+pids=$(py -c 'import json,sys; print(",".join(str(h["pid"]) for h in json.load(open(sys.argv[1]))["mechanisms"][0]["objects"][0]["holders"]))' "$T/memfd.json")
+lsfd -J -p "$pids" >"$T/lsfd.json" 2>/dev/null || echo '{"lsfd": []}' >"$T/lsfd.json"
+
+py - "$T" "$lockpid" "$shmpid" "/$shmname" <<'PY' || fail "unlinked objects or memfd wrong"
+import json, os, re, sys
+T, lockpid, shmpid, shmname = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+objs = json.load(open(os.path.join(T, "list.json")))["objects"]
+bad = []
+def eq(what, got, want):
+    if got != want:
+        bad.append(f"{what}: ipcscope {got!r}, expected {want!r}")
+
+def deleted_of(kind, pid):
+    return [o for o in objs if o["kind"] == kind and "deleted" in o.get("status", "")
+            and any(h["pid"] == pid for h in o.get("holders", []))]
+
+sems = deleted_of("posix-sem", lockpid)
+eq("deleted posix-sem of the Lock", len(sems), 1)
+if sems:
+    o = sems[0]
+    eq("its holders: one mapping", [(h["pid"], h["fd"], h["access"]) for h in o["holders"]], [(lockpid, None, "rw")])
+    if not re.fullmatch(r"posix-sem:\d+:/.+:deleted:\d+:\d+", o["identity"]):
+        bad.append(f"identity {o['identity']}")
+    eq("no size without an fd", "size" in o, False)
+    print(o["identity"], file=open(os.path.join(T, "sem.id"), "w"))
+
+shms = deleted_of("posix-shm", shmpid)
+eq("deleted posix-shm of SharedMemory", len(shms), 1)
+if shms:
+    o = shms[0]
+    eq("name", o.get("name"), shmname)
+    eq("size", o.get("size"), 8192)
+    fds = [h for h in o["holders"] if h["fd"] is not None]
+    maps = [h for h in o["holders"] if h["fd"] is None]
+    if not fds or not maps:
+        bad.append(f"posix-shm holders: want an fd and a mapping, got {o['holders']}")
+    for h in fds:
+        st = os.stat(f"/proc/{shmpid}/fd/{h['fd']}")
+        eq("inode by the fd", o["inode"], st.st_ino)
+        eq("allocated", o.get("allocated"), st.st_blocks * 512)
+    print(o["identity"], file=open(os.path.join(T, "shm.id"), "w"))
+
+g = json.load(open(os.path.join(T, "memfd.json")))["mechanisms"][0]["objects"][0]
+mem = [o for o in objs if o["kind"] == "memfd" and o.get("inode") == g["inode"]]
+eq("memfd objects of the generator", len(mem), 1)
+if mem:
+    o = mem[0]
+    eq("memfd name", o.get("name"), g["name"])
+    eq("memfd seals", o.get("seals"), "seal,shrink,grow,write")
+    send = next(h for h in g["holders"] if h["role"] == "sender")
+    recv = next(h for h in g["holders"] if h["role"] == "receiver")
+    eq("memfd holders", sorted((h["pid"], h["fd"] if h["fd"] is not None else -1, h["access"]) for h in o["holders"]),
+       sorted([(send["pid"], send["fd"], "rw"), (recv["pid"], -1, "r")]))
+    st = os.stat(f"/proc/{send['pid']}/fd/{send['fd']}")
+    eq("memfd size", o.get("size"), st.st_size)
+    eq("memfd allocated", o.get("allocated"), st.st_blocks * 512)
+    info = open(f"/proc/{send['pid']}/fdinfo/{send['fd']}").read()
+    eq("memfd inode (fdinfo ino)", str(o["inode"]), re.search(r"^ino:\s*(\d+)", info, re.M).group(1))
+    flags = int(re.search(r"^flags:\s*(\d+)", info, re.M).group(1), 8)
+    eq("sender access (fdinfo flags)", {0: "r", 1: "w", 2: "rw"}[flags & 3], "rw")
+    eq("the generator's detail", g["detail"], f"size={o['size']} seals=seal,shrink,grow,write")
+    seen = [x for x in json.load(open(os.path.join(T, "lsfd.json")))["lsfd"] if x["name"].startswith("/memfd:")]
+    for x in seen:
+        if x["assoc"].isdigit():
+            eq(f"lsfd fd {x['pid']}:{x['assoc']} inode", x["inode"], o["inode"])
+            eq(f"lsfd fd {x['pid']}:{x['assoc']} is a holder", any(h["pid"] == x["pid"] and h["fd"] == int(x["assoc"]) for h in o["holders"]), True)
+            eq("lsfd name", x["name"], f"/memfd:{o['name']} (deleted)")
+for b in bad:
+    print(b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+
+# Unlinked objects have no name to remove: rm refuses them, even with --force, and clean
+# never proposes them.
+for f in sem shm; do
+    id=$(cat "$T/$f.id")
+    if "$IPCSCOPE" rm "$id" >"$T/rm.out" 2>&1; then fail "rm $id succeeded"; fi
+    grep -q "unlinked: no name to remove" "$T/rm.out" || fail "rm $id: $(cat "$T/rm.out")"
+    if "$IPCSCOPE" rm --force "$id" >"$T/rm.out" 2>&1; then fail "rm --force $id succeeded"; fi
+done
+"$IPCSCOPE" clean --older-than 0 -J >"$T/clean.json" 2>/dev/null
+validate "$T/clean.json"
+py - "$T" <<'PY' || fail "clean proposed an unlinked object"
+import json, os, sys
+T = sys.argv[1]
+ids = {open(os.path.join(T, f)).read().strip() for f in ("sem.id", "shm.id")}
+doc = json.load(open(os.path.join(T, "clean.json")))
+hit = [i for i in doc["clean"]["items"] if i.get("identity") in ids and i.get("status") == "candidate"]
+sys.exit(1 if hit else 0)
+PY
+# The holders still have them.
+kill -0 "$lockpid" && kill -0 "$shmpid" || fail "a holder died"
+echo ok
