@@ -12,7 +12,7 @@
 #define RULE_SYSV_SHM "nattch 0, no process maps it, creator and last attach/detach pid gone, no attach, detach or change for --older-than"
 #define RULE_SYSV_SEM "every last-op pid gone, no waiters (ncount and zcount 0), no operation or change for --older-than"
 #define RULE_POSIX_MQ "no process has it open or mapped, no live notify pid, no send or receive (mtime) for --older-than"
-#define RULE_POSIX "no process has it open or mapped, unchanged (mtime and ctime) for --older-than"
+#define RULE_POSIX "no process has it open or mapped, unchanged (mtime and ctime) for --older-than; never once unlinked while held (deleted)"
 #define RULE_FIFO "inside a --fifo-dir directory, no process has it open, unchanged for --older-than"
 #define RULE_NEVER "never: it ends with its holders"
 
