@@ -308,6 +308,87 @@ static void fifo_and_shm_mapping(void **state)
 	remove_tree(dir);
 }
 
+/* Held without a name: a semaphore unlinked while mapped (by two processes, as a
+ * multiprocessing.Lock and its child), a shm file unlinked while a new one took its name,
+ * and a memfd held through an fd and a mapping of each of two processes, and one through
+ * mappings only. Lines as the kernel writes them; the memfd's file stands at the link's
+ * text in the tree, as the fd would lead to it on the live system. */
+static void deleted_and_memfd(void **state)
+{
+	char dir[64], path[4200], maps[1024], identity[160];
+	struct snapshot s;
+	struct stat shm, mfd;
+	struct ipc_object *o;
+
+	(void)state;
+	copy_tree("proc-real", dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/dev/shm/data", dir);
+	assert_int_equal(stat(path, &shm), 0);
+	put(dir, "memfd:wayland-shm (deleted)", "0123456789");
+	snprintf(path, sizeof(path), "%s/memfd:wayland-shm (deleted)", dir);
+	assert_int_equal(stat(path, &mfd), 0);
+	link_fd(dir, 4101, 9, "/memfd:wayland-shm (deleted)", "0100002");
+	snprintf(maps, sizeof(maps),
+		 "7f4000000000-7f4000001000 rw-s 00000000 00:1a 77    /dev/shm/sem.mp-x1 (deleted)\n"
+		 "7f4100000000-7f4100001000 rw-s 00000000 %02x:%02x %llu    /dev/shm/data (deleted)\n"
+		 "7f4200000000-7f4200001000 r--s 00000000 %02x:%02x %llu    /memfd:wayland-shm (deleted)\n"
+		 "7f4300000000-7f4300001000 r--s 00000000 00:01 4242    /memfd:only-mapped (deleted)\n",
+		 major(shm.st_dev), minor(shm.st_dev), (unsigned long long)shm.st_ino + 1000,
+		 major(mfd.st_dev), minor(mfd.st_dev), (unsigned long long)mfd.st_ino);
+	put(dir, "proc/4101/maps", maps);
+	put(dir, "proc/4102/maps",
+	    "7f5000000000-7f5000001000 rw-s 00000000 00:1a 77    /dev/shm/sem.mp-x1 (deleted)\n");
+
+	assert_int_equal(scan_dir(dir, KINDS_ALL, &s), 0);
+	o = find(&s, "posix-sem:4026531841:/mp-x1:deleted:26:77");
+	assert_non_null(o);
+	assert_int_equal(o->kind, KIND_POSIX_SEM);
+	assert_true(o->flags & OBJ_DELETED);
+	assert_string_equal(o->name, "/mp-x1");
+	assert_int_equal(o->size, -1); /* no fd: unknown */
+	assert_int_equal(o->nholders, 2);
+	assert_non_null(holder(o, 4101, -1));
+	assert_non_null(holder(o, 4102, -1));
+
+	/* The listed /dev/shm/data stays itself; the unlinked one of that name is another. */
+	o = find(&s, "posix-shm:4026531841:/data");
+	assert_non_null(o);
+	assert_int_equal(o->flags & OBJ_DELETED, 0);
+	snprintf(identity, sizeof(identity), "posix-shm:4026531841:/data:deleted:%llu:%llu",
+		 (unsigned long long)shm.st_dev, (unsigned long long)shm.st_ino + 1000);
+	o = find(&s, identity);
+	assert_non_null(o);
+	assert_true(o->flags & OBJ_DELETED);
+	assert_int_equal(o->nholders, 1);
+
+	snprintf(identity, sizeof(identity), "memfd:%llu:%llu", (unsigned long long)mfd.st_dev,
+		 (unsigned long long)mfd.st_ino);
+	o = find(&s, identity);
+	assert_non_null(o);
+	assert_int_equal(o->kind, KIND_MEMFD);
+	assert_string_equal(o->name, "wayland-shm");
+	assert_int_equal(o->size, 10);
+	assert_int_equal(o->seals, -1); /* F_GET_SEALS needs the running system */
+	assert_int_equal(o->nholders, 2);
+	assert_int_equal(holder(o, 4101, 9)->access, ACC_R | ACC_W);
+	assert_int_equal(holder(o, 4101, -1)->access, ACC_R);
+	assert_null(o->partial);
+
+	o = find(&s, "memfd:1:4242");
+	assert_non_null(o);
+	assert_string_equal(o->name, "only-mapped");
+	assert_int_equal(o->size, -1);
+	assert_non_null(o->partial);
+	assert_int_equal(count_kind(&s, KIND_MEMFD), 2);
+	snapshot_release(&s);
+
+	/* Asked for other kinds, none of these is made. */
+	assert_int_equal(scan_dir(dir, KIND_BIT(KIND_PIPE), &s), 0);
+	assert_int_equal(count_kind(&s, KIND_MEMFD) + count_kind(&s, KIND_POSIX_SEM), 0);
+	snapshot_release(&s);
+	remove_tree(dir);
+}
+
 /* Scanned as nobody, a process whose fd directory only root may read is reported once,
  * and the scan goes on to the others. The child reports through its exit status. */
 static void unreadable_process(void **state)
@@ -441,6 +522,7 @@ int main(void)
 		cmocka_unit_test(kinds_filter),
 		cmocka_unit_test(broken_tree),
 		cmocka_unit_test(fifo_and_shm_mapping),
+		cmocka_unit_test(deleted_and_memfd),
 		cmocka_unit_test(unreadable_process),
 		cmocka_unit_test(parsers),
 		cmocka_unit_test(join_table),
