@@ -45,7 +45,7 @@ def alive(pid):
 def paths_of(o):
     """Files the object is named by on this host."""
     name = o.get("name")
-    if not name:
+    if not name or o["kind"] == "memfd":  # a memfd's name is in no directory
         return []
     if o["kind"] == "posix-mq":
         return [f"/dev/mqueue/{name[1:]}"] if os.path.isdir("/dev/mqueue") else []
@@ -105,7 +105,7 @@ def present(doc):
                         flags = int(f.read().split("flags:")[1].split()[0], 8)
                     if h["access"] in ACC and flags & 3 != ACC[h["access"]]:
                         bad.append(f"{what}: {link} opened with mode {flags & 3}, not {h['access']}")
-                elif o["kind"] in ("sysv-shm", "posix-shm", "mmap", "posix-sem"):
+                elif o["kind"] in ("sysv-shm", "posix-shm", "mmap", "posix-sem", "memfd"):
                     if not mapped(o, pid):
                         bad.append(f"{what}: not mapped by {pid} ({h['role']})")
     return bad

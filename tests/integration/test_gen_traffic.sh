@@ -31,14 +31,14 @@ PY
 }
 
 run all all --count 2 --messages 20
-py -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(len(d["mechanisms"]) != 19)' \
-    "$T/all.json" || fail "gen all did not run 19 mechanisms"
-run small pipe fifo popen sysv-msg posix-mq sysv-shm posix-shm mmap unix-stream unix-dgram \
+py -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(len(d["mechanisms"]) != 20)' \
+    "$T/all.json" || fail "gen all did not run 20 mechanisms"
+run small pipe fifo popen sysv-msg posix-mq sysv-shm posix-shm mmap memfd unix-stream unix-dgram \
     unix-seqpacket socketpair tcp udp --size 16 --messages 50
 run queues sysv-msg posix-mq unix-dgram udp --size 8000 --messages 30
-run big pipe fifo socketpair unix-stream tcp sysv-shm posix-shm mmap --size 300K --messages 5
+run big pipe fifo socketpair unix-stream tcp sysv-shm posix-shm mmap memfd --size 300K --messages 5
 run bigmsg unix-seqpacket unix-dgram udp --size 60000 --messages 5
-run many fifo pipe sysv-msg posix-mq sysv-shm posix-shm sysv-sem posix-sem unix-stream \
+run many fifo pipe sysv-msg posix-mq sysv-shm posix-shm memfd sysv-sem posix-sem unix-stream \
     flock fcntl-lock --count 40 --messages 3
 run sems sysv-sem posix-sem flock fcntl-lock --messages 400 --nsems 7
 run none pipe sysv-msg signal --messages 0
