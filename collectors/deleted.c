@@ -20,6 +20,17 @@
 #define SHM_DIR "/dev/shm/"
 #define DELETED " (deleted)"
 
+void deleted_shm_stat(struct ipc_object *o, const struct stat *st)
+{
+	if (o->has_mode)
+		return;
+	object_set_stat(o, st);
+	if (o->kind == KIND_POSIX_SHM) {
+		o->size = (int64_t)st->st_size;
+		o->blocks = (int64_t)st->st_blocks * 512;
+	}
+}
+
 struct ipc_object *deleted_shm_object(struct fdscan *fs, pid_t holder, int kind,
 				      const char *path, uint64_t dev, uint64_t ino,
 				      const struct stat *st)
@@ -52,13 +63,8 @@ struct ipc_object *deleted_shm_object(struct fdscan *fs, pid_t holder, int kind,
 	o->flags |= OBJ_DELETED;
 	o->dev = dev;
 	o->inode = ino;
-	if (st) {
-		object_set_stat(o, st);
-		if (kind == KIND_POSIX_SHM) {
-			o->size = (int64_t)st->st_size;
-			o->blocks = (int64_t)st->st_blocks * 512;
-		}
-	}
+	if (st)
+		deleted_shm_stat(o, st);
 	snapshot_add(fs->snap, o);
 	return o;
 }

@@ -693,6 +693,8 @@ static void path_fd(struct fdscan *fs, struct proc *p, const char *link, int fdn
 				have_use = true;
 				o = deleted_shm_object(fs, p->pid, kind, link, (uint64_t)st.st_dev,
 						       (uint64_t)st.st_ino, &st);
+			} else if (o->flags & OBJ_DELETED) {
+				deleted_shm_stat(o, &st); /* made from another process's mapping */
 			}
 		}
 	} else if (mq && (fs->want & KIND_BIT(KIND_POSIX_MQ)) &&

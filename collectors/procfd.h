@@ -139,6 +139,9 @@ struct stat;
 struct ipc_object *deleted_shm_object(struct fdscan *fs, pid_t holder, int kind,
 				      const char *path, uint64_t dev, uint64_t ino,
 				      const struct stat *st);
+/* Owner, mode, times and (shm) size of such an object first met through a mapping, from
+ * the fstat of an fd found later; nothing when it has them. */
+void deleted_shm_stat(struct ipc_object *o, const struct stat *st);
 
 /* memfd (memfd.c): whether an fd link or maps path names one ("/memfd:NAME (deleted)"); the
  * object of p's fd fdnum (made on first sight, with stat and seals), NULL when the fd is
