@@ -28,6 +28,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "fdkinds.h"
 #include "locks.h"
 #include "posix.h"
 #include "waiters.h"
@@ -38,7 +39,8 @@
 #define LINK_MAX_TEXT 4200       /* PATH_MAX and " (deleted)" */
 #define SOCKET_KINDS (KIND_BIT(KIND_UNIX) | KIND_BIT(KIND_TCP) | KIND_BIT(KIND_UDP))
 #define FD_KINDS (SOCKET_KINDS | KIND_BIT(KIND_PIPE) | KIND_BIT(KIND_FIFO) | \
-		  KIND_BIT(KIND_POSIX_MQ) | KIND_BIT(KIND_POSIX_SHM) | KIND_BIT(KIND_POSIX_SEM))
+		  KIND_BIT(KIND_POSIX_MQ) | KIND_BIT(KIND_POSIX_SHM) | KIND_BIT(KIND_POSIX_SEM) | \
+		  FDKIND_KINDS)
 #define PATH_KINDS (KIND_BIT(KIND_FIFO) | KIND_BIT(KIND_POSIX_MQ) | KIND_BIT(KIND_POSIX_SHM) | \
 		    KIND_BIT(KIND_POSIX_SEM))
 
@@ -781,6 +783,8 @@ static void read_fds(struct fdscan *fs, struct proc *p, char *dbuf)
 			socket_fd(fs, p, ino, fdnum, name);
 		else if (cls == 'f' && ((fs->want & PATH_KINDS) || fs->locks))
 			path_fd(fs, p, link, fdnum, name);
+		else if (!cls && (fs->want & FDKIND_KINDS) && !strncmp(link, "anon_inode:", 11))
+			fdkinds_fd(fs, p, link, fdnum, name);
 	}
 	if (err == -EACCES || err == -EPERM)
 		proc_denied(fs, p, "its fds", -err);
@@ -805,6 +809,8 @@ static void read_process(struct fdscan *fs, int procfd, const char *name, bool f
 		return; /* gone */
 	if (fds)
 		read_fds(fs, &p, dbuf);
+	if (fds && !p.denied)
+		fdkinds_proc(fs, &p);
 	if (maps && !p.denied)
 		procmaps_read(fs, &p);
 	if (!p.denied)
@@ -898,6 +904,7 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 	snap->holders_complete = fds && !err && fs.ndenied == 0;
 	close(d.fd);
 	streams_finish(&fs);
+	fdkinds_finish(&fs);
 	locks_join_finish(&fs);
 	if (maps)
 		procmaps_finish(&fs);
@@ -915,6 +922,7 @@ out:
 	free(fs.held_fds);
 	free(fs.held_maps);
 	free(fs.wait_ns);
+	fdkinds_finish(&fs); /* when the walk stopped early */
 	if (fs.mq_listed_fd >= 0)
 		close(fs.mq_listed_fd);
 	join_tab_release(&fs.tab);
