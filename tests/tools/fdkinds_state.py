@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
 
 RTMIN = signal.SIGRTMIN
@@ -35,6 +36,7 @@ sfd_dup = os.dup(sfd)
 sfd2 = signalfd([signal.SIGUSR1, RTMIN + 3])
 child = os.fork()
 if child == 0:
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: it ends with the test's process
     os.close(sfd_dup)
     os.close(sfd2)
     while True:
@@ -42,12 +44,12 @@ if child == 0:
 os.kill(os.getpid(), signal.SIGUSR1)
 for _ in range(3):
     os.kill(os.getpid(), RTMIN)
-signal.pthread_kill(signal.main_thread().ident if hasattr(signal, "main_thread") else
-                    __import__("threading").main_thread().ident, signal.SIGUSR2)
+signal.pthread_kill(threading.main_thread().ident, signal.SIGUSR2)
 with open(sys.argv[1] + ".tmp", "w") as f:
     json.dump({"pid": os.getpid(), "child": child, "efd_sem": efd_sem, "efd": efd, "sfd": sfd,
                "sfd_dup": sfd_dup, "sfd2": sfd2, "rtmin": int(RTMIN)}, f)
 os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so that finally runs
 try:
     while True:
         time.sleep(60)
