@@ -96,13 +96,13 @@ done
 # --- /metrics: the container's label on the per-kind totals, bounded by containers
 get /metrics >/dev/null
 cp "$T/body" "$T/metrics"
-py - "$T/metrics" "$T/objects.json" "$T/namespaces.json" "$SHORT" "$IPC_NS" <<'PY' || fail "/metrics: the container label"
+py - "$T/metrics" "$T/objects.json" "$T/namespaces.json" "$SHORT" "$IPC_NS" "$("$IPCSCOPE" list --list-types | wc -l)" <<'PY' || fail "/metrics: the container label"
 import json, re, sys
 from collections import Counter
 text = open(sys.argv[1]).read()
 objs = json.load(open(sys.argv[2]))["objects"]
 short, ns = sys.argv[4], sys.argv[5]
-KINDS = 12  # every kind, lock included
+KINDS = int(sys.argv[6])  # every kind the binary knows (list --list-types)
 sample = re.compile(r'^([a-z_]+)(?:\{(.*)\})? (\S+)$')
 label = re.compile(r'([a-z_]+)="((?:[^"\\]|\\.)*)"')
 series = Counter()
