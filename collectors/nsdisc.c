@@ -337,5 +337,13 @@ void ns_label(struct snapshot *snap)
 		label_pid(snap, &o->lock_pid);
 		for (size_t k = 0; k < o->nlock_blocked; k++)
 			label_pid(snap, &o->lock_blocked[k]);
+		if (o->fdk.pid.pid > 0) {
+			/* a process's signals: its container */
+			const struct ns_proc *p = snapshot_proc(snap, o->fdk.pid.pid);
+
+			label_pid(snap, &o->fdk.pid);
+			if (p)
+				o->cont = snapshot_container(snap, p->container);
+		}
 	}
 }

@@ -28,6 +28,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "fdkinds.h"
 #include "locks.h"
 #include "posix.h"
 #include "waiters.h"
@@ -39,7 +40,7 @@
 #define SOCKET_KINDS (KIND_BIT(KIND_UNIX) | KIND_BIT(KIND_TCP) | KIND_BIT(KIND_UDP))
 #define FD_KINDS (SOCKET_KINDS | KIND_BIT(KIND_PIPE) | KIND_BIT(KIND_FIFO) | \
 		  KIND_BIT(KIND_POSIX_MQ) | KIND_BIT(KIND_POSIX_SHM) | KIND_BIT(KIND_POSIX_SEM) | \
-		  KIND_BIT(KIND_MEMFD))
+		  KIND_BIT(KIND_MEMFD) | FDKIND_KINDS)
 #define PATH_KINDS (KIND_BIT(KIND_FIFO) | KIND_BIT(KIND_POSIX_MQ) | KIND_BIT(KIND_POSIX_SHM) | \
 		    KIND_BIT(KIND_POSIX_SEM))
 
@@ -806,6 +807,8 @@ static void read_fds(struct fdscan *fs, struct proc *p, char *dbuf)
 			path_fd(fs, p, link, fdnum, name);
 		else if (!cls && (fs->want & KIND_BIT(KIND_MEMFD)) && memfd_link(link))
 			memfd_fd(fs, p, link, fdnum, name);
+		else if (!cls && (fs->want & FDKIND_KINDS) && !strncmp(link, "anon_inode:", 11))
+			fdkinds_fd(fs, p, link, fdnum, name);
 	}
 	if (err == -EACCES || err == -EPERM)
 		proc_denied(fs, p, "its fds", -err);
@@ -830,6 +833,8 @@ static void read_process(struct fdscan *fs, int procfd, const char *name, bool f
 		return; /* gone */
 	if (fds)
 		read_fds(fs, &p, dbuf);
+	if (fds && !p.denied)
+		fdkinds_proc(fs, &p);
 	if (maps && !p.denied)
 		procmaps_read(fs, &p);
 	if (!p.denied)
@@ -923,6 +928,7 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 	snap->holders_complete = fds && !err && fs.ndenied == 0;
 	close(d.fd);
 	streams_finish(&fs);
+	fdkinds_finish(&fs);
 	locks_join_finish(&fs);
 	if (maps)
 		procmaps_finish(&fs);
@@ -942,6 +948,7 @@ out:
 	free(fs.held_fds);
 	free(fs.held_maps);
 	free(fs.wait_ns);
+	fdkinds_finish(&fs); /* when the walk stopped early */
 	if (fs.mq_listed_fd >= 0)
 		close(fs.mq_listed_fd);
 	join_tab_release(&fs.tab);

@@ -49,6 +49,7 @@ struct proc {
 	bool denied;             /* recorded once as a snapshot error */
 	bool netns_read;
 	uint64_t netns;          /* inode of its network namespace; 0 unknown */
+	bool signalfd;           /* holds a signalfd (fdkinds.c reads its signals) */
 };
 
 /* What the process being read holds, for the joins of its waiting threads (waiters.c):
@@ -79,6 +80,7 @@ struct fdscan {
 	dev_t mq_listed_dev;
 	dev_t other_devs[8];     /* devices known not to be mqueue, so statfs is not repeated */
 	size_t nother_devs;
+	struct fdk_state *fdk;   /* fdkinds.c's joins; owned, NULL until needed */
 	struct lock_index *locks; /* the files /proc/locks named (locks.c); NULL none */
 	char *buf;               /* maps text, reused from process to process; owned */
 	size_t bufcap;

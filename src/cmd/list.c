@@ -163,7 +163,7 @@ int cmd_list(int argc, char **argv)
 		return usage_error("list", "unknown column '%s' for --sort", sortname);
 	}
 
-	rc = scan_snapshot(root, f.kinds ? f.kinds : KINDS_ALL, SCAN_ALL_NS, &snap);
+	rc = scan_snapshot(root, f.kinds ? f.kinds : KINDS_DEFAULT, SCAN_ALL_NS, &snap);
 	if (rc)
 		goto out;
 	sel = xcalloc(snap.nobjs, sizeof(*sel));

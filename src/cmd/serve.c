@@ -20,6 +20,7 @@
 #include "cmd/common.h"
 #include "collectors/collector.h"
 #include "act/stale.h"
+#include "core/kinds.h"
 #include "core/util.h"
 #include "http/server.h"
 
@@ -149,7 +150,7 @@ static int first_scan(const struct http_config *cfg, struct snapshot *snap)
 	int rc;
 
 	snapshot_init(snap);
-	rc = scan_ctx_init(&ctx, cfg->root, KINDS_ALL);
+	rc = scan_ctx_init(&ctx, cfg->root, KINDS_DEFAULT); /* signal: see kinds.h */
 	if (rc < 0)
 		return error("cannot open root '%s': %s", cfg->root ? cfg->root : "/", strerror(-rc));
 	ctx.want_limits = true;

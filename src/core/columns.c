@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 #include <time.h>
 
+#include "core/fdkind.h"
 #include "core/kinds.h"
 #include "core/ns.h"
 #include "core/names.h"
@@ -588,6 +589,19 @@ const struct column columns[] = {
 	{"LOCKALIVE", "lock.alive", COL_BOOL, LOCK, "that process still runs", get_lock_alive},
 	{"NBLOCKED", "lock.waiting", COL_INT, LOCK, "requests blocked waiting for the lock", get_nblocked},
 	{"BLOCKED", NULL, COL_STR, LOCK, "pid/command of each process blocked waiting for the lock", get_blocked},
+	{"EFDID", "eventfd.id", COL_INT, K(EVENTFD), "eventfd: the kernel's id of it (fdinfo eventfd-id)", fdk_get_efd_id},
+	{"COUNT", "eventfd.count", COL_INT, K(EVENTFD), "eventfd: the counter's value", fdk_get_count},
+	{"SEMAPHORE", "eventfd.semaphore", COL_BOOL, K(EVENTFD), "eventfd: made with EFD_SEMAPHORE (a read takes 1, not all)", fdk_get_semaphore},
+	{"SIGMASK", "signalfd.mask", COL_STR, K(SIGNALFD), "signalfd: the signals it reads", fdk_get_sigmask},
+	{"SIGPID", "signals.pid", COL_INT, K(SIGNAL), "signal: the process", fdk_get_sigpid},
+	{"SIGCOMM", "signals.comm", COL_STR, K(SIGNAL), "signal: its command", fdk_get_sigcomm},
+	{"SIGPND", "signals.pending", COL_STR, K(SIGNAL), "signal: pending for the thread (status SigPnd)", fdk_get_sigpnd},
+	{"SHDPND", "signals.shared_pending", COL_STR, K(SIGNAL), "signal: pending for the whole process (ShdPnd)", fdk_get_shdpnd},
+	{"SIGBLK", "signals.blocked", COL_STR, K(SIGNAL), "signal: blocked (SigBlk)", fdk_get_sigblk},
+	{"SIGIGN", "signals.ignored", COL_STR, K(SIGNAL), "signal: ignored (SigIgn)", fdk_get_sigign},
+	{"SIGCGT", "signals.caught", COL_STR, K(SIGNAL), "signal: caught by a handler (SigCgt)", fdk_get_sigcgt},
+	{"SIGQ", "signals.queued", COL_INT, K(SIGNAL), "signal: signals queued to its real user (SigQ)", fdk_get_sigq},
+	{"SIGQLIMIT", "signals.queue_limit", COL_INT, K(SIGNAL), "signal: the most that may be queued (RLIMIT_SIGPENDING)", fdk_get_sigqlimit},
 	{"SEND", "stime", COL_TIME, K(SYSV_MSG), "last send", get_stime},
 	{"RECV", "rtime", COL_TIME, K(SYSV_MSG), "last receive", get_rtime},
 	{"ATTACH", "atime", COL_TIME, K(SYSV_SHM), "last attach", get_atime},

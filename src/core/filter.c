@@ -9,7 +9,7 @@
 static bool pid_matches(const struct ipc_object *o, pid_t pid)
 {
 	if (o->cpid.pid == pid || o->lpid.pid == pid || o->lspid.pid == pid ||
-	    o->lrpid.pid == pid || o->notify_pid.pid == pid)
+	    o->lrpid.pid == pid || o->notify_pid.pid == pid || o->fdk.pid.pid == pid)
 		return true;
 	for (int64_t i = 0; o->sems && i < o->nsems; i++)
 		if (o->sems[i].pid.pid == pid)

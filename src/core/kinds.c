@@ -45,6 +45,13 @@ static const struct kind_info kinds[KIND__COUNT] = {
 		       "IDENTITY,KIND,LTYPE,LMODE,MANDATORY,LSTATE,START,END,EOF,DEV,INODE,NAME,OWNER,UID,LOCKPID,LOCKCOMM,NBLOCKED,BLOCKED", RULE_NEVER, false, false},
 	[KIND_MEMFD] = {KIND_MEMFD, "memfd", "memfd", "anonymous memory file (memfd_create)",
 			"IDENTITY,KIND,NAME,INODE,OWNER,UID,GROUP,GID,PERMS,SIZE,ALLOC,SEALS,MTIME,CTIME", RULE_NEVER, false, false},
+	[KIND_EVENTFD] = {KIND_EVENTFD, "eventfd", "fd", "eventfd counter (eventfd(2))",
+			  "IDENTITY,KIND,EFDID,COUNT,SEMAPHORE,STATUS,PARTIAL", RULE_NEVER, false, false},
+	[KIND_SIGNALFD] = {KIND_SIGNALFD, "signalfd", "fd", "signalfd file (signalfd(2)): the signals it reads",
+			   "IDENTITY,KIND,SIGMASK,STATUS,PARTIAL", RULE_NEVER, false, false},
+	/* Hidden: outside KINDS_DEFAULT, see kinds.h. */
+	[KIND_SIGNAL] = {KIND_SIGNAL, "signal", "signal", "a process's pending, blocked, ignored and caught signals (/proc/PID/status)",
+			 "IDENTITY,KIND,SIGPID,SIGCOMM,SIGPND,SHDPND,SIGBLK,SIGIGN,SIGCGT,SIGQ,SIGQLIMIT", RULE_NEVER, false, false},
 };
 
 const struct kind_info *kind_info(enum ipc_kind k)

@@ -20,6 +20,12 @@ struct kind_info {
 	bool needs_every_holder; /* its rule can hold only if every process's fds were read */
 };
 
+/* What a command lists when -t is not given. The signal kind is left out: it would read
+ * /proc/PID/status of every process. Without -t a process's signals are listed only when
+ * something is pending for it and it holds a signalfd (whose holders are read anyway);
+ * -t signal (or all) lists every process with a pending signal or a signalfd. */
+#define KINDS_DEFAULT (KINDS_ALL & ~KIND_BIT(KIND_SIGNAL))
+
 const struct kind_info *kind_info(enum ipc_kind k);
 const char *kind_name(enum ipc_kind k);
 /* -1 when no kind has that name. */

@@ -24,6 +24,7 @@ enum ipc_kind {
 	KIND_UDP,
 	KIND_LOCK,
 	KIND_MEMFD,
+	KIND_EVENTFD, KIND_SIGNALFD, KIND_SIGNAL, /* collectors/fdkinds.c */
 	KIND__COUNT
 };
 #define KIND_BIT(k) (1u << (k))
@@ -192,6 +193,22 @@ struct ipc_object {
 	struct pid_ref *lock_blocked; /* processes blocked waiting for it ("->" lines); owned */
 	size_t nlock_blocked;
 	int64_t lock_nwaiting;  /* "->" lines, counting those without a pid (OFD); -1 absent */
+
+	/* eventfd, signalfd, signal (collectors/fdkinds.c); zero means absent. */
+	struct {
+		bool has_id;
+		uint64_t id;          /* eventfd: fdinfo's eventfd-id */
+		bool has_count;
+		uint64_t count;       /* eventfd: the counter */
+		bool has_semaphore;
+		bool semaphore;       /* eventfd: made with EFD_SEMAPHORE */
+		bool has_mask;
+		uint64_t mask;        /* signalfd: the signals it reads, bit n-1 for signal n */
+		bool has_sets;        /* signal: the sets of /proc/PID/status */
+		uint64_t pnd, shdpnd, blk, ign, cgt;
+		int64_t queued, qlimit; /* SigQ: signals queued to the process's user, its limit */
+		struct pid_ref pid;   /* signal: the process */
+	} fdk;
 
 	struct ipc_holder *holders; /* owned */
 	size_t nholders, holders_cap;

@@ -18,14 +18,14 @@
 extern const struct generator gen_pipe, gen_popen, gen_fifo, gen_sysv_msg, gen_posix_mq,
 	gen_sysv_shm, gen_posix_shm, gen_mmap, gen_memfd, gen_sysv_sem, gen_posix_sem, gen_signal,
 	gen_flock, gen_fcntl_lock, gen_unix_stream, gen_unix_dgram, gen_unix_seqpacket,
-	gen_socketpair, gen_tcp, gen_udp;
+	gen_socketpair, gen_tcp, gen_udp, gen_eventfd;
 
 const struct generator *const generators[] = {
 	&gen_pipe, &gen_popen, &gen_fifo,
 	&gen_sysv_msg, &gen_posix_mq,
 	&gen_sysv_shm, &gen_posix_shm, &gen_mmap, &gen_memfd,
 	&gen_sysv_sem, &gen_posix_sem,
-	&gen_signal,
+	&gen_signal, &gen_eventfd,
 	&gen_flock, &gen_fcntl_lock,
 	&gen_unix_stream, &gen_unix_dgram, &gen_unix_seqpacket, &gen_socketpair,
 	&gen_tcp, &gen_udp,

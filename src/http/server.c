@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/kinds.h"
 #include "core/util.h"
 #include "http/head.h"
 #include "http/internal.h"
@@ -180,7 +181,7 @@ int http_server_start(const struct http_config *cfg, struct snapshot *first,
 			goto fail;
 		}
 	}
-	rc = scan_ctx_init(&s->ctx, cfg->root, KINDS_ALL);
+	rc = scan_ctx_init(&s->ctx, cfg->root, KINDS_DEFAULT); /* signal: see kinds.h */
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot open root '%s': %s", cfg->root ? cfg->root : "/", strerror(-rc));
 		snapshot_release(first);

@@ -62,6 +62,13 @@ all
 pipe
 sysv-msg
 posix-mq
+eventfd
+@ $IPCSCOPE list -t sig
+signal
+signalfd
+@ $IPCSCOPE list -o SIGQ
+SIGQ
+SIGQLIMIT
 @ $IPCSCOPE show 
 sysv-msg
 pipe

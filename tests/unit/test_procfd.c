@@ -14,7 +14,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "collectors/fdkinds.h"
 #include "collectors/procfd.h"
+#include "core/fdkind.h"
+#include "core/object.h"
 #include "core/util.h"
 #include "fixture.h"
 
@@ -136,6 +139,16 @@ static void real_capture(void **state)
 	assert_non_null(o);
 	assert_int_equal(o->nholders, 0);
 	assert_non_null(strstr(o->partial, "nattch 1 but 0 attaches found"));
+
+	/* An eventfd, by the id of its fdinfo; its count is hex there. */
+	o = find(&s, "eventfd:12");
+	assert_non_null(o);
+	assert_true(o->fdk.has_count);
+	assert_int_equal(o->fdk.count, 3);
+	assert_false(o->fdk.has_semaphore); /* that line is not in this fdinfo */
+	h = holder(o, 4100, 7);
+	assert_non_null(h);
+	assert_int_equal(h->access, ACC_R | ACC_W);
 
 	/* The pid with nothing readable (4103) and non-pid entries are skipped silently. */
 	assert_int_equal(count_errors(&s, "pid 4103"), 0);
@@ -498,6 +511,41 @@ static void parsers(void **state)
 }
 
 /* The join table: many keys of several kinds, growth, and keys that differ only by kind or dev. */
+/* fdinfo of eventfds and signalfds, status's signal sets and their names. */
+static void fdkind_parsers(void **state)
+{
+	struct ipc_object *o = object_new(KIND_SIGNAL, "signal:1");
+	uint64_t mask = 0;
+	char buf[128];
+
+	(void)state;
+	assert_int_equal(fdkinds_parse_eventfd("pos:\t0\nflags:\t02\neventfd-count:               ff\n"
+					       "eventfd-id: 7\neventfd-semaphore: 1\n", o), 0);
+	assert_int_equal(o->fdk.count, 255);
+	assert_int_equal(o->fdk.id, 7);
+	assert_true(o->fdk.has_semaphore && o->fdk.semaphore);
+	assert_int_equal(fdkinds_parse_eventfd("flags:\t02\n", o), -EINVAL);
+	assert_int_equal(fdkinds_parse_sigmask("pos:\t0\nsigmask:\t0000001000000200\n", &mask), 0);
+	sigset_names(mask, buf, sizeof(buf));
+	assert_string_equal(buf, "SIGUSR1,SIGRTMIN+3");
+	assert_int_equal(fdkinds_parse_sigmask("sigmask:\tzz\n", &mask), -EINVAL);
+	assert_int_equal(fdkinds_parse_status("Name:\tx\nSigQ:\t5/96365\nSigPnd:\t0000000000000800\n"
+					      "ShdPnd:\t0000000200000200\nSigBlk:\t8000000000000000\n"
+					      "SigIgn:\t0000000000000000\nSigCgt:\t0000000180000000\n", o), 0);
+	assert_int_equal(o->fdk.queued, 5);
+	assert_int_equal(o->fdk.qlimit, 96365);
+	sigset_names(o->fdk.shdpnd, buf, sizeof(buf));
+	assert_string_equal(buf, "SIGUSR1,SIGRTMIN");
+	sigset_names(o->fdk.blk, buf, sizeof(buf));
+	assert_string_equal(buf, "SIGRTMAX");
+	sigset_names(o->fdk.cgt, buf, sizeof(buf)); /* glibc's own two */
+	assert_string_equal(buf, "SIG32,SIG33");
+	sigset_names(0, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	assert_int_equal(fdkinds_parse_status("Name:\tx\nSigQ:\t5/96365\n", o), -EINVAL);
+	object_free(o);
+}
+
 static void join_table(void **state)
 {
 	struct join_tab t;
@@ -525,6 +573,7 @@ int main(void)
 		cmocka_unit_test(deleted_and_memfd),
 		cmocka_unit_test(unreadable_process),
 		cmocka_unit_test(parsers),
+		cmocka_unit_test(fdkind_parsers),
 		cmocka_unit_test(join_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
