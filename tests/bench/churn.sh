@@ -71,7 +71,7 @@ for name in sys.argv[1:]:
     texts = [e["message"] for e in doc.get("errors", [])]
     for o in doc["objects"]:
         texts.append(o.get("partial", ""))
-        t += o["kind"] == "posix-sem" and bool(temp.match(o.get("name", "")))
+        t += o["kind"] == "posix-sem" and bool(temp.match(o.get("name", ""))) and "deleted" not in o.get("status", "")
     g += sum(bool(ghost.search(x)) for x in texts)
     h += sum("mount -t mqueue" in x for x in texts)
 print(g, h, t)
