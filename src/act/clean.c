@@ -597,15 +597,83 @@ json_t *clean_item_json(const struct clean_item *it)
 	return j;
 }
 
+static int64_t pinned_bytes(const struct ipc_object *o)
+{
+	return o->blocks > 0 ? o->blocks : o->size > 0 ? o->size : 0;
+}
+
+static int cmp_pinned(const void *a, const void *b)
+{
+	const struct pinned *x = a, *y = b;
+
+	return x->bytes != y->bytes ? (x->bytes < y->bytes ? 1 : -1) : (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+struct pinned *clean_pinned(const struct clean_report *r, size_t *n, int64_t *total)
+{
+	struct pinned *v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	*total = 0;
+	for (size_t i = 0; i < r->snap.nobjs; i++) {
+		const struct ipc_object *o = r->snap.objs[i];
+
+		if (!(o->flags & OBJ_DELETED) || (o->kind != KIND_POSIX_SHM && o->kind != KIND_POSIX_SEM))
+			continue;
+		*total += pinned_bytes(o);
+		for (size_t h = 0; h < o->nholders; h++) {
+			size_t k = 0;
+			bool again = false;
+
+			/* A process holding it twice (an fd and a mapping) pays once. */
+			for (size_t g = 0; g < h; g++)
+				again |= o->holders[g].pid == o->holders[h].pid;
+			if (again)
+				continue;
+			while (k < *n && v[k].pid != o->holders[h].pid)
+				k++;
+			if (k == *n) {
+				xgrow((void **)&v, &cap, *n + 1, sizeof(*v));
+				memset(&v[k], 0, sizeof(v[k]));
+				v[k].pid = o->holders[h].pid;
+				memcpy(v[k].comm, o->holders[h].comm, sizeof(v[k].comm));
+				(*n)++;
+			}
+			v[k].objects++;
+			v[k].bytes += pinned_bytes(o);
+		}
+	}
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), cmp_pinned);
+	return v;
+}
+
 json_t *clean_report_json(const struct clean_report *r, const struct clean_opts *o)
 {
-	json_t *items = json_array();
+	json_t *items = json_array(), *pinned = json_array(), *j;
+	struct pinned *p;
+	size_t n;
+	int64_t total;
 
 	for (size_t i = 0; i < r->n; i++)
 		json_array_append_new(items, clean_item_json(&r->items[i]));
-	return json_pack("{s:b, s:I, s:b, s:o}", "dry_run", r->dry_run, "older_than",
-			 (json_int_t)o->stale.older_than, "holders_complete", r->snap.holders_complete,
-			 "items", items);
+	j = json_pack("{s:b, s:I, s:b, s:o}", "dry_run", r->dry_run, "older_than",
+		      (json_int_t)o->stale.older_than, "holders_complete", r->snap.holders_complete,
+		      "items", items);
+	p = clean_pinned(r, &n, &total);
+	for (size_t i = 0; i < n; i++) {
+		json_t *e = json_pack("{s:i, s:I, s:I}", "pid", (int)p[i].pid, "objects", (json_int_t)p[i].objects,
+				      "bytes", (json_int_t)p[i].bytes);
+
+		json_set_text(e, "comm", p[i].comm);
+		json_array_append_new(pinned, e);
+	}
+	free(p);
+	/* What clean cannot free: unlinked objects still held, by the processes holding them. */
+	json_object_set_new(j, "pinned_bytes", json_integer((json_int_t)total));
+	json_object_set_new(j, "pinned", pinned);
+	return j;
 }
 
 int restore_meta_parse(const char *text, json_t **meta, const struct kind_info **ki,

@@ -74,6 +74,18 @@ int clean_apply(struct clean_report *r, const struct clean_opts *o);
 
 void clean_report_release(struct clean_report *r);
 
+/* Memory that objects unlinked while still held (status deleted: no name, so no clean can
+ * free it) pin, by holding process: each process is charged every such object it holds. */
+struct pinned {
+	pid_t pid;
+	char comm[COMM_LEN];
+	size_t objects;
+	int64_t bytes;            /* allocated bytes (tmpfs blocks), else size; 0 unknown */
+};
+/* The processes holding such objects in r's snapshot, most bytes first (the caller frees
+ * the array); *total the bytes of all of them, each object counted once. */
+struct pinned *clean_pinned(const struct clean_report *r, size_t *n, int64_t *total);
+
 const char *clean_status_name(enum clean_status s);
 /* {"identity", "kind", "status", "evidence", "reason", "backup", "family", "object": {...}} */
 json_t *clean_item_json(const struct clean_item *it);

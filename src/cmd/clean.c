@@ -44,6 +44,26 @@ static void help(void)
 	       "1 when a removal or backup failed, 2 on a usage error.\n");
 }
 
+/* Unlinked objects still held pin memory no clean can free: say how much, and who holds it
+ * (the first few processes; -J has them all). */
+static void print_pinned(FILE *out, const struct clean_report *r)
+{
+	char a[16], b[16];
+	int64_t total;
+	size_t n;
+	struct pinned *p = clean_pinned(r, &n, &total);
+
+	if (n)
+		fprintf(out, "unlinked but still held (no name to remove; they end with their holders): %s pinned by",
+			human_size((uint64_t)total, a, sizeof(a)));
+	for (size_t i = 0; i < n && i < 5; i++)
+		fprintf(out, "%s %d/%s %s (%zu)", i ? "," : "", (int)p[i].pid, p[i].comm,
+			human_size((uint64_t)p[i].bytes, b, sizeof(b)), p[i].objects);
+	if (n)
+		fprintf(out, "%s\n", n > 5 ? ", ..." : "");
+	free(p);
+}
+
 int cmd_clean(int argc, char **argv)
 {
 	enum { OPT_OLDER = 256, OPT_YES, OPT_BACKUP, OPT_LOG, OPT_ROOT, OPT_FIFO };
@@ -172,6 +192,8 @@ int cmd_clean(int argc, char **argv)
 				counts[CLEAN_CANDIDATE] == 1 ? "" : "s",
 				counts[CLEAN_CANDIDATE] == 1 ? "it" : "them");
 	}
+	if (!json)
+		print_pinned(o.apply && !log ? stderr : stdout, &r);
 	print_scan_errors(&r.snap);
 	if (r.holders_unproven)
 		fprintf(stderr, "ipcscope: not every process's fds and maps could be read (see above), "

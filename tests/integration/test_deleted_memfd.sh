@@ -125,6 +125,19 @@ doc = json.load(open(os.path.join(T, "clean.json")))
 hit = [i for i in doc["clean"]["items"] if i.get("identity") in ids and i.get("status") == "candidate"]
 sys.exit(1 if hit else 0)
 PY
+# clean says how much they pin, and who holds it: the SharedMemory's allocated bytes (the
+# tmpfs pages it touched) by its process, the semaphore by the Lock's.
+py - "$T/clean.json" "$shmpid" "$lockpid" <<'PY' || fail "clean does not report the pinned memory"
+import json, sys
+c = json.load(open(sys.argv[1]))["clean"]
+by = {p["pid"]: p for p in c["pinned"]}
+shm, lock = int(sys.argv[2]), int(sys.argv[3])
+assert by.get(shm) and by[shm]["bytes"] >= 4096 and by[shm]["objects"] == 1, c["pinned"]
+assert by.get(lock) and by[lock]["objects"] == 1, c["pinned"]
+assert c["pinned_bytes"] == sum(p["bytes"] for p in c["pinned"]), c  # one holder each here
+PY
+"$IPCSCOPE" clean --older-than 0 >"$T/clean.txt" 2>&1 || fail "clean"
+grep -q "unlinked but still held.*pinned by.* $shmpid/" "$T/clean.txt" || fail "clean's table does not say it: $(cat "$T/clean.txt")"
 # The holders still have them.
 kill -0 "$lockpid" && kill -0 "$shmpid" || fail "a holder died"
 echo ok
