@@ -302,7 +302,16 @@ struct lock_index {
 	struct ipc_object **objs;
 	bool *named_by_holder;
 	size_t n;
+	pid_t *blocked;          /* every pid /proc/locks shows blocked, sorted */
+	size_t nblocked;
 };
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
 
 static int by_file(const void *a, const void *b)
 {
@@ -335,6 +344,16 @@ bool locks_join_prepare(struct fdscan *fs)
 		if (s->objs[i]->kind == KIND_LOCK && s->objs[i]->inode)
 			x->objs[x->n++] = s->objs[i];
 	qsort(x->objs, x->n, sizeof(*x->objs), by_file);
+	/* Asked once per process by the walk (locks_blocked_pid): sorted here, once. */
+	for (size_t i = 0; i < x->n; i++)
+		x->nblocked += x->objs[i]->nlock_blocked;
+	x->blocked = xcalloc(x->nblocked ? x->nblocked : 1, sizeof(*x->blocked));
+	x->nblocked = 0;
+	for (size_t i = 0; i < x->n; i++)
+		for (size_t b = 0; b < x->objs[i]->nlock_blocked; b++)
+			x->blocked[x->nblocked++] = x->objs[i]->lock_blocked[b].pid;
+	if (x->nblocked > 1)
+		qsort(x->blocked, x->nblocked, sizeof(*x->blocked), cmp_pid);
 	fs->locks = x;
 	return true;
 }
@@ -473,6 +492,7 @@ void locks_join_finish(struct fdscan *fs)
 	}
 	free(x->objs);
 	free(x->named_by_holder);
+	free(x->blocked);
 	free(x);
 	fs->locks = NULL;
 }
@@ -506,9 +526,5 @@ bool locks_blocked_pid(const struct fdscan *fs, pid_t pid)
 {
 	const struct lock_index *x = fs->locks;
 
-	for (size_t i = 0; x && i < x->n; i++)
-		for (size_t b = 0; b < x->objs[i]->nlock_blocked; b++)
-			if (x->objs[i]->lock_blocked[b].pid == pid)
-				return true;
-	return false;
+	return x && x->nblocked && bsearch(&pid, x->blocked, x->nblocked, sizeof(*x->blocked), cmp_pid);
 }

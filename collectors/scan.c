@@ -167,7 +167,10 @@ static int run_phase(void *arg)
 {
 	struct phase *ph = arg;
 
-	ph->snap->limit_ns = ph->ctx->ns_pid ? (ph->first[0]->ns == NS_IPC ? ph->ctx->ipc_ns : ph->ctx->mnt_ns) : 0;
+	/* Limits are per IPC namespace (SysV, queues) or mount namespace (/dev/shm): those
+	 * another namespace's run reads are tagged with it; the scanner's are 0. */
+	ph->snap->limit_ns = !ph->ctx->ns_pid ? 0 : ph->first[0]->ns == NS_IPC ? ph->ctx->ipc_ns
+					     : ph->first[0]->ns == NS_MNT ? ph->ctx->mnt_ns : 0;
 	for (size_t i = 0; i < ph->n; i++)
 		run_one(ph->first[i], ph->ctx, ph->snap, &ph->st);
 	ph->snap->limit_ns = 0;

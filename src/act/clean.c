@@ -36,21 +36,18 @@ void clean_opts_init(struct clean_opts *o)
 	o->all_ns = true; /* as root: objects of every namespace, each acted on inside it */
 }
 
-static struct clean_item *add_item(struct clean_report *r, struct ipc_object *obj,
-				   enum clean_status st, const char *evidence)
+/* The object at place pos of the report's snapshot. */
+static struct clean_item *add_item(struct clean_report *r, size_t pos, enum clean_status st,
+				   const char *evidence)
 {
 	struct clean_item *it;
 
 	xgrow((void **)&r->items, &r->cap, r->n + 1, sizeof(*r->items));
 	it = &r->items[r->n++];
 	memset(it, 0, sizeof(*it));
-	it->obj = obj;
-	{
-		char fam[160];
-
-		if (*object_family(&r->snap, obj, fam, sizeof(fam)))
-			it->family = xstrdup(fam);
-	}
+	it->obj = r->snap.objs[pos];
+	it->pos = pos;
+	it->family = r->families[pos] ? xstrdup(r->families[pos]) : NULL;
 	it->status = st;
 	it->evidence = evidence && *evidence ? xstrdup(evidence) : NULL;
 	return it;
@@ -92,42 +89,58 @@ static unsigned removable_kinds(void)
 	return m;
 }
 
-/* Is obj, another member of it->family, among the candidates? */
-static bool family_member_candidate(const struct clean_report *r, const struct ipc_object *obj)
+static const char *const *sort_families; /* for cmp_family (qsort has no context) */
+
+static int cmp_family(const void *a, const void *b)
 {
-	for (size_t i = 0; i < r->n; i++)
-		if (r->items[i].obj == obj)
-			return r->items[i].status == CLEAN_CANDIDATE;
-	return false;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(sort_families[x], sort_families[y]);
+
+	return c ? c : (x > y) - (x < y);
 }
 
-/* A family is removed whole or not at all: a candidate whose family has a member that is
- * not a candidate (not stale, not selected, refused) is kept, and says which. */
+/* A family is removed whole or not at all: every candidate of a family that has a member
+ * which is not a candidate (not stale, not selected, refused) is kept, and names that
+ * member (the first in the snapshot's order). The objects are grouped by family once. */
 static void keep_families_whole(struct clean_report *r, bool is_rm)
 {
-	for (size_t i = 0; i < r->n; i++) {
-		struct clean_item *it = &r->items[i];
-		char fam[160];
+	size_t nobjs = r->snap.nobjs, n = 0;
+	size_t *order = xcalloc(nobjs ? nobjs : 1, sizeof(*order));
+	long *item = xcalloc(nobjs ? nobjs : 1, sizeof(*item)); /* item index + 1; 0 none */
 
-		if (it->status != CLEAN_CANDIDATE || !it->family)
-			continue;
-		for (size_t j = 0; j < r->snap.nobjs; j++) {
-			const struct ipc_object *m = r->snap.objs[j];
+	for (size_t i = 0; i < r->n; i++)
+		item[r->items[i].pos] = (long)i + 1;
+	for (size_t j = 0; j < nobjs; j++)
+		if (r->families[j])
+			order[n++] = j;
+	sort_families = (const char *const *)r->families;
+	if (n > 1)
+		qsort(order, n, sizeof(*order), cmp_family);
+	for (size_t g = 0, end; g < n; g = end) {
+		const char *fam = r->families[order[g]];
+		const struct ipc_object *kept = NULL;
+
+		for (end = g; end < n && !strcmp(r->families[order[end]], fam); end++) {
+			long it = item[order[end]];
+
+			if (!kept && (!it || r->items[it - 1].status != CLEAN_CANDIDATE))
+				kept = r->snap.objs[order[end]]; /* the group is in snapshot order */
+		}
+		for (size_t k = g; kept && k < end; k++) {
+			long it = item[order[k]];
 			char *why;
 
-			if (m == it->obj || strcmp(object_family(&r->snap, m, fam, sizeof(fam)), it->family) ||
-			    family_member_candidate(r, m))
+			if (!it || r->items[it - 1].status != CLEAN_CANDIDATE)
 				continue;
 			why = is_rm ? xasprintf("part of family %s, whose %s is not named: name every member, "
-						"or --force", it->family, m->identity)
-				    : xasprintf("family %s is kept whole: %s is not stale", it->family, m->identity);
-			set_reason(it, is_rm ? CLEAN_REFUSED : CLEAN_SKIPPED, why);
+						"or --force", fam, kept->identity)
+				    : xasprintf("family %s is kept whole: %s is not stale", fam, kept->identity);
+			set_reason(&r->items[it - 1], is_rm ? CLEAN_REFUSED : CLEAN_SKIPPED, why);
 			free(why);
-			/* One member kept keeps the rest: look again from the start. */
-			i = (size_t)-1;
-			break;
 		}
 	}
+	free(order);
+	free(item);
 }
 
 int clean_plan(struct clean_report *r, const struct clean_opts *o)
@@ -142,6 +155,7 @@ int clean_plan(struct clean_report *r, const struct clean_opts *o)
 	rc = scan(o, removable_kinds(), &r->snap);
 	if (rc < 0)
 		return rc;
+	r->families = families_of(&r->snap);
 	sc.holders_complete = r->snap.holders_complete;
 	for (size_t i = 0; i < r->snap.nobjs; i++) {
 		struct ipc_object *obj = r->snap.objs[i];
@@ -151,7 +165,7 @@ int clean_plan(struct clean_report *r, const struct clean_opts *o)
 			continue;
 		r->holders_unproven |= !sc.holders_complete && kind_info(obj->kind)->needs_every_holder;
 		if (object_is_stale(obj, &sc, &ev))
-			add_item(r, obj, CLEAN_CANDIDATE, ev.text);
+			add_item(r, i, CLEAN_CANDIDATE, ev.text);
 	}
 	keep_families_whole(r, false);
 	return 0;
@@ -170,9 +184,10 @@ int rm_plan(struct clean_report *r, const struct clean_opts *o, int kind, char *
 	rc = scan(o, KINDS_ALL, &r->snap);
 	if (rc < 0)
 		return rc;
+	r->families = families_of(&r->snap);
 	for (size_t i = 0; i < nrefs; i++) {
 		struct ipc_object *match = NULL;
-		size_t n = 0;
+		size_t n = 0, pos = 0;
 		int k = kind;
 
 		if (k < 0) {
@@ -195,6 +210,7 @@ int rm_plan(struct clean_report *r, const struct clean_opts *o, int kind, char *
 			struct ipc_object *obj = r->snap.objs[j];
 			if ((int)obj->kind == k && object_matches_ref(obj, refs[i])) {
 				match = obj;
+				pos = j;
 				n++;
 			}
 		}
@@ -214,24 +230,24 @@ int rm_plan(struct clean_report *r, const struct clean_opts *o, int kind, char *
 			/* Unlinked while held: no name is left to remove, even with --force. */
 			if ((match->kind == KIND_POSIX_SHM || match->kind == KIND_POSIX_SEM) &&
 			    (match->flags & OBJ_DELETED)) {
-				set_reason(add_item(r, match, CLEAN_REFUSED, ""), CLEAN_REFUSED,
+				set_reason(add_item(r, pos, CLEAN_REFUSED, ""), CLEAN_REFUSED,
 					   "unlinked: no name to remove; it ends with its holders");
 				continue;
 			}
 			/* The same proof clean asks for: "nobody holds it" needs every process read. */
 			if (!o->force && !r->snap.holders_complete && kind_info(match->kind)->needs_every_holder) {
 				r->holders_unproven = true;
-				set_reason(add_item(r, match, CLEAN_REFUSED,
+				set_reason(add_item(r, pos, CLEAN_REFUSED,
 						    "not every process's fds and maps could be read: cannot prove "
 						    "nobody holds it"),
 					   CLEAN_REFUSED, "maybe in use (--force removes it anyway)");
 				continue;
 			}
 			if (object_in_use(match, &ev) && !o->force)
-				set_reason(add_item(r, match, CLEAN_REFUSED, ev.text), CLEAN_REFUSED,
+				set_reason(add_item(r, pos, CLEAN_REFUSED, ev.text), CLEAN_REFUSED,
 					   "in use (--force removes it anyway)");
 			else
-				add_item(r, match, CLEAN_CANDIDATE, ev.text);
+				add_item(r, pos, CLEAN_CANDIDATE, ev.text);
 		}
 	}
 	if (!o->force)
@@ -563,6 +579,7 @@ void clean_report_release(struct clean_report *r)
 		free(r->items[i].family);
 	}
 	free(r->items);
+	families_free(r->families, r->snap.nobjs);
 	snapshot_release(&r->snap);
 	memset(r, 0, sizeof(*r));
 }

@@ -32,6 +32,7 @@ struct clean_item {
 	char *reason;           /* why it was not removed; owned, NULL when removed */
 	char *backup;           /* its backup directory; owned, NULL without --backup */
 	char *family;           /* the family it goes with (act/family.h); owned, NULL none */
+	size_t pos;             /* its place in the report's snapshot */
 	bool consumed;          /* its messages were received into the backup (no MSG_COPY) */
 };
 
@@ -53,6 +54,7 @@ struct clean_report {
 	bool dry_run;
 	bool is_rm;               /* named by rm: not required to be stale, refused when in use */
 	bool holders_unproven;    /* an object's rule needed every process read, and some were not */
+	char **families;          /* of each object of snap (act/family.h); owned */
 };
 
 /* Options with the defaults: now, --older-than 1h, nothing else. */

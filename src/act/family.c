@@ -3,9 +3,11 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/kinds.h"
+#include "core/util.h"
 
 /* Programs that make families across kinds. The POSIX objects are known by name; the SysV
  * segment has none, so it joins the family of the files of its owner. Joining too much is
@@ -25,40 +27,73 @@ static bool has_prefix(const char *s, const char *prefix)
 	return s && !strncmp(s, prefix, strlen(prefix));
 }
 
-/* Is there a POSIX object of pattern p owned by uid? */
-static bool pattern_files(const struct snapshot *snap, const struct pattern *p, uid_t uid)
-{
-	for (size_t i = 0; i < snap->nobjs; i++) {
-		const struct ipc_object *o = snap->objs[i];
+/* The owners of pattern p's POSIX objects, sorted. */
+struct owners {
+	uid_t *uid;
+	size_t n, cap;
+};
 
-		if ((o->kind == KIND_POSIX_SHM || o->kind == KIND_POSIX_SEM) && o->has_owner &&
-		    o->uid == uid && has_prefix(o->name, p->posix_prefix))
-			return true;
-	}
-	return false;
+static int cmp_uid(const void *a, const void *b)
+{
+	uid_t x = *(const uid_t *)a, y = *(const uid_t *)b;
+
+	return (x > y) - (x < y);
 }
 
-const char *object_family(const struct snapshot *snap, const struct ipc_object *o, char *buf,
-			  size_t len)
+static bool is_pattern_file(const struct ipc_object *o, const struct pattern *p)
 {
-	buf[0] = '\0';
+	return (o->kind == KIND_POSIX_SHM || o->kind == KIND_POSIX_SEM) && o->has_owner &&
+	       has_prefix(o->name, p->posix_prefix);
+}
+
+static void owners_of(const struct snapshot *snap, const struct pattern *p, struct owners *w)
+{
+	for (size_t i = 0; i < snap->nobjs; i++)
+		if (is_pattern_file(snap->objs[i], p)) {
+			xgrow((void **)&w->uid, &w->cap, w->n + 1, sizeof(*w->uid));
+			w->uid[w->n++] = snap->objs[i]->uid;
+		}
+	if (w->n > 1)
+		qsort(w->uid, w->n, sizeof(*w->uid), cmp_uid);
+}
+
+static char *family_of(const struct ipc_object *o, const struct owners *own)
+{
 	if (!o->has_owner)
-		return buf;
-	for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(patterns); i++) {
 		const struct pattern *p = &patterns[i];
-		bool posix = (o->kind == KIND_POSIX_SHM || o->kind == KIND_POSIX_SEM) &&
-			     has_prefix(o->name, p->posix_prefix);
-		bool sysv = (p->sysv_kinds & KIND_BIT(o->kind)) && pattern_files(snap, p, o->uid);
+		bool sysv = (p->sysv_kinds & KIND_BIT(o->kind)) && own[i].n &&
+			    bsearch(&o->uid, own[i].uid, own[i].n, sizeof(*own[i].uid), cmp_uid);
 
 		/* One owner may run several clusters; the family is the owner's, which keeps
 		 * them all whole together. */
-		if (posix || sysv) {
-			snprintf(buf, len, "%s:uid=%u", p->label, (unsigned)o->uid);
-			return buf;
-		}
+		if (is_pattern_file(o, p) || sysv)
+			return xasprintf("%s:uid=%u", p->label, (unsigned)o->uid);
 	}
 	if (o->kind == KIND_SYSV_SHM && o->cpid.pid > 0)
-		snprintf(buf, len, "creator:ns=%" PRIu64 ":pid=%d:start=%" PRId64, o->ns, (int)o->cpid.pid,
-			 o->cpid.start);
-	return buf;
+		return xasprintf("creator:ns=%" PRIu64 ":pid=%d:start=%" PRId64, o->ns, (int)o->cpid.pid,
+				 o->cpid.start);
+	return NULL;
+}
+
+char **families_of(const struct snapshot *snap)
+{
+	struct owners own[ARRAY_SIZE(patterns)] = {{0}};
+	char **f = xcalloc(snap->nobjs ? snap->nobjs : 1, sizeof(*f));
+
+	for (size_t i = 0; i < ARRAY_SIZE(patterns); i++)
+		owners_of(snap, &patterns[i], &own[i]);
+	for (size_t i = 0; i < snap->nobjs; i++)
+		f[i] = family_of(snap->objs[i], own);
+	for (size_t i = 0; i < ARRAY_SIZE(patterns); i++)
+		free(own[i].uid);
+	return f;
+}
+
+void families_free(char **f, size_t n)
+{
+	for (size_t i = 0; f && i < n; i++)
+		free(f[i]);
+	free(f);
 }

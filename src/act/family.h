@@ -12,13 +12,14 @@
 
 #include "core/snapshot.h"
 
-/* The family of o in snap, written into buf ("" when it is in none), from:
+/* The family of every object of snap, an array parallel to snap->objs (NULL where an
+ * object is in none; free it with families_free), from:
  *   - a pattern of a program the table in family.c knows: its POSIX objects by name
- *     prefix, and the SysV segments of the same owner
- *     ("postgresql:uid=106");
- *   - else the process that created it, for SysV segments ("creator:pid=N:start=T").
- * Returns buf. */
-const char *object_family(const struct snapshot *snap, const struct ipc_object *o, char *buf,
-			  size_t len);
+ *     prefix, and the SysV segments of the same owner ("postgresql:uid=106");
+ *   - else the process that created it, for SysV segments ("creator:ns=I:pid=N:start=T").
+ * One pass over the objects finds the owners of each program's files, one more names the
+ * families: clean at the kernel's limits has tens of thousands of objects. */
+char **families_of(const struct snapshot *snap);
+void families_free(char **f, size_t n);
 
 #endif
