@@ -39,15 +39,25 @@ for h in "$@"; do
     bin=$build/tests/fuzz/fuzz_$h
     work=$build/tests/fuzz/campaign/$h
     [ -x "$bin" ] || { echo "$h: no $bin" >&2; continue; }
-    rm -rf "$work/artifacts" "$work/tmp"
-    mkdir -p "$work/corpus" "$work/artifacts" "$work/tmp"
+    rm -rf "$work/artifacts"
+    mkdir -p "$work/corpus" "$work/artifacts"
+    # The harnesses that read files write each input into a temporary tree: on tmpfs that
+    # runs 4-5 times faster than on a disk (fuzz_sysv_table: 2,400 against 530 exec/s), so
+    # the trees go to a private directory in /dev/shm when it is a tmpfs.
+    if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then
+        tmp=$(mktemp -d /dev/shm/ipcscope-fuzz.XXXXXX)
+    else
+        tmp=$work/tmp
+        rm -rf "$tmp" && mkdir -p "$tmp"
+    fi
     t0=$(date +%s.%N)
     # fork=1: one worker process at a time, restarted after a crash, leak or timeout.
     # TMPDIR: the temporary trees of crashed workers are left here, not in /tmp.
-    TMPDIR=$work/tmp "$bin" "$work/corpus" "$here/tests/fuzz/corpus/$h" -fork=1 -ignore_crashes=1 -ignore_ooms=1 \
+    TMPDIR=$tmp "$bin" "$work/corpus" "$here/tests/fuzz/corpus/$h" -fork=1 -ignore_crashes=1 -ignore_ooms=1 \
         -ignore_timeouts=1 -runs="$runs" -rss_limit_mb=2048 -timeout=10 \
         -artifact_prefix="$work/artifacts/" >"$work/log" 2>&1 || true
     t1=$(date +%s.%N)
+    [ "$tmp" = "$work/tmp" ] || rm -rf "$tmp"
     last=$(grep -E '^#[0-9]+: cov:' "$work/log" | tail -1 || true)
     execs=$(sed -E 's/^#([0-9]+):.*/\1/' <<<"${last:-#0:}")
     wall=$(echo "$t1 - $t0" | bc)
