@@ -157,7 +157,10 @@ static int stat_mapped(struct fdscan *fs, const struct ipc_object *o, struct sta
 }
 
 /* Pages of the file in memory: cachestat over all of it, on a read-only descriptor opened
- * through the holder's map_files (never mapped, nothing read). */
+ * through the holder's map_files (never mapped, nothing read). The stat just before said
+ * it is a regular file; O_NONBLOCK and O_NOCTTY keep an open as harmless as it can be
+ * should the area have been remapped to a device in between, and the fstat after drops
+ * anything but that file. */
 static void cache_rss(struct fdscan *fs, struct ipc_object *o, size_t holder)
 {
 	struct cachestat_range range = {0, 0}; /* len 0: to the end of the file */
