@@ -72,8 +72,9 @@ char mmapshare_backing(const struct maps_line *m)
 	return 'f';
 }
 
-struct ipc_object *mmapshare_from_map(struct fdscan *fs, const struct maps_line *m)
+struct ipc_object *mmapshare_from_map(struct fdscan *fs, pid_t pid, const struct maps_line *m)
 {
+	struct mmap_cand *c;
 	char backing = mmapshare_backing(m);
 	struct join_ent *e;
 	struct ipc_object *o;
@@ -101,7 +102,10 @@ struct ipc_object *mmapshare_from_map(struct fdscan *fs, const struct maps_line 
 	}
 	e->o = o;
 	xgrow((void **)&fs->mmap_cands, &fs->mmap_cands_cap, fs->nmmap_cands + 1, sizeof(*fs->mmap_cands));
-	fs->mmap_cands[fs->nmmap_cands++] = o;
+	c = &fs->mmap_cands[fs->nmmap_cands++];
+	c->o = o;
+	c->pid = pid;
+	snprintf(c->area, sizeof(c->area), "%" PRIx64 "-%" PRIx64, m->start, m->end);
 	return o;
 }
 
@@ -131,18 +135,24 @@ static int64_t largest_map(const struct ipc_object *o)
 	return best ? (int64_t)best : -1;
 }
 
-/* Stat the mapped file through a holder's map_files entry, checked to be the mapping's
- * inode (the area may have been unmapped and reused since). Returns the index of the
- * holder it worked for, -errno of the last try otherwise. */
-static int stat_mapped(struct fdscan *fs, const struct ipc_object *o, struct stat *st)
+/* Stat the mapped file through a map_files entry, checked to be the mapping's inode (the
+ * area may have been unmapped and reused since): the first area met, then the holders'
+ * (a holder's map that joins several areas names no entry). Fills path with the entry
+ * that worked; 0, or -errno of the last try. */
+static int stat_mapped(struct fdscan *fs, const struct mmap_cand *c, struct stat *st,
+		       char *path, size_t len)
 {
+	const struct ipc_object *o = c->o;
 	int rc = -ENOENT;
 
-	for (size_t i = 0; i < o->nholders && i < STAT_TRIES; i++) {
-		char path[96];
-
-		snprintf(path, sizeof(path), "proc/%d/map_files/%s", (int)o->holders[i].pid,
-			 o->holders[i].map ? o->holders[i].map : "");
+	for (size_t i = 0; i <= o->nholders && i <= STAT_TRIES; i++) {
+		if (i == 0)
+			snprintf(path, len, "proc/%d/map_files/%s", (int)c->pid, c->area);
+		else if (o->holders[i - 1].map)
+			snprintf(path, len, "proc/%d/map_files/%s", (int)o->holders[i - 1].pid,
+				 o->holders[i - 1].map);
+		else
+			continue;
 		if (fstatat(fs->ctx->rootfd, path, st, 0) < 0) {
 			rc = -errno;
 			continue;
@@ -151,7 +161,7 @@ static int stat_mapped(struct fdscan *fs, const struct ipc_object *o, struct sta
 			rc = -ESTALE;
 			continue;
 		}
-		return (int)i;
+		return 0;
 	}
 	return rc;
 }
@@ -161,18 +171,15 @@ static int stat_mapped(struct fdscan *fs, const struct ipc_object *o, struct sta
  * it is a regular file; O_NONBLOCK and O_NOCTTY keep an open as harmless as it can be
  * should the area have been remapped to a device in between, and the fstat after drops
  * anything but that file. */
-static void cache_rss(struct fdscan *fs, struct ipc_object *o, size_t holder)
+static void cache_rss(struct fdscan *fs, struct ipc_object *o, const char *path)
 {
 	struct cachestat_range range = {0, 0}; /* len 0: to the end of the file */
 	struct cachestat cs;
 	struct stat st;
-	char path[96];
 	int fd;
 
 	if (fs->cachestat_err)
 		return;
-	snprintf(path, sizeof(path), "proc/%d/map_files/%s", (int)o->holders[holder].pid,
-		 o->holders[holder].map);
 	fd = openat(fs->ctx->rootfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOATIME);
 	if (fd < 0 && errno == EPERM) /* O_NOATIME: only the owner or CAP_FOWNER */
 		fd = openat(fs->ctx->rootfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
@@ -189,15 +196,16 @@ static void cache_rss(struct fdscan *fs, struct ipc_object *o, size_t holder)
 
 /* Type, owner, size of a candidate mapped by two or more processes. False: drop it (no
  * regular file, or perhaps a device). */
-static bool mmapshare_fill(struct fdscan *fs, struct ipc_object *o)
+static bool mmapshare_fill(struct fdscan *fs, const struct mmap_cand *c)
 {
+	struct ipc_object *o = c->o;
 	bool anon = !strcmp(o->backing, "anon");
+	char why[200], path[96];
 	struct stat st;
-	char why[200];
 	int rc;
 
 	if (fs->ctx->live) {
-		rc = stat_mapped(fs, o, &st);
+		rc = stat_mapped(fs, c, &st, path, sizeof(path));
 	} else {
 		/* A fixture tree keeps a mapped file at its path; an anonymous one has none. */
 		rc = -ENOENT;
@@ -217,7 +225,7 @@ static bool mmapshare_fill(struct fdscan *fs, struct ipc_object *o)
 		o->size = (int64_t)st.st_size;
 		o->blocks = (int64_t)st.st_blocks * 512;
 		if (fs->ctx->live)
-			cache_rss(fs, o, (size_t)rc);
+			cache_rss(fs, o, path);
 		return true;
 	}
 	if (!anon && o->name && !strncmp(o->name, "/dev/", 5))
@@ -237,9 +245,9 @@ static bool mmapshare_fill(struct fdscan *fs, struct ipc_object *o)
 void mmapshare_finish(struct fdscan *fs)
 {
 	for (size_t i = 0; i < fs->nmmap_cands; i++) {
-		struct ipc_object *o = fs->mmap_cands[i];
+		struct ipc_object *o = fs->mmap_cands[i].o;
 
-		if (distinct_pids(o) >= 2 && mmapshare_fill(fs, o))
+		if (distinct_pids(o) >= 2 && mmapshare_fill(fs, &fs->mmap_cands[i]))
 			snapshot_add(fs->snap, o);
 		else
 			object_free(o);

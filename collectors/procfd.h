@@ -63,6 +63,14 @@ struct held_map {
 	struct ipc_object *o;    /* borrowed */
 };
 
+/* A shared mapping that may become an mmap object (mmapshare.c), with the first area met
+ * of it: one area, the name of its map_files entry (a holder's map may join several). */
+struct mmap_cand {
+	struct ipc_object *o;    /* owned until kept (snapshot_add) or freed */
+	pid_t pid;
+	char area[48];           /* "start-end" */
+};
+
 /* State of one pass. */
 struct fdscan {
 	struct scan_ctx *ctx;
@@ -82,8 +90,8 @@ struct fdscan {
 	size_t nother_devs;
 	struct fdk_state *fdk;   /* fdkinds.c's joins; owned, NULL until needed */
 	struct lock_index *locks; /* the files /proc/locks named (locks.c); NULL none */
-	struct ipc_object **mmap_cands; /* mmapshare.c: shared mappings met so far, not yet in
-					 * the snapshot; owned until mmapshare_finish */
+	struct mmap_cand *mmap_cands; /* mmapshare.c: shared mappings met so far, not yet in
+				  * the snapshot; owned until mmapshare_finish */
 	size_t nmmap_cands, mmap_cands_cap;
 	int cachestat_err;       /* cachestat(2) unsupported: its errno, then no more tries */
 	char *buf;               /* maps text, reused from process to process; owned */
@@ -164,7 +172,7 @@ void memfd_finish(struct fdscan *fs);
  * the candidate of a mapping (made on first sight, kept off the snapshot), NULL when none;
  * after the pass, the candidates two or more processes map are stat'ed and added. */
 char mmapshare_backing(const struct maps_line *m);
-struct ipc_object *mmapshare_from_map(struct fdscan *fs, const struct maps_line *m);
+struct ipc_object *mmapshare_from_map(struct fdscan *fs, pid_t pid, const struct maps_line *m);
 void mmapshare_finish(struct fdscan *fs);
 
 /* The access of an fd from the "flags:" line of its fdinfo text. 0 or -EINVAL. */

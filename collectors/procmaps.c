@@ -196,7 +196,7 @@ static struct ipc_object *mapped_object(struct fdscan *fs, const struct proc *p,
 	} else if ((fs->want & KIND_BIT(KIND_MEMFD)) && memfd_link(m->path)) {
 		o = memfd_from_map(fs, m);
 	} else if (fs->want & KIND_BIT(KIND_MMAP)) {
-		o = mmapshare_from_map(fs, m);
+		o = mmapshare_from_map(fs, p->pid, m);
 	}
 	return o;
 }
