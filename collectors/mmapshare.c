@@ -200,12 +200,21 @@ static bool mmapshare_fill(struct fdscan *fs, const struct mmap_cand *c)
 {
 	struct ipc_object *o = c->o;
 	bool anon = !strcmp(o->backing, "anon");
-	char why[200], path[96];
+	char why[200], path[4200]; /* a map_files entry, or a path as maps shows it */
 	struct stat st;
 	int rc;
 
 	if (fs->ctx->live) {
 		rc = stat_mapped(fs, c, &st, path, sizeof(path));
+		/* map_files wants CAP_SYS_ADMIN: without it, the file by its path, if that is
+		 * still the mapped one (device and inode: the path is of the holder's mount
+		 * namespace, which may not be ours). */
+		if (rc < 0 && !anon && o->name && !(o->flags & OBJ_DELETED) &&
+		    fstatat(fs->ctx->rootfd, o->name + 1, &st, 0) == 0 && (uint64_t)st.st_ino == o->inode &&
+		    (uint64_t)st.st_dev == o->dev) {
+			snprintf(path, sizeof(path), "%s", o->name + 1);
+			rc = 0;
+		}
 	} else {
 		/* A fixture tree keeps a mapped file at its path; an anonymous one has none. */
 		rc = -ENOENT;
