@@ -934,6 +934,7 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 		procmaps_finish(&fs);
 	if (fs.want & KIND_BIT(KIND_MEMFD))
 		memfd_finish(&fs);
+	mmapshare_finish(&fs);
 	waiters_finish(&fs);
 	locks_join_waiters(snap);
 	if (fs.unknown_sockets)
@@ -949,6 +950,7 @@ out:
 	free(fs.held_maps);
 	free(fs.wait_ns);
 	fdkinds_finish(&fs); /* when the walk stopped early */
+	mmapshare_finish(&fs);
 	if (fs.mq_listed_fd >= 0)
 		close(fs.mq_listed_fd);
 	join_tab_release(&fs.tab);
@@ -960,6 +962,6 @@ const struct collector procfd_collector = {
 	/* SysV queues and sets: for the threads that sleep on them (waiters.c); locks: for
 	 * the paths and holders of the files /proc/locks names (locks.c). */
 	.kinds = FD_KINDS | KIND_BIT(KIND_SYSV_SHM) | KIND_BIT(KIND_SYSV_MSG) | KIND_BIT(KIND_SYSV_SEM) |
-		 KIND_BIT(KIND_LOCK),
+		 KIND_BIT(KIND_LOCK) | KIND_BIT(KIND_MMAP),
 	.collect = collect,
 };

@@ -63,6 +63,14 @@ struct held_map {
 	struct ipc_object *o;    /* borrowed */
 };
 
+/* A shared mapping that may become an mmap object (mmapshare.c), with the first area met
+ * of it: one area, the name of its map_files entry (a holder's map may join several). */
+struct mmap_cand {
+	struct ipc_object *o;    /* owned until kept (snapshot_add) or freed */
+	pid_t pid;
+	char area[48];           /* "start-end" */
+};
+
 /* State of one pass. */
 struct fdscan {
 	struct scan_ctx *ctx;
@@ -82,6 +90,10 @@ struct fdscan {
 	size_t nother_devs;
 	struct fdk_state *fdk;   /* fdkinds.c's joins; owned, NULL until needed */
 	struct lock_index *locks; /* the files /proc/locks named (locks.c); NULL none */
+	struct mmap_cand *mmap_cands; /* mmapshare.c: shared mappings met so far, not yet in
+				  * the snapshot; owned until mmapshare_finish */
+	size_t nmmap_cands, mmap_cands_cap;
+	int cachestat_err;       /* cachestat(2) unsupported: its errno, then no more tries */
 	char *buf;               /* maps text, reused from process to process; owned */
 	size_t bufcap;
 
@@ -154,6 +166,14 @@ struct ipc_object *memfd_from_fd(struct fdscan *fs, struct proc *p, const char *
 struct maps_line;
 struct ipc_object *memfd_from_map(struct fdscan *fs, const struct maps_line *m);
 void memfd_finish(struct fdscan *fs);
+
+/* mmap (mmapshare.c): the backing a maps line would give an mmap object, 'a' anonymous
+ * (shmem), 'f' a file, 0 none (private, unnamed, or another kind's: SysV, /dev/shm, memfd);
+ * the candidate of a mapping (made on first sight, kept off the snapshot), NULL when none;
+ * after the pass, the candidates two or more processes map are stat'ed and added. */
+char mmapshare_backing(const struct maps_line *m);
+struct ipc_object *mmapshare_from_map(struct fdscan *fs, pid_t pid, const struct maps_line *m);
+void mmapshare_finish(struct fdscan *fs);
 
 /* The access of an fd from the "flags:" line of its fdinfo text. 0 or -EINVAL. */
 int procfd_parse_fdinfo_flags(const char *text, unsigned *access);

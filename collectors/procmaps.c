@@ -1,6 +1,6 @@
 /* procmaps.c - holders through mappings: SysV segments attached with shmat (the kernel
- * names them "/SYSV<key> (deleted)" and puts the shmid in the inode column) and /dev/shm
- * files mapped with mmap. A process's maps are read only when some object can be joined
+ * names them "/SYSV<key> (deleted)" and puts the shmid in the inode column), /dev/shm
+ * files and memfds mapped with mmap, and other MAP_SHARED mappings (mmapshare.c). A process's maps are read only when some object can be joined
  * to a mapping, so a host without shared memory pays nothing for them. */
 #include "procfd.h"
 
@@ -105,8 +105,9 @@ bool procmaps_wanted(struct fdscan *fs)
 			return true;
 	}
 	/* An unlinked shm file or semaphore, or a memfd, may be known only through a mapping
-	 * (sem_open closes its fd): with those kinds asked for, every process's maps are read. */
-	return (fs->want & shm) != 0;
+	 * (sem_open closes its fd), and shared mappings are known only so: with those kinds
+	 * asked for, every process's maps are read. */
+	return (fs->want & (shm | KIND_BIT(KIND_MMAP))) != 0;
 }
 
 void procmaps_prepare(struct fdscan *fs)
@@ -194,6 +195,8 @@ static struct ipc_object *mapped_object(struct fdscan *fs, const struct proc *p,
 		}
 	} else if ((fs->want & KIND_BIT(KIND_MEMFD)) && memfd_link(m->path)) {
 		o = memfd_from_map(fs, m);
+	} else if (fs->want & KIND_BIT(KIND_MMAP)) {
+		o = mmapshare_from_map(fs, p->pid, m);
 	}
 	return o;
 }
@@ -242,12 +245,16 @@ void procmaps_read(struct fdscan *fs, struct proc *p)
 			free(h->map);
 			h->map = xasprintf("%" PRIx64 "-%" PRIx64, last_start, m.end);
 			last_end = m.end;
-			held_map_add(fs, m.start, m.end, o);
+			if (o->kind != KIND_MMAP)
+				held_map_add(fs, m.start, m.end, o);
 			continue;
 		}
 		snprintf(map, sizeof(map), "%" PRIx64 "-%" PRIx64, m.start, m.end);
 		object_add_holder(o, p->pid, proc_comm(fs, p), -1, m.access, map);
-		held_map_add(fs, m.start, m.end, o);
+		/* A shared mapping is an object only once a second process maps it: its
+		 * futexes are not joined (every process with one would have its threads read). */
+		if (o->kind != KIND_MMAP)
+			held_map_add(fs, m.start, m.end, o);
 		last = o;
 		last_holder = o->nholders - 1;
 		last_start = m.start;

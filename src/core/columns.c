@@ -23,6 +23,7 @@
 #define SOCKETS (K(UNIX) | K(TCP) | K(UDP))
 #define LOCK K(LOCK)
 #define MEMFD K(MEMFD)
+#define MMAP K(MMAP)
 /* A POSIX queue's atime and ctime are set by every read of its file, as every scan does:
  * they tell only when it was last scanned, so they are not shown. */
 
@@ -169,6 +170,11 @@ static void get_key(const struct ipc_object *o, struct col_value *v)
 static void get_name(const struct ipc_object *o, struct col_value *v)
 {
 	set_str(v, o->name);
+}
+
+static void get_backing(const struct ipc_object *o, struct col_value *v)
+{
+	set_str(v, o->backing);
 }
 
 static void get_inode(const struct ipc_object *o, struct col_value *v)
@@ -523,8 +529,8 @@ const struct column columns[] = {
 	{"POD", "container.pod", COL_STR, ALL, "Kubernetes pod UID", get_c_pod},
 	{"ID", "id", COL_INT, SYSV, "System V id", get_id},
 	{"KEY", "key", COL_STR, SYSV, "System V key", get_key},
-	{"NAME", "name", COL_STR, FILEKINDS | K(UNIX) | LOCK | MEMFD, "name or path", get_name},
-	{"INODE", "inode", COL_INT, FILEKINDS | K(PIPE) | SOCKETS | LOCK | MEMFD, "inode number", get_inode},
+	{"NAME", "name", COL_STR, FILEKINDS | K(UNIX) | LOCK | MEMFD | MMAP, "name or path", get_name},
+	{"INODE", "inode", COL_INT, FILEKINDS | K(PIPE) | SOCKETS | LOCK | MEMFD | MMAP, "inode number", get_inode},
 	{"OWNER", "owner.user", COL_STR, ALL, "owner's user name", get_user},
 	{"UID", "owner.uid", COL_INT, ALL, "owner's user id", get_uid},
 	{"GROUP", "owner.group", COL_STR, ALL, "owner's group name", get_group},
@@ -549,9 +555,10 @@ const struct column columns[] = {
 	{"VALUE", "value", COL_INT, K(POSIX_SEM), "semaphore value", get_value},
 	{"STATUS", "status", COL_STR, ALL, "dest, locked, half-open, deleted, partial, deadlock", get_status},
 	{"PARTIAL", "partial", COL_STR, ALL, "why some fields are missing", get_partial},
-	{"RSS", "rss", COL_BYTES, K(SYSV_SHM), "resident bytes", get_rss},
+	{"RSS", "rss", COL_BYTES, K(SYSV_SHM) | MMAP, "resident bytes (mmap: the object's pages in memory, cachestat(2))", get_rss},
 	{"SWAP", "swap", COL_BYTES, K(SYSV_SHM), "swapped bytes", get_swap},
-	{"ALLOC", "allocated", COL_BYTES, K(POSIX_SHM) | MEMFD, "bytes allocated on tmpfs", get_alloc},
+	{"ALLOC", "allocated", COL_BYTES, K(POSIX_SHM) | MEMFD | MMAP, "bytes allocated on tmpfs (mmap: st_blocks of the mapped file)", get_alloc},
+	{"BACKING", "backing", COL_STR, MMAP, "mmap: anon (MAP_SHARED|MAP_ANONYMOUS, shmem) or file", get_backing},
 	{"SEALS", "seals", COL_STR, MEMFD, "memfd seals: seal, shrink, grow, write, future_write", get_seals},
 	{"LPID", "last.pid", COL_INT, K(SYSV_SHM), "last attach/detach pid", get_l_pid},
 	{"LCOMM", "last.comm", COL_STR, K(SYSV_SHM), "last attach/detach command", get_l_comm},
@@ -608,7 +615,7 @@ const struct column columns[] = {
 	{"DETACH", "dtime", COL_TIME, K(SYSV_SHM), "last detach", get_dtime},
 	{"OP", "otime", COL_TIME, K(SYSV_SEM), "last semop", get_otime},
 	{"ATIME", "atime", COL_TIME, FILEKINDS & ~K(POSIX_MQ), "last access", get_atime},
-	{"MTIME", "mtime", COL_TIME, FILEKINDS | MEMFD, "last modification", get_mtime},
+	{"MTIME", "mtime", COL_TIME, FILEKINDS | MEMFD | MMAP, "last modification", get_mtime},
 	{"CTIME", "ctime", COL_TIME, ALL & ~(K(PIPE) | SOCKETS | K(POSIX_MQ)), "last change", get_ctime},
 	{"PROCS", NULL, COL_STR, ALL, "processes the kernel recorded: c:reator l:ast s:ender r:eceiver o:p n:otify", get_procs},
 	{"NHOLDERS", NULL, COL_INT, ALL, "number of holders", get_nholders},

@@ -52,6 +52,9 @@ static const struct kind_info kinds[KIND__COUNT] = {
 	/* Hidden: outside KINDS_DEFAULT, see kinds.h. */
 	[KIND_SIGNAL] = {KIND_SIGNAL, "signal", "signal", "a process's pending, blocked, ignored and caught signals (/proc/PID/status)",
 			 "IDENTITY,KIND,SIGPID,SIGCOMM,SIGPND,SHDPND,SIGBLK,SIGIGN,SIGCGT,SIGQ,SIGQLIMIT", RULE_NEVER, false, false},
+	/* Hidden: outside KINDS_DEFAULT, see kinds.h. */
+	[KIND_MMAP] = {KIND_MMAP, "mmap", "mmap", "memory mapped MAP_SHARED by two or more processes: anonymous (shmem) or a regular file",
+		       "IDENTITY,KIND,BACKING,NAME,INODE,OWNER,UID,GROUP,GID,PERMS,SIZE,ALLOC,RSS,STATUS,PARTIAL,MTIME,CTIME", RULE_NEVER, false, false},
 };
 
 const struct kind_info *kind_info(enum ipc_kind k)

@@ -23,8 +23,11 @@ struct kind_info {
 /* What a command lists when -t is not given. The signal kind is left out: it would read
  * /proc/PID/status of every process. Without -t a process's signals are listed only when
  * something is pending for it and it holds a signalfd (whose holders are read anyway);
- * -t signal (or all) lists every process with a pending signal or a signalfd. */
-#define KINDS_DEFAULT (KINDS_ALL & ~KIND_BIT(KIND_SIGNAL))
+ * -t signal (or all) lists every process with a pending signal or a signalfd. The mmap
+ * kind is left out too, not for its cost (the maps are read anyway for POSIX shm and
+ * memfds) but because the files many processes map shared, read only, would flood the
+ * view; -t mmap (or all) lists them. */
+#define KINDS_DEFAULT (KINDS_ALL & ~(KIND_BIT(KIND_SIGNAL) | KIND_BIT(KIND_MMAP)))
 
 const struct kind_info *kind_info(enum ipc_kind k);
 const char *kind_name(enum ipc_kind k);

@@ -25,6 +25,7 @@ enum ipc_kind {
 	KIND_LOCK,
 	KIND_MEMFD,
 	KIND_EVENTFD, KIND_SIGNALFD, KIND_SIGNAL, /* collectors/fdkinds.c */
+	KIND_MMAP,             /* collectors/mmapshare.c */
 	KIND__COUNT
 };
 #define KIND_BIT(k) (1u << (k))
@@ -141,6 +142,8 @@ struct ipc_object {
 	int64_t swap;          /* bytes swapped (SysV shm) */
 	int64_t blocks;        /* bytes allocated on tmpfs (POSIX shm, memfd) */
 	int64_t seals;         /* memfd: F_GET_SEALS (F_SEAL_*); -1 absent */
+	const char *backing;   /* mmap: "anon" (shmem of MAP_SHARED|MAP_ANONYMOUS) or "file";
+				* static; NULL for other kinds */
 
 	/* Times, seconds since the epoch; 0 when never set. */
 	int64_t ctime;         /* last change (SysV), status change (files) */

@@ -3,10 +3,12 @@
  * the reader maps by path on its own. Frames go through both like through shared memory. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/util.h"
@@ -58,12 +60,15 @@ out:
 	return rc;
 }
 
-static int map_file(const char *path, size_t bytes, void **addr)
+static int map_file(const char *path, size_t bytes, void **addr, uint64_t *ino)
 {
 	int fd = open(path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600), rc = 0;
+	struct stat st;
 
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) == 0)
+		*ino = (uint64_t)st.st_ino;
 	if ((rc = posix_fallocate(fd, 0, (off_t)bytes)) != 0) {
 		rc = -rc;
 		goto out;
@@ -113,7 +118,7 @@ static int mmap_create(struct gen_ctx *ctx)
 
 		o = gen_object_new(ctx, "mmap", "file");
 		gen_tmp_path(st->paths[i], sizeof(st->paths[i]), "mmap", i, NULL);
-		rc = map_file(st->paths[i], st->bytes, &st->file[i]);
+		rc = map_file(st->paths[i], st->bytes, &st->file[i], &o->inode);
 		if (rc != -EEXIST)
 			gen_res_add(ctx, GEN_RES_PATH, -1, st->paths[i]);
 		if (rc < 0)

@@ -2,7 +2,11 @@
  * signals queue, one per send, and arrive in the order sent with their values; standard
  * signals do not queue: three SIGUSR1 sent while blocked arrive once. The receiver keeps
  * its signals blocked between batches, so each batch is queued whole and then taken
- * one sigsuspend at a time. */
+ * one sigsuspend at a time.
+ *
+ * While holding, something stays pending so that `list -t signal` shows the receiver:
+ * with --fill N, N SIGRTMIN queued (and no traffic); without, one SIGUSR1 that the
+ * receiver keeps blocked for the whole hold, while one SIGRTMIN a second goes through. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -144,6 +148,10 @@ static int receiver(struct gen_ctx *ctx, int ctl, void *arg)
 		if ((rc = ack(ctl, done)) < 0)
 			return rc;
 	}
+	/* Held without a fill: SIGUSR1 stays blocked through the slow traffic's sigsuspend,
+	 * before the parent (told by the report) sends the one that stays pending. */
+	if (ctx->p->hold >= 0 && ctx->p->fill < 0)
+		sigaddset(&open, SIGUSR1);
 	if ((rc = gen_report(ctl, 0, done, done * sizeof(int), NULL)) < 0)
 		return rc;
 	if (ctx->p->hold < 0 || ctx->p->fill >= 0)
@@ -237,8 +245,16 @@ static int sig_exercise(struct gen_ctx *ctx)
 	ctx->bytes = (uint64_t)m.b;
 	gen_note_check(ctx, "%u SIGRTMIN sent with sigqueue arrived in order with their values, "
 		       "from this pid, si_code SI_QUEUE", ctx->p->messages);
-	if (ctx->p->hold < 0 || ctx->p->fill < 0)
+	if (ctx->p->hold < 0)
 		return 0;
+	if (ctx->p->fill < 0) {
+		/* Pending, blocked, for the whole hold: the receiver is listed by -t signal. */
+		if (kill(st->receiver, SIGUSR1) < 0)
+			return gen_fail(ctx, -errno, "kill: %s", strerror(errno));
+		snprintf(ctx->objs[0]->detail, sizeof(ctx->objs[0]->detail),
+			 "signo=%d(SIGRTMIN) also=SIGUSR1 pending=SIGUSR1", SIGRTMIN);
+		return 0;
+	}
 	/* Left queued: the receiver keeps SIGRTMIN blocked while holding. */
 	if ((rc = queue_batch(ctx, ctx->p->messages, (unsigned)ctx->p->fill)) < 0)
 		return rc;

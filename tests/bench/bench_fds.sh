@@ -14,6 +14,8 @@
 #
 # usage: tests/bench/bench_fds.sh [IPCSCOPE]     (default: ./build/ipcscope)
 # env:   PROCS=300 N=56 FILL=100 RUNS=3
+#        LIST_EXTRA="-t mmap;-t sysv,posix,stream,socket,lock,memfd,fd,mmap": more
+#        `ipcscope list -J ARGS` rows on the same load, one per ';'-separated ARGS
 # Needs root (to read every process and raise fd limits), cc, strace, lsfd, ss, /usr/bin/time.
 set -euo pipefail
 
@@ -80,6 +82,11 @@ measure() {
 
 printf '%-20s %8s %8s %10s %8s %9s\n' TOOL WALL_S CPU_S SYSCALLS PER_FD RSS_MB
 measure ipcscope "ipcscope list -J" "$IPCSCOPE" list -J
+IFS=';' read -ra extra <<<"${LIST_EXTRA:-}"
+for args in "${extra[@]}"; do
+	read -ra words <<<"$args"
+	measure extra "list -J $args" "$IPCSCOPE" list -J "${words[@]}"
+done
 measure lsfd "lsfd -J" lsfd -J
 measure ss "ss -xap" ss -xap
 measure floor "floor (readlinkat)" "$tmp/floor"

@@ -1,6 +1,6 @@
 /* fuzz_maps_line.c - /proc/PID/maps, line by line as procmaps_read cuts it:
  * procmaps_parse_line, and procmaps_sysv_key for the path of each mapping (both of
- * collectors/procmaps.c). */
+ * collectors/procmaps.c), and mmapshare_backing (collectors/mmapshare.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (m.path)
 			procmaps_sysv_key(m.path, &key);
+		if (mmapshare_backing(&m) && (!m.shared || !m.path))
+			abort();
 	}
 	free(text);
 	return 0;

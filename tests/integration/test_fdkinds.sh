@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # eventfd, signalfd and signal objects. gen eventfd --hold with a fill, gen signal --hold
-# with signals left queued, and tests/tools/fdkinds_state.py (eventfds with a known count, one
+# with signals left queued and without a fill (one SIGUSR1 kept pending), and tests/tools/fdkinds_state.py (eventfds with a known count, one
 # with EFD_SEMAPHORE; one signalfd held through two fds and a child's, another of the same
 # mask; SIGUSR2 pending for the thread, SIGUSR1 and three SIGRTMIN for the process). Every
 # field and holder of `list -J` is checked against /proc/PID/fdinfo and status, the JSON
@@ -13,6 +13,7 @@ trap 'stop_gens; [ -n "${STATE:-}" ] && kill "$STATE" 2>/dev/null; wait; rm -rf 
 
 start_gen "$T/efd.json" eventfd --count 2 --hold 60 --fill 9
 start_gen "$T/sig.json" signal --hold 60 --fill 4 --messages 10
+start_gen "$T/sighold.json" signal --hold 60 --messages 10
 py "$SRCDIR/tests/tools/fdkinds_state.py" "$T/state.json" &
 STATE=$!
 for _ in $(seq 100); do [ -s "$T/state.json" ] && break; sleep 0.05; done
@@ -153,6 +154,21 @@ else:
     check("receiver pending = ShdPnd", o["signals"]["shared_pending"], names(status(recv)["ShdPnd"]))
 if f"signal:{recv}" in default:
     bad.append("the default list shows signals of a process that holds no signalfd")
+
+# gen signal --hold without a fill: one SIGUSR1 pending and blocked for the whole hold, while
+# a SIGRTMIN a second goes through (it may be caught queued for an instant).
+g = load("sighold.json")["mechanisms"][0]["objects"][0]
+recv = [h["pid"] for h in g["holders"] if h["role"] == "receiver"][0]
+check("held receiver's detail", "pending=SIGUSR1" in g["detail"], True)
+o = objs.get(f"signal:{recv}")
+if not o:
+    bad.append("gen signal --hold's receiver is not listed by -t signal")
+else:
+    sg = o["signals"]
+    check("held receiver: SIGUSR1 pending", "SIGUSR1" in sg["shared_pending"].split(","), True)
+    check("held receiver: SIGUSR1 blocked", "SIGUSR1" in sg["blocked"].split(","), True)
+    check("held receiver: SIGUSR1 pending in status", "SIGUSR1" in names(status(recv)["ShdPnd"]).split(","), True)
+    check("held receiver: SIGUSR1 caught", "SIGUSR1" in sg["caught"].split(","), True)
 
 # lsfd (util-linux) sees the same fds on these anonymous inodes, with the same access.
 lp = os.path.join(T, "lsfd.json")

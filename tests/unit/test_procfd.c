@@ -17,6 +17,7 @@
 #include "collectors/fdkinds.h"
 #include "collectors/procfd.h"
 #include "core/fdkind.h"
+#include "core/kinds.h"
 #include "core/object.h"
 #include "core/util.h"
 #include "fixture.h"
@@ -546,6 +547,137 @@ static void fdkind_parsers(void **state)
 	object_free(o);
 }
 
+/* Shared mappings (kind mmap) on tests/fixtures/proc-mmap: maps lines as the kernel writes
+ * them for MAP_SHARED|MAP_ANONYMOUS ("/dev/zero (deleted)"), MAP_HUGETLB, a region named
+ * with PR_SET_VMA, a file mapped by both processes, one unlinked since, a device; SysV,
+ * /dev/shm and memfd mappings, which are other kinds; private mappings; and a process whose
+ * maps are malformed, with a region only it maps (twice). */
+static void mmap_shared(void **state)
+{
+	struct snapshot s;
+	struct ipc_object *o;
+	const struct ipc_holder *h;
+
+	(void)state;
+	assert_int_equal(fixture_scan("proc-mmap", KIND_BIT(KIND_MMAP), false, &s), 0);
+	assert_int_equal(count_kind(&s, KIND_MMAP), 5);
+	assert_int_equal(s.nobjs, 5); /* nothing of the other kinds */
+	assert_int_equal(count_errors(&s, "pid 5102: 5 lines of its maps not understood"), 1);
+	assert_int_equal(count_errors(&s, "pid 5100"), 0);
+
+	/* Two adjacent areas of one region are one holder; access from the perms column. */
+	o = find(&s, "mmap:1:3001");
+	assert_non_null(o);
+	assert_string_equal(o->backing, "anon");
+	assert_null(o->name);
+	assert_int_equal(o->inode, 3001);
+	assert_int_equal(o->dev, 1);
+	assert_int_equal(o->nholders, 2);
+	h = holder(o, 5100, -1);
+	assert_non_null(h);
+	assert_string_equal(h->map, "7f1000000000-7f1000004000");
+	assert_int_equal(h->access, ACC_R | ACC_W);
+	assert_string_equal(h->comm, "writer");
+	h = holder(o, 5101, -1);
+	assert_non_null(h);
+	assert_int_equal(h->access, ACC_R);
+	/* No map_files in a fixture: the size is the largest mapping's, and it says so. */
+	assert_int_equal(o->size, 0x4000);
+	assert_int_equal(o->rss, -1);
+	assert_non_null(o->partial);
+	assert_true(o->flags & OBJ_PARTIAL);
+
+	o = find(&s, "mmap:65024:4001");
+	assert_non_null(o);
+	assert_string_equal(o->backing, "file");
+	assert_string_equal(o->name, "/srv/data.bin");
+	assert_int_equal(o->size, 10000);
+	assert_true(o->has_owner);
+	assert_true(o->has_mode);
+	assert_null(o->partial);
+	assert_int_equal(o->flags & OBJ_DELETED, 0);
+	assert_int_equal(o->inode, 4001); /* the maps', not the fixture file's */
+	assert_int_equal(o->nholders, 3); /* the private mapping of 5100 is none */
+	assert_int_equal(holder(o, 5100, -1)->access, ACC_R | ACC_W);
+	{
+		/* Two mappings of 5101, apart: two holders, in the order of its maps. */
+		const char *maps[2] = {NULL, NULL};
+		size_t n = 0;
+
+		for (size_t i = 0; i < o->nholders; i++)
+			if (o->holders[i].pid == 5101 && n < 2)
+				maps[n++] = o->holders[i].map;
+		assert_int_equal(n, 2);
+		assert_string_equal(maps[0], "7f2100000000-7f2100001000");
+		assert_string_equal(maps[1], "7f2200000000-7f2200001000");
+	}
+
+	o = find(&s, "mmap:65024:4002");
+	assert_non_null(o);
+	assert_string_equal(o->name, "/srv/gone.bin");
+	assert_true(o->flags & OBJ_DELETED);
+	assert_int_equal(o->size, -1);
+	assert_non_null(o->partial);
+
+	o = find(&s, "mmap:15:5001");
+	assert_non_null(o);
+	assert_string_equal(o->backing, "anon");
+	assert_int_equal(o->size, 0x200000);
+
+	o = find(&s, "mmap:1:3002");
+	assert_non_null(o);
+	assert_string_equal(o->backing, "anon");
+	assert_string_equal(o->name, "ring");
+
+	/* The device, and the region only 5102 maps, are none. */
+	assert_null(find(&s, "mmap:5:9"));
+	assert_null(find(&s, "mmap:1:3003"));
+	snapshot_release(&s);
+
+	/* Not asked for: no mmap object, and the SysV attaches are still holders of nothing
+	 * listed (no /proc/sysvipc in this tree). */
+	assert_int_equal(fixture_scan("proc-mmap", KINDS_DEFAULT, false, &s), 0);
+	assert_int_equal(count_kind(&s, KIND_MMAP), 0);
+	snapshot_release(&s);
+}
+
+static void mmap_backing(void **state)
+{
+	static const struct {
+		const char *line;
+		char backing;
+	} cases[] = {
+		{"7f00-7f01 rw-s 00000000 00:01 5 /dev/zero (deleted)", 'a'},
+		{"7f00-7f01 r--s 00000000 00:0f 5 /anon_hugepage (deleted)", 'a'},
+		{"7f00-7f01 rw-s 00000000 00:01 5 [anon_shmem:x y]", 'a'},
+		{"7f00-7f01 rw-s 00000000 00:01 5 [anon_shmem:open", 0},
+		{"7f00-7f01 rw-p 00000000 00:01 5 /dev/zero (deleted)", 0},
+		{"7f00-7f01 rw-s 00000000 00:01 0 /dev/zero (deleted)", 0},
+		{"7f00-7f01 rw-s 00000000 fe:00 5 /srv/a file", 'f'},
+		{"7f00-7f01 rw-s 00000000 fe:00 5 /srv/a (deleted)", 'f'},
+		{"7f00-7f01 r-xp 00000000 fe:00 5 /usr/lib/libc.so.6", 0},
+		{"7f00-7f01 rw-s 00000000 00:01 5 /SYSV0000162e (deleted)", 0},
+		{"7f00-7f01 rw-s 00000000 00:1a 5 /dev/shm/x", 0},
+		{"7f00-7f01 rw-s 00000000 00:1a 5 /dev/shm/sem.x (deleted)", 0},
+		{"7f00-7f01 rw-s 00000000 00:01 5 /memfd:x (deleted)", 0},
+		{"7f00-7f01 rw-s 00000000 00:00 5 [vvar]", 0},
+		{"7f00-7f01 rw-s 00000000 00:00 0", 0},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char line[128];
+		struct maps_line m;
+
+		snprintf(line, sizeof(line), "%s", cases[i].line);
+		assert_int_equal(procmaps_parse_line(line, &m), 0);
+		if (mmapshare_backing(&m) != cases[i].backing)
+			fail_msg("%s: backing '%c', expected '%c'", cases[i].line,
+				 mmapshare_backing(&m) ? mmapshare_backing(&m) : '0',
+				 cases[i].backing ? cases[i].backing : '0');
+	}
+}
+
 static void join_table(void **state)
 {
 	struct join_tab t;
@@ -575,6 +707,8 @@ int main(void)
 		cmocka_unit_test(parsers),
 		cmocka_unit_test(fdkind_parsers),
 		cmocka_unit_test(join_table),
+		cmocka_unit_test(mmap_shared),
+		cmocka_unit_test(mmap_backing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
