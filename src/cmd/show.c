@@ -78,6 +78,11 @@ static void print_ftok(const struct ipc_object *o)
 	       ftok_proj_text(p.proj, proj, sizeof(proj)), p.proj, p.dev_bits, p.ino_bits);
 	if (!o->keyfile.searched)
 		return;
+	if (!o->keyfile.file && !o->keyfile.checked) {
+		printf("%-10s no probable source: nothing to compare (no live process is recorded for "
+		       "it; --key-path DIR searches a directory)\n", "KEYFILE");
+		return;
+	}
 	if (!o->keyfile.file) {
 		printf("%-10s no probable source: none of the %u files compared gives this key\n", "KEYFILE",
 		       o->keyfile.checked);
