@@ -141,10 +141,10 @@ _ipcscope()
 			COMPREPLY=($(compgen -W "$(cd /proc 2>/dev/null && printf '%s ' [0-9]*)" -- "$cur")) ;;
 		*:--key)
 			COMPREPLY=($(compgen -W "$(_ipcscope_live sysv KEY)" -- "$cur")) ;;
-		*:--root | *:--backup | *:--web-root | *:--fifo-dir)
+		*:--root | *:--backup | *:--web-root | *:--fifo-dir | *:--key-path)
 			COMPREPLY=($(compgen -d -- "$cur"))
 			compopt -o filenames 2>/dev/null ;;
-		*:--token-file | *:--log)
+		*:--token-file | *:--log | gen:--ftok)
 			COMPREPLY=($(compgen -f -- "$cur"))
 			compopt -o filenames 2>/dev/null ;;
 		bench:--cpu)

@@ -34,7 +34,9 @@ static const char timing_pct[] =
 	"(one read's cost is reported, not subtracted)";
 static const char timing_tput[] =
 	"throughput: count messages sent back to back, ended by the peer's acknowledgement of "
-	"the last (udp: one acknowledgement every 4, as it drops rather than blocks)";
+	"the last (udp: one acknowledgement every 4, as it drops rather than blocks); "
+	"eventfd carries counts, not bytes: one count per message, measured once at the "
+	"counter's 8 bytes";
 
 static void usage(FILE *out)
 {
@@ -258,6 +260,8 @@ static json_t *json_result(const struct bench_result *r, const struct generator 
 	json_object_set_new(j, "count", json_integer(r->count));
 	json_object_set_new(j, "warmup", json_integer(r->warmup));
 	json_object_set_new(j, "skipped", json_boolean(r->skipped));
+	if (r->counts_only)
+		json_object_set_new(j, "counts_only", json_true());
 	if (r->why[0])
 		json_object_set_new(j, r->skipped ? "reason" : "error", json_string(r->why));
 	if (r->skipped || r->err)
@@ -356,6 +360,8 @@ int cmd_bench(int argc, char **argv)
 			gen_run_clear_abort();
 			if (!o.json)
 				print_result(r);
+			if (r->counts_only)
+				break; /* one size only: its count's */
 		}
 	}
 	if (gen_stop_signal()) {

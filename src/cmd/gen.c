@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -55,6 +56,8 @@ static void usage(FILE *out)
 		"                       room left; needs --fill) or poll (on every object's read end;\n"
 		"                       needs --fill 0), posix-sem wait (sem_wait; needs --fill 0)\n"
 		"      --leak           leave the named objects behind with their creator gone\n"
+		"      --ftok PATH      SysV keys made by ftok(PATH, proj), proj 'A' for the first\n"
+		"                       object, 'B' for the next (the next free one on EEXIST)\n"
 		"  -J, --json           one JSON document (printed once everything is in place)\n"
 		"  -l, --list           list the mechanisms\n"
 		"  -h, --help           this text\n\n"
@@ -112,6 +115,7 @@ static int parse_opts(int argc, char **argv, struct gen_opts *o, bool *done)
 		{"nsems", required_argument, NULL, 'N'},
 		{"block", required_argument, NULL, 'B'},
 		{"leak", no_argument, NULL, 'L'},
+		{"ftok", required_argument, NULL, 'F'},
 		{"json", no_argument, NULL, 'J'},
 		{"list", no_argument, NULL, 'l'},
 		{"help", no_argument, NULL, 'h'},
@@ -172,6 +176,15 @@ static int parse_opts(int argc, char **argv, struct gen_opts *o, bool *done)
 		case 'L':
 			o->p.leak = true;
 			break;
+		case 'F': {
+			struct stat st;
+
+			/* ftok stats the path: one that cannot be stat'ed gives (key_t)-1. */
+			if (stat(optarg, &st) < 0)
+				return usage_error("gen", "--ftok '%s': %s", optarg, strerror(errno));
+			o->p.ftok_path = optarg;
+			break;
+		}
 		case 'J':
 			o->json = true;
 			break;
@@ -346,6 +359,8 @@ static void print_json(const struct gen_opts *o, struct gen_ctx *ctxs, size_t n)
 	json_object_set_new(params, "messages", json_integer(p->messages));
 	json_object_set_new(params, "fill", p->fill >= 0 ? json_integer(p->fill) : json_null());
 	json_object_set_new(params, "nsems", json_integer(p->nsems));
+	if (p->ftok_path)
+		json_object_set_new(params, "ftok", json_string(p->ftok_path));
 	json_object_set_new(doc, "params", params);
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(mechs, json_ctx(&ctxs[i]));

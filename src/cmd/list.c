@@ -8,6 +8,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/common.h"
+#include "collectors/ftok.h"
 #include "core/columns.h"
 #include "core/filter.h"
 #include "core/kinds.h"
@@ -27,6 +28,8 @@ static void help(void)
 	       "  -u, --user USER         objects owned or created by USER (name or uid)\n"
 	       "  -p, --pid PID           objects PID created, last used or holds\n"
 	       "      --key KEY           SysV objects with this key (0x... or decimal)\n"
+	       "      --key-path DIR      also look under DIR for the files SysV keys were made from\n"
+	       "                          by ftok (repeatable; implies the KEYFILE search)\n"
 	       "  -o, --output COLS       columns to show; +COLS adds to the default\n"
 	       "      --list-columns      print the columns and exit\n"
 	       "      --list-types        print the kinds and groups and exit\n"
@@ -61,6 +64,21 @@ static void list_types(void)
 
 static const struct column *sort_col;
 
+/* The columns that need the search for key files (collectors/ftok.c): only these pay it. */
+static bool wants_keyfile(const struct column *const *cols, size_t n, const struct column *sort)
+{
+	static const char *const names[] = {"KEYFILE", "KEYVIA", "KEYPID", "KEYMATCHES", "KEYCHECKED"};
+
+	for (size_t i = 0; i <= n; i++) {
+		const struct column *c = i < n ? cols[i] : sort;
+
+		for (size_t k = 0; c && k < ARRAY_SIZE(names); k++)
+			if (c == column_find(names[k]))
+				return true;
+	}
+	return false;
+}
+
 static int cmp_sort(const void *a, const void *b)
 {
 	return column_compare(sort_col, *(struct ipc_object *const *)a, *(struct ipc_object *const *)b);
@@ -68,10 +86,11 @@ static int cmp_sort(const void *a, const void *b)
 
 int cmd_list(int argc, char **argv)
 {
-	enum { OPT_KEY = 256, OPT_ROOT, OPT_LISTCOLS, OPT_LISTTYPES };
+	enum { OPT_KEY = 256, OPT_ROOT, OPT_LISTCOLS, OPT_LISTTYPES, OPT_KEYPATH };
 	static const struct option opts[] = {
 		{"type", required_argument, NULL, 't'},   {"user", required_argument, NULL, 'u'},
 		{"pid", required_argument, NULL, 'p'},    {"key", required_argument, NULL, OPT_KEY},
+		{"key-path", required_argument, NULL, OPT_KEYPATH},
 		{"output", required_argument, NULL, 'o'}, {"list-columns", no_argument, NULL, OPT_LISTCOLS},
 		{"list-types", no_argument, NULL, OPT_LISTTYPES},
 		{"sort", required_argument, NULL, 's'},   {"noheadings", no_argument, NULL, 'n'},
@@ -84,8 +103,9 @@ int cmd_list(int argc, char **argv)
 	const char *outspec = NULL, *sortname = NULL, *root = NULL, *bad;
 	const struct column **cols = NULL;
 	struct ipc_object **sel = NULL;
+	const char *key_paths[FTOK_MAX_KEY_PATHS];
 	struct snapshot snap;
-	size_t ncols = 0, nsel = 0;
+	size_t ncols = 0, nsel = 0, nkey_paths = 0;
 	unsigned flags = 0;
 	bool json = false;
 	uint64_t v;
@@ -114,6 +134,11 @@ int cmd_list(int argc, char **argv)
 			if (parse_key(optarg, &f.key) < 0)
 				return usage_error("list", "bad key '%s'", optarg);
 			f.has_key = true;
+			break;
+		case OPT_KEYPATH:
+			if (nkey_paths >= FTOK_MAX_KEY_PATHS)
+				return usage_error("list", "at most %d --key-path", FTOK_MAX_KEY_PATHS);
+			key_paths[nkey_paths++] = optarg;
 			break;
 		case 'o':
 			outspec = optarg;
@@ -170,6 +195,8 @@ int cmd_list(int argc, char **argv)
 	for (size_t i = 0; i < snap.nobjs; i++)
 		if (filter_match(&f, snap.objs[i]))
 			sel[nsel++] = snap.objs[i];
+	if (nkey_paths || wants_keyfile(cols, ncols, sort_col))
+		ftok_find_sources(&snap, root, sel, nsel, key_paths, nkey_paths);
 	if (sort_col && nsel > 1) /* sel may be NULL when nothing was found */
 		qsort(sel, nsel, sizeof(*sel), cmp_sort);
 

@@ -7,8 +7,10 @@
 
 #include "cmd/cmd.h"
 #include "cmd/common.h"
+#include "collectors/ftok.h"
 #include "core/columns.h"
 #include "core/filter.h"
+#include "core/ftok.h"
 #include "core/kinds.h"
 #include "core/util.h"
 #include "render/json.h"
@@ -24,6 +26,8 @@ static void help(void)
 	       "  -b, --bytes     sizes in bytes\n"
 	       "  -J, --json      one JSON document (schema ipcscope/1)\n"
 	       "  -N, --namespace WHAT  look only in the namespaces of WHAT (see list --help)\n"
+	       "      --key-path DIR  also look under DIR for the file a SysV key was made from by\n"
+	       "                  ftok (repeatable)\n"
 	       "      --root DIR  read /proc and friends under DIR\n"
 	       "  -h, --help      this help\n");
 }
@@ -47,6 +51,55 @@ static void print_fields(const struct ipc_object *o, bool bytes)
 	free(cols);
 	if (o->partial)
 		printf("%-10s %s\n", "PARTIAL", o->partial);
+}
+
+/* What the SysV key says of ftok(3), and the file it was probably made from. */
+static void print_ftok(const struct ipc_object *o)
+{
+	struct ftok_parts p;
+	char proj[16];
+	const char *via;
+
+	if (!o->has_key)
+		return;
+	switch (ftok_split(o->key, &p)) {
+	case FTOK_PRIVATE:
+		return;
+	case FTOK_HAND:
+		printf("%-10s not made by ftok: proj byte 0 (ftok's proj_id must be nonzero), a key chosen by hand\n", "FTOK");
+		return;
+	case FTOK_FAILED:
+		printf("%-10s 0xffffffff is (key_t)-1, what ftok returns when it fails: the creator used a failed ftok's result\n", "FTOK");
+		return;
+	case FTOK_SPLIT:
+		break;
+	}
+	printf("%-10s proj %s (%u), device bits 0x%02x, inode bits 0x%04x\n", "FTOK",
+	       ftok_proj_text(p.proj, proj, sizeof(proj)), p.proj, p.dev_bits, p.ino_bits);
+	if (!o->keyfile.searched)
+		return;
+	if (!o->keyfile.file && !o->keyfile.checked) {
+		printf("%-10s no probable source: nothing to compare (no live process is recorded for "
+		       "it; --key-path DIR searches a directory)\n", "KEYFILE");
+		return;
+	}
+	if (!o->keyfile.file) {
+		printf("%-10s no probable source: none of the %u files compared gives this key\n", "KEYFILE",
+		       o->keyfile.checked);
+		return;
+	}
+	via = !strcmp(o->keyfile.via, "fd") ? "an open file" :
+	      !strcmp(o->keyfile.via, "cwd") ? "the working directory" :
+	      !strcmp(o->keyfile.via, "cwd-entry") ? "in the working directory" :
+	      !strcmp(o->keyfile.via, "exe") ? "the executable" : "under --key-path";
+	printf("%-10s probable source: ftok(\"%s\", %s)", "KEYFILE", o->keyfile.file, proj);
+	if (o->keyfile.pid > 0)
+		printf(" (%s of pid %d)", via, (int)o->keyfile.pid);
+	else
+		printf(" (%s)", via);
+	if (o->keyfile.matches > 1)
+		printf("; %u files give this key", o->keyfile.matches);
+	printf("\n");
 }
 
 static void print_sems(const struct ipc_object *o)
@@ -152,14 +205,16 @@ static void print_waiters(const struct ipc_object *o)
 
 int cmd_show(int argc, char **argv)
 {
-	enum { OPT_ROOT = 256 };
+	enum { OPT_ROOT = 256, OPT_KEYPATH };
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'J'},  {"bytes", no_argument, NULL, 'b'},
 		{"root", required_argument, NULL, OPT_ROOT}, {"help", no_argument, NULL, 'h'},
 		{"namespace", required_argument, NULL, 'N'},
+		{"key-path", required_argument, NULL, OPT_KEYPATH},
 		{NULL, 0, NULL, 0},
 	};
-	const char *root = NULL, *ref;
+	const char *root = NULL, *ref, *key_paths[FTOK_MAX_KEY_PATHS];
+	size_t nkey_paths = 0;
 	struct ipc_object *found = NULL;
 	struct snapshot snap;
 	unsigned kinds = KINDS_ALL;
@@ -181,6 +236,11 @@ int cmd_show(int argc, char **argv)
 			break;
 		case 'N':
 			scan_select_namespace(optarg);
+			break;
+		case OPT_KEYPATH:
+			if (nkey_paths >= FTOK_MAX_KEY_PATHS)
+				return usage_error("show", "at most %d --key-path", FTOK_MAX_KEY_PATHS);
+			key_paths[nkey_paths++] = optarg;
 			break;
 		case 'h':
 			help();
@@ -222,6 +282,7 @@ int cmd_show(int argc, char **argv)
 		rc = error("no %s object '%s'", kind_name((enum ipc_kind)__builtin_ctz(kinds)), ref);
 		goto out;
 	}
+	ftok_find_sources(&snap, root, &found, 1, key_paths, nkey_paths);
 	if (json) {
 		json_t *doc = json_document(&snap);
 
@@ -229,6 +290,7 @@ int cmd_show(int argc, char **argv)
 		json_decref(doc);
 	} else {
 		print_fields(found, bytes);
+		print_ftok(found);
 		if (found->sems && found->kind == KIND_SYSV_SEM)
 			print_sems(found);
 		if (found->nholders)

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "core/fdkind.h"
+#include "core/ftok.h"
 #include "core/kinds.h"
 #include "core/ns.h"
 #include "core/names.h"
@@ -165,6 +166,77 @@ static void get_key(const struct ipc_object *o, struct col_value *v)
 		return;
 	snprintf(v->buf, sizeof(v->buf), "0x%08" PRIx32, o->key);
 	set_str(v, v->buf);
+}
+
+/* ---- ftok: what the key carries, and the file it was probably made from ---- */
+
+static bool key_parts(const struct ipc_object *o, struct ftok_parts *p)
+{
+	return o->has_key && ftok_split(o->key, p) == FTOK_SPLIT;
+}
+
+static void get_keyform(const struct ipc_object *o, struct col_value *v)
+{
+	static const char *const words[] = {
+		[FTOK_PRIVATE] = "private", [FTOK_HAND] = "proj-0", [FTOK_FAILED] = "ftok-error",
+		[FTOK_SPLIT] = "ftok",
+	};
+
+	if (o->has_key)
+		set_str(v, words[ftok_split(o->key, NULL)]);
+}
+
+static void get_keyproj(const struct ipc_object *o, struct col_value *v)
+{
+	struct ftok_parts p;
+
+	if (key_parts(o, &p))
+		set_int(v, p.proj);
+}
+
+static void get_keydev(const struct ipc_object *o, struct col_value *v)
+{
+	struct ftok_parts p;
+
+	if (key_parts(o, &p))
+		set_int(v, p.dev_bits);
+}
+
+static void get_keyino(const struct ipc_object *o, struct col_value *v)
+{
+	struct ftok_parts p;
+
+	if (key_parts(o, &p))
+		set_int(v, p.ino_bits);
+}
+
+static void get_keyfile(const struct ipc_object *o, struct col_value *v)
+{
+	set_str(v, o->keyfile.file);
+}
+
+static void get_keyvia(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->keyfile.file)
+		set_str(v, o->keyfile.via);
+}
+
+static void get_keypid(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->keyfile.file && o->keyfile.pid > 0)
+		set_int(v, o->keyfile.pid);
+}
+
+static void get_keymatches(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->keyfile.searched)
+		set_int(v, o->keyfile.matches);
+}
+
+static void get_keychecked(const struct ipc_object *o, struct col_value *v)
+{
+	if (o->keyfile.searched)
+		set_int(v, o->keyfile.checked);
 }
 
 static void get_name(const struct ipc_object *o, struct col_value *v)
@@ -529,6 +601,15 @@ const struct column columns[] = {
 	{"POD", "container.pod", COL_STR, ALL, "Kubernetes pod UID", get_c_pod},
 	{"ID", "id", COL_INT, SYSV, "System V id", get_id},
 	{"KEY", "key", COL_STR, SYSV, "System V key", get_key},
+	{"KEYFORM", "ftok.form", COL_STR, SYSV, "what the key is: ftok (ftok(3) could have made it), private, proj-0 (chosen by hand), ftok-error (0xffffffff, ftok's failure)", get_keyform},
+	{"KEYPROJ", "ftok.proj", COL_INT, SYSV, "ftok: the proj_id byte the key carries (bits 24-31)", get_keyproj},
+	{"KEYDEV", "ftok.dev_bits", COL_INT, SYSV, "ftok: the key file's st_dev low byte (bits 16-23)", get_keydev},
+	{"KEYINO", "ftok.ino_bits", COL_INT, SYSV, "ftok: the key file's inode, low 16 bits (bits 0-15)", get_keyino},
+	{"KEYFILE", "ftok.file", COL_STR, SYSV, "ftok: the key's probable source, a file giving the same key (searched: costs a read of the processes it names)", get_keyfile},
+	{"KEYVIA", "ftok.via", COL_STR, SYSV, "ftok: where KEYFILE was found: fd, cwd, exe, cwd-entry, key-path", get_keyvia},
+	{"KEYPID", "ftok.pid", COL_INT, SYSV, "ftok: the process whose fd, cwd or exe KEYFILE is", get_keypid},
+	{"KEYMATCHES", "ftok.matches", COL_INT, SYSV, "ftok: files found that give the key (more than 1: KEYFILE is one of them)", get_keymatches},
+	{"KEYCHECKED", "ftok.checked", COL_INT, SYSV, "ftok: files compared in the search", get_keychecked},
 	{"NAME", "name", COL_STR, FILEKINDS | K(UNIX) | LOCK | MEMFD | MMAP, "name or path", get_name},
 	{"INODE", "inode", COL_INT, FILEKINDS | K(PIPE) | SOCKETS | LOCK | MEMFD | MMAP, "inode number", get_inode},
 	{"OWNER", "owner.user", COL_STR, ALL, "owner's user name", get_user},

@@ -40,6 +40,7 @@ void object_free(struct ipc_object *o)
 	free(o->local);
 	free(o->peer);
 	free(o->lock_blocked);
+	free(o->keyfile.file);
 	free(o);
 }
 

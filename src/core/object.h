@@ -213,6 +213,18 @@ struct ipc_object {
 		struct pid_ref pid;   /* signal: the process */
 	} fdk;
 
+	/* SysV: the file ftok(3) probably made the key from (collectors/ftok.c), searched only
+	 * when asked (KEYFILE, show, --key-path); all zero until then. */
+	struct {
+		bool searched;
+		char *file;           /* its path as the process that led to it sees it; owned;
+				       * NULL when no file examined gives the key */
+		const char *via;      /* "fd", "cwd", "cwd-entry", "exe", "key-path"; static */
+		pid_t pid;            /* the process whose fd, cwd or exe it is; 0 key-path */
+		unsigned matches;     /* distinct files (device, inode) that give the key */
+		unsigned checked;     /* files compared */
+	} keyfile;
+
 	struct ipc_holder *holders; /* owned */
 	size_t nholders, holders_cap;
 	struct ipc_waiter *waiters; /* owned: threads asleep waiting on it */

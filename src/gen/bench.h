@@ -49,6 +49,12 @@ struct bench_ops {
 	/* > 0: in the throughput phase the peer acknowledges every window messages, for a
 	 * mechanism that drops rather than blocks when the receiver falls behind (UDP). */
 	unsigned window;
+	/* > 0: the mechanism carries counts, not bytes (eventfd): a message is one count, this
+	 * many bytes wide in the kernel, and it is measured once at that size whatever --size
+	 * says. No frame can be checked: recv checks each count it takes, and verify (parent,
+	 * after the last phase) that every count sent was taken, none left over. */
+	size_t count_size;
+	int (*verify)(struct bench_chan *c, char *why, size_t whylen);
 };
 
 /* Helpers for descriptor transports. */
@@ -83,6 +89,7 @@ struct bench_result {
 	size_t size;
 	unsigned count, warmup;
 	bool skipped;
+	bool counts_only;     /* a count per message, no bytes (bench_ops.count_size) */
 	char why[256];        /* why skipped or failed; "" */
 	int err;              /* 0, or -errno when it failed */
 	int cpu_parent, cpu_child; /* where each side ran (sched_getcpu) */
@@ -92,8 +99,9 @@ struct bench_result {
 
 /* Fill m; picks the CPUs for cpu (split needs two allowed CPUs: -EINVAL). */
 int bench_machine_probe(struct bench_machine *m, enum bench_cpu cpu);
-/* Measure g at size. A size the mechanism cannot carry gives r->skipped. 0 or -errno
- * (r->why says why). Call between gen_run_init and gen_run_release. */
+/* Measure g at size (a counts-only transport: at its count_size, whatever size is). A size
+ * the mechanism cannot carry gives r->skipped. 0 or -errno (r->why says why). Call between
+ * gen_run_init and gen_run_release. */
 int bench_run(const struct generator *g, const struct bench_params *bp,
 	      const struct bench_machine *m, size_t size, struct bench_result *r);
 

@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "core/util.h"
+#include "gen/bench.h"
 #include "gen/gen.h"
 
 struct efd_state {
@@ -196,6 +198,100 @@ static void efd_destroy(struct gen_ctx *ctx)
 	free(st);
 }
 
+/* bench: two eventfds in semaphore mode, one each way. A message is one count: send adds 1,
+ * recv takes 1 (a read of a semaphore eventfd takes exactly 1, blocking while there is
+ * none), so the throughput phase's back-to-back sends pile up in the counter and are all
+ * taken, none merged. */
+static int efd_bench_open(struct bench_chan *c, char *why, size_t whylen)
+{
+	int a = eventfd(0, EFD_SEMAPHORE | EFD_CLOEXEC), b = eventfd(0, EFD_SEMAPHORE | EFD_CLOEXEC);
+
+	(void)why;
+	(void)whylen;
+	if (a < 0 || b < 0) {
+		int rc = -errno;
+
+		if (a >= 0)
+			close(a);
+		if (b >= 0)
+			close(b);
+		return rc;
+	}
+	/* [0] parent sends, [1] parent receives, [2] peer receives, [3] peer sends. */
+	c->fd[0] = c->fd[2] = a;
+	c->fd[1] = c->fd[3] = b;
+	return 0;
+}
+
+/* Both processes keep both eventfds (each is written by one side and read by the other). */
+static int efd_bench_attach(struct bench_chan *c, int side)
+{
+	(void)c;
+	(void)side;
+	return 0;
+}
+
+static int efd_bench_send(struct bench_chan *c, int side, const void *buf, size_t len)
+{
+	uint64_t one = 1;
+
+	(void)buf;
+	(void)len;
+	for (;;) {
+		if (write(c->fd[side ? 3 : 0], &one, sizeof(one)) == (ssize_t)sizeof(one))
+			return 0;
+		if (errno != EINTR)
+			return -errno;
+		if (gen_check() < 0)
+			return gen_check();
+	}
+}
+
+static int efd_bench_recv(struct bench_chan *c, int side, void *buf, size_t len)
+{
+	uint64_t v = 0;
+	int rc = efd_take(c->fd[side ? 2 : 1], &v);
+
+	if (rc < 0)
+		return rc;
+	if (len >= sizeof(v))
+		memcpy(buf, &v, sizeof(v));
+	return v == 1 ? 0 : -EPROTO; /* semaphore mode takes exactly 1 */
+}
+
+/* After the last phase every count sent was taken: neither counter holds one (poll says
+ * POLLIN while an eventfd's counter is above zero; nothing is read). */
+static int efd_bench_verify(struct bench_chan *c, char *why, size_t whylen)
+{
+	struct pollfd p[2] = {{.fd = c->fd[0], .events = POLLIN}, {.fd = c->fd[1], .events = POLLIN}};
+
+	if (poll(p, 2, 0) < 0)
+		return -errno;
+	if ((p[0].revents | p[1].revents) & POLLIN) {
+		snprintf(why, whylen, "counts left over after the run (%s): a count was lost or "
+			 "doubled", p[0].revents & POLLIN ? "parent to peer" : "peer to parent");
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static void efd_bench_close(struct bench_chan *c)
+{
+	close(c->fd[0]);
+	close(c->fd[1]);
+	c->fd[0] = c->fd[1] = c->fd[2] = c->fd[3] = -1;
+}
+
+static const struct bench_ops efd_bench = {
+	.open = efd_bench_open,
+	.attach = efd_bench_attach,
+	.send = efd_bench_send,
+	.recv = efd_bench_recv,
+	.close = efd_bench_close,
+	.count_size = sizeof(uint64_t),
+	.verify = efd_bench_verify,
+};
+
 const struct generator gen_eventfd = {
 	.name = "eventfd",
 	.summary = "eventfd(2) counter: values written by one process, read back by the other",
@@ -208,4 +304,5 @@ const struct generator gen_eventfd = {
 	.exercise = efd_exercise,
 	.tick = efd_tick,
 	.destroy = efd_destroy,
+	.bench = &efd_bench,
 };

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ipc.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -97,13 +98,21 @@ void gen_note_check(struct gen_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
-int gen_sysv_make(unsigned i, int (*make)(int32_t key, const void *arg), const void *arg,
-		  int32_t *key)
+unsigned gen_ftok_proj(unsigned i, unsigned attempt)
 {
+	return 1 + (('A' - 1) + i + attempt) % 255;
+}
+
+int gen_sysv_make(struct gen_ctx *ctx, unsigned i, int (*make)(int32_t key, const void *arg),
+		  const void *arg, int32_t *key)
+{
+	const char *path = ctx->p->ftok_path;
 	int id = -1;
 
 	for (unsigned a = 0; a < 64 && id < 0; a++) {
-		*key = gen_sysv_key(i, a);
+		*key = path ? (int32_t)ftok(path, (int)gen_ftok_proj(i, a)) : gen_sysv_key(i, a);
+		if (path && *key == -1)
+			return -1; /* errno from ftok's stat */
 		id = make(*key, arg);
 		if (id < 0 && errno != EEXIST)
 			break;

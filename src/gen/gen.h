@@ -44,6 +44,8 @@ struct gen_params {
 	unsigned nsems;      /* semaphores per SysV set */
 	const char *block;   /* while holding: a peer sleeps in this wait (one of the
 			      * generator's blocks words); NULL none */
+	const char *ftok_path; /* SysV keys from ftok(path, proj), proj 'A', 'B' ... as the
+				* lessons make them; NULL: gen_sysv_key's */
 };
 
 struct gen_holder {
@@ -184,11 +186,14 @@ void gen_posix_name(char *buf, size_t len, const char *mech, unsigned i);
 void gen_tmp_path(char *buf, size_t len, const char *mech, unsigned i, const char *suffix);
 /* A SysV key unlikely to be in use, derived from the pid; the caller retries on EEXIST. */
 int32_t gen_sysv_key(unsigned i, unsigned attempt);
+/* The proj byte of the i-th object's attempt with --ftok: 'A' + i + attempt, over 1..255. */
+unsigned gen_ftok_proj(unsigned i, unsigned attempt);
 /* The i-th SysV object of a run: make(key, arg) (an *get with IPC_CREAT|IPC_EXCL) is tried
- * with this run's keys until it creates one. Returns its id and sets *key, or -1 with errno
- * from the first failure that is not EEXIST. */
-int gen_sysv_make(unsigned i, int (*make)(int32_t key, const void *arg), const void *arg,
-		  int32_t *key);
+ * with this run's keys (ftok(ctx->p->ftok_path, gen_ftok_proj(i, attempt)) with --ftok)
+ * until it creates one. Returns its id and sets *key, or -1 with errno from the first
+ * failure that is not EEXIST. */
+int gen_sysv_make(struct gen_ctx *ctx, unsigned i, int (*make)(int32_t key, const void *arg),
+		  const void *arg, int32_t *key);
 int64_t gen_now_ns(void);
 
 /* --block: fork a peer that says it is ready and then runs fn, which makes one blocking

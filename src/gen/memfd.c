@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "core/util.h"
+#include "gen/bench.h"
 #include "gen/gen.h"
+#include "gen/shmring.h"
 
 #define MEMFD_SEALS (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
 
@@ -225,6 +227,67 @@ static void memfd_destroy(struct gen_ctx *ctx)
 	free(st);
 }
 
+/* bench: the two rings of shmring.h (frames checked, futex-backed process-shared semaphores
+ * as the doorbells) in a memfd. The peer maps the memfd itself through its fd, as a process
+ * that was passed it would, rather than using the mapping fork left it. */
+static int memfd_bench_open(struct bench_chan *c, char *why, size_t whylen)
+{
+	int fd, rc;
+
+	(void)why;
+	(void)whylen;
+	c->memlen = shm_bench_bytes(c->size);
+	fd = memfd_create(GEN_PREFIX "bench", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)c->memlen) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	c->mem = mmap(NULL, c->memlen, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (c->mem == MAP_FAILED) {
+		rc = -errno;
+		c->mem = NULL;
+		close(fd);
+		return rc;
+	}
+	c->fd[2] = fd; /* the peer's: the harness keeps it across the fork */
+	return shm_bench_init(c);
+}
+
+static int memfd_bench_attach(struct bench_chan *c, int side)
+{
+	if (side == 1) {
+		void *m = mmap(NULL, c->memlen, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd[2], 0);
+
+		if (m == MAP_FAILED)
+			return -errno;
+		munmap(c->mem, c->memlen);
+		c->mem = m;
+		close(c->fd[2]);
+	} else {
+		close(c->fd[2]); /* the parent keeps only its mapping */
+	}
+	c->fd[2] = -1;
+	return shm_bench_attach(c, side);
+}
+
+static void memfd_bench_close(struct bench_chan *c)
+{
+	if (c->mem)
+		munmap(c->mem, c->memlen);
+	c->mem = NULL;
+}
+
+static const struct bench_ops memfd_bench = {
+	.open = memfd_bench_open,
+	.attach = memfd_bench_attach,
+	.send = shm_bench_send,
+	.recv = shm_bench_recv,
+	.close = memfd_bench_close,
+};
+
 const struct generator gen_memfd = {
 	.name = "memfd",
 	.summary = "sealed memfd passed over a unix socket (SCM_RIGHTS) to a peer that maps it",
@@ -236,4 +299,5 @@ const struct generator gen_memfd = {
 	.create = memfd_gen_create,
 	.exercise = memfd_exercise,
 	.destroy = memfd_destroy,
+	.bench = &memfd_bench,
 };

@@ -163,7 +163,7 @@ static int msg_create(struct gen_ctx *ctx)
 		int32_t key = 0;
 		int id;
 
-		id = gen_sysv_make(i, make_queue, NULL, &key);
+		id = gen_sysv_make(ctx, i, make_queue, NULL, &key);
 		if (id < 0 && errno == ENOSPC)
 			return gen_fail(ctx, -ENOSPC, "queue %u: msgmni (%lld) reached", i,
 					(long long)gen_limit("msgmni", NULL));

@@ -152,7 +152,7 @@ static int sem_create(struct gen_ctx *ctx)
 		int32_t key = 0;
 		int id;
 
-		id = gen_sysv_make(i, make_set, &ctx->p->nsems, &key);
+		id = gen_sysv_make(ctx, i, make_set, &ctx->p->nsems, &key);
 		if (id < 0)
 			return gen_fail(ctx, -errno, "semget of %u semaphores: %s", ctx->p->nsems,
 					errno == ENOSPC ? "semmni or semmns reached" :

@@ -96,7 +96,7 @@ static int shm_create(struct gen_ctx *ctx)
 		int32_t key = 0;
 		int id;
 
-		id = gen_sysv_make(i, make_segment, &st->bytes, &key);
+		id = gen_sysv_make(ctx, i, make_segment, &st->bytes, &key);
 		if (id < 0)
 			return gen_fail(ctx, -errno, "shmget of %zu bytes: %s", st->bytes,
 					errno == ENOSPC ? "shmmni or shmall reached" :

@@ -1,11 +1,12 @@
 /* pingpong.c - the reference figure for `ipcscope bench`: the smallest honest 64-byte
- * ping-pong over a pipe pair or a socketpair, written by hand with nothing in the loop but
- * write and read. Pinned like the bench (parent on the first allowed CPU, child on the
+ * ping-pong over a pipe pair or a socketpair, or of one count over two eventfds in
+ * semaphore mode (as the bench's eventfd transport), written by hand with nothing in the
+ * loop but write and read. Pinned like the bench (parent on the first allowed CPU, child on the
  * same one or the next), warmed up the same way, and timed the same way: one clock read
  * before and one after the loop.
  *
- * Usage: pingpong pipe|socketpair [COUNT] [same|split]
- * Prints: "<mech> 64 <same|split> mean_ns=<round trip>" */
+ * Usage: pingpong pipe|socketpair|eventfd [COUNT] [same|split]
+ * Prints: "<mech> <64|8> <same|split> mean_ns=<round trip>" */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -14,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -42,9 +45,15 @@ static void pin(int cpu)
 	}
 }
 
+static int efd; /* eventfd: one count per message */
+
 static int xfer(int fd, char *buf, int out)
 {
 	size_t done = 0;
+	uint64_t v = 1;
+
+	if (efd)
+		return (out ? write(fd, &v, 8) : read(fd, &v, 8)) == 8 && v == 1 ? 0 : -1;
 
 	while (done < SIZE) {
 		ssize_t n = out ? write(fd, buf + done, SIZE - done) : read(fd, buf + done, SIZE - done);
@@ -68,8 +77,8 @@ int main(int argc, char **argv)
 	double t0, t1;
 	pid_t pid;
 
-	if (count < 1 || (strcmp(mech, "pipe") && strcmp(mech, "socketpair"))) {
-		fprintf(stderr, "usage: pingpong pipe|socketpair [COUNT] [same|split]\n");
+	if (count < 1 || (strcmp(mech, "pipe") && strcmp(mech, "socketpair") && strcmp(mech, "eventfd"))) {
+		fprintf(stderr, "usage: pingpong pipe|socketpair|eventfd [COUNT] [same|split]\n");
 		return 2;
 	}
 	sched_getaffinity(0, sizeof(allowed), &allowed);
@@ -82,6 +91,12 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mech, "pipe")) {
 		if (pipe(to_child) < 0 || pipe(to_parent) < 0)
+			return 1;
+	} else if (!strcmp(mech, "eventfd")) {
+		efd = 1;
+		to_child[0] = to_child[1] = eventfd(0, EFD_SEMAPHORE);
+		to_parent[0] = to_parent[1] = eventfd(0, EFD_SEMAPHORE);
+		if (to_child[0] < 0 || to_parent[0] < 0)
 			return 1;
 	} else {
 		int sv[2];
@@ -111,6 +126,6 @@ int main(int argc, char **argv)
 	t1 = now_ns();
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
-	printf("%s %d %s mean_ns=%.1f\n", mech, SIZE, split ? "split" : "same", (t1 - t0) / count);
+	printf("%s %d %s mean_ns=%.1f\n", mech, efd ? 8 : SIZE, split ? "split" : "same", (t1 - t0) / count);
 	return 0;
 }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # reference.sh - the reference check of `ipcscope bench`: for pipe and socketpair, a 64-byte
-# ping-pong measured by the bench must agree within +-10% with the hand-written loop in
-# tests/bench/pingpong.c, on the same machine in the same run. Both are run ROUNDS times,
+# ping-pong (eventfd: one count each way) measured by the bench must agree within +-10% with
+# the hand-written loop in tests/bench/pingpong.c, on the same machine in the same run. Both are run ROUNDS times,
 # interleaved so that a change in the machine's load hits both alike. The verdict compares
 # the best (lowest) round of each, as lmbench does: interference from other processes only
 # ever adds time, so the best round is the figure least disturbed by it. The medians are
@@ -28,7 +28,7 @@ best() { sort -g | head -1; }
 status=0
 echo "reference check: 64-byte ping-pong, $count round trips, --cpu $cpu, best and median of $rounds rounds"
 "$ipcscope" bench pipe --size 64 --count 10 --cpu "$cpu" | sed -n '1,3p'
-for mech in pipe socketpair; do
+for mech in pipe socketpair eventfd; do
     b=(); r=()
     for i in $(seq "$rounds"); do
         b+=("$("$ipcscope" bench "$mech" --size 64 --count "$count" --cpu "$cpu" -J |

@@ -25,7 +25,9 @@ validate "$T/list.json"
 "$IPCSCOPE" list -J >"$T/default.json" 2>"$T/default.err" || fail "list -J: $(cat "$T/default.err")"
 validate "$T/default.json"
 pid=$(py -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' "$T/state.json")
-lsfd -J -p "$pid" -o PID,ASSOC,NAME,MODE >"$T/lsfd.json" 2>/dev/null || rm -f "$T/lsfd.json"
+# lsfd of the state's process and gen eventfd's: every fd on an eventfd or signalfd inode.
+lpids=$(py -c 'import json,sys; d=json.load(open(sys.argv[1])); print(",".join(sorted({sys.argv[2]} | {str(h["pid"]) for o in d["mechanisms"][0]["objects"] for h in o["holders"]})))' "$T/efd.json" "$pid")
+lsfd -J -p "$lpids" -o PID,COMMAND,ASSOC,NAME,MODE,FLAGS,POS >"$T/lsfd.json" 2>/dev/null || rm -f "$T/lsfd.json"
 
 py - "$T" <<'PY' || fail "see above"
 import json, os, re, sys
@@ -170,15 +172,30 @@ else:
     check("held receiver: SIGUSR1 pending in status", "SIGUSR1" in names(status(recv)["ShdPnd"]).split(","), True)
     check("held receiver: SIGUSR1 caught", "SIGUSR1" in sg["caught"].split(","), True)
 
-# lsfd (util-linux) sees the same fds on these anonymous inodes, with the same access.
+# lsfd (util-linux 2.38) sees the same fds on these anonymous inodes: field by field where
+# it shows the same thing (pid, command, fd, access from MODE, which of the two kinds by its
+# NAME; its INODE is the one anon inode all of them share, and it has no eventfd id, count or
+# sigmask before 2.39), and no fd either side lacks.
 lp = os.path.join(T, "lsfd.json")
 if os.path.exists(lp):
-    seen = sorted((e["pid"], int(e["assoc"]), e["mode"].replace("-", ""))
+    lpids = {h["pid"] for o in load("efd.json")["mechanisms"][0]["objects"] for h in o["holders"]} | {st["pid"]}
+    seen = sorted((e["pid"], e["command"], int(e["assoc"]), e["mode"].replace("-", "").replace("x", ""),
+                   e["name"][len("anon_inode:["):-1])
                   for e in json.load(open(lp))["lsfd"]
-                  if e["name"] in ("anon_inode:[eventfd]", "anon_inode:[signalfd]"))
-    ours = sorted((h["pid"], h["fd"], h["access"]) for o in objs.values()
-                  if o["kind"] in ("eventfd", "signalfd") for h in o["holders"] if h["pid"] == st["pid"])
-    check("holders of the state as lsfd shows them", ours, seen)
+                  if e["name"] in ("anon_inode:[eventfd]", "anon_inode:[signalfd]") and e["assoc"].isdigit())
+    ours = sorted((h["pid"], h["comm"], h["fd"], h["access"], o["kind"]) for o in objs.values()
+                  if o["kind"] in ("eventfd", "signalfd") for h in o["holders"] if h["pid"] in lpids)
+    check("eventfd and signalfd holders as lsfd shows them (pid, command, fd, access, kind)", ours, seen)
+    if not any(k == "signalfd" for *_, k in seen) or not any(k == "eventfd" for *_, k in seen):
+        bad.append(f"lsfd showed no eventfd or no signalfd: {seen}")
+    # What the flags say of access agrees with MODE (the kernel's f_mode, seen two ways).
+    for e in json.load(open(lp))["lsfd"]:
+        if e["name"].startswith("anon_inode:[") and e["assoc"].isdigit() and e["pid"] in lpids:
+            acc = "rw" if "rdwr" in e["flags"].split(",") else "w" if "wronly" in e["flags"].split(",") else "r"
+            mine = [h["access"] for o in objs.values() for h in o["holders"]
+                    if h["pid"] == e["pid"] and h["fd"] == int(e["assoc"])]
+            if e["name"] in ("anon_inode:[eventfd]", "anon_inode:[signalfd]"):
+                check(f"access of {e['pid']}:{e['assoc']} against lsfd FLAGS {e['flags']}", mine, [acc])
 else:
     print("note: lsfd -J not available, not compared")
 

@@ -3,7 +3,7 @@
 # machine mean nothing). Every benchmarkable mechanism at two sizes, each measured or skipped
 # with the limit named; the machine, the placement and the timing method recorded; the
 # comparison table; the JSON valid against the schema; and, run in a private IPC namespace,
-# nothing left behind.
+# nothing left behind. eventfd carries counts, not bytes: one row, at the counter's 8 bytes.
 . "$SRCDIR/tests/tools/testlib.sh"
 [ "$(id -u)" = 0 ] && isolate "$@"
 T=$(mktemp -d)
@@ -20,11 +20,16 @@ py - "$T/b.json" "$cpu" <<'PY' || fail "bench -J is not the expected shape"
 import json, sys
 d = json.load(open(sys.argv[1]))
 bad = []
-mechs = ["pipe", "fifo", "sysv-msg", "posix-mq", "sysv-shm", "posix-shm", "mmap", "unix-stream",
-         "unix-dgram", "unix-seqpacket", "socketpair", "tcp", "udp"]
+mechs = ["pipe", "fifo", "sysv-msg", "posix-mq", "sysv-shm", "posix-shm", "mmap", "memfd", "eventfd",
+         "unix-stream", "unix-dgram", "unix-seqpacket", "socketpair", "tcp", "udp"]
 got = [(r["mechanism"], r["size"]) for r in d["results"]]
-if got != [(m, s) for m in mechs for s in (64, 4096)]:
+if got != [(m, s) for m in mechs for s in ((8,) if m == "eventfd" else (64, 4096))]:
     bad.append(f"results for {got}")
+for r in d["results"]:
+    if r.get("counts_only", False) != (r["mechanism"] == "eventfd"):
+        bad.append(f"{r['mechanism']}: counts_only {r.get('counts_only')}")
+    if r["mechanism"] in ("eventfd", "memfd") and (r["skipped"] or r.get("error")):
+        bad.append(f"{r['mechanism']} {r['size']} not measured: {r}")
 for r in d["results"]:
     if r.get("error"):
         bad.append(f"{r['mechanism']} {r['size']}: {r['error']}")
@@ -63,10 +68,11 @@ sys.exit(1 if bad else 0)
 PY
 
 # The text form: machine, placement and timing before the table, the comparison after it.
-"$IPCSCOPE" bench pipe tcp --count 10 --size 64 --cpu same >"$T/b.txt" 2>&1 || fail "bench (text)"
+"$IPCSCOPE" bench pipe eventfd memfd tcp --count 10 --size 64 --cpu same >"$T/b.txt" 2>&1 || fail "bench (text)"
 for pat in '^machine: [0-9]+ CPUs online' '^virtualised: ' '^placement: same: parent pinned to CPU [0-9]+, peer to CPU [0-9]+' \
     '^timing: CLOCK_MONOTONIC' '^MECHANISM +SIZE +MEAN-RTT +P50-RTT +P99-RTT +MSG/S +MB/S' \
-    '^pipe +64 +[0-9.]+us' '^MECHANISM +MEDIUM +UNIT +DIRECTION +SCOPE' '^tcp +kernel socket buffer'; do
+    '^pipe +64 +[0-9.]+us' '^eventfd +8 +[0-9.]+us' '^memfd +64 +[0-9.]+us' \
+    '^MECHANISM +MEDIUM +UNIT +DIRECTION +SCOPE' '^tcp +kernel socket buffer' '^eventfd +kernel 64-bit counter .* [0-9.]+us@8'; do
     grep -Eq "$pat" "$T/b.txt" || fail "bench text lacks /$pat/: $(cat "$T/b.txt")"
 done
 

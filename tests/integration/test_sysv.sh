@@ -45,6 +45,10 @@ for k in ("msg", "shm", "sem"):
     st = load(f"stat-{k}.json")
     eq(f"{k} objects", len(doc["objects"]), 1)
     o = doc["objects"][0]
+    # show also searches for the key's file (ftok.file and the counts); list -J does not.
+    searched = {m: o.get("ftok", {}).pop(m) for m in ("file", "via", "pid", "matches", "checked")
+                if m in o.get("ftok", {})}
+    eq(f"{k} show searched for the key file", "checked" in searched, True)
     eq(f"{k} listed like shown", listed.get(o["identity"]), o)
     eq(f"{k} key", o["key"], st["key"])
     eq(f"{k} mode", o["mode"], st["mode"])
