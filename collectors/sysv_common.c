@@ -123,10 +123,14 @@ static void batch_one(size_t i, void *arg)
 /* A thread costs tens of microseconds to start; a detail call a few. */
 #define BATCH_MIN_PER_THREAD 256
 
-void sysv_batch_details(struct sysv_batch *b, int (*detail)(struct ipc_object *o))
+void sysv_batch_details(struct sysv_batch *b, const char *table,
+			int (*detail)(struct ipc_object *o))
 {
 	struct batch_job j = {.b = b, .detail = detail};
 
+	/* Tests remove ids here, between the table read and the detail calls, to prove that
+	 * vanished ids are dropped. The hook runs in this thread's namespaces. */
+	test_hook("IPCSCOPE_TEST_HOOK_SYSV_DETAILS", "IPCSCOPE_SYSV_TABLE", table);
 	par_for(b->n, BATCH_MIN_PER_THREAD, batch_one, &j);
 }
 

@@ -48,8 +48,10 @@ struct sysv_batch {
 };
 void sysv_batch_push(struct sysv_batch *b, struct ipc_object *o);
 /* rc[i] = detail(objs[i]) for every object, from up to par_threads() threads. detail may
- * touch only its object and must not allocate from the snapshot or print. */
-void sysv_batch_details(struct sysv_batch *b, int (*detail)(struct ipc_object *o));
+ * touch only its object and must not allocate from the snapshot or print. table ("msg",
+ * "sem") is for the test hook IPCSCOPE_TEST_HOOK_SYSV_DETAILS, run first. */
+void sysv_batch_details(struct sysv_batch *b, const char *table,
+			int (*detail)(struct ipc_object *o));
 void sysv_batch_release(struct sysv_batch *b);
 
 /* Parse vals[i] as an unsigned number into *out. Absent column: false, no complaint.

@@ -73,7 +73,7 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 	int rc = sysv_table_read(ctx, snap, "proc/sysvipc/msg", want, M__N, required, msg_row, &b);
 
 	if (ctx->live)
-		sysv_batch_details(&b, msg_details);
+		sysv_batch_details(&b, "msg", msg_details);
 	/* In the table's order, after every queue's capacity was asked. */
 	for (size_t i = 0; i < b.n; i++) {
 		struct ipc_object *o = b.objs[i];

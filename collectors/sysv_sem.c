@@ -109,7 +109,7 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 	int rc = sysv_table_read(ctx, snap, "proc/sysvipc/sem", want, E__N, required, sem_row, &b);
 
 	if (ctx->live)
-		sysv_batch_details(&b, sem_details);
+		sysv_batch_details(&b, "sem", sem_details);
 	for (size_t i = 0; i < b.n; i++)
 		sem_finish(ctx, snap, b.objs[i], b.rc[i]);
 	sysv_batch_release(&b);
