@@ -305,6 +305,42 @@ static void add_fd_holder(struct fdscan *fs, struct proc *p, struct ipc_object *
 
 /* ---- pipes and FIFOs ---- */
 
+/* A duplicate made for a fill level is kept open until the process is done (or 64 are
+ * open) and then closed with the others, one close_range per run of consecutive numbers:
+ * the kernel gives each new fd the lowest free number, so the duplicates of one process's
+ * pipes, kept open, are mostly consecutive. */
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void dups_flush(struct fdscan *fs)
+{
+	unsigned i = 0;
+
+	qsort(fs->dups, fs->ndups, sizeof(fs->dups[0]), cmp_int);
+	while (i < fs->ndups) {
+		unsigned j = i + 1;
+
+		while (j < fs->ndups && fs->dups[j] == fs->dups[j - 1] + 1)
+			j++;
+		if (close_range((unsigned)fs->dups[i], (unsigned)fs->dups[j - 1], 0) < 0)
+			for (unsigned k = i; k < j; k++)
+				close(fs->dups[k]);
+		i = j;
+	}
+	fs->ndups = 0;
+}
+
+static void dup_done(struct fdscan *fs, int dup)
+{
+	fs->dups[fs->ndups++] = dup;
+	if (fs->ndups == ARRAY_SIZE(fs->dups))
+		dups_flush(fs);
+}
+
 static void stream_fill(struct fdscan *fs, struct proc *p, struct join_ent *e, int fdnum)
 {
 	struct ipc_object *o = e->o;
@@ -353,7 +389,7 @@ static void stream_fill(struct fdscan *fs, struct proc *p, struct join_ent *e, i
 	size = fcntl(dup, F_GETPIPE_SZ);
 	if (size >= 0)
 		o->size = size;
-	close(dup);
+	dup_done(fs, dup);
 	e->filled = true;
 	return;
 give_up:
@@ -841,6 +877,7 @@ static void read_process(struct fdscan *fs, int procfd, const char *name, bool f
 		waiters_read(fs, &p, dbuf);
 	fs->nheld_fds = fs->nheld_maps = 0;
 	fs->held_fds_sorted = false;
+	dups_flush(fs);
 	if (p.pidfd >= 0)
 		close(p.pidfd);
 	close(p.dirfd);

@@ -81,6 +81,9 @@ struct fdscan {
 	unsigned ndenied;        /* processes that could not be read */
 	unsigned unknown_sockets;
 	int getfd_err;           /* pidfd_getfd unsupported: its errno, then no more tries */
+	int dups[64];            /* duplicates kept open after reading a fill level, closed
+				  * together (procfd.c, dups_flush) */
+	unsigned ndups;
 	bool mq_mounted;
 	dev_t mq_dev;            /* device of the mqueue mount at <root>/dev/mqueue */
 	int mq_listed_fd;        /* <root>/dev/mqueue when posix-mq lists it (an mqueue mount,

@@ -116,13 +116,49 @@ static char *unix_name(const char *raw, size_t len)
 	return s;
 }
 
+/* Decimal digits of v at p; returns the end. */
+static char *put_dec(char *p, unsigned v)
+{
+	char tmp[12];
+	int n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* "a.b.c.d:port" or "[v6]:port". Written by hand rather than with asprintf: a host with
+ * 30,000 TCP connections formats 60,000 of these, and the printf family was a quarter of
+ * the socket dump's time. IPv6 text is inet_ntop's (its zero compression). */
 static char *inet_addr_text(int family, const void *addr, unsigned port)
 {
-	char buf[INET6_ADDRSTRLEN];
+	char buf[INET6_ADDRSTRLEN + 16], *p = buf;
 
-	if (!inet_ntop(family, addr, buf, sizeof(buf)))
-		snprintf(buf, sizeof(buf), "?");
-	return family == AF_INET6 ? xasprintf("[%s]:%u", buf, port) : xasprintf("%s:%u", buf, port);
+	if (family == AF_INET) {
+		const unsigned char *b = addr;
+
+		for (int i = 0; i < 4; i++) {
+			if (i)
+				*p++ = '.';
+			p = put_dec(p, b[i]);
+		}
+	} else if (family != AF_INET6) {
+		*p++ = '?';
+	} else {
+		*p++ = '[';
+		if (inet_ntop(family, addr, p, INET6_ADDRSTRLEN))
+			p += strlen(p);
+		else
+			*p++ = '?';
+		*p++ = ']';
+	}
+	*p++ = ':';
+	p = put_dec(p, port);
+	*p = '\0';
+	return xstrdup(buf);
 }
 
 static bool addr_is_any(int family, const void *addr)

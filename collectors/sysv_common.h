@@ -37,6 +37,23 @@ struct ipc_object *sysv_object_new(struct scan_ctx *ctx, struct snapshot *snap, 
  * object's own and is reported as before. */
 bool sysv_vanished(struct snapshot *snap, int err);
 
+/* The objects of one table, in the kernel's order, while their detail calls (semctl,
+ * msgctl) are made: the calls run in parallel (parallel.h), then each object is finished
+ * and added in its table order, so the listing is the kernel's order whatever the threads
+ * did. rc[i] is what detail returned for objs[i]. */
+struct sysv_batch {
+	struct ipc_object **objs;
+	int *rc;
+	size_t n, cap;
+};
+void sysv_batch_push(struct sysv_batch *b, struct ipc_object *o);
+/* rc[i] = detail(objs[i]) for every object, from up to par_threads() threads. detail may
+ * touch only its object and must not allocate from the snapshot or print. table ("msg",
+ * "sem") is for the test hook IPCSCOPE_TEST_HOOK_SYSV_DETAILS, run first. */
+void sysv_batch_details(struct sysv_batch *b, const char *table,
+			int (*detail)(struct ipc_object *o));
+void sysv_batch_release(struct sysv_batch *b);
+
 /* Parse vals[i] as an unsigned number into *out. Absent column: false, no complaint.
  * Garbage: false, and o is marked partial naming the column. */
 bool sysv_num(struct ipc_object *o, const char *val, const char *column, uint64_t *out);

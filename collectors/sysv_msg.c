@@ -31,13 +31,23 @@ static int queue_stat(int id, struct msqid_ds *ds)
 	return -EACCES;
 }
 
+/* Runs in a worker thread (sysv_batch): touches only o. */
+static int msg_details(struct ipc_object *o)
+{
+	struct msqid_ds ds;
+	int rc = queue_stat((int)o->id, &ds);
+
+	if (rc == 0)
+		o->size = (int64_t)ds.msg_qbytes;
+	return rc;
+}
+
 static void msg_row(struct scan_ctx *ctx, struct snapshot *snap, const char *const *vals,
 		    const char *source, unsigned lineno, void *arg)
 {
 	struct ipc_object *o = sysv_object_new(ctx, snap, KIND_SYSV_MSG, vals, source, lineno);
 	uint64_t v;
 
-	(void)arg;
 	if (!o)
 		return;
 	if (sysv_num(o, vals[M_CBYTES], "cbytes", &v) && v <= INT64_MAX)
@@ -54,28 +64,34 @@ static void msg_row(struct scan_ctx *ctx, struct snapshot *snap, const char *con
 		o->rtime = (int64_t)v;
 	scan_resolve_pid(ctx, snap, &o->lspid);
 	scan_resolve_pid(ctx, snap, &o->lrpid);
-
-	if (ctx->live) {
-		struct msqid_ds ds;
-		int rc = queue_stat((int)o->id, &ds);
-
-		if (rc == 0) {
-			o->size = (int64_t)ds.msg_qbytes;
-		} else if (sysv_vanished(snap, rc)) {
-			object_free(o);
-			return;
-		} else {
-			char why[80];
-			snprintf(why, sizeof(why), "msgctl: %s", strerror(-rc));
-			object_set_partial(o, why);
-		}
-	}
-	snapshot_add(snap, o);
+	sysv_batch_push(arg, o);
 }
 
 static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 {
-	return sysv_table_read(ctx, snap, "proc/sysvipc/msg", want, M__N, required, msg_row, NULL);
+	struct sysv_batch b = {0};
+	int rc = sysv_table_read(ctx, snap, "proc/sysvipc/msg", want, M__N, required, msg_row, &b);
+
+	if (ctx->live)
+		sysv_batch_details(&b, "msg", msg_details);
+	/* In the table's order, after every queue's capacity was asked. */
+	for (size_t i = 0; i < b.n; i++) {
+		struct ipc_object *o = b.objs[i];
+
+		if (sysv_vanished(snap, b.rc[i])) {
+			object_free(o);
+			continue;
+		}
+		if (b.rc[i] < 0) {
+			char why[80];
+
+			snprintf(why, sizeof(why), "msgctl: %s", strerror(-b.rc[i]));
+			object_set_partial(o, why);
+		}
+		snapshot_add(snap, o);
+	}
+	sysv_batch_release(&b);
+	return rc;
 }
 
 const struct collector sysv_msg_collector = {

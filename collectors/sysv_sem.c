@@ -27,25 +27,28 @@ union semun {
 };
 
 /* GETALL for the values in one call, then three calls per semaphore for what has no bulk
- * form. Permission is read permission on the set. */
+ * form. Permission is read permission on the set. Runs in a worker thread (sysv_batch):
+ * it touches only o, and o->sems was allocated by the scanning thread. */
 static int sem_details(struct ipc_object *o)
 {
-	unsigned short *vals = xcalloc((size_t)o->nsems, sizeof(*vals));
-	union semun arg = {.array = vals};
+	unsigned short small[256], *vals = small;
+	union semun arg;
 	int id = (int)o->id, rc = 0;
 
+	if (!o->sems)
+		return 0; /* nothing to ask: no semaphores, or not the live system */
+	if (o->nsems > (int64_t)ARRAY_SIZE(small))
+		vals = xcalloc((size_t)o->nsems, sizeof(*vals));
+	arg.array = vals;
 	if (semctl(id, 0, GETALL, arg) < 0) {
 		rc = -errno;
 		goto out;
 	}
-	o->sems = xcalloc((size_t)o->nsems, sizeof(*o->sems));
 	for (int i = 0; i < o->nsems; i++) {
 		int n = semctl(id, i, GETNCNT), z = semctl(id, i, GETZCNT), p = semctl(id, i, GETPID);
 
 		if (n < 0 || z < 0 || p < 0) {
 			rc = -errno;
-			free(o->sems);
-			o->sems = NULL;
 			goto out;
 		}
 		o->sems[i].value = vals[i];
@@ -54,7 +57,8 @@ static int sem_details(struct ipc_object *o)
 		o->sems[i].pid.pid = p;
 	}
 out:
-	free(vals);
+	if (vals != small)
+		free(vals);
 	return rc;
 }
 
@@ -64,7 +68,6 @@ static void sem_row(struct scan_ctx *ctx, struct snapshot *snap, const char *con
 	struct ipc_object *o = sysv_object_new(ctx, snap, KIND_SYSV_SEM, vals, source, lineno);
 	uint64_t v;
 
-	(void)arg;
 	if (!o)
 		return;
 	if (sysv_num(o, vals[E_NSEMS], "nsems", &v)) {
@@ -75,28 +78,42 @@ static void sem_row(struct scan_ctx *ctx, struct snapshot *snap, const char *con
 	}
 	if (sysv_num(o, vals[E_OTIME], "otime", &v) && v <= INT64_MAX)
 		o->otime = (int64_t)v;
+	if (ctx->live && o->nsems > 0)
+		o->sems = xcalloc((size_t)o->nsems, sizeof(*o->sems));
+	sysv_batch_push(arg, o);
+}
 
-	if (ctx->live && o->nsems > 0) {
-		int rc = sem_details(o);
-
-		if (sysv_vanished(snap, rc)) {
-			object_free(o);
-			return;
-		}
-		if (rc < 0) {
-			char why[80];
-			snprintf(why, sizeof(why), "semctl: %s", strerror(-rc));
-			object_set_partial(o, why);
-		}
-		for (int i = 0; o->sems && i < o->nsems; i++)
-			scan_resolve_pid(ctx, snap, &o->sems[i].pid);
+/* In the table's order, after every set's details were read. */
+static void sem_finish(struct scan_ctx *ctx, struct snapshot *snap, struct ipc_object *o, int rc)
+{
+	if (sysv_vanished(snap, rc)) {
+		object_free(o);
+		return;
 	}
+	if (rc < 0) {
+		char why[80];
+
+		free(o->sems);
+		o->sems = NULL;
+		snprintf(why, sizeof(why), "semctl: %s", strerror(-rc));
+		object_set_partial(o, why);
+	}
+	for (int i = 0; o->sems && i < o->nsems; i++)
+		scan_resolve_pid(ctx, snap, &o->sems[i].pid);
 	snapshot_add(snap, o);
 }
 
 static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 {
-	return sysv_table_read(ctx, snap, "proc/sysvipc/sem", want, E__N, required, sem_row, NULL);
+	struct sysv_batch b = {0};
+	int rc = sysv_table_read(ctx, snap, "proc/sysvipc/sem", want, E__N, required, sem_row, &b);
+
+	if (ctx->live)
+		sysv_batch_details(&b, "sem", sem_details);
+	for (size_t i = 0; i < b.n; i++)
+		sem_finish(ctx, snap, b.objs[i], b.rc[i]);
+	sysv_batch_release(&b);
+	return rc;
 }
 
 const struct collector sysv_sem_collector = {

@@ -49,7 +49,13 @@ struct ipc_holder *object_add_holder(struct ipc_object *o, pid_t pid, const char
 {
 	struct ipc_holder *h;
 
-	xgrow((void **)&o->holders, &o->holders_cap, o->nholders + 1, sizeof(*o->holders));
+	/* Most objects have one or two holders (a socket, the two ends of a pipe): the array
+	 * starts at one and doubles, where xgrow's first eight would be most of the memory of
+	 * a host with 100,000 fds. */
+	if (o->nholders == o->holders_cap) {
+		o->holders_cap = o->holders_cap ? o->holders_cap * 2 : 1;
+		o->holders = xrealloc(o->holders, o->holders_cap * sizeof(*o->holders));
+	}
 	h = &o->holders[o->nholders++];
 	memset(h, 0, sizeof(*h));
 	h->pid = pid;

@@ -6,6 +6,12 @@
 # usage: tests/bench/bench_sysv.sh [BUILD_DIR]      (root: it runs in a private IPC namespace,
 #        so the objects it makes vanish with it and nothing else on the host is touched)
 # env:   MSG=N SEM=N SHM=N to make fewer objects than the limits; RUNS=N (default 10).
+#
+# ipcscope is run with -N self: the anchors read the namespace they run in, and as root
+# ipcscope would also read every other IPC namespace on the host (another benchmark's, on a
+# shared machine). After the timings: the CPU time, peak RSS and system calls of one run of
+# each ipcscope command, the detail calls on one thread (IPCSCOPE_SCAN_THREADS=1) beside the
+# default (one per CPU), and instructions per object where perf stat can count them.
 set -euo pipefail
 build=${1:-build}
 B=$(cd "$build" && pwd)/ipcscope
@@ -28,17 +34,51 @@ t0=$(date +%s.%N)
 "$B" gen sysv-shm --count "$shm" --messages 1 --size 64 --leak >/dev/null
 printf 'made them in %.1fs\n' "$(echo "$(date +%s.%N) - $t0" | bc)"
 wc -l /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm | sed 's/^/  /'
-"$B" list -J -t sysv >/tmp/bench_sysv.json
+"$B" list -J -t sysv -N self >/tmp/bench_sysv.json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); o=d["objects"]; print("  list -J: %d objects, %d semaphore values, %d errors" % (len(o), sum(len(x.get("semaphores",[])) for x in o), len(d["errors"])))' /tmp/bench_sysv.json
 rm -f /tmp/bench_sysv.json
 
 # hyperfine truncates the file it exports to: a file of its own, printed after.
 md=$(mktemp)
-trap 'rm -f "$md"' EXIT
-hyperfine --warmup 2 --runs "$runs" --style basic --export-markdown "$md" \
+json=$(mktemp)
+trap 'rm -f "$md" "$json"' EXIT
+hyperfine --warmup 2 --runs "$runs" --style basic --export-markdown "$md" --export-json "$json" \
     -n 'floor: cat /proc/sysvipc/*' 'cat /proc/sysvipc/msg /proc/sysvipc/shm /proc/sysvipc/sem >/dev/null' \
-    -n 'ipcscope list -J -t sysv' "$B list -J -t sysv >/dev/null" \
-    -n 'ipcscope list -t sysv (table)' "$B list -t sysv >/dev/null" \
+    -n 'ipcscope list -J -t sysv' "$B list -J -t sysv -N self >/dev/null" \
+    -n 'ipcscope list -t sysv (table)' "$B list -t sysv -N self >/dev/null" \
+    -n 'ipcscope table, 1 thread' "IPCSCOPE_SCAN_THREADS=1 $B list -t sysv -N self >/dev/null" \
     -n 'ipcs -a' 'ipcs -a >/dev/null' \
     -n 'lsipc -J (msg, shm, sem)' 'lsipc -q -J >/dev/null; lsipc -m -J >/dev/null; lsipc -s -J >/dev/null'
 cat "$md"
+# Ratios of the medians, from the same run.
+python3 - "$json" <<'PY'
+import json, sys
+r = {x["command"]: x["median"] for x in json.load(open(sys.argv[1]))["results"]}
+floor, lsipc = r["floor: cat /proc/sysvipc/*"], r["lsipc -J (msg, shm, sem)"]
+print()
+for name in ("ipcscope list -J -t sysv", "ipcscope list -t sysv (table)", "ipcscope table, 1 thread", "ipcs -a"):
+    print(f"{name:32s} {r[name] / floor:6.2f}x the floor  {r[name] / lsipc:6.2f}x lsipc -J")
+PY
+
+# One run each: CPU (user + system), peak RSS, system calls; instructions where counted.
+nobj=$(cat /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm | grep -cv '^ *key')
+echo
+printf '%-34s %7s %7s %9s %10s %9s\n' RUN USER_S SYS_S RSS_MB SYSCALLS INSN/OBJ
+one() {
+    local label=$1 u s m calls insn=n/a
+    shift
+    /usr/bin/time -f '%U %S %M' -o "$md" "$@" >/dev/null 2>&1
+    read -r u s m <"$md"
+    calls=$(strace -f -c -o "$md" "$@" >/dev/null 2>&1; awk '$NF == "total" { print $4 }' "$md")
+    if perf stat -x, -e instructions -o "$md" "$@" >/dev/null 2>&1 &&
+        grep -q '^[0-9]' "$md"; then
+        insn=$(awk -F, -v n="$nobj" '/instructions/ { printf "%.0f", $1 / n }' "$md")
+    fi
+    printf '%-34s %7s %7s %9.1f %10s %9s\n' "$label" "$u" "$s" "$(echo "$m / 1024" | bc -l)" "$calls" "$insn"
+}
+one 'ipcscope list -J -t sysv' "$B" list -J -t sysv -N self
+one 'ipcscope list -t sysv (table)' "$B" list -t sysv -N self
+one 'ipcscope table, 1 thread' env IPCSCOPE_SCAN_THREADS=1 "$B" list -t sysv -N self
+one 'floor: cat /proc/sysvipc/*' cat /proc/sysvipc/msg /proc/sysvipc/shm /proc/sysvipc/sem
+one 'lsipc -s -J' lsipc -s -J
+echo "($nobj objects; $(nproc) CPUs; load average $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -1,0 +1,91 @@
+/* parallel.c - a bounded pool of threads over an index range (see parallel.h). */
+#include "parallel.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "core/util.h"
+
+/* Items are handed out in chunks: few enough atomic operations, small enough that the
+ * threads end together. */
+#define PAR_CHUNK 32
+/* The workers only make system calls and touch their items. */
+#define PAR_STACK (256u << 10)
+
+unsigned par_threads(void)
+{
+	const char *env = getenv("IPCSCOPE_SCAN_THREADS");
+	cpu_set_t set;
+	uint64_t v;
+	long n = 0;
+
+	if (env && parse_u64(env, &v) == 0 && v >= 1)
+		return v > PAR_MAX_THREADS ? PAR_MAX_THREADS : (unsigned)v;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		n = CPU_COUNT(&set);
+	if (n <= 0)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n <= 0)
+		n = 1;
+	return n > PAR_MAX_THREADS ? PAR_MAX_THREADS : (unsigned)n;
+}
+
+struct par_job {
+	size_t n;
+	atomic_size_t next;
+	void (*fn)(size_t i, void *arg);
+	void *arg;
+};
+
+static void par_run(struct par_job *j)
+{
+	for (;;) {
+		size_t start = atomic_fetch_add(&j->next, PAR_CHUNK), end;
+
+		if (start >= j->n)
+			return;
+		end = start + PAR_CHUNK < j->n ? start + PAR_CHUNK : j->n;
+		for (size_t i = start; i < end; i++)
+			j->fn(i, j->arg);
+	}
+}
+
+static void *par_worker(void *p)
+{
+	par_run(p);
+	return NULL;
+}
+
+void par_for(size_t n, size_t min_per_thread, void (*fn)(size_t i, void *arg), void *arg)
+{
+	struct par_job j = {.n = n, .fn = fn, .arg = arg};
+	pthread_t th[PAR_MAX_THREADS];
+	unsigned want = par_threads(), started = 0;
+	sigset_t all, old;
+	pthread_attr_t attr;
+
+	if (min_per_thread == 0)
+		min_per_thread = 1;
+	if (n / min_per_thread < want)
+		want = n / min_per_thread ? (unsigned)(n / min_per_thread) : 1;
+	atomic_init(&j.next, 0);
+	if (want > 1 && pthread_attr_init(&attr) == 0) {
+		/* Signals stay with the threads that expect them (serve's). */
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, &old);
+		pthread_attr_setstacksize(&attr, PAR_STACK);
+		/* A thread that cannot be made leaves its share to the others. */
+		for (unsigned i = 0; i + 1 < want; i++)
+			if (pthread_create(&th[started], &attr, par_worker, &j) == 0)
+				started++;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		pthread_attr_destroy(&attr);
+	}
+	par_run(&j);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+}
