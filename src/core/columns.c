@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -617,6 +618,25 @@ const struct column columns[] = {
 	{"WAITERS", NULL, COL_STR, ALL, "pid/command:what of each waiting thread, [tid] after the pid for a thread other than the main one (receive, send, decrement, zero, read, write, poll, accept, futex ...)", get_waiters},
 };
 const size_t ncolumns = ARRAY_SIZE(columns);
+
+static const struct column *plans[KIND__COUNT][ARRAY_SIZE(columns)];
+static size_t nplans[KIND__COUNT];
+static pthread_once_t plans_once = PTHREAD_ONCE_INIT;
+
+static void make_plans(void)
+{
+	for (int k = 0; k < KIND__COUNT; k++)
+		for (size_t i = 0; i < ncolumns; i++)
+			if (columns[i].kinds & KIND_BIT(k))
+				plans[k][nplans[k]++] = &columns[i];
+}
+
+const struct column *const *column_plan(enum ipc_kind kind, size_t *n)
+{
+	pthread_once(&plans_once, make_plans);
+	*n = nplans[kind];
+	return plans[kind];
+}
 
 const struct column *column_find(const char *name)
 {
