@@ -5,6 +5,7 @@
 # TCP connections (tests/bench/fdload.c; about PROCS * (6N + 1) fds, FILL bytes queued in each
 # pipe and socketpair), then measures, in the same run and on the same load:
 #   ipcscope list -J      every object with holders and fill levels
+#   ipcscope list         the same scan as a table: list -J minus this is the JSON's share
 #   lsfd -J               util-linux's fd lister
 #   ss -xap               unix sockets with their processes
 #   floor                 a bare loop of one readlinkat per fd (tests/bench/readlink_loop.c)
@@ -13,7 +14,8 @@
 # On a shared machine the CPU time is the steadier figure.
 #
 # usage: tests/bench/bench_fds.sh [IPCSCOPE]     (default: ./build/ipcscope)
-# env:   PROCS=300 N=56 FILL=100 RUNS=3
+# env:   PROCS=300 N=56 FILL=100 RUNS=3; BASELINE=/path/to/an/older/ipcscope to measure its
+#        list -J on the same load too (before/after figures)
 # Needs root (to read every process and raise fd limits), cc, strace, lsfd, ss, /usr/bin/time.
 set -euo pipefail
 
@@ -80,9 +82,19 @@ measure() {
 
 printf '%-20s %8s %8s %10s %8s %9s\n' TOOL WALL_S CPU_S SYSCALLS PER_FD RSS_MB
 measure ipcscope "ipcscope list -J" "$IPCSCOPE" list -J
+measure table "ipcscope list" "$IPCSCOPE" list
+[ -n "${BASELINE:-}" ] && measure baseline "baseline list -J" "$BASELINE" list -J
 measure lsfd "lsfd -J" lsfd -J
 measure ss "ss -xap" ss -xap
 measure floor "floor (readlinkat)" "$tmp/floor"
 awk '{ t[$1] = $2; c[$1] = $3 }
      END { if (t["floor"] > 0 && c["floor"] > 0)
-		printf "\nipcscope / floor: wall %.2f, CPU %.2f\n", t["ipcscope"] / t["floor"], c["ipcscope"] / c["floor"] }' "$tmp/results"
+		printf "\nipcscope / floor: wall %.2f, CPU %.2f\n", t["ipcscope"] / t["floor"], c["ipcscope"] / c["floor"]
+	     if (t["table"] > 0 && c["table"] > 0)
+		printf "list -J / table: wall %.2f, CPU %.2f; table / floor: wall %.2f, CPU %.2f\n",
+		       t["ipcscope"] / t["table"], c["ipcscope"] / c["table"], t["table"] / t["floor"], c["table"] / c["floor"]
+	     if (c["baseline"] > 0)
+		printf "list -J / baseline list -J: wall %.2f, CPU %.2f\n", t["ipcscope"] / t["baseline"], c["ipcscope"] / c["baseline"]
+	     if (c["ss"] > 0 && c["lsfd"] > 0)
+		printf "ipcscope / ss -xap: wall %.2f, CPU %.2f; ipcscope / lsfd -J: wall %.2f, CPU %.2f\n",
+		       t["ipcscope"] / t["ss"], c["ipcscope"] / c["ss"], t["ipcscope"] / t["lsfd"], c["ipcscope"] / c["lsfd"] }' "$tmp/results"
