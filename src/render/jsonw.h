@@ -50,6 +50,7 @@ void jsonw_close_array(struct jsonw *w);
 void jsonw_int(struct jsonw *w, int64_t v);
 
 /* Members of the open object. */
+/* key: plain ASCII that needs no escape (ipcscope's own names); it is not escaped. */
 void jsonw_key(struct jsonw *w, const char *key); /* then exactly one value */
 void jsonw_member_object(struct jsonw *w, const char *key); /* then members, close */
 void jsonw_member_array(struct jsonw *w, const char *key);  /* then values, close */
