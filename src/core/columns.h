@@ -39,6 +39,10 @@ struct column {
 extern const struct column columns[];
 extern const size_t ncolumns;
 
+/* The columns that apply to kind, in table order: what rendering an object of that kind
+ * visits, instead of every column. Computed once (thread-safe); *n gets their number. */
+const struct column *const *column_plan(enum ipc_kind kind, size_t *n);
+
 /* Case-insensitive; NULL when unknown. */
 const struct column *column_find(const char *name);
 

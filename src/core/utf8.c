@@ -40,6 +40,11 @@ static size_t seq_len(const unsigned char *s)
 	return n;
 }
 
+size_t utf8_seq_len(const char *s)
+{
+	return seq_len((const unsigned char *)s);
+}
+
 bool utf8_valid(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;

@@ -9,6 +9,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The length of the valid UTF-8 sequence at s (1..4), or 0 when the byte at s starts none
+ * (then it is one bad byte; utf8_repair gives it a U+FFFD). s is NUL-terminated. */
+size_t utf8_seq_len(const char *s);
 /* Is s (NUL-terminated) valid UTF-8 as RFC 3629 defines it: no overlong forms, no
  * surrogates, nothing above U+10FFFF? */
 bool utf8_valid(const char *s);

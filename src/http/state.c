@@ -16,6 +16,7 @@
 #include "core/util.h"
 #include "http/reply.h"
 #include "render/json.h"
+#include "render/json_emit.h"
 
 #define JSON_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER)
 
@@ -28,32 +29,6 @@ uint64_t http_hash(uint64_t h, const void *data, size_t len)
 		h *= 0x100000001b3ull;
 	}
 	return h;
-}
-
-/* A growing byte buffer that json_dump_callback appends to. */
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static void buf_add(struct buf *b, const void *data, size_t n)
-{
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-
-		while (cap < b->len + n)
-			cap *= 2;
-		b->p = xrealloc(b->p, cap);
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, n);
-	b->len += n;
-}
-
-static int dump_cb(const char *data, size_t n, void *arg)
-{
-	buf_add(arg, data, n);
-	return 0;
 }
 
 static void format_etag(char etag[24], uint64_t h)
@@ -78,9 +53,9 @@ static char *frame_dump(json_t *doc, uint64_t *hash)
 static int render_objects(struct http_state *st, const struct http_state *prev)
 {
 	json_t *doc = json_document(st->snap);
-	struct buf b = {0};
+	struct jsonw w;
 	uint64_t h;
-	char etag[24], *frame;
+	char etag[24], *frame, *body;
 	size_t flen;
 
 	json_object_set_new(doc, "objects", json_array());
@@ -95,32 +70,32 @@ static int render_objects(struct http_state *st, const struct http_state *prev)
 		return -EINVAL;
 	}
 	st->head_len = flen - 2;
-	/* Sized from the last body, so that growing by doubling does not leave a body of
-	 * 5 MB in a buffer of 8; trimmed to fit at the end. */
-	b.cap = prev && prev->objects.len ? prev->objects.len + prev->objects.len / 16 : 4096;
-	b.p = xmalloc(b.cap);
-	buf_add(&b, frame, st->head_len);
+	/* Each object is written by the streaming writer (render/json_emit.h), the same bytes
+	 * json_dumps of json_of_object gives with these flags, at a fraction of the cost: this
+	 * runs for every object at every scan. Sized from the last body, so that growing by
+	 * doubling does not leave a body of 5 MB in a buffer of 8; trimmed to fit at the end. */
+	jsonw_init(&w, JSON_FLAGS, 0);
+	jsonw_reserve(&w, prev && prev->objects.len ? prev->objects.len + prev->objects.len / 16 : 4096);
+	jsonw_raw(&w, frame, st->head_len);
 	free(frame);
 
 	h = st->frame_hash;
 	st->slices = xcalloc(st->snap->nobjs, sizeof(*st->slices));
 	for (size_t i = 0; i < st->snap->nobjs; i++) {
 		struct obj_slice *sl = &st->slices[i];
-		json_t *j = json_of_object(st->snap->objs[i]);
 
 		if (i)
-			buf_add(&b, ",", 1);
-		sl->off = b.len;
-		json_dump_callback(j, dump_cb, &b, JSON_FLAGS);
-		json_decref(j);
-		sl->len = b.len - sl->off;
-		sl->digest = http_hash(HASH_INIT, b.p + sl->off, sl->len);
+			jsonw_raw(&w, ",", 1);
+		sl->off = w.len;
+		json_emit_object(&w, st->snap->objs[i]);
+		sl->len = w.len - sl->off;
+		sl->digest = http_hash(HASH_INIT, w.p + sl->off, sl->len);
 		h = http_hash(h, &sl->digest, sizeof(sl->digest));
 	}
-	buf_add(&b, "]}", 2);
-	b.p = xrealloc(b.p, b.len);
+	jsonw_raw(&w, "]}", 2);
+	body = xrealloc(w.p, w.len);
 	format_etag(etag, h);
-	return reply_body_init(&st->objects, b.p, b.len, TYPE_JSON, etag);
+	return reply_body_init(&st->objects, body, w.len, TYPE_JSON, etag);
 }
 
 /* Render doc (consumed) into b, with the weak ETag of the document without its time. */

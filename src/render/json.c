@@ -12,6 +12,7 @@
 #include "core/kinds.h"
 #include "core/utf8.h"
 #include "core/util.h"
+#include "render/json_emit.h"
 
 /* Set value at a dotted path ("owner.user"), creating the intermediate objects. */
 static void set_path(json_t *obj, const char *path, json_t *value)
@@ -80,8 +81,7 @@ static json_t *json_of_value(const struct column *c, const struct col_value *v)
 	case COL_BOOL:
 		return json_boolean(v->i);
 	case COL_PERCENT:
-		/* One decimal: enough for a fill level, and stable in tests. */
-		return json_real((double)(long long)(v->d * 10.0 + 0.5) / 10.0);
+		return json_real(json_percent(v->d));
 	case COL_TIME:
 		return time_iso_utc(v->i, buf, sizeof(buf)) ? json_string(buf) : NULL;
 	}
@@ -353,115 +353,83 @@ static int dump_to_buf(const char *s, size_t n, void *data)
 	return 0;
 }
 
-static void put(struct dump_buf *b, const char *s, size_t n)
+static int dump_to_jsonw(const char *s, size_t n, void *data)
 {
-	dump_to_buf(s, n, b);
-}
-
-/* Append what jansson prints for j, every line after the first indented by indent spaces
- * (the depth j has inside the document). */
-static int put_json(struct dump_buf *b, json_t *j, size_t flags, int indent)
-{
-	struct dump_buf one = {0};
-	size_t start = 0;
-
-	if (json_dump_callback(j, dump_to_buf, &one, flags) < 0) {
-		free(one.p);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; indent && i < one.len; i++) {
-		if (one.p[i] != '\n')
-			continue;
-		put(b, one.p + start, i + 1 - start);
-		put(b, "        ", (size_t)indent);
-		start = i + 1;
-	}
-	put(b, one.p + start, one.len - start);
-	free(one.p);
+	jsonw_raw(data, s, n);
 	return 0;
 }
 
-/* Flush b to sink once it holds this much, when there is a sink. */
+/* Flush the text to sink once it holds this much, when there is a sink. */
 #define FLUSH_AT (64u << 10)
 
-static int flush(struct dump_buf *b, FILE *sink, size_t at)
-{
-	if (!sink || b->len < at)
-		return 0;
-	if (fwrite(b->p, 1, b->len, sink) != b->len)
-		return -EIO;
-	b->len = 0;
-	return 0;
-}
-
-/* The document into b; with a sink, written out as it grows (b then holds the tail). */
+/* The document into w; with a sink, written out as it grows (w then holds the tail). The
+ * frame is small and dumped by jansson; the objects, which are the time, are written by
+ * the streaming writer (render/json_emit.h), each as an element of the array. */
 static int render_objects(json_t *frame, struct ipc_object *const *objs, size_t n, size_t flags,
-			  struct dump_buf *out, FILE *sink)
+			  struct jsonw *w, FILE *sink)
 {
 	bool pretty = (flags & JSON_MAX_INDENT) != 0;
-	struct dump_buf b = {0};
 
+	/* An element of "objects" sits two levels deep: its lines are indented by two more
+	 * levels than jansson's own dump of it would be (the old path added four blanks). */
+	jsonw_init(w, flags, pretty ? 4 : 0);
 	/* The frame without its closing brace, then the array member by member. */
-	if (put_json(&b, frame, flags, 0) < 0 || b.len < 1 || b.p[b.len - 1] != '}')
+	if (json_dump_callback(frame, dump_to_jsonw, w, flags) < 0 || w->len < 1 ||
+	    w->p[w->len - 1] != '}')
 		goto fail;
-	b.len--;
-	while (b.len && (b.p[b.len - 1] == '\n' || b.p[b.len - 1] == ' '))
-		b.len--;
-	if (b.len && b.p[b.len - 1] != '{')
-		put(&b, ",", 1);
+	w->len--;
+	while (w->len && (w->p[w->len - 1] == '\n' || w->p[w->len - 1] == ' '))
+		w->len--;
+	if (w->len && w->p[w->len - 1] != '{')
+		jsonw_raw(w, ",", 1);
 	if (pretty)
-		put(&b, "\n  \"objects\": [", 15);
+		jsonw_raw(w, "\n  \"objects\": [", 15);
 	else
-		put(&b, "\"objects\":[", 11);
+		jsonw_raw(w, "\"objects\":[", 11);
 	for (size_t i = 0; i < n; i++) {
-		json_t *j = json_of_object(objs[i]);
-		int rc;
-
 		if (i)
-			put(&b, ",", 1);
+			jsonw_raw(w, ",", 1);
 		if (pretty)
-			put(&b, "\n    ", 5);
-		rc = put_json(&b, j, flags, pretty ? 4 : 0);
-		json_decref(j);
-		if (rc < 0 || (rc = flush(&b, sink, FLUSH_AT)) < 0)
+			jsonw_raw(w, "\n    ", 5);
+		json_emit_object(w, objs[i]);
+		if (sink && w->len >= FLUSH_AT && jsonw_flush(w, sink) < 0)
 			goto fail;
 	}
 	if (pretty)
-		put(&b, n ? "\n  ]\n}" : "]\n}", n ? 6 : 3);
+		jsonw_raw(w, n ? "\n  ]\n}" : "]\n}", n ? 6 : 3);
 	else
-		put(&b, "]}", 2);
-	*out = b;
+		jsonw_raw(w, "]}", 2);
 	return 0;
 fail:
-	free(b.p);
+	jsonw_release(w);
 	return -EIO;
 }
 
 char *json_render_objects(json_t *frame, struct ipc_object *const *objs, size_t n, size_t flags,
 			  size_t *len)
 {
-	struct dump_buf b = {0};
+	struct jsonw w;
 
-	if (render_objects(frame, objs, n, flags, &b, NULL) < 0)
+	if (render_objects(frame, objs, n, flags, &w, NULL) < 0)
 		return NULL;
-	*len = b.len;
-	put(&b, "", 1); /* NUL, not counted */
-	return b.p;
+	*len = w.len;
+	jsonw_raw(&w, "", 1); /* NUL, not counted */
+	return w.p;
 }
 
 /* Written as it is made: 100,000 objects never sit in memory as text. */
 int json_print_objects(FILE *out, json_t *frame, struct ipc_object *const *objs, size_t n)
 {
-	struct dump_buf b = {0};
-	int rc = render_objects(frame, objs, n, JSON_OUT_PRETTY, &b, out);
+	struct jsonw w;
+	int rc = render_objects(frame, objs, n, JSON_OUT_PRETTY, &w, out);
 
 	if (rc == 0) {
-		put(&b, "\n", 1);
-		rc = flush(&b, out, 0);
+		jsonw_raw(&w, "\n", 1);
+		rc = jsonw_flush(&w, out);
+		jsonw_release(&w);
 	}
 	if (rc == 0 && fflush(out) == EOF)
 		rc = -EIO;
-	free(b.p);
 	return rc;
 }
 

@@ -32,7 +32,8 @@ json_t *json_of_deadlocks(const struct snapshot *s);
 
 /* {"schema", "host", "time", "errors": [...]}: the frame every document shares. */
 json_t *json_document(const struct snapshot *s);
-/* One object with every field that applies to its kind and is known. */
+/* One object with every field that applies to its kind and is known. The lists are written
+ * by json_emit_object instead, which must give the same text (tests/unit/test_jsonw.c). */
 json_t *json_of_object(const struct ipc_object *o);
 /* The array of objs. */
 json_t *json_of_objects(struct ipc_object *const *objs, size_t n);
@@ -40,9 +41,9 @@ json_t *json_of_objects(struct ipc_object *const *objs, size_t n);
 json_t *json_of_limits(const struct snapshot *s);
 /* Print doc and a newline to out; 0 or -EIO. */
 int json_print(FILE *out, json_t *doc);
-/* The text of frame (from json_document) with objs as its last member "objects", built,
- * written and freed one object at a time: the same text json_print gives for the whole
- * document, in a fraction of the time and memory. flags: JSON_OUT_PRETTY or
+/* The text of frame (from json_document) with objs as its last member "objects", the
+ * objects written by the streaming writer (render/json_emit.h) without a jansson tree: the
+ * same text json_print gives for the whole document, in a fraction of the time and memory. flags: JSON_OUT_PRETTY or
  * JSON_OUT_COMPACT. Returns the text (the caller frees it) and its length, or NULL. */
 char *json_render_objects(json_t *frame, struct ipc_object *const *objs, size_t n, size_t flags,
 			  size_t *len);

@@ -5,6 +5,7 @@
 # TCP connections (tests/bench/fdload.c; about PROCS * (6N + 1) fds, FILL bytes queued in each
 # pipe and socketpair), then measures, in the same run and on the same load:
 #   ipcscope list -J      every object with holders and fill levels
+#   ipcscope list         the same scan as a table: list -J minus this is the JSON's share
 #   lsfd -J               util-linux's fd lister
 #   ss -xap               unix sockets with their processes
 #   floor                 a bare loop of one readlinkat per fd (tests/bench/readlink_loop.c)
@@ -16,6 +17,8 @@
 # env:   PROCS=300 N=56 FILL=100 RUNS=3
 #        LIST_EXTRA="-t mmap;-t sysv,posix,stream,socket,lock,memfd,fd,mmap": more
 #        `ipcscope list -J ARGS` rows on the same load, one per ';'-separated ARGS
+#        BASELINE=/path/to/an/older/ipcscope to measure its list -J on the same load too
+#        (before/after figures)
 # Needs root (to read every process and raise fd limits), cc, strace, lsfd, ss, /usr/bin/time.
 set -euo pipefail
 
@@ -96,6 +99,7 @@ for args in "${extra[@]}"; do
 	read -ra words <<<"$args"
 	measure extra "list -J $args" "$IPCSCOPE" list -J "${words[@]}"
 done
+[ -n "${BASELINE:-}" ] && measure baseline "baseline list -J" "$BASELINE" list -J
 measure lsfd "lsfd -J" lsfd -J
 measure ss "ss -xap" ss -xap
 measure floor "floor (readlinkat)" "$tmp/floor"
@@ -107,5 +111,9 @@ awk '{ t[$1] = $2; c[$1] = $3 }
 	for (i = 1; i <= 2; i++)
 		printf "%-18s %5.2f; %5.2f %5.2f; %5.2f %5.2f; %5.2f\n", k[i] == "table" ? "list (table)" : "list -J",
 			t[k[i]] / t["floor"], c[k[i]] / c["floor"], t[k[i]] / t["ss"], c[k[i]] / c["ss"],
-			t[k[i]] / t["lsfd"], c[k[i]] / c["lsfd"] }' "$tmp/results"
+			t[k[i]] / t["lsfd"], c[k[i]] / c["lsfd"]
+	if (t["table"] > 0 && c["table"] > 0)
+		printf "list -J / table: wall %.2f, CPU %.2f (the JSON share)\n", t["ipcscope"] / t["table"], c["ipcscope"] / c["table"]
+	if (c["baseline"] > 0)
+		printf "list -J / baseline list -J: wall %.2f, CPU %.2f\n", t["ipcscope"] / t["baseline"], c["ipcscope"] / c["baseline"] }' "$tmp/results"
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"

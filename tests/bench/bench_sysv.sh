@@ -6,6 +6,9 @@
 # usage: tests/bench/bench_sysv.sh [BUILD_DIR]      (root: it runs in a private IPC namespace,
 #        so the objects it makes vanish with it and nothing else on the host is touched)
 # env:   MSG=N SEM=N SHM=N to make fewer objects than the limits; RUNS=N (default 10).
+#        BASELINE=/path/to/an/older/ipcscope: time its list -J too (before/after figures).
+# It prints the ratios to the floor and to lsipc -J, and the JSON's own share: `list -J`
+# minus the table output (same scan, same objects), per object, and as a ratio.
 #
 # ipcscope is run with -N self: the anchors read the namespace they run in, and as root
 # ipcscope would also read every other IPC namespace on the host (another benchmark's, on a
@@ -48,7 +51,8 @@ hyperfine --warmup 2 --runs "$runs" --style basic --export-markdown "$md" --expo
     -n 'ipcscope list -t sysv (table)' "$B list -t sysv -N self >/dev/null" \
     -n 'ipcscope table, 1 thread' "IPCSCOPE_SCAN_THREADS=1 $B list -t sysv -N self >/dev/null" \
     -n 'ipcs -a' 'ipcs -a >/dev/null' \
-    -n 'lsipc -J (msg, shm, sem)' 'lsipc -q -J >/dev/null; lsipc -m -J >/dev/null; lsipc -s -J >/dev/null'
+    -n 'lsipc -J (msg, shm, sem)' 'lsipc -q -J >/dev/null; lsipc -m -J >/dev/null; lsipc -s -J >/dev/null' \
+    ${BASELINE:+-n 'baseline list -J -t sysv' "$BASELINE list -J -t sysv >/dev/null"}
 cat "$md"
 # Ratios of the medians, from the same run.
 python3 - "$json" <<'PY'
@@ -82,3 +86,25 @@ one 'ipcscope table, 1 thread' env IPCSCOPE_SCAN_THREADS=1 "$B" list -t sysv -N 
 one 'floor: cat /proc/sysvipc/*' cat /proc/sysvipc/msg /proc/sysvipc/shm /proc/sysvipc/sem
 one 'lsipc -s -J' lsipc -s -J
 echo "($nobj objects; $(nproc) CPUs; load average $(cut -d' ' -f1-3 /proc/loadavg))"
+
+# The JSON's own share: list -J minus the table output (same scan, same objects).
+python3 - "$json" "$nobj" <<'PY'
+import json, sys
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+n = int(sys.argv[2])
+def get(prefix):
+    return next(v for k, v in r.items() if k.startswith(prefix))
+floor, jsn, tab, lsipc = (get(p) for p in ("floor", "ipcscope list -J", "ipcscope list -t", "lsipc"))
+def cpu(x):  # user + system, the steadier figure on a shared machine
+    return x["user"] + x["system"]
+print("\nratios (median wall; CPU = user + system, mean):")
+print("  list -J / floor:      wall %.2f  CPU %.2f" % (jsn["median"] / floor["median"], cpu(jsn) / max(cpu(floor), 1e-9)))
+print("  list -J / lsipc -J:   wall %.2f  CPU %.2f" % (jsn["median"] / lsipc["median"], cpu(jsn) / max(cpu(lsipc), 1e-9)))
+print("  list -J / table:      wall %.2f  CPU %.2f" % (jsn["median"] / tab["median"], cpu(jsn) / max(cpu(tab), 1e-9)))
+base = [v for k, v in r.items() if k.startswith("baseline")]
+if base:
+    print("  list -J / baseline:   wall %.2f  CPU %.2f" % (jsn["median"] / base[0]["median"], cpu(jsn) / max(cpu(base[0]), 1e-9)))
+print("  JSON's share (list -J - table), %d objects: wall %.0f ms, user CPU %.0f ms, %.2f us/object"
+      % (n, 1e3 * (jsn["median"] - tab["median"]), 1e3 * (jsn["user"] - tab["user"]),
+         1e6 * (jsn["user"] - tab["user"]) / max(n, 1)))
+PY
