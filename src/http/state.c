@@ -14,6 +14,7 @@
 #include "core/columns.h"
 #include "core/kinds.h"
 #include "core/util.h"
+#include "http/digest.h"
 #include "http/reply.h"
 #include "render/json.h"
 
@@ -105,16 +106,27 @@ static int render_objects(struct http_state *st, const struct http_state *prev)
 	h = st->frame_hash;
 	st->slices = xcalloc(st->snap->nobjs, sizeof(*st->slices));
 	for (size_t i = 0; i < st->snap->nobjs; i++) {
+		const struct ipc_object *o = st->snap->objs[i];
 		struct obj_slice *sl = &st->slices[i];
-		json_t *j = json_of_object(st->snap->objs[i]);
+		long j = http_state_find(prev, o->identity);
 
 		if (i)
 			buf_add(&b, ",", 1);
 		sl->off = b.len;
-		json_dump_callback(j, dump_cb, &b, JSON_FLAGS);
-		json_decref(j);
-		sl->len = b.len - sl->off;
-		sl->digest = http_hash(HASH_INIT, b.p + sl->off, sl->len);
+		sl->input = http_object_digest(o);
+		if (j >= 0 && prev->slices[j].input == sl->input) {
+			/* Unchanged since the last scan: its bytes as they were. */
+			buf_add(&b, prev->objects.data + prev->slices[j].off, prev->slices[j].len);
+			sl->len = prev->slices[j].len;
+			sl->digest = prev->slices[j].digest;
+		} else {
+			json_t *jo = json_of_object(o);
+
+			json_dump_callback(jo, dump_cb, &b, JSON_FLAGS);
+			json_decref(jo);
+			sl->len = b.len - sl->off;
+			sl->digest = http_hash(HASH_INIT, b.p + sl->off, sl->len);
+		}
 		h = http_hash(h, &sl->digest, sizeof(sl->digest));
 	}
 	buf_add(&b, "]}", 2);
