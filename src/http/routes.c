@@ -247,7 +247,7 @@ static enum MHD_Result health_route(struct http_server *s, struct MHD_Connection
 		      "scanning", watched ? "watched" : "idle", "event_clients",
 		      (json_int_t)sse_clients(&s->sse));
 	http_state_put(st);
-	body = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	body = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) : NULL;
 	json_decref(j);
 	if (!body)
 		return MHD_NO;
