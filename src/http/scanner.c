@@ -19,15 +19,15 @@
 #include <string.h>
 #include <time.h>
 
-#define WATCH_INTERVALS 3          /* a request keeps the scans going this long */
-#define FRESH_WAIT 2000000000LL    /* ns a request waits for a fresh scan, beyond 2 scans */
-
 #include <jansson.h>
 
 #include "core/kinds.h"
 #include "core/util.h"
 #include "http/internal.h"
 #include "http/reply.h"
+
+#define WATCH_INTERVALS 3          /* a request keeps the scans going this long */
+#define FRESH_WAIT 2000000000LL    /* ns a request waits for a fresh scan, beyond 2 scans */
 
 struct http_state *server_state(struct http_server *s)
 {
@@ -83,11 +83,13 @@ static uint64_t demand(struct http_server *s, int64_t now)
 	bool wake;
 
 	atomic_store(&s->last_demand, now);
+	/* Lock order: scan_lock, then lock. With scanning false under scan_lock, no state is
+	 * being published: cur is the newest there is. */
+	pthread_mutex_lock(&s->scan_lock);
 	pthread_mutex_lock(&s->lock);
 	if (now - s->cur_mono > interval_ns(s))
 		old = s->cur->seq;
 	pthread_mutex_unlock(&s->lock);
-	pthread_mutex_lock(&s->scan_lock);
 	/* A scan under way is fresh enough: it began after the state went stale. Someone
 	 * waits for it now, so it runs at the requests' priority (without CAP_SYS_NICE that
 	 * fails, and it stays niced). */
@@ -273,7 +275,12 @@ static void *scan_main(void *arg)
 
 int scanner_start(struct http_server *s)
 {
-	int rc = pthread_create(&s->scanner, NULL, scan_main, s);
+	int rc;
+
+	/* The first state (serve's own first scan) counts as the last scan made. */
+	s->last_scan_start = s->cur_mono;
+	s->last_scan_ns = s->cur_scan_ns;
+	rc = pthread_create(&s->scanner, NULL, scan_main, s);
 	if (rc)
 		return -rc;
 	s->scanner_started = true;
