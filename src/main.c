@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{"ipcs", cmd_ipcs, "util-linux ipcs, byte for byte (also as a link named ipcs)"},
 	{"ipcrm", cmd_ipcrm, "util-linux ipcrm (also as a link named ipcrm)"},
 	{"serve", cmd_serve, "live dashboard, JSON API and Prometheus metrics over HTTP"},
+	{"metrics", cmd_metrics, "Prometheus metrics once, to stdout or a textfile-collector file"},
 	{"gen", cmd_gen, "make every IPC mechanism live, verified; --hold keeps it for watching"},
 	{"bench", cmd_bench, "latency and throughput of each mechanism, with the machine recorded"},
 };

@@ -131,6 +131,9 @@ _ipcscope()
 		case $cmd:$prev in
 		*:-t | *:--type)
 			_ipcscope_list "$cur" "$(_ipcscope_types)" ;;
+		metrics:-o | metrics:--output)
+			COMPREPLY=($(compgen -f -- "$cur"))
+			compopt -o filenames 2>/dev/null ;;
 		*:-o | *:--output)
 			_ipcscope_list "$cur" "$(_ipcscope_columns)" ;;
 		list:-s | list:--sort)

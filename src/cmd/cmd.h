@@ -18,6 +18,7 @@ int cmd_restore(int argc, char **argv);
 int cmd_ipcs(int argc, char **argv);
 int cmd_ipcrm(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 

@@ -23,6 +23,7 @@
 #include "core/kinds.h"
 #include "core/util.h"
 #include "http/server.h"
+#include "render/prom.h"
 
 #define TOKEN_MAX 1024
 
@@ -32,12 +33,19 @@ static void help(void)
 	       "Serve the IPC objects of this host over HTTP: a live dashboard at /, JSON at\n"
 	       "/api/v1/objects, /api/v1/objects/IDENTITY, /api/v1/limits, /api/v1/stale,\n"
 	       "/api/v1/namespaces, /api/v1/history, events at /api/v1/events,\n"
-	       "Prometheus metrics at /metrics and /healthz. A background scan runs once per interval;\n"
-	       "requests are answered from the latest one.\n\n"
+	       "Prometheus metrics at /metrics and /healthz.\n\n"
+	       "Scans: while someone watches (an event stream is open, or data was asked for in the\n"
+	       "last 3 intervals) a scan runs once per interval; otherwise none runs at all. A request\n"
+	       "that finds the last scan older than one interval waits for a fresh one (at most 2 s\n"
+	       "more than two scans take), so nobody is served data older than one interval.\n"
+	       "Only objects that changed are rendered again. /healthz asks for no scan.\n\n"
 	       "Options:\n"
 	       "  -l, --listen ADDR:PORT  where to listen (default %s; [::1]:PORT for IPv6;\n"
 	       "                          port 0 picks a free port). Anything but loopback warns.\n"
-	       "  -i, --interval SECONDS  time between scans (default 2)\n"
+	       "  -i, --interval SECONDS  time between scans while watched, and the oldest data\n"
+	       "                          served (default 2)\n"
+	       "      --metrics-top N     /metrics: per-object series for the N fullest queues and\n"
+	       "                          the N largest SysV segments (default %d; 0: none)\n"
 	       "      --older-than DURATION  stale rules' idle time, as for clean (default 1h)\n"
 	       "      --fifo-dir DIR      FIFOs inside DIR are listed and may be stale (repeatable)\n"
 	       "      --allow-clean       enable POST /api/v1/clean (needs --token-file)\n"
@@ -52,7 +60,7 @@ static void help(void)
 	       "                          (default 15; then 408 and it is dropped)\n"
 	       "  -h, --help              this help\n\n"
 	       "Signals: SIGHUP scans at once; SIGINT and SIGTERM stop cleanly.\n",
-	       HTTP_DEFAULT_LISTEN);
+	       HTTP_DEFAULT_LISTEN, PROM_TOP_DEFAULT);
 }
 
 /* "HOST:PORT", "[V6]:PORT", "HOST" or "PORT" into cfg->addr. 0 or -EINVAL. */
@@ -187,7 +195,7 @@ static void print_url(const struct http_config *cfg, uint16_t port)
 int cmd_serve(int argc, char **argv)
 {
 	enum { OPT_ALLOW = 256, OPT_TOKEN, OPT_WEBROOT, OPT_ROOT, OPT_THREADS, OPT_TIMEOUT, OPT_OLDER,
-	       OPT_FIFO };
+	       OPT_FIFO, OPT_TOP };
 	static const struct option opts[] = {
 		{"listen", required_argument, NULL, 'l'},     {"interval", required_argument, NULL, 'i'},
 		{"allow-clean", no_argument, NULL, OPT_ALLOW}, {"token-file", required_argument, NULL, OPT_TOKEN},
@@ -195,9 +203,10 @@ int cmd_serve(int argc, char **argv)
 		{"threads", required_argument, NULL, OPT_THREADS}, {"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"older-than", required_argument, NULL, OPT_OLDER}, {"fifo-dir", required_argument, NULL, OPT_FIFO},
 		{"namespace", required_argument, NULL, 'N'},   {"help", no_argument, NULL, 'h'},
+		{"metrics-top", required_argument, NULL, OPT_TOP},
 		{NULL, 0, NULL, 0},
 	};
-	struct http_config cfg = {.interval = 2.0, .older_than = -1};
+	struct http_config cfg = {.interval = 2.0, .older_than = -1, .metrics_top = PROM_TOP_DEFAULT};
 	const char *listen = HTTP_DEFAULT_LISTEN, *token_file = NULL;
 	const char **fifo_dirs = xcalloc((size_t)argc, sizeof(*fifo_dirs));
 	struct http_server *srv = NULL;
@@ -255,6 +264,13 @@ int cmd_serve(int argc, char **argv)
 			break;
 		case OPT_FIFO:
 			fifo_dirs[cfg.nfifo_dirs++] = optarg;
+			break;
+		case OPT_TOP:
+			if (parse_u64(optarg, &v) < 0 || v > 100000) {
+				rc = usage_error("serve", "bad --metrics-top '%s' (0 to 100000)", optarg);
+				goto out;
+			}
+			cfg.metrics_top = (size_t)v;
 			break;
 		case 'N':
 			scan_select_namespace(optarg);

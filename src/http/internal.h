@@ -31,23 +31,36 @@ struct http_server {
 	struct MHD_Daemon *daemon;
 	uint16_t port;
 
-	pthread_mutex_t lock;          /* guards cur */
+	pthread_mutex_t lock;          /* guards cur, cur_mono, cur_scan_ns, stopping */
 	struct http_state *cur;        /* the state requests are answered from */
+	int64_t cur_mono;              /* CLOCK_MONOTONIC ns when cur's scan began */
+	int64_t cur_scan_ns;           /* how long that scan took */
+	pthread_cond_t fresh;          /* broadcast with lock held when cur is replaced */
+	bool stopping;                 /* no more states will come */
+	_Atomic int64_t last_demand;   /* CLOCK_MONOTONIC ns of the last request for data */
 
 	struct stale_ctx rules;        /* --older-than, --fifo-dir */
 	/* Held by whoever scans and renders: the scan thread, or a clean request. The name
 	 * caches of core/names.c are not thread-safe, and two scans at once help nobody. */
 	pthread_mutex_t work_lock;
 
-	/* Scan thread: sleeps on wake until the interval passes, a rescan is asked or stop. */
+	/* Scan thread: sleeps on wake until a watched scan is due, a rescan is asked or stop;
+	 * with nobody watching, until someone is (see scanner.c). */
 	pthread_t scanner;
 	bool scanner_started;
-	pthread_mutex_t scan_lock;
+	pthread_mutex_t scan_lock;     /* guards the flags, the tid and the two times below */
 	pthread_cond_t wake;
 	bool stop, rescan;
+	bool scanning;                 /* a scan is under way */
+	bool idle;                     /* asleep with nobody watching: only a signal wakes it */
+	bool urgent;                   /* a request waits for the next scan */
+	pid_t scanner_tid;
+	int64_t last_scan_start;       /* CLOCK_MONOTONIC ns */
+	int64_t last_scan_ns;          /* its scan and rendering */
 	struct scan_ctx ctx;
 	uint64_t seq;                  /* of the last state built */
-	uint64_t scans, scan_errors;   /* for the counters of /metrics */
+	_Atomic uint64_t scans;        /* for the counters of /metrics and /healthz */
+	uint64_t scan_errors;
 
 	struct history_sample history[HISTORY_MAX]; /* ring, used by the scan thread only */
 	size_t hist_n, hist_next;
@@ -59,6 +72,16 @@ struct http_server {
 
 /* The current state with a reference the caller drops with http_state_put. */
 struct http_state *server_state(struct http_server *s);
+/* The same for a request for data: it counts as someone watching, and when the state is
+ * older than one interval it waits (bounded) for a fresh scan. */
+struct http_state *server_fresh_state(struct http_server *s);
+/* Someone watches (an event stream opens): note it and wake the scan thread, no wait. */
+void server_demand(struct http_server *s);
+/* Seconds since the current state's scan began (CLOCK_MONOTONIC). */
+double server_state_age(struct http_server *s);
+/* Is anyone watching now? */
+bool server_watched(struct http_server *s);
+int64_t server_mono_ns(void);
 
 /* Scan thread (scanner.c). */
 int scanner_start(struct http_server *s);

@@ -1,5 +1,6 @@
 /* routes.c - which request gets which answer. Every answer comes from the current state;
- * nothing here scans. Requests are checked before they are routed: the Host header on a
+ * nothing here scans, but a request for data counts as someone watching and may wait
+ * for a fresh state (scanner.c). Requests are checked before they are routed: the Host header on a
  * loopback server (a DNS-rebinding page must not read the API), the path (no dot segments
  * however they were encoded: MHD hands us the decoded path), the method. */
 #include <errno.h>
@@ -180,7 +181,7 @@ static enum MHD_Result objects_route(struct http_server *s, struct MHD_Connectio
 	bool *in_ns;
 
 	if (MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, NULL, NULL) == 0) {
-		st = server_state(s);
+		st = server_fresh_state(s);
 		ret = reply_body(c, &st->objects, TYPE_JSON);
 		http_state_put(st);
 		return ret;
@@ -188,7 +189,7 @@ static enum MHD_Result objects_route(struct http_server *s, struct MHD_Connectio
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, routes_query_arg, &q);
 	if (q.err[0])
 		return reply_error(c, MHD_HTTP_BAD_REQUEST, true, q.err);
-	st = server_state(s);
+	st = server_fresh_state(s);
 	in_ns = http_state_match_ns(st, &q.nf);
 	sel = xcalloc(st->nobjs ? st->nobjs : 1, sizeof(*sel));
 	for (size_t i = 0; i < st->nobjs; i++)
@@ -207,7 +208,7 @@ static enum MHD_Result objects_route(struct http_server *s, struct MHD_Connectio
 
 static enum MHD_Result object_route(struct http_server *s, struct MHD_Connection *c, const char *identity)
 {
-	struct http_state *st = server_state(s);
+	struct http_state *st = server_fresh_state(s);
 	long i = http_state_find(st, identity);
 	struct MHD_Response *r;
 	size_t sel, len;
@@ -226,23 +227,27 @@ static enum MHD_Result object_route(struct http_server *s, struct MHD_Connection
 	return reply_fresh(c, r, body, len, TYPE_JSON, etag);
 }
 
-/* 200 while scans keep coming, 503 once the last one is three intervals late. */
+/* 200 while scans keep coming as they should: when someone watches, 503 once the last
+ * one is three intervals late. With nobody watching no scan is due and the age says
+ * nothing. A probe of /healthz is not someone watching: it asks for no scan. */
 static enum MHD_Result health_route(struct http_server *s, struct MHD_Connection *c)
 {
 	struct http_state *st = server_state(s);
-	double age = difftime(time(NULL), (time_t)st->time);
-	bool ok = age <= 3 * s->cfg.interval + 10 + (double)st->scan_ns / 1e9;
+	double age = server_state_age(s);
+	bool watched = server_watched(s);
+	bool ok = !watched || age <= 3 * s->cfg.interval + 10 + (double)st->scan_ns / 1e9;
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 	char *body;
 	json_t *j;
 
-	j = json_pack("{s:s, s:I, s:I, s:I, s:f, s:I}", "status", ok ? "ok" : "stale", "seq",
-		      (json_int_t)st->seq, "objects", (json_int_t)st->nobjs, "errors",
-		      (json_int_t)st->nerrs, "scan_age_seconds", age, "event_clients",
+	j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:f, s:s, s:I}", "status", ok ? "ok" : "stale", "seq",
+		      (json_int_t)st->seq, "scans", (json_int_t)atomic_load(&s->scans), "objects",
+		      (json_int_t)st->nobjs, "errors", (json_int_t)st->nerrs, "scan_age_seconds", age,
+		      "scanning", watched ? "watched" : "idle", "event_clients",
 		      (json_int_t)sse_clients(&s->sse));
 	http_state_put(st);
-	body = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	body = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) : NULL;
 	json_decref(j);
 	if (!body)
 		return MHD_NO;
@@ -258,7 +263,7 @@ static enum MHD_Result health_route(struct http_server *s, struct MHD_Connection
 static enum MHD_Result cached_route(struct http_server *s, struct MHD_Connection *c, size_t off,
 				    const char *type)
 {
-	struct http_state *st = server_state(s);
+	struct http_state *st = server_fresh_state(s);
 	enum MHD_Result ret = reply_body(c, (struct http_body *)((char *)st + off), type);
 
 	http_state_put(st);
@@ -319,8 +324,10 @@ enum MHD_Result routes_handle(struct http_server *s, struct MHD_Connection *c, c
 		return cached_route(s, c, offsetof(struct http_state, namespaces), TYPE_JSON);
 	if (!strcmp(url, "/api/v1/history"))
 		return cached_route(s, c, offsetof(struct http_state, history), TYPE_JSON);
-	if (!strcmp(url, "/api/v1/events"))
+	if (!strcmp(url, "/api/v1/events")) {
+		server_demand(s);
 		return sse_handle(&s->sse, c);
+	}
 	if (!strcmp(url, "/metrics"))
 		return cached_route(s, c, offsetof(struct http_state, metrics), TYPE_PROM);
 	if (!strcmp(url, "/healthz"))

@@ -1,6 +1,14 @@
-/* scanner.c - the background scan: once per interval (or at once on SIGHUP) scan, render
- * the new state, swap it in under the lock and announce it to the event streams. Requests
- * never scan. */
+/* scanner.c - the background scan and when it runs. A scan renders the new state, swaps
+ * it in under the lock and announces it to the event streams. Requests never scan, but
+ * they say that someone looks, and wait for a scan when what there is is too old.
+ *
+ * The policy: while someone is watching (an event stream is open, or data was asked for
+ * within the last WATCH_INTERVALS intervals) a scan runs once per interval, started a
+ * little early so that the next state is in place before the last one is an interval
+ * old. Otherwise nothing runs: the server costs nothing while nobody looks. A request for
+ * data that finds the state older than one interval asks for a scan and waits for it (at
+ * most FRESH_WAIT plus twice the last scan's time), so nobody is served data older than
+ * one interval while scans keep up. SIGHUP scans at once either way. */
 #include <errno.h>
 #include <inttypes.h>
 #include <malloc.h>
@@ -18,11 +26,107 @@
 #include "http/internal.h"
 #include "http/reply.h"
 
+#define WATCH_INTERVALS 3          /* a request keeps the scans going this long */
+#define FRESH_WAIT 2000000000LL    /* ns a request waits for a fresh scan, beyond 2 scans */
+
 struct http_state *server_state(struct http_server *s)
 {
 	struct http_state *st;
 
 	pthread_mutex_lock(&s->lock);
+	st = http_state_get(s->cur);
+	pthread_mutex_unlock(&s->lock);
+	return st;
+}
+
+int64_t server_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t interval_ns(const struct http_server *s)
+{
+	return (int64_t)(s->cfg.interval * 1e9);
+}
+
+/* Is anyone watching: an event stream open, or data asked for lately? */
+static bool watching(struct http_server *s, int64_t now)
+{
+	return sse_clients(&s->sse) > 0 ||
+	       now - atomic_load(&s->last_demand) < WATCH_INTERVALS * interval_ns(s);
+}
+
+double server_state_age(struct http_server *s)
+{
+	int64_t began;
+
+	pthread_mutex_lock(&s->lock);
+	began = s->cur_mono;
+	pthread_mutex_unlock(&s->lock);
+	return (double)(server_mono_ns() - began) / 1e9;
+}
+
+bool server_watched(struct http_server *s)
+{
+	return watching(s, server_mono_ns());
+}
+
+/* Someone wants data now: note it, and wake the scan thread if it sleeps without a
+ * deadline (nobody was watching) or the state is too old. Returns the seq of the current
+ * state when a scan was asked for it, 0 otherwise. */
+static uint64_t demand(struct http_server *s, int64_t now)
+{
+	uint64_t old = 0;
+	bool wake;
+
+	atomic_store(&s->last_demand, now);
+	/* Lock order: scan_lock, then lock. With scanning false under scan_lock, no state is
+	 * being published: cur is the newest there is. */
+	pthread_mutex_lock(&s->scan_lock);
+	pthread_mutex_lock(&s->lock);
+	if (now - s->cur_mono > interval_ns(s))
+		old = s->cur->seq;
+	pthread_mutex_unlock(&s->lock);
+	/* A scan under way is fresh enough: it began after the state went stale. Someone
+	 * waits for it now, so it runs at the requests' priority (without CAP_SYS_NICE that
+	 * fails, and it stays niced). */
+	if (old && !s->scanning)
+		s->rescan = true;
+	if (old) {
+		s->urgent = true;
+		if (s->scanning && s->scanner_tid)
+			setpriority(PRIO_PROCESS, (id_t)s->scanner_tid, 0);
+	}
+	wake = s->rescan || s->idle;
+	if (wake)
+		pthread_cond_signal(&s->wake);
+	pthread_mutex_unlock(&s->scan_lock);
+	return old;
+}
+
+void server_demand(struct http_server *s)
+{
+	demand(s, server_mono_ns());
+}
+
+struct http_state *server_fresh_state(struct http_server *s)
+{
+	int64_t now = server_mono_ns();
+	uint64_t old = demand(s, now);
+	struct http_state *st;
+
+	pthread_mutex_lock(&s->lock);
+	if (old) {
+		int64_t until = now + FRESH_WAIT + 2 * s->cur_scan_ns;
+		struct timespec ts = {(time_t)(until / 1000000000), (long)(until % 1000000000)};
+
+		while (s->cur->seq == old && !s->stopping)
+			if (pthread_cond_timedwait(&s->fresh, &s->lock, &ts) == ETIMEDOUT)
+				break;
+	}
 	st = http_state_get(s->cur);
 	pthread_mutex_unlock(&s->lock);
 	return st;
@@ -63,11 +167,14 @@ int scanner_publish(struct http_server *s, struct snapshot *snap)
 	struct prom_stats stats = {0};
 	struct http_state *st, *old;
 	struct history_sample *h;
+	/* Its age counts from when the scan began. */
+	int64_t began = server_mono_ns() - snap->scan_ns, scan_ns = snap->scan_ns;
 	int rc;
 
 	s->scans++;
 	s->scan_errors += snap->nerrs;
 	stats.scans = s->scans;
+	stats.top = s->cfg.metrics_top;
 	stats.scan_errors = s->scan_errors;
 	/* The scan thread alone touches seq and the history, so reading cur unlocked here is
 	 * safe: only this thread replaces it. */
@@ -89,6 +196,9 @@ int scanner_publish(struct http_server *s, struct snapshot *snap)
 	pthread_mutex_lock(&s->lock);
 	old = s->cur;
 	s->cur = st;
+	s->cur_mono = began;
+	s->cur_scan_ns = scan_ns;
+	pthread_cond_broadcast(&s->fresh);
 	pthread_mutex_unlock(&s->lock);
 	sse_publish(&s->sse, st->seq, st->event, st->event_len);
 	http_state_put(old);
@@ -98,32 +208,53 @@ int scanner_publish(struct http_server *s, struct snapshot *snap)
 	return 0;
 }
 
+/* When the next watched scan is due: an interval after the last one began, less what a
+ * scan takes (and some slack), so that its state is in place before the last one is an
+ * interval old. Never more than a quarter interval early. */
+static int64_t next_due(const struct http_server *s)
+{
+	int64_t lead = s->last_scan_ns + s->last_scan_ns / 2 + 20000000;
+
+	if (lead > interval_ns(s) / 4)
+		lead = interval_ns(s) / 4;
+	return s->last_scan_start + interval_ns(s) - lead;
+}
+
 static void *scan_main(void *arg)
 {
 	struct http_server *s = arg;
 
-	/* A scan of 10,000 objects is tens of milliseconds of CPU every interval; under load
-	 * it should wait for the requests, not the requests for it (Linux nices threads one
-	 * by one). Should it fail, that only costs some latency. */
-	setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
-
 	pthread_mutex_lock(&s->scan_lock);
+	s->scanner_tid = gettid();
 	for (;;) {
-		struct timespec until;
-		double whole;
 		struct snapshot snap;
 
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_nsec += (long)((s->cfg.interval - (double)(int64_t)s->cfg.interval) * 1e9);
-		whole = (double)(int64_t)s->cfg.interval;
-		until.tv_sec += (time_t)whole + until.tv_nsec / 1000000000;
-		until.tv_nsec %= 1000000000;
-		while (!s->stop && !s->rescan)
-			if (pthread_cond_timedwait(&s->wake, &s->scan_lock, &until) == ETIMEDOUT)
+		while (!s->stop && !s->rescan) {
+			int64_t now = server_mono_ns(), due = next_due(s);
+			struct timespec until = {(time_t)(due / 1000000000), (long)(due % 1000000000)};
+
+			if (!watching(s, now)) {
+				/* Nobody looks: sleep until a request, a stream, SIGHUP or stop. */
+				s->idle = true;
+				pthread_cond_wait(&s->wake, &s->scan_lock);
+				s->idle = false;
+				continue;
+			}
+			if (now >= due)
 				break;
+			pthread_cond_timedwait(&s->wake, &s->scan_lock, &until);
+		}
 		if (s->stop)
 			break;
+		/* A scan of 10,000 objects is tens of milliseconds of CPU every interval; under
+		 * load it should wait for the requests, not the requests for it (Linux nices
+		 * threads one by one), unless a request waits for it. Should it fail, that only
+		 * costs some latency. */
+		setpriority(PRIO_PROCESS, (id_t)s->scanner_tid, s->urgent ? 0 : 10);
+		s->urgent = false;
 		s->rescan = false;
+		s->scanning = true;
+		s->last_scan_start = server_mono_ns();
 		pthread_mutex_unlock(&s->scan_lock);
 
 		pthread_mutex_lock(&s->work_lock);
@@ -135,6 +266,8 @@ static void *scan_main(void *arg)
 		pthread_mutex_unlock(&s->work_lock);
 
 		pthread_mutex_lock(&s->scan_lock);
+		s->scanning = false;
+		s->last_scan_ns = server_mono_ns() - s->last_scan_start;
 	}
 	pthread_mutex_unlock(&s->scan_lock);
 	return NULL;
@@ -142,7 +275,12 @@ static void *scan_main(void *arg)
 
 int scanner_start(struct http_server *s)
 {
-	int rc = pthread_create(&s->scanner, NULL, scan_main, s);
+	int rc;
+
+	/* The first state (serve's own first scan) counts as the last scan made. */
+	s->last_scan_start = s->cur_mono;
+	s->last_scan_ns = s->cur_scan_ns;
+	rc = pthread_create(&s->scanner, NULL, scan_main, s);
 	if (rc)
 		return -rc;
 	s->scanner_started = true;
@@ -159,6 +297,11 @@ void scanner_stop(struct http_server *s)
 	pthread_mutex_unlock(&s->scan_lock);
 	pthread_join(s->scanner, NULL);
 	s->scanner_started = false;
+	/* Requests waiting for a fresh state get what there is. */
+	pthread_mutex_lock(&s->lock);
+	s->stopping = true;
+	pthread_cond_broadcast(&s->fresh);
+	pthread_mutex_unlock(&s->lock);
 }
 
 void http_server_rescan(struct http_server *s)

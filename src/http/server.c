@@ -134,6 +134,7 @@ static void server_free(struct http_server *s)
 	guard_release(&s->guard);
 	scan_ctx_release(&s->ctx);
 	pthread_cond_destroy(&s->wake);
+	pthread_cond_destroy(&s->fresh);
 	pthread_mutex_destroy(&s->scan_lock);
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->work_lock);
@@ -167,6 +168,7 @@ int http_server_start(const struct http_config *cfg, struct snapshot *first,
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&s->wake, &ca);
+	pthread_cond_init(&s->fresh, &ca);
 	pthread_condattr_destroy(&ca);
 	sse_init(&s->sse);
 	guard_init(&s->guard, s->cfg.timeout, s->cfg.max_connections);

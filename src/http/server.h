@@ -22,7 +22,10 @@ struct http_config {
 	struct sockaddr_storage addr;   /* where to listen; port 0 lets the kernel choose */
 	socklen_t addrlen;
 	bool loopback;                  /* addr is a loopback address: Host headers are checked */
-	double interval;                /* seconds between scans */
+	double interval;                /* seconds between scans while watched; the oldest data
+					 * a request is given (see scanner.c) */
+	size_t metrics_top;             /* /metrics: per-object series for this many queues and
+					 * segments */
 	const char *root;               /* tree to scan, NULL for "/"; borrowed */
 	const char *web_root;           /* serve web/ from this directory; NULL: embedded */
 	bool allow_clean;               /* POST /api/v1/clean exists */

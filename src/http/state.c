@@ -14,6 +14,7 @@
 #include "core/columns.h"
 #include "core/kinds.h"
 #include "core/util.h"
+#include "http/digest.h"
 #include "http/reply.h"
 #include "render/json.h"
 #include "render/json_emit.h"
@@ -82,14 +83,24 @@ static int render_objects(struct http_state *st, const struct http_state *prev)
 	h = st->frame_hash;
 	st->slices = xcalloc(st->snap->nobjs, sizeof(*st->slices));
 	for (size_t i = 0; i < st->snap->nobjs; i++) {
+		const struct ipc_object *o = st->snap->objs[i];
 		struct obj_slice *sl = &st->slices[i];
+		long j = http_state_find(prev, o->identity);
 
 		if (i)
 			jsonw_raw(&w, ",", 1);
 		sl->off = w.len;
-		json_emit_object(&w, st->snap->objs[i]);
-		sl->len = w.len - sl->off;
-		sl->digest = http_hash(HASH_INIT, w.p + sl->off, sl->len);
+		sl->input = http_object_digest(o);
+		if (j >= 0 && prev->slices[j].input == sl->input) {
+			/* Unchanged since the last scan: its bytes as they were. */
+			jsonw_raw(&w, prev->objects.data + prev->slices[j].off, prev->slices[j].len);
+			sl->len = prev->slices[j].len;
+			sl->digest = prev->slices[j].digest;
+		} else {
+			json_emit_object(&w, o);
+			sl->len = w.len - sl->off;
+			sl->digest = http_hash(HASH_INIT, w.p + sl->off, sl->len);
+		}
 		h = http_hash(h, &sl->digest, sizeof(sl->digest));
 	}
 	jsonw_raw(&w, "]}", 2);

@@ -2,8 +2,10 @@
  *
  * The scan thread builds a new state per scan and publishes it; request handlers take a
  * reference to the current one, answer from it and drop it. Each object is rendered to
- * compact JSON exactly once, into the body of /api/v1/objects; a filtered list or a single
- * object is a copy of those slices, so every route carries the same bytes for an object.
+ * compact JSON once, into the body of /api/v1/objects (an object whose inputs did not
+ * change since the last state is not rendered again: its bytes are copied from there, see
+ * http/digest.h); a filtered list or a single object is a copy of those slices, so every
+ * route carries the same bytes for an object.
  * Cached responses are libmicrohttpd responses the state holds one reference to; MHD keeps
  * its own while it sends, so a body outlives the state that made it if it must. */
 #ifndef IPCSCOPE_HTTP_STATE_H
@@ -36,6 +38,7 @@ struct http_body {
 struct obj_slice {
 	size_t off, len;             /* of the object's JSON in objects.data */
 	uint64_t digest;             /* of those bytes: "changed" means this differs */
+	uint64_t input;              /* http_object_digest: equal means the bytes can be reused */
 };
 
 struct kind_totals {

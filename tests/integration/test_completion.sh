@@ -87,6 +87,14 @@ $msgid
 $msgid
 @ $IPCSCOPE serve --listen 
 127.0.0.1:9412
+@ $IPCSCOPE serve --metrics-
+--metrics-top
+@ $IPCSCOPE metrics -o $T/ca
+$T/cases
+@ $IPCSCOPE metrics --
+--output
+--metrics-top
+--older-than
 @ $IPCSCOPE gen -s 
 @ $IPCSCOPE bench --cpu 
 same
@@ -188,7 +196,7 @@ zpty -d z
 EOF
 timeout 60 zsh -f "$T/run.zsh" "$comp" "$T/zout" \
     "$IPCSCOPE " "$IPCSCOPE list -t sy" "$IPCSCOPE -o +NA" "$IPCSCOPE gen po" "$IPCSCOPE bench unix-s" \
-    "$IPCSCOPE show sysv-msg " "$IPCSCOPE serve --li" "$IPCSCOPE clean --ol"
+    "$IPCSCOPE show sysv-msg " "$IPCSCOPE serve --li" "$IPCSCOPE clean --ol" "$IPCSCOPE metrics --met"
 rc=$?
 [ "$rc" = 3 ] && { echo "zsh has no zpty module: only parsing was checked"; exit 0; }
 [ "$rc" = 0 ] || { cat "$T/zout" >&2; fail "zsh in a pty did not finish ($rc)"; }
@@ -208,5 +216,6 @@ zwant "$IPCSCOPE gen po" popen posix-mq
 zwant "$IPCSCOPE bench unix-s" unix-stream unix-seqpacket
 zwant "$IPCSCOPE show sysv-msg " "$msgid"
 zwant "$IPCSCOPE serve --li" --listen
+zwant "$IPCSCOPE metrics --met" --metrics-top
 zwant "$IPCSCOPE clean --ol" --older-than
 echo "zsh: ok"

@@ -21,6 +21,8 @@ version=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$BUILDDIR/CMakeCache.txt
 paths=(/usr/bin/ipcscope /usr/share/man/man1/ipcscope.1.gz
     /usr/share/bash-completion/completions/ipcscope /usr/share/zsh/vendor-completions/_ipcscope
     /usr/lib/systemd/system/ipcscope.service /lib/systemd/system/ipcscope.service
+    /usr/lib/systemd/system/ipcscope-metrics.service /lib/systemd/system/ipcscope-metrics.service
+    /usr/lib/systemd/system/ipcscope-metrics.timer /lib/systemd/system/ipcscope-metrics.timer
     /usr/libexec/ipcscope/ipcs /usr/libexec/ipcscope/ipcrm)
 if dpkg-query -W -f='${Status}\n' ipcscope 2>/dev/null | grep -qv '^unknown ok not-installed$'; then
     skip "a package named ipcscope is on this machine already ($(dpkg-query -W -f='${Version} ${Status}' ipcscope)): not touching it"
@@ -61,7 +63,8 @@ done
 dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { print $6 }' | sed 's|^\./|/|' >"$T/contents" # files and links
 for p in /usr/bin/ipcscope /usr/share/man/man1/ipcscope.1.gz \
     /usr/share/bash-completion/completions/ipcscope /usr/share/zsh/vendor-completions/_ipcscope \
-    /usr/lib/systemd/system/ipcscope.service /usr/libexec/ipcscope/ipcs /usr/libexec/ipcscope/ipcrm; do
+    /usr/lib/systemd/system/ipcscope.service /usr/libexec/ipcscope/ipcs /usr/libexec/ipcscope/ipcrm \
+    /usr/lib/systemd/system/ipcscope-metrics.service /usr/lib/systemd/system/ipcscope-metrics.timer; do
     grep -qxF "$p" "$T/contents" || fail "the .deb lacks $p"
 done
 grep -vE '^/usr/(bin|lib/systemd/system|libexec|share/(man|bash-completion|zsh))(/|$)' "$T/contents" | grep -q . &&
@@ -112,9 +115,12 @@ fi
 
 grep -qx 'ExecStart=/usr/bin/ipcscope serve --listen 127.0.0.1:9412 --interval 5' /usr/lib/systemd/system/ipcscope.service ||
     fail "the installed unit does not run /usr/bin/ipcscope: $(grep ExecStart /usr/lib/systemd/system/ipcscope.service)"
+grep -qx 'ExecStart=/usr/bin/ipcscope metrics -o /var/lib/prometheus/node-exporter/ipcscope.prom' /usr/lib/systemd/system/ipcscope-metrics.service ||
+    fail "the installed metrics unit does not run /usr/bin/ipcscope: $(grep ExecStart /usr/lib/systemd/system/ipcscope-metrics.service)"
 if command -v systemd-analyze >/dev/null; then
-    systemd-analyze verify /usr/lib/systemd/system/ipcscope.service >"$T/verify.out" 2>&1 && [ ! -s "$T/verify.out" ] ||
-        { cat "$T/verify.out" >&2; fail "systemd-analyze verify of the installed unit"; }
+    systemd-analyze verify /usr/lib/systemd/system/ipcscope.service /usr/lib/systemd/system/ipcscope-metrics.service \
+        /usr/lib/systemd/system/ipcscope-metrics.timer >"$T/verify.out" 2>&1 && [ ! -s "$T/verify.out" ] ||
+        { cat "$T/verify.out" >&2; fail "systemd-analyze verify of the installed units"; }
 fi
 
 for tool in ipcs ipcrm; do

@@ -198,3 +198,46 @@ done
 as >"$T/none.json"
 [ -z "$(check "$T/none.json")" ] || fail "without capabilities uid 65534 sees '$(check "$T/none.json")'"
 echo "capabilities: each of $caps is needed, and together they see everything"
+
+# ---- 4. ipcscope-metrics.service and its timer ----
+# Verified and rated as the server's unit; the same three capabilities and no more; the
+# directory it writes is the only one ReadWritePaths= opens; and `metrics -o` makes no
+# system call its filter refuses.
+munit=$SRCDIR/packaging/ipcscope-metrics.service
+sed "s|^ExecStart=/usr/bin/ipcscope |ExecStart=$IPCSCOPE |" "$munit" >"$T/ipcscope-metrics.service"
+cp "$SRCDIR/packaging/ipcscope-metrics.timer" "$T/"
+MANPATH=$T/man systemd-analyze verify "$man_opt" "$T/ipcscope-metrics.service" "$T/ipcscope-metrics.timer" \
+    >"$T/mverify.out" 2>&1 || { cat "$T/mverify.out" >&2; fail "systemd-analyze verify ipcscope-metrics"; }
+[ -s "$T/mverify.out" ] && { cat "$T/mverify.out" >&2; fail "systemd-analyze verify ipcscope-metrics had something to say"; }
+systemd-analyze security --offline=true "$man_opt" "$T/ipcscope-metrics.service" >"$T/msecurity.out" 2>&1
+mlevel=$(sed -n 's/.*Overall exposure level for ipcscope-metrics.service: \([0-9.]*\).*/\1/p' "$T/msecurity.out")
+[ -n "$mlevel" ] && awk -v l="$mlevel" 'BEGIN { exit !(l <= 3.0) }' ||
+    { cat "$T/msecurity.out" >&2; fail "ipcscope-metrics exposure level '$mlevel' is above 3.0"; }
+[ "$(sed -n 's/^CapabilityBoundingSet=//p' "$munit")" = "$caps" ] || fail "ipcscope-metrics has other capabilities than ipcscope"
+out=$(sed -n 's/^ExecStart=.* -o \([^ ]*\).*/\1/p' "$munit")
+[ "$(sed -n 's/^ReadWritePaths=//p' "$munit")" = "$(dirname "$out")" ] || fail "ReadWritePaths= is not the directory of -o $out"
+grep -qxF 'OnCalendar=minutely' "$SRCDIR/packaging/ipcscope-metrics.timer" || fail "the timer is not every minute"
+for want in NoNewPrivileges=yes ProtectSystem=strict Type=oneshot "RestrictAddressFamilies=AF_UNIX AF_NETLINK"; do
+    grep -qxF "$want" "$munit" || fail "ipcscope-metrics lacks $want"
+done
+if [ -z "$sanitized" ] && command -v strace >/dev/null; then
+    : >"$T/mallowed"
+    while read -r line; do
+        list=${line#SystemCallFilter=}
+        # shellcheck disable=SC2086
+        if [[ $list == '~'* ]]; then
+            expand ${list#\~} | sort -u >"$T/deny"
+            comm -23 "$T/mallowed" "$T/deny" >"$T/next"
+        else
+            expand $list | sort -u | sort -u - "$T/mallowed" >"$T/next"
+        fi
+        mv "$T/next" "$T/mallowed"
+    done < <(grep '^SystemCallFilter=' "$munit")
+    mkdir "$T/textfile"
+    strace -f --seccomp-bpf -qq -c -o "$T/metrics.strace" -e trace="!$(sed 's/^/?/' "$T/mallowed" | paste -sd,)" \
+        "$IPCSCOPE" metrics -o "$T/textfile/ipcscope.prom" >/dev/null 2>&1 || fail "metrics -o under strace"
+    [ -s "$T/textfile/ipcscope.prom" ] || fail "metrics -o under strace wrote nothing"
+    refused=$(awk '$NF ~ /^[a-z_0-9]+$/ && $NF != "total" && $1 ~ /^[0-9.]+$/ { print $NF }' "$T/metrics.strace" | sort -u | tr '\n' ' ')
+    [ -z "$refused" ] || fail "ipcscope-metrics' SystemCallFilter refuses calls metrics -o makes: $refused"
+fi
+echo "ipcscope-metrics: verify ok; exposure $mlevel; syscalls of metrics -o allowed"

@@ -18,6 +18,7 @@
 #include "core/snapshot.h"
 #include "act/stale.h"
 #include "http/clean.h"
+#include "http/digest.h"
 #include "http/state.h"
 #include "http/text.h"
 #include "http/web.h"
@@ -92,7 +93,7 @@ static char *render_prom(const struct snapshot *s, const struct prom_stats *st)
 static void prom(void **state)
 {
 	bool stale[] = {true, false, false}; /* the queue, in the order make_snapshot adds them */
-	struct prom_stats st = {.scans = 5, .scan_errors = 2, .stale = stale};
+	struct prom_stats st = {.top = PROM_TOP_DEFAULT, .scans = 5, .scan_errors = 2, .stale = stale};
 	struct snapshot s;
 	char *text, *p;
 
@@ -126,13 +127,45 @@ static void prom(void **state)
 				assert_true(nseen < 64);
 				strcpy(seen[nseen++], cur);
 			} else if (p[0] != '#') {
-				assert_int_equal(strcspn(p, "{ "), strlen(cur));
+				size_t n = strcspn(p, "{ ");
+
+				/* a histogram's samples: its name and _bucket, _sum or _count */
+				assert_true(n == strlen(cur) || (n > strlen(cur) && p[strlen(cur)] == '_'));
 				assert_memory_equal(p, cur, strlen(cur));
 			}
 		}
 		assert_true(nseen >= 15);
 		free(copy);
 	}
+
+	/* the fill histograms: the queue at 48/16384, the POSIX queue empty, the segment not
+	 * resident (no used_bytes: no fill) */
+	assert_non_null(strstr(text, "# TYPE ipcscope_fill_ratio histogram\n"));
+	assert_non_null(strstr(text, "ipcscope_fill_ratio_bucket{kind=\"sysv-msg\",le=\"0\"} 0\n"
+				     "ipcscope_fill_ratio_bucket{kind=\"sysv-msg\",le=\"0.1\"} 1\n"));
+	assert_non_null(strstr(text, "ipcscope_fill_ratio_bucket{kind=\"sysv-msg\",le=\"+Inf\"} 1\n"
+				     "ipcscope_fill_ratio_sum{kind=\"sysv-msg\"} 0.00292969\n"
+				     "ipcscope_fill_ratio_count{kind=\"sysv-msg\"} 1\n"));
+	assert_non_null(strstr(text, "ipcscope_fill_ratio_bucket{kind=\"posix-mq\",le=\"0\"} 1\n"));
+	assert_non_null(strstr(text, "ipcscope_fill_ratio_count{kind=\"sysv-shm\"} 0\n"));
+	assert_null(strstr(text, "ipcscope_fill_ratio_count{kind=\"udp\"}"));
+	assert_non_null(strstr(text, "ipcscope_object_size_bytes{kind=\"sysv-shm\",container=\"\"} 65536\n"));
+	assert_null(strstr(text, "ipcscope_object_size_bytes{kind=\"sysv-msg\""));
+	assert_non_null(strstr(text, "ipcscope_containers{runtime=\"docker\"} 0\n"));
+	free(text);
+
+	/* --metrics-top 1: the fuller of the two queues only; 0: no per-object series */
+	st.top = 1;
+	text = render_prom(&s, &st);
+	assert_non_null(strstr(text, "ipcscope_queue_messages{kind=\"sysv-msg\",queue=\"sysv-msg:1:7\"} 3\n"));
+	assert_null(strstr(text, "queue=\"posix-mq:"));
+	assert_non_null(strstr(text, "ipcscope_shm_nattch{kind=\"sysv-shm\",segment=\"sysv-shm:1:3\"} 2\n"));
+	free(text);
+	st.top = 0;
+	text = render_prom(&s, &st);
+	assert_null(strstr(text, "queue=\""));
+	assert_null(strstr(text, "segment=\""));
+	assert_non_null(strstr(text, "# TYPE ipcscope_queue_messages gauge\n"));
 	free(text);
 
 	/* without server counters or stale rules those families are left out */
@@ -141,6 +174,34 @@ static void prom(void **state)
 	assert_null(strstr(text, "ipcscope_stale_objects"));
 	free(text);
 	snapshot_release(&s);
+}
+
+/* The input digest: equal for equal content at other addresses, different for any field
+ * the JSON shows, including those behind pointers. */
+static void digest(void **state)
+{
+	struct snapshot a, b;
+	uint64_t d;
+
+	(void)state;
+	make_snapshot(&a, 1000, 48, true);
+	make_snapshot(&b, 1000, 48, true);
+	for (size_t i = 0; i < a.nobjs; i++)
+		assert_true(http_object_digest(a.objs[i]) == http_object_digest(b.objs[i]));
+	d = http_object_digest(b.objs[1]);
+	b.objs[1]->holders[0].comm[0] = 'R';
+	assert_true(http_object_digest(b.objs[1]) != d);
+	d = http_object_digest(b.objs[2]);
+	b.objs[2]->name[1] = 'W';
+	assert_true(http_object_digest(b.objs[2]) != d);
+	d = http_object_digest(b.objs[0]);
+	b.objs[0]->messages = 4;
+	assert_true(http_object_digest(b.objs[0]) != d);
+	d = http_object_digest(b.objs[3]);
+	b.objs[3]->holders[0].fd = 5;
+	assert_true(http_object_digest(b.objs[3]) != d);
+	snapshot_release(&a);
+	snapshot_release(&b);
 }
 
 /* Three containers, two of them of one short id, for the snapshot make_snapshot made with
@@ -502,7 +563,7 @@ int main(void)
 		cmocka_unit_test(state_bodies), cmocka_unit_test(state_events),
 		cmocka_unit_test(tokens),       cmocka_unit_test(web_names),
 		cmocka_unit_test(utf8),         cmocka_unit_test(clip),
-		cmocka_unit_test(gaps),
+		cmocka_unit_test(gaps),         cmocka_unit_test(digest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
