@@ -682,6 +682,69 @@ static bool literal_for(struct parser *p, const struct column *c, enum op op, st
 	return true;
 }
 
+/* glibc compiles a bounded repetition by copying what it repeats, so nested bounds cost
+ * their product in memory ("((a{255}){255}){255}" would take gigabytes), and its matcher
+ * goes exponential on back-references. The text may come from a network client, so a
+ * pattern is refused before regcomp when its bounds (each at most 255) multiply past
+ * REGEX_REPEAT_MAX, its groups nest deeper than EXPR_MAX_DEPTH, or it has a
+ * back-reference. NULL when it may be compiled, else why not. */
+#define REGEX_REPEAT_MAX 1000
+#define STR_REPEAT_MAX "1000"
+
+static const char *regex_too_costly(const char *re)
+{
+	uint64_t product = 1;
+	int depth = 0;
+
+	for (const char *p = re; *p; p++) {
+		if (*p == '\\') {
+			if (p[1] >= '1' && p[1] <= '9')
+				return "back-references are not supported";
+			if (p[1])
+				p++;
+		} else if (*p == '[') { /* a bracket expression: ] first is a member */
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p && *p != ']') {
+				if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+					const char *end = strstr(p + 2, p[1] == ':' ? ":]" : p[1] == '.' ? ".]" : "=]");
+
+					if (!end)
+						break;
+					p = end + 1;
+				}
+				p++;
+			}
+			if (!*p)
+				return NULL; /* unterminated: regcomp says so */
+		} else if (*p == '(') {
+			if (++depth > EXPR_MAX_DEPTH)
+				return "groups nested too deeply";
+		} else if (*p == ')') {
+			depth--;
+		} else if (*p == '{') {
+			unsigned long lo, hi;
+			char *end;
+
+			if (!isdigit((unsigned char)p[1]))
+				continue;
+			lo = strtoul(p + 1, &end, 10);
+			hi = lo;
+			if (*end == ',')
+				hi = isdigit((unsigned char)end[1]) ? strtoul(end + 1, &end, 10) : lo;
+			if (lo > 255 || hi > 255)
+				return "a repetition count above 255";
+			product *= hi > 1 ? hi : 1;
+			if (product > REGEX_REPEAT_MAX)
+				return "repetitions that multiply past " STR_REPEAT_MAX;
+		}
+	}
+	return NULL;
+}
+
 /* a OP b, where at least one side is a column. Takes over both tokens' strings. */
 static struct node *make_cmp(struct parser *p, struct operand *a, enum op op, size_t op_pos,
 			     size_t op_len, struct operand *b)
@@ -721,6 +784,13 @@ static struct node *make_cmp(struct parser *p, struct operand *a, enum op op, si
 	} else if (literal_for(p, a->col, op, &b->tok, &n->lit) && (op == OP_RE || op == OP_NRE)) {
 		int rc;
 
+		const char *costly = regex_too_costly(n->lit.s);
+
+		if (costly) {
+			fail(p, b->tok.pos, "regular expression refused: %s", costly);
+			node_free(n);
+			return NULL;
+		}
 		n->re = xmalloc(sizeof(*n->re));
 		rc = regcomp(n->re, n->lit.s, REG_EXTENDED | REG_NOSUB);
 		if (rc) {

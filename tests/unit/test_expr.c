@@ -170,6 +170,8 @@ static void escapes(void **state)
 	assert_true(holds("NAME == \"/it's \\\"x\\\".y\\\\z\\x09\\x41\"", o));
 	assert_true(holds("NAME =~ \"\\\"x\\\"\\.y\"", o));  /* \. stays for the regex */
 	assert_false(holds("NAME =~ \"x\\.z\"", o));
+	assert_true(holds("NAME !~ \"[{999}]\" && NAME =~ '[\\\\]z' && NAME =~ \"[[:alpha:]]{2}\"", o));
+	assert_true(holds("NAME =~ \"^/i.{4}\\\"x\"", o));
 	assert_true(holds("NAME =~ \"^/IT\" || NAME =~ '^/it'", o));
 	object_free(o);
 }
@@ -287,6 +289,13 @@ static void malformed(void **state)
 	refused("SIZE > 1.2.3", 8, "bad size suffix");
 	refused("USE% > 4K", 8, "a size for a column that is no count or size");
 	refused("MSGS > 50%", 8, "a percentage for a column that is not one");
+	refused("NAME =~ \"((a{255}){255}){255}\"", 9, "repetitions that multiply past 1000");
+	refused("NAME =~ \"a{5}b{5}c{5}d{5}e{5}\"", 9, "multiply past 1000");
+	refused("NAME =~ \"a{256}\"", 9, "a repetition count above 255");
+	refused("NAME =~ \"a{2,300}\"", 9, "a repetition count above 255");
+	refused("NAME =~ \"(a)\\\\1\"", 9, "back-references are not supported");
+	refused("NAME =~ \"((((((((((((((((((((((((((((((((((a))))))))))))))))))))))))))))))))))\"", 9,
+		"groups nested too deeply");
 	refused("NAME == \"a\\x00\"", 11, "cannot hold a NUL byte");
 	refused("NAME == \"a\\xg0\"", 11, "\\x needs two hex digits");
 	refused("NAME == \"a\\x4\"", 11, "\\x needs two hex digits");
