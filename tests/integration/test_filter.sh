@@ -4,6 +4,9 @@
 # line with the column, the expression and a caret, exit 2; clean -Q only narrows what clean
 # would remove, keeps a family whole, and --yes removes only what passes.
 . "$SRCDIR/tests/tools/testlib.sh"
+# A network namespace of its own too: the host's sockets would only slow every scan.
+need_root "private namespaces (unshare)"
+[ -n "${FILTER_NETNS:-}" ] || exec unshare --net env FILTER_NETNS=1 bash "$0" "$@"
 isolate "$@"
 T=$(mktemp -d)
 HOLDER=
