@@ -682,67 +682,153 @@ static bool literal_for(struct parser *p, const struct column *c, enum op op, st
 	return true;
 }
 
-/* glibc compiles a bounded repetition by copying what it repeats, so nested bounds cost
- * their product in memory ("((a{255}){255}){255}" would take gigabytes), and its matcher
+/* glibc compiles a repetition by copying what it repeats: "a+" is "aa*", "a{3}" is "aaa",
+ * so stacked and nested repetitions multiply ("x++++..." doubles with each '+'; fuzzing
+ * found 110 of them taking gigabytes), and its matcher's time grows with the result; it
  * goes exponential on back-references. The text may come from a network client, so a
- * pattern is refused before regcomp when its bounds (each at most 255) multiply past
- * REGEX_REPEAT_MAX, its groups nest deeper than EXPR_MAX_DEPTH, or it has a
- * back-reference. NULL when it may be compiled, else why not. */
-#define REGEX_REPEAT_MAX 1000
-#define STR_REPEAT_MAX "1000"
+ * pattern's size once its repetitions are expanded is estimated before regcomp (an atom
+ * 1, '+' doubles, {n,m} multiplies by m, concatenation and alternation add) and refused
+ * past REGEX_SIZE_MAX, as are counts above 255, groups nested deeper than EXPR_MAX_DEPTH
+ * and back-references. */
+#define REGEX_SIZE_MAX 1000
+#define REGEX_SIZE_TEXT "1000"
 
-static const char *regex_too_costly(const char *re)
+struct re_cost {
+	const char *p;       /* where the walk is */
+	int depth;           /* of groups */
+	const char *why;     /* set: refused */
+};
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
 {
-	uint64_t product = 1;
-	int depth = 0;
+	return a + b > REGEX_SIZE_MAX + 1 ? REGEX_SIZE_MAX + 1 : a + b;
+}
 
-	for (const char *p = re; *p; p++) {
-		if (*p == '\\') {
-			if (p[1] >= '1' && p[1] <= '9')
-				return "back-references are not supported";
-			if (p[1])
-				p++;
-		} else if (*p == '[') { /* a bracket expression: ] first is a member */
-			p++;
-			if (*p == '^')
-				p++;
-			if (*p == ']')
-				p++;
-			while (*p && *p != ']') {
-				if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
-					const char *end = strstr(p + 2, p[1] == ':' ? ":]" : p[1] == '.' ? ".]" : "=]");
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+	return a && b > (REGEX_SIZE_MAX + 1) / a ? REGEX_SIZE_MAX + 1 : a * b;
+}
 
-					if (!end)
-						break;
-					p = end + 1;
-				}
-				p++;
-			}
-			if (!*p)
-				return NULL; /* unterminated: regcomp says so */
-		} else if (*p == '(') {
-			if (++depth > EXPR_MAX_DEPTH)
-				return "groups nested too deeply";
-		} else if (*p == ')') {
-			depth--;
-		} else if (*p == '{') {
+static uint64_t re_alt(struct re_cost *c);
+
+/* A bracket expression at c->p ('['): skipped whole; "]" first is a member. */
+static void re_bracket(struct re_cost *c)
+{
+	const char *p = c->p + 1;
+
+	if (*p == '^')
+		p++;
+	if (*p == ']')
+		p++;
+	while (*p && *p != ']') {
+		if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+			const char *end = strstr(p + 2, p[1] == ':' ? ":]" : p[1] == '.' ? ".]" : "=]");
+
+			if (!end)
+				break;
+			p = end + 1;
+		}
+		p++;
+	}
+	c->p = *p ? p + 1 : p; /* unterminated: regcomp says so */
+}
+
+static uint64_t re_atom(struct re_cost *c)
+{
+	uint64_t s;
+
+	switch (*c->p) {
+	case '(':
+		if (++c->depth > EXPR_MAX_DEPTH) {
+			c->why = "groups nested too deeply";
+			return 0;
+		}
+		c->p++;
+		s = re_alt(c);
+		if (*c->p == ')')
+			c->p++;
+		c->depth--;
+		return s ? s : 1;
+	case '[':
+		re_bracket(c);
+		return 1;
+	case '\\':
+		if (c->p[1] >= '1' && c->p[1] <= '9')
+			c->why = "back-references are not supported";
+		c->p += c->p[1] ? 2 : 1;
+		return 1;
+	default:
+		c->p++;
+		return 1;
+	}
+}
+
+static uint64_t re_piece(struct re_cost *c)
+{
+	uint64_t s = re_atom(c);
+
+	while (!c->why) {
+		char q = *c->p;
+
+		if (q == '*' || q == '?') {
+			s = sat_add(s, 1);
+			c->p++;
+		} else if (q == '+') {
+			s = sat_mul(s, 2);
+			c->p++;
+		} else if (q == '{' && isdigit((unsigned char)c->p[1])) {
 			unsigned long lo, hi;
 			char *end;
 
-			if (!isdigit((unsigned char)p[1]))
-				continue;
-			lo = strtoul(p + 1, &end, 10);
+			lo = strtoul(c->p + 1, &end, 10);
 			hi = lo;
 			if (*end == ',')
-				hi = isdigit((unsigned char)end[1]) ? strtoul(end + 1, &end, 10) : lo;
-			if (lo > 255 || hi > 255)
-				return "a repetition count above 255";
-			product *= hi > 1 ? hi : 1;
-			if (product > REGEX_REPEAT_MAX)
-				return "repetitions that multiply past " STR_REPEAT_MAX;
+				hi = isdigit((unsigned char)end[1]) ? strtoul(end + 1, &end, 10) : lo + 1;
+			if (*end == ',') /* {n,} */
+				end++;
+			if (lo > 255 || hi > 255) {
+				c->why = "a repetition count above 255";
+				break;
+			}
+			s = sat_mul(s, hi > 1 ? hi : 1);
+			c->p = *end == '}' ? end + 1 : end;
+		} else {
+			break;
 		}
 	}
-	return NULL;
+	return s;
+}
+
+/* Alternatives and concatenations up to a ')' or the end. */
+static uint64_t re_alt(struct re_cost *c)
+{
+	uint64_t s = 0;
+
+	while (*c->p && *c->p != ')' && !c->why) {
+		if (*c->p == '|') {
+			c->p++;
+			s = sat_add(s, 1);
+		} else {
+			s = sat_add(s, re_piece(c));
+		}
+	}
+	return s;
+}
+
+/* NULL when re may be compiled, else why not. */
+static const char *regex_too_costly(const char *re)
+{
+	struct re_cost c = {.p = re};
+	uint64_t s = 0;
+
+	while (*c.p && !c.why) {
+		s = sat_add(s, re_alt(&c));
+		if (*c.p == ')') /* a ')' without its '(' */
+			c.p++;
+	}
+	if (!c.why && s > REGEX_SIZE_MAX)
+		c.why = "its repetitions expand past " REGEX_SIZE_TEXT " elements";
+	return c.why;
 }
 
 /* a OP b, where at least one side is a column. Takes over both tokens' strings. */

@@ -172,6 +172,9 @@ static void escapes(void **state)
 	assert_false(holds("NAME =~ \"x\\.z\"", o));
 	assert_true(holds("NAME !~ \"[{999}]\" && NAME =~ '[\\\\]z' && NAME =~ \"[[:alpha:]]{2}\"", o));
 	assert_true(holds("NAME =~ \"^/i.{4}\\\"x\"", o));
+	/* Costly-looking but small once expanded: allowed. */
+	assert_true(holds("NAME !~ \"(a{30}){33}\" && NAME !~ \"a{255}b{255}c{255}\" && NAME !~ \"q+++++++++\"", o));
+	assert_true(holds("NAME =~ \"(x|y){1,}\" && NAME !~ \"(q{2,}r*s?)+)\"", o));
 	assert_true(holds("NAME =~ \"^/IT\" || NAME =~ '^/it'", o));
 	object_free(o);
 }
@@ -289,8 +292,12 @@ static void malformed(void **state)
 	refused("SIZE > 1.2.3", 8, "bad size suffix");
 	refused("USE% > 4K", 8, "a size for a column that is no count or size");
 	refused("MSGS > 50%", 8, "a percentage for a column that is not one");
-	refused("NAME =~ \"((a{255}){255}){255}\"", 9, "repetitions that multiply past 1000");
-	refused("NAME =~ \"a{5}b{5}c{5}d{5}e{5}\"", 9, "multiply past 1000");
+	refused("NAME =~ \"((a{255}){255}){255}\"", 9, "its repetitions expand past 1000 elements");
+	refused("NAME =~ \"(a{30}){34}\"", 9, "expand past 1000");
+	refused("NAME =~ \"^0x++++++++++\"", 9, "expand past 1000"); /* each + doubles */
+	refused("NAME =~ \"(((((((((((a+)+)+)+)+)+)+)+)+)+)+)\"", 9, "expand past 1000");
+	refused("NAME =~ \"(a|b{200}|c{200}){3}\"", 9, "expand past 1000");
+	refused("NAME =~ \"a{2}(b{255,})\"", 9, "a repetition count above 255");
 	refused("NAME =~ \"a{256}\"", 9, "a repetition count above 255");
 	refused("NAME =~ \"a{2,300}\"", 9, "a repetition count above 255");
 	refused("NAME =~ \"(a)\\\\1\"", 9, "back-references are not supported");
