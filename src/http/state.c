@@ -3,8 +3,8 @@
 #include "http/state.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
