@@ -685,13 +685,18 @@ static bool literal_for(struct parser *p, const struct column *c, enum op op, st
 /* glibc compiles a repetition by copying what it repeats: "a+" is "aa*", "a{3}" is "aaa",
  * so stacked and nested repetitions multiply ("x++++..." doubles with each '+'; fuzzing
  * found 110 of them taking gigabytes), and its matcher's time grows with the result; it
- * goes exponential on back-references. The text may come from a network client, so a
- * pattern's size once its repetitions are expanded is estimated before regcomp (an atom
- * 1, '+' doubles, {n,m} multiplies by m, concatenation and alternation add) and refused
- * past REGEX_SIZE_MAX, as are counts above 255, groups nested deeper than EXPR_MAX_DEPTH
- * and back-references. */
+ * goes exponential on back-references, and its epsilon closures on repetitions of things
+ * that may match nothing ("((x?)?){4,}" four times took seconds, fuzzing found one that
+ * never ended). The text may come from a network client, so before regcomp a pattern's
+ * size once its repetitions are expanded is estimated (an atom 1, '+' doubles, {n,m}
+ * multiplies by m, concatenation and alternation add) and refused past REGEX_SIZE_MAX,
+ * as are a repetition of a repetition ("x+*", which POSIX leaves undefined), repetitions
+ * nested more than REGEX_NEST_MAX deep, counts above 255, groups nested deeper than
+ * EXPR_MAX_DEPTH, and back-references. What is left compiles in well under a second. */
 #define REGEX_SIZE_MAX 1000
 #define REGEX_SIZE_TEXT "1000"
+#define REGEX_NEST_MAX 2
+#define REGEX_NEST_TEXT "2"
 
 struct re_cost {
 	const char *p;       /* where the walk is */
@@ -709,7 +714,7 @@ static uint64_t sat_mul(uint64_t a, uint64_t b)
 	return a && b > (REGEX_SIZE_MAX + 1) / a ? REGEX_SIZE_MAX + 1 : a * b;
 }
 
-static uint64_t re_alt(struct re_cost *c);
+static uint64_t re_alt(struct re_cost *c, int *nest);
 
 /* A bracket expression at c->p ('['): skipped whole; "]" first is a member. */
 static void re_bracket(struct re_cost *c)
@@ -733,10 +738,12 @@ static void re_bracket(struct re_cost *c)
 	c->p = *p ? p + 1 : p; /* unterminated: regcomp says so */
 }
 
-static uint64_t re_atom(struct re_cost *c)
+/* One atom; *nest: how deep repetitions nest inside it. */
+static uint64_t re_atom(struct re_cost *c, int *nest)
 {
 	uint64_t s;
 
+	*nest = 0;
 	switch (*c->p) {
 	case '(':
 		if (++c->depth > EXPR_MAX_DEPTH) {
@@ -744,7 +751,7 @@ static uint64_t re_atom(struct re_cost *c)
 			return 0;
 		}
 		c->p++;
-		s = re_alt(c);
+		s = re_alt(c, nest);
 		if (*c->p == ')')
 			c->p++;
 		c->depth--;
@@ -763,13 +770,25 @@ static uint64_t re_atom(struct re_cost *c)
 	}
 }
 
-static uint64_t re_piece(struct re_cost *c)
+/* An atom and its repetition, if any; *nest as for re_atom, counting this repetition. */
+static uint64_t re_piece(struct re_cost *c, int *nest)
 {
-	uint64_t s = re_atom(c);
+	uint64_t s = re_atom(c, nest);
+	int reps = 0;
 
 	while (!c->why) {
 		char q = *c->p;
 
+		if (q != '*' && q != '?' && q != '+' && !(q == '{' && isdigit((unsigned char)c->p[1])))
+			break;
+		if (reps++) {
+			c->why = "a repetition of a repetition (x+*, x?\?): put the first in a group";
+			break;
+		}
+		if (++*nest > REGEX_NEST_MAX) {
+			c->why = "repetitions nested more than " REGEX_NEST_TEXT " deep";
+			break;
+		}
 		if (q == '*' || q == '?') {
 			s = sat_add(s, 1);
 			c->p++;
@@ -792,24 +811,26 @@ static uint64_t re_piece(struct re_cost *c)
 			}
 			s = sat_mul(s, hi > 1 ? hi : 1);
 			c->p = *end == '}' ? end + 1 : end;
-		} else {
-			break;
 		}
 	}
 	return s;
 }
 
-/* Alternatives and concatenations up to a ')' or the end. */
-static uint64_t re_alt(struct re_cost *c)
+/* Alternatives and concatenations up to a ')' or the end; *nest the deepest of them. */
+static uint64_t re_alt(struct re_cost *c, int *nest)
 {
 	uint64_t s = 0;
+	int n;
 
+	*nest = 0;
 	while (*c->p && *c->p != ')' && !c->why) {
 		if (*c->p == '|') {
 			c->p++;
 			s = sat_add(s, 1);
 		} else {
-			s = sat_add(s, re_piece(c));
+			s = sat_add(s, re_piece(c, &n));
+			if (n > *nest)
+				*nest = n;
 		}
 	}
 	return s;
@@ -820,9 +841,10 @@ static const char *regex_too_costly(const char *re)
 {
 	struct re_cost c = {.p = re};
 	uint64_t s = 0;
+	int nest;
 
 	while (*c.p && !c.why) {
-		s = sat_add(s, re_alt(&c));
+		s = sat_add(s, re_alt(&c, &nest));
 		if (*c.p == ')') /* a ')' without its '(' */
 			c.p++;
 	}
