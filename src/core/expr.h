@@ -7,8 +7,9 @@
  * (core/columns.h); evaluating it reads an object only through those columns' getters, so
  * a filter sees exactly what `list` shows. Parsing checks everything it can: an unknown
  * column, a value of the wrong type for its column, a bad regular expression. The text
- * may come from a network client: its length and nesting depth are bounded, and an error
- * message quotes no byte that is not printable ASCII. */
+ * may come from a network client: its length and nesting depth are bounded, a regular
+ * expression that would be costly to compile or match is refused (see regex_too_costly),
+ * and an error message quotes no byte that is not printable ASCII. */
 #ifndef IPCSCOPE_EXPR_H
 #define IPCSCOPE_EXPR_H
 
