@@ -9,6 +9,7 @@
 #include "cmd/cmd.h"
 #include "cmd/common.h"
 #include "collectors/ftok.h"
+#include "cmd/expr_opt.h"
 #include "core/columns.h"
 #include "core/filter.h"
 #include "core/kinds.h"
@@ -30,6 +31,8 @@ static void help(void)
 	       "      --key KEY           SysV objects with this key (0x... or decimal)\n"
 	       "      --key-path DIR      also look under DIR for the files SysV keys were made from\n"
 	       "                          by ftok (repeatable; implies the KEYFILE search)\n"
+	       "  -Q, --filter EXPR       objects for which EXPR holds: 'MSGS >= 3 && USE%% > 80'\n"
+	       "                          (see FILTER EXPRESSIONS in ipcscope(1))\n"
 	       "  -o, --output COLS       columns to show; +COLS adds to the default\n"
 	       "      --list-columns      print the columns and exit\n"
 	       "      --list-types        print the kinds and groups and exit\n"
@@ -97,10 +100,12 @@ int cmd_list(int argc, char **argv)
 		{"raw", no_argument, NULL, 'r'},          {"bytes", no_argument, NULL, 'b'},
 		{"json", no_argument, NULL, 'J'},         {"root", required_argument, NULL, OPT_ROOT},
 		{"namespace", required_argument, NULL, 'N'},
+		{"filter", required_argument, NULL, 'Q'},
 		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	struct filter f = {0};
-	const char *outspec = NULL, *sortname = NULL, *root = NULL, *bad;
+	const char *outspec = NULL, *sortname = NULL, *root = NULL, *bad, *query = NULL;
+	struct expr *expr = NULL;
 	const struct column **cols = NULL;
 	struct ipc_object **sel = NULL;
 	const char *key_paths[FTOK_MAX_KEY_PATHS];
@@ -113,7 +118,7 @@ int cmd_list(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:u:p:o:s:N:nrbJh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:u:p:o:s:N:Q:nrbJh", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (kinds_parse(optarg, &f.kinds, &bad) < 0)
@@ -142,6 +147,11 @@ int cmd_list(int argc, char **argv)
 			break;
 		case 'o':
 			outspec = optarg;
+			break;
+		case 'Q':
+			if (query)
+				return usage_error("list", "-Q given twice: join the conditions with && in one");
+			query = optarg;
 			break;
 		case 's':
 			sortname = optarg;
@@ -187,13 +197,17 @@ int cmd_list(int argc, char **argv)
 		free(cols);
 		return usage_error("list", "unknown column '%s' for --sort", sortname);
 	}
+	if (query && (rc = expr_option(query, &expr))) {
+		free(cols);
+		return rc;
+	}
 
 	rc = scan_snapshot(root, f.kinds ? f.kinds : KINDS_DEFAULT, SCAN_ALL_NS, &snap);
 	if (rc)
 		goto out;
 	sel = xcalloc(snap.nobjs, sizeof(*sel));
 	for (size_t i = 0; i < snap.nobjs; i++)
-		if (filter_match(&f, snap.objs[i]))
+		if (filter_match(&f, snap.objs[i]) && (!expr || expr_eval(expr, snap.objs[i])))
 			sel[nsel++] = snap.objs[i];
 	if (nkey_paths || wants_keyfile(cols, ncols, sort_col))
 		ftok_find_sources(&snap, root, sel, nsel, key_paths, nkey_paths);
@@ -211,6 +225,7 @@ int cmd_list(int argc, char **argv)
 	print_deadlocks(stderr, "ipcscope: deadlock:", &snap, NULL);
 	print_scan_errors(&snap);
 out:
+	expr_free(expr);
 	free(sel);
 	free(cols);
 	snapshot_release(&snap);
