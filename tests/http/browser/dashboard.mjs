@@ -39,6 +39,13 @@ function fail(msg) {
   throw new Error(msg);
 }
 
+// The server's document, as the page reads it (fetched here, not in the page).
+async function objectsDoc() {
+  const r = await fetch(new URL('/api/v1/objects', url));
+  if (!r.ok) fail(`/api/v1/objects: HTTP ${r.status}`);
+  return r.json();
+}
+
 // Sizes as the page prints them (util-linux style, base 1024: 36B, 1.5K, 12M).
 function fmtBytes(n) {
   const units = ['B', 'K', 'M', 'G', 'T', 'P'];
@@ -215,7 +222,7 @@ async function checkRowOpens(page, id) {
 // One line per process in "Held by", its fds and mappings inside; the detail's holders table
 // likewise, one row per process.
 async function checkHolderGroups(page, t, id) {
-  const doc = await page.evaluate(async () => (await fetch('/api/v1/objects')).json());
+  const doc = await objectsDoc();
   const o = doc.objects.find((x) => x.identity === id);
   const pids = [...new Set(o.holders.map((h) => h.pid))];
   const lis = await page.$$eval(`#rows tr[data-identity="${id}"] td[data-label="Held by"] li[data-pid]`, (ls) => ls.map((l) => [l.dataset.pid, l.textContent]));
@@ -237,7 +244,7 @@ async function checkHolderGroups(page, t, id) {
 // Fill shows the bytes waiting beside the percentage, and never "0%" while bytes wait.
 async function checkFillBytes(page, id) {
   const cell = await page.textContent(`#rows tr[data-identity="${id}"] td[data-label="Fill"]`);
-  const doc = await page.evaluate(async () => (await fetch('/api/v1/objects')).json());
+  const doc = await objectsDoc();
   const o = doc.objects.find((x) => x.identity === id);
   if (!(o.used_bytes > 0)) fail(`${id}: the generator left no bytes in it (${o.used_bytes})`);
   const want = fmtBytes(o.used_bytes);
@@ -246,7 +253,7 @@ async function checkFillBytes(page, id) {
 
 // The posix-shm card names what its byte figure counts and gives the rows' size beside it.
 async function checkShmCard(page) {
-  const doc = await page.evaluate(async () => (await fetch('/api/v1/objects')).json());
+  const doc = await objectsDoc();
   const want = fmtBytes(doc.objects.filter((o) => o.kind === 'posix-shm' && typeof o.size === 'number').reduce((a, o) => a + o.size, 0));
   await waitFor('the posix-shm card', async () => {
     const bytes = await page.textContent('#cards li[data-kind="posix-shm"] .bytes').catch(() => null);
@@ -257,7 +264,7 @@ async function checkShmCard(page) {
 
 // An object nobody readable holds: with unread processes its holders may be incomplete.
 async function checkUnknownHolders(page) {
-  const doc = await page.evaluate(async () => (await fetch('/api/v1/objects')).json());
+  const doc = await objectsDoc();
   const id = await onlyRow(page, `orphan ${orphan}`, 'posix-shm', orphan, (i) => i.endsWith(`:${orphan}`));
   const held = await page.textContent(`#rows tr[data-identity="${id}"] td[data-label="Held by"]`);
   await openDetail(page, id);
