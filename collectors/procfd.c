@@ -963,6 +963,7 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 		snapshot_error(snap, "/proc", "listing stopped early: %s", strerror(-err));
 	/* Only when every process's fds were read can "nobody holds it" be proven. */
 	snap->holders_complete = fds && !err && fs.ndenied == 0;
+	snap->procs_unread = fds ? fs.ndenied : 0;
 	close(d.fd);
 	streams_finish(&fs);
 	fdkinds_finish(&fs);

@@ -24,6 +24,7 @@ const state = {
   lastSeen: null,
   deadlocks: [],
   focus: null, // a Set of identities the banner narrowed the table to, or null
+  unread: 0, // processes the scan could not read
 };
 
 const table = new ObjectTable({
@@ -56,10 +57,15 @@ function kindRows() {
     const o = state.byId.get(id);
     if (o) stale.set(o.kind, (stale.get(o.kind) || 0) + 1);
   }
+  // The rows' own sizes, so that a card's size agrees with the table's Size column (the
+  // server's byte total is allocated or queued bytes, which the card names).
+  const size = new Map();
+  for (const o of state.objects) if (typeof o.size === 'number') size.set(o.kind, (size.get(o.kind) || 0) + o.size);
   return h.kinds.map((name, i) => ({
     name,
     count: last ? last.count[i] : 0,
     bytes: last ? last.bytes[i] : 0,
+    size: size.has(name) ? size.get(name) : null,
     stale: stale.get(name) || 0,
   }));
 }
@@ -175,7 +181,7 @@ function showDetail() {
     $('detail-body').prepend(el('p', { class: 'gone', role: 'status', text: `This object vanished (last seen ${state.lastSeen || 'earlier'}).` }));
     return;
   }
-  renderDetail($('detail-body'), $('detail-title'), o, state.stale.get(o.identity), state.containers);
+  renderDetail($('detail-body'), $('detail-title'), o, state.stale.get(o.identity), state.containers, state.unread);
   aside.hidden = false;
 }
 
@@ -220,13 +226,14 @@ async function refresh() {
       state.stale = new Map(stale.stale.map((s) => [s.identity, s.evidence]));
       state.limits = limits.limits;
       state.deadlocks = objs.deadlocks || [];
+      state.unread = objs.unread_processes || 0;
       state.lastSeen = new Date(objs.time).toLocaleTimeString();
       $('host').textContent = objs.host;
       $('scan-time').textContent = `scanned ${state.lastSeen}` + (objs.errors.length ? ` · ${objs.errors.length} scan error${objs.errors.length === 1 ? '' : 's'}` : '');
       $('scan-time').title = objs.errors.map((e) => `${e.source}: ${e.message}`).join('\n');
       const flash = new Set(pendingFlash);
       pendingFlash.clear();
-      table.setData(state.objects, state.stale, flash);
+      table.setData(state.objects, state.stale, flash, state.unread);
       setTimeout(() => { table.flash = new Set(); }, 2500);
       renderOverview();
       renderBanner();
@@ -297,6 +304,12 @@ function wireControls() {
   $('stale-only').addEventListener('change', (e) => table.setFilter({ staleOnly: e.target.checked }));
   $('filters').addEventListener('submit', (e) => e.preventDefault());
   $('detail-close').addEventListener('click', closeDetail);
+  // The graph is laid out for its width: drawn again when the window changes size.
+  let rt = null;
+  window.addEventListener('resize', () => {
+    clearTimeout(rt);
+    rt = setTimeout(drawGraph, 150);
+  });
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' && state.selected) closeDetail();
   });

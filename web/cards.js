@@ -1,6 +1,6 @@
 // cards.js - the overview: one card per kind (count, bytes, use of its kernel limits and a
 // sparkline of the last minutes), and the totals above them.
-import { el, svg, bytes, count } from './util.js';
+import { el, svg, bytes, count, bytesWord } from './util.js';
 
 // A sparkline of values (oldest first) as an inline SVG, labelled for screen readers.
 export function sparkline(values, what) {
@@ -33,7 +33,10 @@ function limitUse(limits, kind) {
   return best;
 }
 
-// kinds: [{name, count, bytes, stale}], history: {kinds, samples}, onPick(kind).
+// kinds: [{name, count, bytes, size, stale}], history: {kinds, samples}, onPick(kind). bytes
+// is what the server counts for the kind (bytesWord says what); size is the sum of the rows'
+// Size column, shown beside it where the server counts allocated bytes (POSIX shm: a 1M
+// object of which 4K were touched), so that card and rows agree.
 export function renderCards(ul, totalsEl, kinds, limits, history, selected, onPick) {
   const series = (name, field) => {
     const i = history.kinds.indexOf(name);
@@ -61,7 +64,8 @@ export function renderCards(ul, totalsEl, kinds, limits, history, selected, onPi
       el('button', { type: 'button', class: 'card-button', 'aria-pressed': selected === k.name ? 'true' : 'false', onclick: () => onPick(k.name) },
         el('span', { class: 'kind', text: k.name }),
         el('span', { class: 'big', text: count(k.count) }),
-        el('span', { class: 'muted', text: bytes(k.bytes) }),
+        el('span', { class: 'muted bytes', text: `${bytes(k.bytes)} ${bytesWord(k.name)}` }),
+        k.size !== null && bytesWord(k.name) === 'allocated' ? el('span', { class: 'muted size', text: `${bytes(k.size)} size` }) : null,
         k.stale ? el('span', { class: 'badge stale', text: `${k.stale} stale` }) : null),
       meter,
       sparkline(series(k.name, 'count'), `${k.name} count`));

@@ -2,7 +2,7 @@
 // the API gives, its holders (with their container and pid inside it) and, for semaphore
 // sets, each semaphore; the threads waiting on it and, for a file lock, its range and the
 // processes blocked on it.
-import { el, bytes, fill, queued, label, shortId, containerLabel, containerTitle, waiterDetail, hasStatus } from './util.js';
+import { el, bytes, fill, queued, label, shortId, containerLabel, containerTitle, waiterDetail, hasStatus, groupHolders, heldByFds } from './util.js';
 import { barFill } from './cards.js';
 
 const BYTE_FIELDS = new Set(['size', 'used_bytes', 'msgsize', 'rss', 'swap', 'allocated', 'rqueue', 'wqueue']);
@@ -99,10 +99,21 @@ function lockBlock(o) {
       : el('p', { class: 'muted', text: 'Nobody is blocked on it.' }));
 }
 
-export function renderDetail(root, title, o, staleWhy, containers = new Map()) {
+// Nobody holds it, as far as the scan could see: with unread processes that is no proof.
+function nobodyBlock(o, unread) {
+  if (!unread || !heldByFds(o)) return el('p', { class: 'muted', text: 'No process holds it open or mapped.' });
+  return el('p', { class: 'holders-unknown' }, el('strong', { text: 'Its holders may be incomplete. ' }),
+    `No process the scan could read holds it, but ${unread} process${unread === 1 ? '' : 'es'} could not be read ` +
+    '(permission denied: see the scan errors at the top), and one of them may hold it open or mapped.');
+}
+
+// unread: how many processes the scan could not read.
+export function renderDetail(root, title, o, staleWhy, containers = new Map(), unread = 0) {
   title.textContent = label(o);
-  const holders = o.holders.map((h) => [String(h.pid), h.comm || '?', h.fd === null ? (h.map ? `map ${h.map}` : '–') : String(h.fd), h.access,
-    containerCell(h.container, containers), typeof h.nspid === 'number' ? String(h.nspid) : '–']);
+  // One row per process: its fds and mappings of the object inside it.
+  const holders = groupHolders(o.holders).map((g) => [String(g.pid), g.comm || '?', g.fds.length ? g.fds.join(', ') : '–',
+    g.maps.length ? el('span', {}, ...g.maps.flatMap((m, i) => [i ? el('br', {}) : null, el('code', { text: m })])) : '–', g.access,
+    containerCell(g.container, containers), typeof g.nspid === 'number' ? String(g.nspid) : '–']);
   const sems = (o.semaphores || []).map((s) => [String(s.num), String(s.value), String(s.ncount), String(s.zcount), s.last ? `${s.last.comm || '?'}[${s.last.pid}]` : '–']);
   root.replaceChildren(...[
     el('p', { class: 'identity' }, el('code', { text: o.identity })),
@@ -112,8 +123,9 @@ export function renderDetail(root, title, o, staleWhy, containers = new Map()) {
     staleWhy ? el('p', { class: 'stale-why' }, el('span', { class: 'badge stale', text: 'stale' }), ` ${staleWhy}`) : null,
     fillBlock(o),
     lockBlock(o),
-    holders.length ? table(`Held by ${holders.length} ${holders.length === 1 ? 'descriptor or mapping' : 'descriptors and mappings'}`, ['PID', 'Command', 'FD', 'Access', 'Container', 'PID inside'], holders)
-      : el('p', { class: 'muted', text: 'No process holds it open or mapped.' }),
+    holders.length ? table(`Held by ${holders.length} ${holders.length === 1 ? 'process' : 'processes'} (${o.holders.length} ${o.holders.length === 1 ? 'descriptor or mapping' : 'descriptors and mappings'})`,
+      ['PID', 'Command', 'FDs', 'Mappings', 'Access', 'Container', 'PID inside'], holders)
+      : nobodyBlock(o, unread),
     waitersTable(o),
     sems.length ? table('Semaphores', ['#', 'Value', 'Waiting +', 'Waiting 0', 'Last op'], sems) : null,
     el('dl', { class: 'fields' }, ...fields(o).flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: value(k.split('.').pop(), v) })])),

@@ -1,7 +1,8 @@
 // table.js - the table of every object: sort by any column (aria-sort says which), filter by
 // kind, container, stale and free text, rows drawn a page at a time so that 10,000 objects
-// stay quick. Rows with waiters carry a ⏳ badge, rows in a deadlock are marked.
-import { el, bytes, fill, label, holderText, waiterText, hasStatus, containerLabel, containerTitle } from './util.js';
+// stay quick. Rows with waiters carry a ⏳ badge, rows in a deadlock are marked. A row opens
+// the object's detail when clicked, or with Enter or Space when focused.
+import { el, bytes, fill, queued, label, holderText, waiterText, hasStatus, containerLabel, containerTitle, groupHolders, viaText, heldByFds } from './util.js';
 import { barFill } from './cards.js';
 
 const PAGE = 300;
@@ -21,7 +22,7 @@ const keys = {
   owner: (o) => (o.owner && (o.owner.user || String(o.owner.uid))) || '',
   size: (o) => (typeof o.size === 'number' ? o.size : -1),
   fill: (o) => { const f = fill(o); return f === null ? -1 : f; },
-  holders: (o) => o.holders.length,
+  holders: (o) => groupHolders(o.holders).length,
   waiters: (o) => (o.waiters ? o.waiters.length : 0),
   status: (o) => o.status || '',
 };
@@ -40,6 +41,13 @@ function statusBadge(o, word) {
   return el('span', { class: 'badge', text: word });
 }
 
+// A fill as a whole percentage, never 0% while something is queued (36 bytes in a 64K
+// pipe is "<1%").
+export function fillPercent(f, q) {
+  const p = Math.round(f * 100);
+  return p === 0 && q > 0 ? '<1%' : `${p}%`;
+}
+
 export class ObjectTable {
   constructor({ tbody, thead, caption, more, onSelect }) {
     this.tbody = tbody;
@@ -53,6 +61,7 @@ export class ObjectTable {
     this.objects = [];
     this.stale = new Map();
     this.flash = new Set();
+    this.unread = 0;
     this.selected = null;
     this.ths = [...thead.querySelectorAll('th[data-key]')];
     for (const th of this.ths) {
@@ -81,11 +90,13 @@ export class ObjectTable {
     this.render();
   }
 
-  // objects: the API's array; stale: Map identity -> evidence; flash: identities to highlight.
-  setData(objects, stale, flash) {
+  // objects: the API's array; stale: Map identity -> evidence; flash: identities to highlight;
+  // unread: how many processes the scan could not read (their holds are unknown).
+  setData(objects, stale, flash, unread = 0) {
     this.objects = objects;
     this.stale = stale;
     this.flash = flash;
+    this.unread = unread;
     this.render();
   }
 
@@ -128,14 +139,24 @@ export class ObjectTable {
   row(o) {
     const f = fill(o);
     const why = this.stale.get(o.identity);
-    const holders = o.holders.length
-      ? el('ul', { class: 'holders' }, ...o.holders.slice(0, 3).map((h) => el('li', { text: `${holderText(h)} ${h.access}` })),
-        o.holders.length > 3 ? el('li', { class: 'muted', text: `+${o.holders.length - 3} more` }) : null)
-      : el('span', { class: 'muted', text: 'nobody' });
+    const q = queued(o);
+    const groups = groupHolders(o.holders);
+    const holders = groups.length
+      ? el('ul', { class: 'holders' }, ...groups.slice(0, 3).map((g) => el('li', { 'data-pid': String(g.pid) },
+        `${holderText(g)} ${g.access}`, el('span', { class: 'via muted', text: ` ${viaText(g)}` }))),
+        groups.length > 3 ? el('li', { class: 'muted', text: `+${groups.length - 3} more` }) : null)
+      : this.unread && heldByFds(o)
+        ? el('span', { class: 'muted unknown', title: `${this.unread} process${this.unread === 1 ? '' : 'es'} could not be read: one of them may hold it`, text: 'nobody readable' })
+        : el('span', { class: 'muted', text: 'nobody' });
+    const open = () => this.onSelect(o.identity);
     const tr = el('tr', {
       'data-identity': o.identity,
+      tabindex: '0',
+      'aria-label': `${o.kind} ${label(o)}: open details`,
       class: [this.flash.has(o.identity) ? 'flash' : '', this.selected === o.identity ? 'selected' : '',
         hasStatus(o, 'deadlock') ? 'deadlock' : ''].join(' ').trim() || null,
+      onclick: (e) => { if (!e.target.closest('button, a')) open(); },
+      onkeydown: (e) => { if ((e.key === 'Enter' || e.key === ' ') && e.target === e.currentTarget) { e.preventDefault(); open(); } },
     },
     el('td', { 'data-label': 'Kind' }, el('span', { class: `kind-tag k-${o.kind}`, text: o.kind })),
     el('th', { scope: 'row', 'data-label': 'Object' },
@@ -145,9 +166,11 @@ export class ObjectTable {
         : el('span', { class: 'muted', title: 'in no container', text: '–' }),
       typeof o.ns === 'number' ? el('span', { class: 'ns muted', title: `namespace inode ${o.ns}`, text: `ns ${o.ns}` }) : null),
     el('td', { 'data-label': 'Owner', text: (o.owner && (o.owner.user || o.owner.uid)) ?? '–' }),
-    el('td', { class: 'num', 'data-label': 'Size', text: typeof o.size === 'number' ? bytes(o.size) : '–' }),
-    el('td', { class: 'num', 'data-label': 'Fill' }, f === null ? '–'
-      : el('span', { class: 'fill' }, el('span', { class: 'bar small', 'aria-hidden': 'true' }, barFill(f, f >= 0.9 ? 'hot' : f >= 0.7 ? 'warm' : '')), ` ${Math.round(f * 100)}%`)),
+    el('td', { class: 'num', 'data-label': 'Size' }, typeof o.size === 'number' ? bytes(o.size) : '–',
+      typeof o.allocated === 'number' ? el('span', { class: 'alloc muted', title: 'memory the kernel allocated for it', text: ` · ${bytes(o.allocated)} allocated` }) : null),
+    el('td', { class: 'num', 'data-label': 'Fill' }, f === null ? (q ? `${bytes(q)} queued` : '–')
+      : el('span', { class: 'fill' }, el('span', { class: 'bar small', 'aria-hidden': 'true' }, barFill(f, f >= 0.9 ? 'hot' : f >= 0.7 ? 'warm' : '')),
+        ` ${fillPercent(f, q)}`, q !== null ? el('span', { class: 'queued muted', text: ` · ${bytes(q)}` }) : null)),
     el('td', { 'data-label': 'Held by' }, holders),
     el('td', { 'data-label': 'Waiting' }, waitersBadge(o)),
     el('td', { 'data-label': 'Status' },

@@ -130,3 +130,42 @@ export function deadlockSteps(cycle) {
 export function hasStatus(o, word) {
   return !!o.status && o.status.split(',').includes(word);
 }
+
+// A process's holds on one object, gathered: the kernel lists each fd and each mapping
+// apart (python3[6881] twice through fds and once through a mapping), a person wants one
+// line per process and, inside it, which fds and mappings. Order: first sight.
+export function groupHolders(holders) {
+  const m = new Map();
+  for (const h of holders) {
+    let g = m.get(h.pid);
+    if (!g) {
+      g = { pid: h.pid, comm: h.comm, access: new Set(), fds: [], maps: [], container: h.container, nspid: h.nspid };
+      m.set(h.pid, g);
+    }
+    for (const c of h.access || '') if (c === 'r' || c === 'w') g.access.add(c);
+    if (typeof h.fd === 'number') g.fds.push(h.fd);
+    else if (h.map) g.maps.push(h.map);
+  }
+  return [...m.values()].map((g) => ({ ...g, access: ['r', 'w'].filter((c) => g.access.has(c)).join('') || '-' }));
+}
+
+// How a grouped holder holds the object: "fd 3, 4 · 1 mapping".
+export function viaText(g) {
+  const parts = [];
+  if (g.fds.length) parts.push(`fd ${g.fds.join(', ')}`);
+  if (g.maps.length) parts.push(g.maps.length === 1 ? 'mapped' : `${g.maps.length} mappings`);
+  return parts.join(' · ');
+}
+
+// Kinds held through fds or mappings: when a process could not be read, such an object's
+// holders may be incomplete. SysV objects are known from the kernel's own tables.
+export function heldByFds(o) {
+  return !o.kind.startsWith('sysv-');
+}
+
+// What a kind's byte figure (the server's per-kind totals) counts.
+export function bytesWord(kind) {
+  if (kind === 'sysv-shm') return 'size';
+  if (kind === 'posix-shm' || kind === 'posix-sem' || kind === 'memfd') return 'allocated';
+  return 'queued';
+}

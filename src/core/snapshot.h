@@ -40,6 +40,8 @@ struct snapshot {
 	int64_t time;             /* when the scan began, seconds since the epoch */
 	int64_t scan_ns;          /* how long the scan took */
 	bool holders_complete;    /* every process's fds and maps were read (set by procfd) */
+	unsigned procs_unread;    /* processes whose fds could not be read (permission): the
+				   * holders of what fds and maps hold may be incomplete */
 	unsigned vanished;        /* objects listed by their source but gone before the rest
 				   * of them could be read, so left out (not shown; a debug
 				   * figure for tests) */

@@ -331,6 +331,8 @@ json_t *json_document(const struct snapshot *s)
 	json_set_text(doc, "host", s->host);
 	json_object_set_new(doc, "time", json_string(format_time_utc(s->time, buf, sizeof(buf))));
 	json_object_set_new(doc, "errors", errs);
+	if (s->procs_unread)
+		json_object_set_new(doc, "unread_processes", json_integer((json_int_t)s->procs_unread));
 	if (s->nnss)
 		json_object_set_new(doc, "namespaces", json_of_namespaces(s));
 	if (s->ndeadlocks)

@@ -23,7 +23,8 @@ paths=(/usr/bin/ipcscope /usr/share/man/man1/ipcscope.1.gz
     /usr/lib/systemd/system/ipcscope.service /lib/systemd/system/ipcscope.service
     /usr/lib/systemd/system/ipcscope-metrics.service /lib/systemd/system/ipcscope-metrics.service
     /usr/lib/systemd/system/ipcscope-metrics.timer /lib/systemd/system/ipcscope-metrics.timer
-    /usr/libexec/ipcscope/ipcs /usr/libexec/ipcscope/ipcrm)
+    /usr/libexec/ipcscope/ipcs /usr/libexec/ipcscope/ipcrm
+    /usr/share/ipcscope/prometheus/ipcscope.rules.yml /usr/share/ipcscope/grafana/ipcscope.json)
 if dpkg-query -W -f='${Status}\n' ipcscope 2>/dev/null | grep -qv '^unknown ok not-installed$'; then
     skip "a package named ipcscope is on this machine already ($(dpkg-query -W -f='${Version} ${Status}' ipcscope)): not touching it"
 fi
@@ -64,10 +65,11 @@ dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { print $6 }' | sed 's|^\./|/|' >"$T/conten
 for p in /usr/bin/ipcscope /usr/share/man/man1/ipcscope.1.gz \
     /usr/share/bash-completion/completions/ipcscope /usr/share/zsh/vendor-completions/_ipcscope \
     /usr/lib/systemd/system/ipcscope.service /usr/libexec/ipcscope/ipcs /usr/libexec/ipcscope/ipcrm \
-    /usr/lib/systemd/system/ipcscope-metrics.service /usr/lib/systemd/system/ipcscope-metrics.timer; do
+    /usr/lib/systemd/system/ipcscope-metrics.service /usr/lib/systemd/system/ipcscope-metrics.timer \
+    /usr/share/ipcscope/prometheus/ipcscope.rules.yml /usr/share/ipcscope/grafana/ipcscope.json; do
     grep -qxF "$p" "$T/contents" || fail "the .deb lacks $p"
 done
-grep -vE '^/usr/(bin|lib/systemd/system|libexec|share/(man|bash-completion|zsh))(/|$)' "$T/contents" | grep -q . &&
+grep -vE '^/usr/(bin|lib/systemd/system|libexec|share/(man|bash-completion|zsh|ipcscope))(/|$)' "$T/contents" | grep -q . &&
     fail "the .deb installs outside the usual places: $(tr '\n' ' ' <"$T/contents")"
 
 if [[ $generators == *RPM* ]]; then

@@ -16,6 +16,12 @@
 // queue's and the lock's rows must carry the waiter badge, their details the Waiters table
 // (and the lock its blocked process), the graph a dashed waiter edge, and the banner the
 // deadlock with both pids, its button narrowing the table to the cycle's objects.
+//
+// PAIRS_JSON names {"cross": the inodes of a unix socket pair between "parent" and
+// "child", "inner": a pair both of whose ends the parent holds}: the graph must draw the
+// first as one link labelled with both processes and leave the second out. ORPHAN is a
+// POSIX shm name nobody holds: its detail must say whether its holders may be incomplete,
+// as the document's unread_processes says.
 import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,10 +31,33 @@ const [url, genPath, artifacts, ctrPath] = process.argv.slice(2);
 const gen = JSON.parse(readFileSync(genPath, 'utf8'));
 const ctr = ctrPath ? JSON.parse(readFileSync(ctrPath, 'utf8')) : null;
 const waits = process.env.WAIT_JSON ? JSON.parse(readFileSync(process.env.WAIT_JSON, 'utf8')) : null;
+const pairs = process.env.PAIRS_JSON ? JSON.parse(readFileSync(process.env.PAIRS_JSON, 'utf8')) : null;
+const orphan = process.env.ORPHAN || null;
 mkdirSync(artifacts, { recursive: true });
 
 function fail(msg) {
   throw new Error(msg);
+}
+
+// The server's document, as the page reads it (fetched here, not in the page).
+async function objectsDoc() {
+  const r = await fetch(new URL('/api/v1/objects', url));
+  if (!r.ok) fail(`/api/v1/objects: HTTP ${r.status}`);
+  return r.json();
+}
+
+// Sizes as the page prints them (util-linux style, base 1024: 36B, 1.5K, 12M).
+function fmtBytes(n) {
+  const units = ['B', 'K', 'M', 'G', 'T', 'P'];
+  let i = 0;
+  for (; n >= 1024 && i < units.length - 1; i++) n /= 1024;
+  return i === 0 ? `${n}B` : `${n < 10 ? n.toFixed(1) : Math.round(n)}${units[i]}`;
+}
+
+// Progress on stderr, with the seconds since the start: a slow step shows in the log.
+const t0 = Date.now();
+function step(what) {
+  console.error(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${what}`);
 }
 
 // How to find each generated object in the page: its kind, a search word that singles it
@@ -41,7 +70,7 @@ function targets() {
       if (o.kind === 'pipe') {
         t.search = String(o.inode);
         t.match = (id) => id === `pipe:${o.inode}`;
-      } else if (o.kind === 'posix-mq') {
+      } else if (o.kind === 'posix-mq' || o.kind === 'posix-shm') {
         t.search = o.name;
         t.match = (id) => id.endsWith(`:${o.name}`);
       } else if (o.kind === 'sysv-msg' || o.kind === 'sysv-shm') {
@@ -173,6 +202,126 @@ async function checkDeadlock(page) {
   if ((await page.$$('#rows tr')).length <= 2) fail('showing all objects again left the table narrowed');
 }
 
+// Clicking anywhere on a row opens its detail, and so do Enter and Space on a focused row.
+async function checkRowOpens(page, id) {
+  const row = page.locator(`#rows tr[data-identity="${id}"]`);
+  await row.locator('td[data-label="Owner"]').click();
+  await page.waitForSelector('#detail:not([hidden])');
+  if (await page.textContent('#detail-body .identity') !== id) fail(`a click on the row of ${id} opened ${await page.textContent('#detail-body .identity')}`);
+  await page.click('#detail-close');
+  await row.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#detail:not([hidden])');
+  await page.click('#detail-close');
+  await row.focus();
+  await page.keyboard.press(' ');
+  await page.waitForSelector('#detail:not([hidden])');
+  await page.click('#detail-close');
+}
+
+// One line per process in "Held by", its fds and mappings inside; the detail's holders table
+// likewise, one row per process.
+async function checkHolderGroups(page, t, id) {
+  const doc = await objectsDoc();
+  const o = doc.objects.find((x) => x.identity === id);
+  const pids = [...new Set(o.holders.map((h) => h.pid))];
+  const lis = await page.$$eval(`#rows tr[data-identity="${id}"] td[data-label="Held by"] li[data-pid]`, (ls) => ls.map((l) => [l.dataset.pid, l.textContent]));
+  if (lis.length !== Math.min(3, pids.length) || new Set(lis.map((l) => l[0])).size !== lis.length) fail(`${id}: Held by ${JSON.stringify(lis)} for pids ${pids}`);
+  for (const [pid, text] of lis) {
+    const hs = o.holders.filter((h) => String(h.pid) === pid);
+    const fds = hs.filter((h) => typeof h.fd === 'number').map((h) => h.fd);
+    if (fds.length && !text.includes(`fd ${fds.join(', ')}`)) fail(`${id}: '${text}' lacks fd ${fds}`);
+    if (hs.some((h) => h.map) && !/mapped|mappings/.test(text)) fail(`${id}: '${text}' does not say it is mapped`);
+  }
+  if (!o.holders.some((h) => h.map) || !o.holders.some((h) => typeof h.fd === 'number')) fail(`${id}: the generator's object has no fd and mapping to group: ${JSON.stringify(o.holders)}`);
+  await page.locator(`#rows tr[data-identity="${id}"] button.link`).click();
+  await page.waitForSelector('#detail:not([hidden])');
+  const rows = await page.$$eval('#detail-body table:first-of-type tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  if (rows.length !== pids.length) fail(`${id}: the holders table has ${rows.length} rows for ${pids.length} processes`);
+  await page.click('#detail-close');
+}
+
+// Fill shows the bytes waiting beside the percentage, and never "0%" while bytes wait.
+async function checkFillBytes(page, id) {
+  const cell = await page.textContent(`#rows tr[data-identity="${id}"] td[data-label="Fill"]`);
+  const doc = await objectsDoc();
+  const o = doc.objects.find((x) => x.identity === id);
+  if (!(o.used_bytes > 0)) fail(`${id}: the generator left no bytes in it (${o.used_bytes})`);
+  const want = fmtBytes(o.used_bytes);
+  if (!cell.includes(`· ${want}`) || / 0%/.test(cell)) fail(`${id}: Fill '${cell}' for ${o.used_bytes} bytes (${want})`);
+}
+
+// The posix-shm card names what its byte figure counts and gives the rows' size beside it.
+async function checkShmCard(page) {
+  const doc = await objectsDoc();
+  const want = fmtBytes(doc.objects.filter((o) => o.kind === 'posix-shm' && typeof o.size === 'number').reduce((a, o) => a + o.size, 0));
+  await waitFor('the posix-shm card', async () => {
+    const bytes = await page.textContent('#cards li[data-kind="posix-shm"] .bytes').catch(() => null);
+    const size = await page.textContent('#cards li[data-kind="posix-shm"] .size').catch(() => null);
+    return bytes && bytes.endsWith('allocated') && size === `${want} size`;
+  });
+}
+
+// An object nobody readable holds: with unread processes its holders may be incomplete.
+async function checkUnknownHolders(page) {
+  const doc = await objectsDoc();
+  const id = await onlyRow(page, `orphan ${orphan}`, 'posix-shm', orphan, (i) => i.endsWith(`:${orphan}`));
+  const held = await page.textContent(`#rows tr[data-identity="${id}"] td[data-label="Held by"]`);
+  await openDetail(page, id);
+  const body = await page.textContent('#detail-body');
+  if (doc.unread_processes) {
+    if (held !== 'nobody readable') fail(`${id}: Held by '${held}' with ${doc.unread_processes} unread processes`);
+    if (!body.includes('may be incomplete') || !body.includes(`${doc.unread_processes} process`)) fail(`${id}: detail '${body.slice(0, 300)}'`);
+  } else if (held !== 'nobody' || !body.includes('No process holds it')) {
+    fail(`${id}: every process read, yet '${held}' / '${body.slice(0, 200)}'`);
+  }
+  await page.click('#detail-close');
+  return !!doc.unread_processes;
+}
+
+// The graph: one link for the socket pair between two processes, none for the pair inside
+// one, commands grouped until opened, a process focused with its neighbours, no "null".
+async function checkGraph(page) {
+  const textNodes = await page.$eval('#graph', (g) => [...g.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent));
+  if (textNodes.length) fail(`stray text in the graph: ${JSON.stringify(textNodes)}`);
+  const [a, b] = pairs.cross.map((i) => `unix:${i}`);
+  const inner = pairs.inner.map((i) => `unix:${i}`);
+  // Select one end in the table: the selected object is drawn first.
+  await filterTo(page, { kind: 'unix', search: String(pairs.cross[0]) });
+  await waitFor('the socket pair in the table', async () => !!(await page.$(`#rows tr[data-identity="${a}"]`)));
+  await page.locator(`#rows tr[data-identity="${a}"] td[data-label="Kind"]`).click();
+  await page.waitForSelector('#detail:not([hidden])');
+  const links = await waitFor('the socket pair in the graph', async () => {
+    const ls = await page.$$eval('#graph g.obj', (gs) => gs.map((g) => [g.dataset.identities, g.getAttribute('aria-label')]));
+    return ls.some(([ids]) => ids.split(' ').includes(a)) ? ls : null;
+  });
+  const link = links.filter(([ids]) => ids.split(' ').includes(a) || ids.split(' ').includes(b));
+  if (link.length !== 1 || !link[0][0].split(' ').includes(b)) fail(`socket pair ${a}/${b}: drawn as ${JSON.stringify(link)}`);
+  if (!link[0][1].includes(`[${pairs.parent}]`) || !link[0][1].includes(`[${pairs.child}]`)) fail(`socket pair label '${link[0][1]}'`);
+  if (links.some(([ids]) => inner.some((i) => ids.split(' ').includes(i)))) fail('a socket pair inside one process is drawn');
+  await page.click('#detail-close');
+  // The python3 processes are one node until it is opened.
+  const group = '#graph g.proc.group[data-group="python3"]';
+  await waitFor('the python3 group', async () => !!(await page.$(group)));
+  if (await page.$(`#graph g.proc[data-pid="${pairs.parent}"]`)) fail('python3 processes drawn one by one before the group was opened');
+  await page.locator(group).first().click();
+  const proc = `#graph g.proc[data-pid="${pairs.parent}"]`;
+  await waitFor('the parent as its own node', async () => !!(await page.$(proc)));
+  // Focused, the parent is drawn with what it talks through: the pair, nothing else of its.
+  await page.locator(proc).first().click();
+  await page.waitForSelector('#graph .graph-focus');
+  const focusedIds = await page.$$eval('#graph g.obj', (gs) => gs.map((g) => g.dataset.identities));
+  if (focusedIds.length !== 1 || !focusedIds[0].split(' ').includes(a)) fail(`focused on ${pairs.parent}: ${JSON.stringify(focusedIds)}`);
+  await page.screenshot({ path: join(artifacts, 'dashboard-graph-focus.png') });
+  await page.click('#graph button.show-all');
+  if (await page.$('#graph .graph-focus')) fail('Show all left the focus on');
+  await page.click('#graph button.regroup');
+  await waitFor('the group again', async () => !!(await page.$(group)));
+  await page.selectOption('#kind-filter', '');
+  await page.fill('#search', '');
+  await page.waitForTimeout(400);
+}
+
 try {
   const page = context.pages()[0] || await context.newPage();
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
@@ -180,6 +329,7 @@ try {
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
   });
+  step('loading the page');
   await page.goto(url);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
   const status = await page.textContent('#status');
@@ -192,6 +342,7 @@ try {
   if ((await page.$$('#objects thead th[scope="col"][aria-sort]')).length < 5) fail('column headers without scope/aria-sort');
 
   // Every generated object is in the table, with the holders the generator reported.
+  step('the generated objects');
   const ts = targets();
   if (ts.length < 3) fail(`only ${ts.length} generated objects to look for`);
   for (const t of ts) {
@@ -230,6 +381,17 @@ try {
   if (!(await page.$('#detail-body [role="meter"]'))) fail('no fill bar in the pipe detail');
   await page.screenshot({ path: join(artifacts, 'dashboard-detail.png') });
   await page.click('#detail-close');
+
+  step('checkRowOpens'); await checkRowOpens(page, pipeId);
+  step('checkFillBytes'); await checkFillBytes(page, pipeId);
+  const shm = ts.find((t) => t.kind === 'posix-shm');
+  await filterTo(page, shm);
+  step('checkHolderGroups'); await checkHolderGroups(page, shm, (await rowsFor(page, shm))[0]);
+  step('checkShmCard'); await checkShmCard(page);
+  step('checkUnknownHolders');
+  const unknown = orphan ? await checkUnknownHolders(page) : null;
+  step('checkGraph');
+  if (pairs) await checkGraph(page);
 
   // Holders show their container and their pid inside it.
   const holderHeads = await page.$$eval('#detail-body table thead th', (ths) => ths.map((th) => th.textContent));
@@ -289,9 +451,9 @@ try {
 
   // Waiters and deadlocks.
   if (waits) {
-    await checkQueueWaiter(page);
-    await checkLockWaiter(page);
-    await checkDeadlock(page);
+    step('checkQueueWaiter'); await checkQueueWaiter(page);
+    step('checkLockWaiter'); await checkLockWaiter(page);
+    step('checkDeadlock'); await checkDeadlock(page);
     await page.selectOption('#kind-filter', '');
     await page.fill('#search', '');
     await page.waitForTimeout(400);
@@ -313,6 +475,11 @@ try {
   await page.screenshot({ path: join(artifacts, 'dashboard-phone.png') });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   if (overflow > 1) fail(`the page is ${overflow}px wider than a phone`);
+  // The graph is drawn for the phone's width: nothing to scroll sideways.
+  await waitFor('the graph at phone width', async () => page.$eval('#graph', (g) => {
+    const s = g.querySelector('svg.flow');
+    return !s || (g.scrollWidth <= g.clientWidth + 1 && s.getBoundingClientRect().width <= window.innerWidth);
+  }));
   await page.setViewportSize({ width: 1280, height: 900 });
 
   // The generator exits: its objects vanish from the page without a reload.
@@ -328,7 +495,9 @@ try {
   if (problems.length) fail(problems.join('\n'));
   console.log(`ok: ${ts.length} generated objects shown with their holders, then gone` +
     (waits ? `; waiters on a queue and a lock, the deadlock of ${waits.deadlock}` : '; waiters not checked') +
-    (ctr ? `; ${ctr.name}'s queues by container and namespace` : '; no container to filter by'));
+    (ctr ? `; ${ctr.name}'s queues by container and namespace` : '; no container to filter by') +
+    (pairs ? '; the socket pair as one link, the inner pair left out, python3 grouped and focused' : '') +
+    (unknown === null ? '' : unknown ? '; holders said incomplete (unread processes)' : '; every process read'));
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });

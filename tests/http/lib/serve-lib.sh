@@ -14,7 +14,9 @@ BASE=
 start_server() {
     "$IPCSCOPE" serve --listen 127.0.0.1:0 "$@" >"$T/serve.out" 2>"$T/serve.err" &
     SERVER_PID=$!
-    for _ in $(seq 200); do
+    # Up to 30 s: serve prints its URL after the first scan, which a loaded machine (or an
+    # ASan build on a host with 100,000 fds) can take well over 10 s to finish.
+    for _ in $(seq 600); do
         URL=$(sed -n 's/^ipcscope: serving \(http:.*\)$/\1/p' "$T/serve.out" 2>/dev/null)
         [ -n "$URL" ] && break
         kill -0 "$SERVER_PID" 2>/dev/null || break
