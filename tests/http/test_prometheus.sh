@@ -83,7 +83,7 @@ assert float(samples[0]["value"][1]) > 50, samples
 print(f"target up, {samples[0]['value'][1]} samples a scrape, no scrape error")
 
 rules = [r for g in json.load(open(f"{T}/rules.json"))["data"]["groups"] for r in g["rules"]]
-assert len(rules) >= 6, rules
+assert len(rules) >= 7, rules
 for r in rules:
     assert r["health"] == "ok" and not r.get("lastError"), r
     assert not r["lastEvaluation"].startswith("0001"), f"{r['name']} never evaluated"
@@ -104,7 +104,7 @@ b = json.load(open(board))
 exprs = [t["expr"] for p in b["panels"] for t in p.get("targets", [])]
 exprs.append(b["templating"]["list"][0]["query"]["query"].replace("label_values(", "group by (instance) (").replace(", instance)", ")"))
 assert len(exprs) >= 10, exprs
-funcs = {"sum", "max", "min", "count", "topk", "rate", "time", "by", "without", "group", "instance", "kind", "name"}
+funcs = {"sum", "max", "min", "count", "topk", "rate", "time", "by", "without", "group", "ignoring", "instance", "kind", "name", "le"}
 for e in exprs:
     names = set(re.findall(r"\b([a-z_][a-z0-9_]*)\s*\{", e)) | set(re.findall(r"\b(ipcscope_[a-z0-9_]+)\b", e))
     for n in names - funcs:
