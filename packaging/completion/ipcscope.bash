@@ -54,11 +54,14 @@ _ipcscope_columns()
 	"$(_ipcscope_bin)" list --list-columns 2>/dev/null | awk '{ print $1 }'
 }
 
-# _ipcscope_live KINDS COLUMN: COLUMN of every live object of KINDS (all kinds when empty).
+# _ipcscope_live KINDS COLUMN [NS]: COLUMN of every live object of KINDS (all kinds when
+# empty); NS "self": only the caller's namespaces, which ipcs and ipcrm act on (as root a
+# plain list reads every namespace of the host, whose ids would be offered too).
 _ipcscope_live()
 {
 	local t=()
 	[[ -n $1 ]] && t=(-t "$1")
+	[[ ${3-} == self ]] && t+=(-N self)
 	"$(_ipcscope_bin)" list "${t[@]}" -n -r -o "$2" 2>/dev/null | grep -vx -- -
 }
 
@@ -173,19 +176,19 @@ _ipcscope()
 		serve:-l | serve:--listen)
 			_ipcscope_reply "$cur" "127.0.0.1:9412 [::1]:9412 127.0.0.1:0" ;;
 		ipcs:-i | ipcs:--id)
-			COMPREPLY=($(compgen -W "$(_ipcscope_live sysv ID)" -- "$cur")) ;;
+			COMPREPLY=($(compgen -W "$(_ipcscope_live sysv ID self)" -- "$cur")) ;;
 		ipcrm:-m | ipcrm:--shmem-id)
-			COMPREPLY=($(compgen -W "$(_ipcscope_live sysv-shm ID)" -- "$cur")) ;;
+			COMPREPLY=($(compgen -W "$(_ipcscope_live sysv-shm ID self)" -- "$cur")) ;;
 		ipcrm:-q | ipcrm:--queue-id)
-			COMPREPLY=($(compgen -W "$(_ipcscope_live sysv-msg ID)" -- "$cur")) ;;
+			COMPREPLY=($(compgen -W "$(_ipcscope_live sysv-msg ID self)" -- "$cur")) ;;
 		ipcrm:-s | ipcrm:--semaphore-id)
-			COMPREPLY=($(compgen -W "$(_ipcscope_live sysv-sem ID)" -- "$cur")) ;;
+			COMPREPLY=($(compgen -W "$(_ipcscope_live sysv-sem ID self)" -- "$cur")) ;;
 		ipcrm:-M | ipcrm:--shmem-key)
-			COMPREPLY=($(compgen -W "$(_ipcscope_live sysv-shm KEY)" -- "$cur")) ;;
+			COMPREPLY=($(compgen -W "$(_ipcscope_live sysv-shm KEY self)" -- "$cur")) ;;
 		ipcrm:-Q | ipcrm:--queue-key)
-			COMPREPLY=($(compgen -W "$(_ipcscope_live sysv-msg KEY)" -- "$cur")) ;;
+			COMPREPLY=($(compgen -W "$(_ipcscope_live sysv-msg KEY self)" -- "$cur")) ;;
 		ipcrm:-S | ipcrm:--semaphore-key)
-			COMPREPLY=($(compgen -W "$(_ipcscope_live sysv-sem KEY)" -- "$cur")) ;;
+			COMPREPLY=($(compgen -W "$(_ipcscope_live sysv-sem KEY self)" -- "$cur")) ;;
 		esac
 		return # numbers and the like: nothing to offer
 	fi
@@ -241,7 +244,7 @@ _ipcscope()
 		if ((${#args[@]} == 0)); then
 			COMPREPLY=($(compgen -W "shm msg sem" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "$(_ipcscope_live "sysv-${args[0]}" ID)" -- "$cur"))
+			COMPREPLY=($(compgen -W "$(_ipcscope_live "sysv-${args[0]}" ID self)" -- "$cur"))
 		fi ;;
 	esac
 }
