@@ -8,7 +8,7 @@ pkgs="build-essential cmake pkg-config
       libjansson-dev libmicrohttpd-dev libcmocka-dev zlib1g-dev
       python3 python3-jsonschema
       util-linux iproute2 procps strace psmisc
-      chromium prometheus wrk nginx-light hyperfine bc curl
+      chromium prometheus prometheus-node-exporter wrk nginx-light hyperfine bc curl
       man-db scdoc zsh
       clang libclang-rt-14-dev"
 

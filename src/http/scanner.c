@@ -210,14 +210,18 @@ int scanner_publish(struct http_server *s, struct snapshot *snap)
 
 /* When the next watched scan is due: an interval after the last one began, less what a
  * scan takes (and some slack), so that its state is in place before the last one is an
- * interval old. Never more than a quarter interval early. */
+ * interval old; never more than a quarter interval early. And never sooner than a quarter
+ * interval after the last one ended: on a machine too loaded for a scan to fit in an
+ * interval, the scans must not run back to back. */
 static int64_t next_due(const struct http_server *s)
 {
 	int64_t lead = s->last_scan_ns + s->last_scan_ns / 2 + 20000000;
+	int64_t due, rest = s->last_scan_start + s->last_scan_ns + interval_ns(s) / 4;
 
 	if (lead > interval_ns(s) / 4)
 		lead = interval_ns(s) / 4;
-	return s->last_scan_start + interval_ns(s) - lead;
+	due = s->last_scan_start + interval_ns(s) - lead;
+	return due > rest ? due : rest;
 }
 
 static void *scan_main(void *arg)
