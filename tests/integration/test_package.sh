@@ -41,6 +41,8 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
+# A signal (ctest's timeout sends one) must still purge what was installed.
+trap 'exit 143' TERM INT HUP
 
 # ---- build ----
 generators=DEB
