@@ -6,7 +6,8 @@
 # usage: tests/bench/bench_sysv.sh [BUILD_DIR]      (root: it runs in a private IPC namespace,
 #        so the objects it makes vanish with it and nothing else on the host is touched)
 # env:   MSG=N SEM=N SHM=N to make fewer objects than the limits; RUNS=N (default 10).
-#        BASELINE=/path/to/an/older/ipcscope: time its list -J too (before/after figures).
+#        BASELINE=/path/to/an/older/ipcscope: time its list -J too (before/after figures);
+#        BEFORE=/path/to/another/ipcscope: its list -J and table, with -N self, on the same objects.
 # It prints the ratios to the floor and to lsipc -J, and the JSON's own share: `list -J`
 # minus the table output (same scan, same objects), per object, and as a ratio.
 #
@@ -50,6 +51,8 @@ hyperfine --warmup 2 --runs "$runs" --style basic --export-markdown "$md" --expo
     -n 'ipcscope list -J -t sysv' "$B list -J -t sysv -N self >/dev/null" \
     -n 'ipcscope list -t sysv (table)' "$B list -t sysv -N self >/dev/null" \
     -n 'ipcscope table, 1 thread' "IPCSCOPE_SCAN_THREADS=1 $B list -t sysv -N self >/dev/null" \
+    ${BEFORE:+-n 'before: list -J -t sysv' "$BEFORE list -J -t sysv -N self >/dev/null"} \
+    ${BEFORE:+-n 'before: list -t sysv (table)' "$BEFORE list -t sysv -N self >/dev/null"} \
     -n 'ipcs -a' 'ipcs -a >/dev/null' \
     -n 'lsipc -J (msg, shm, sem)' 'lsipc -q -J >/dev/null; lsipc -m -J >/dev/null; lsipc -s -J >/dev/null' \
     ${BASELINE:+-n 'baseline list -J -t sysv' "$BASELINE list -J -t sysv >/dev/null"}
@@ -60,8 +63,10 @@ import json, sys
 r = {x["command"]: x["median"] for x in json.load(open(sys.argv[1]))["results"]}
 floor, lsipc = r["floor: cat /proc/sysvipc/*"], r["lsipc -J (msg, shm, sem)"]
 print()
-for name in ("ipcscope list -J -t sysv", "ipcscope list -t sysv (table)", "ipcscope table, 1 thread", "ipcs -a"):
-    print(f"{name:32s} {r[name] / floor:6.2f}x the floor  {r[name] / lsipc:6.2f}x lsipc -J")
+for name in ("ipcscope list -J -t sysv", "ipcscope list -t sysv (table)", "ipcscope table, 1 thread",
+             "before: list -J -t sysv", "before: list -t sysv (table)", "ipcs -a"):
+    if name in r:
+            print(f"{name:32s} {r[name] / floor:6.2f}x the floor  {r[name] / lsipc:6.2f}x lsipc -J")
 PY
 
 # One run each: CPU (user + system), peak RSS, system calls; instructions where counted.
@@ -83,6 +88,8 @@ one() {
 one 'ipcscope list -J -t sysv' "$B" list -J -t sysv -N self
 one 'ipcscope list -t sysv (table)' "$B" list -t sysv -N self
 one 'ipcscope table, 1 thread' env IPCSCOPE_SCAN_THREADS=1 "$B" list -t sysv -N self
+[ -z "${BEFORE:-}" ] || one 'before: list -J -t sysv' "$BEFORE" list -J -t sysv -N self
+[ -z "${BEFORE:-}" ] || one 'before: list -t sysv (table)' "$BEFORE" list -t sysv -N self
 one 'floor: cat /proc/sysvipc/*' cat /proc/sysvipc/msg /proc/sysvipc/shm /proc/sysvipc/sem
 one 'lsipc -s -J' lsipc -s -J
 echo "($nobj objects; $(nproc) CPUs; load average $(cut -d' ' -f1-3 /proc/loadavg))"
