@@ -402,6 +402,7 @@ static void mq_limits(struct scan_ctx *ctx, struct snapshot *snap, const struct 
 
 		snprintf(source, sizeof(source), "/proc/sys/fs/mqueue/%s", defs[i].name);
 		l = snapshot_limit(snap, defs[i].name, "posix-mq", defs[i].descr, defs[i].unit, source);
+		l->ceiling = i > 0; /* msg_max, msgsize_max: what one queue may have */
 		rc = read_file_at(ctx->rootfd, source + 1, 4096, &buf, NULL);
 		if (rc == 0) {
 			buf[strcspn(buf, "\n")] = '\0';

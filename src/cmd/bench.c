@@ -359,7 +359,7 @@ int cmd_bench(int argc, char **argv)
 		}
 	}
 	if (gen_stop_signal()) {
-		fprintf(stderr, "ipcscope bench: stopped by signal %d; everything removed\n",
+		fprintf(stderr, "ipcscope: bench: stopped by signal %d; everything removed\n",
 			gen_stop_signal());
 		ret = 128 + gen_stop_signal();
 	} else {

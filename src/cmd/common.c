@@ -1,13 +1,16 @@
 /* common.c - error printing and the scan every reading command starts with. */
 #include "cmd/common.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
 #include "collectors/collector.h"
+#include "core/columns.h"
 #include "core/deadlock.h"
+#include "core/util.h"
 
 int error(const char *fmt, ...)
 {
@@ -21,16 +24,86 @@ int error(const char *fmt, ...)
 	return EXIT_RUNTIME;
 }
 
+int stdout_errno;
+
+int write_failed(void)
+{
+	if (!stdout_errno)
+		stdout_errno = errno;
+	return EXIT_RUNTIME;
+}
+
 int usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "ipcscope%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	fputs("ipcscope: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, " (see 'ipcscope%s%s --help')\n", cmd ? " " : "", cmd ? cmd : "");
 	return EXIT_USAGE;
+}
+
+int check_list(const char *cmd, const char *opt, const char *arg)
+{
+	size_t n = strlen(arg);
+
+	if (!n || arg[0] == ',' || arg[n - 1] == ',' || strstr(arg, ",,"))
+		return usage_error(cmd, "empty item in %s '%s'", opt, arg);
+	return 0;
+}
+
+/* Lines of at most width columns: first before the first, indent spaces after each break;
+ * text is cut after any of the characters of breaks, and a blank at a cut is not printed. */
+static void wrap_at(const char *first, const char *text, const char *breaks, size_t indent,
+		    size_t width)
+{
+	size_t col = strlen(first);
+	const char *p = text;
+	bool blank = false;
+
+	fputs(first, stdout);
+	while (*p) {
+		size_t n = strcspn(p, breaks), word;
+
+		if (p[n])
+			n++;
+		word = n - (p[n - 1] == ' ');
+		if (col + blank + word > width && col > indent) {
+			printf("\n%*s", (int)indent, "");
+			col = indent;
+			blank = false;
+		}
+		if (blank)
+			fputc(' ', stdout);
+		fwrite(p, 1, word, stdout);
+		col += blank + word;
+		blank = word < n;
+		p += n;
+	}
+	fputc('\n', stdout);
+}
+
+void print_wrapped(const char *prefix, const char *text, const char *breaks)
+{
+	char set[16];
+
+	snprintf(set, sizeof(set), " %s", breaks);
+	wrap_at(prefix, text, set, 2, 80);
+}
+
+void print_help_item(const char *name, int width, const char *text)
+{
+	char first[64];
+
+	snprintf(first, sizeof(first), "  %-*s ", width, name);
+	wrap_at(first, text, " ", (size_t)width + 3, 80);
+}
+
+void print_column_help(const struct column *c)
+{
+	print_help_item(c->name, 10, c->help);
 }
 
 static const char *ns_words[64];
@@ -69,10 +142,59 @@ int scan_snapshot(const char *root, unsigned kinds, unsigned flags, struct snaps
 	return 0;
 }
 
+/* "pid N (comm, uid U): REASON: WHAT not read", procfd's line for a process it could not read:
+ * N, and REASON in *reason (up to its ':'), or 0. */
+static int unreadable_pid(const struct scan_error *e, const char **reason, size_t *rlen)
+{
+	const char *m = e->message, *p;
+	size_t n = strlen(m);
+	int pid;
+
+	if (strcmp(e->source, "/proc") || n < 9 || strcmp(m + n - 9, " not read") ||
+	    sscanf(m, "pid %d (", &pid) != 1 || !(p = strstr(m, "): ")))
+		return 0;
+	*reason = p + 3;
+	*rlen = strcspn(*reason, ":");
+	return pid;
+}
+
 void print_scan_errors(const struct snapshot *snap)
 {
-	for (size_t i = 0; i < snap->nerrs; i++)
+	const char *reason = NULL;
+	size_t rlen = 0, nproc = 0;
+	int first[5];
+
+	for (size_t i = 0; i < snap->nerrs; i++) {
+		const char *r;
+		size_t l;
+		int pid = unreadable_pid(&snap->errs[i], &r, &l);
+
+		if (pid) {
+			if (nproc < ARRAY_SIZE(first))
+				first[nproc] = pid;
+			if (!nproc++) {
+				reason = r;
+				rlen = l;
+			}
+			continue;
+		}
 		fprintf(stderr, "ipcscope: %s: %s\n", snap->errs[i].source, snap->errs[i].message);
+	}
+	if (nproc == 1) {
+		for (size_t i = 0; i < snap->nerrs; i++)
+			if (unreadable_pid(&snap->errs[i], &reason, &rlen))
+				fprintf(stderr, "ipcscope: %s: %s\n", snap->errs[i].source, snap->errs[i].message);
+		return;
+	}
+	/* A normal user cannot read most processes: one line, not one per process; the JSON
+	 * errors keep each. */
+	if (nproc) {
+		fprintf(stderr, "ipcscope: /proc: %zu processes not read (%.*s): pids", nproc, (int)rlen,
+			reason);
+		for (size_t i = 0; i < nproc && i < ARRAY_SIZE(first); i++)
+			fprintf(stderr, "%s %d", i ? "," : "", first[i]);
+		fprintf(stderr, "%s (-J lists each in errors)\n", nproc > ARRAY_SIZE(first) ? ", ..." : "");
+	}
 }
 
 void print_deadlocks(FILE *out, const char *prefix, const struct snapshot *snap,

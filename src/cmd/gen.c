@@ -386,7 +386,7 @@ static void print_new_errors(const struct gen_ctx *ctxs, size_t n, const bool *s
 {
 	for (size_t i = 0; i < n; i++)
 		if (ctxs[i].error[0] && !(seen && seen[i]))
-			fprintf(stderr, "ipcscope gen: %s: %s\n", ctxs[i].gen->name, ctxs[i].error);
+			fprintf(stderr, "ipcscope: gen: %s: %s\n", ctxs[i].gen->name, ctxs[i].error);
 }
 
 int cmd_gen(int argc, char **argv)
@@ -415,7 +415,7 @@ int cmd_gen(int argc, char **argv)
 		if (holding && !o.json)
 			ctxs[i].on_object = on_object;
 		if (gen_check_params(&ctxs[i]) < 0) {
-			fprintf(stderr, "ipcscope gen: %s: %s\n", o.mechs[i]->name, ctxs[i].error);
+			fprintf(stderr, "ipcscope: gen: %s: %s\n", o.mechs[i]->name, ctxs[i].error);
 			ret = ctxs[i].usage ? EXIT_USAGE : EXIT_RUNTIME;
 		}
 	}
@@ -467,11 +467,11 @@ int cmd_gen(int argc, char **argv)
 	fflush(stdout);
 	print_new_errors(ctxs, started, o.json ? NULL : seen);
 	if (gen_check() == -ECHILD && !gen_stop_signal()) {
-		fprintf(stderr, "ipcscope gen: %s; everything removed\n", gen_run_abort());
+		fprintf(stderr, "ipcscope: gen: %s; everything removed\n", gen_run_abort());
 		failed = true;
 	}
 	if (gen_stop_signal()) {
-		fprintf(stderr, "ipcscope gen: stopped by signal %d (%s); %s\n", gen_stop_signal(),
+		fprintf(stderr, "ipcscope: gen: stopped by signal %d (%s); %s\n", gen_stop_signal(),
 			strsignal(gen_stop_signal()),
 			o.p.leak ? "named objects left behind (--leak)" : "everything removed");
 		ret = 128 + gen_stop_signal();

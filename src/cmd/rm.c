@@ -93,7 +93,7 @@ int cmd_rm(int argc, char **argv)
 	count_clean(&r, counts);
 	if (json) {
 		if (print_clean_json(stdout, &r, &o) < 0)
-			rc = error("cannot write output");
+			rc = write_failed();
 	} else {
 		print_clean_table(stdout, &r);
 	}

@@ -163,6 +163,7 @@ int cmd_show(int argc, char **argv)
 	struct ipc_object *found = NULL;
 	struct snapshot snap;
 	unsigned kinds = KINDS_ALL;
+	size_t nfound = 0;
 	bool json = false, bytes = false;
 	int c, rc, k;
 
@@ -214,18 +215,27 @@ int cmd_show(int argc, char **argv)
 	rc = scan_snapshot(root, kinds, SCAN_ALL_NS, &snap);
 	if (rc)
 		goto out;
-	for (size_t i = 0; i < snap.nobjs && !found; i++)
-		if ((kinds & KIND_BIT(snap.objs[i]->kind)) && object_matches_ref(snap.objs[i], ref))
-			found = snap.objs[i];
-	if (!found) {
+	/* A key or id may name several objects (IPC_PRIVATE segments share key 0, and every IPC
+	 * namespace numbers its ids from 0): show, like rm, refuses to pick one. */
+	for (size_t i = 0; i < snap.nobjs; i++)
+		if ((kinds & KIND_BIT(snap.objs[i]->kind)) && object_matches_ref(snap.objs[i], ref)) {
+			if (!found)
+				found = snap.objs[i];
+			nfound++;
+		}
+	if (nfound != 1) {
 		print_scan_errors(&snap);
-		rc = error("no %s object '%s'", kind_name((enum ipc_kind)__builtin_ctz(kinds)), ref);
+		if (nfound)
+			rc = error("'%s' names %zu %s objects; give the id or identity", ref, nfound,
+				   kind_name((enum ipc_kind)__builtin_ctz(kinds)));
+		else
+			rc = error("no %s object '%s'", kind_name((enum ipc_kind)__builtin_ctz(kinds)), ref);
 		goto out;
 	}
 	if (json) {
 		json_t *doc = json_document(&snap);
 
-		rc = json_print_objects(stdout, doc, &found, 1) < 0 ? error("cannot write output") : 0;
+		rc = json_print_objects(stdout, doc, &found, 1) < 0 ? write_failed() : 0;
 		json_decref(doc);
 	} else {
 		print_fields(found, bytes);

@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 #include <time.h>
 
+#include "core/coltext.h"
 #include "core/fdkind.h"
 #include "core/kinds.h"
 #include "core/ns.h"
@@ -762,7 +763,7 @@ const char *column_text(const struct column *c, const struct col_value *v, bool 
 		snprintf(buf, len, "%.1f%%", v->d);
 		return buf;
 	case COL_TIME:
-		return time_text(v->i, false, buf, len) ? buf : time_seconds(v->i, buf, len);
+		return table_time_text(v->i, buf, len); /* core/coltext.c: --time-format */
 	}
 	return "?";
 }
