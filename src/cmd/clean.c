@@ -206,6 +206,8 @@ int cmd_clean(int argc, char **argv)
 	}
 	o.stale.fifo_dirs = fifo_dirs;
 	o.stale.nfifo_dirs = nfifo;
+	if ((rc = check_root(o.root)))
+		goto out;
 	if (o.backup_dir && (rc = check_backup_dir(o.backup_dir)) < 0) {
 		rc = error("cannot use backup directory '%s': %s", o.backup_dir, strerror(-rc));
 		goto out;

@@ -71,6 +71,23 @@ int print_clean_json(FILE *out, const struct clean_report *r, const struct clean
 	return rc;
 }
 
+int print_rm_json(FILE *out, const struct clean_report *r, const struct clean_opts *o)
+{
+	json_t *doc = json_document(&r->snap), *items = json_array();
+	int rc;
+
+	for (size_t i = 0; i < r->n; i++)
+		json_array_append_new(items, clean_item_json(&r->items[i]));
+	json_object_set_new(doc, "rm", json_pack("{s:b, s:o}", "holders_complete",
+						  r->snap.holders_complete, "items", items));
+	/* What rm -J wrote before "rm" existed, kept for the readers of it (see JSON in the
+	 * man page); its older_than means nothing to rm. */
+	json_object_set_new(doc, "clean", clean_report_json(r, o));
+	rc = json_print(out, doc);
+	json_decref(doc);
+	return rc;
+}
+
 void count_clean(const struct clean_report *r, size_t counts[CLEAN__COUNT])
 {
 	memset(counts, 0, CLEAN__COUNT * sizeof(*counts));

@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd/cmd.h"
 #include "collectors/collector.h"
@@ -120,12 +122,36 @@ const struct ns_select *scan_namespace_selection(void)
 	return ns_sel.n ? &ns_sel : NULL;
 }
 
+int check_root(const char *root)
+{
+	struct stat st;
+	char *proc;
+	int rc;
+
+	if (!root || !strcmp(root, "/"))
+		return 0;
+	if (stat(root, &st) < 0)
+		return error("--root '%s': %s", root, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return error("--root '%s': not a directory", root);
+	/* Every source is under proc/ (sysvipc, locks, the processes); a tree without it
+	 * would read as an empty system and exit 0. */
+	proc = xasprintf("%s/proc", root);
+	rc = stat(proc, &st) == 0 && S_ISDIR(st.st_mode);
+	free(proc);
+	if (!rc)
+		return error("--root '%s' is not a captured system: it has no proc/ directory", root);
+	return 0;
+}
+
 int scan_snapshot(const char *root, unsigned kinds, unsigned flags, struct snapshot *snap)
 {
 	struct scan_ctx ctx;
 	int rc;
 
 	snapshot_init(snap);
+	if ((rc = check_root(root)))
+		return rc;
 	rc = scan_ctx_init(&ctx, root, kinds);
 	if (rc < 0)
 		return error("cannot open root '%s': %s", root ? root : "/", strerror(-rc));

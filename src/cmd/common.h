@@ -17,6 +17,10 @@ void scan_select_namespace(const char *what);
 /* The selection so far, or NULL when -N was not given. */
 const struct ns_select *scan_namespace_selection(void);
 
+/* --root DIR must be a captured system (a directory with proc/ in it): 0, or one line
+ * printed and EXIT_RUNTIME. NULL and "/" are the live system. */
+int check_root(const char *root);
+
 /* Scan root (NULL: "/") for kinds into snap (initialised here), with SCAN_* flags. Returns 0,
  * or prints one line and returns EXIT_RUNTIME when nothing could be scanned. */
 int scan_snapshot(const char *root, unsigned kinds, unsigned flags, struct snapshot *snap);

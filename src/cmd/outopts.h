@@ -27,7 +27,8 @@ enum { OUTOPT_NOTRUNC = 0x1000, OUTOPT_COLOR, OUTOPT_TIMEFMT };
 #define OUTOPTS_HELP_CLEAN \
 	"  -w, --width N              fit tables to N columns (default: the terminal's)\n" \
 	"      --notruncate           never cut a cell nor leave a column out\n" \
-	"      --color[=WHEN]         colour rows: auto (not with NO_COLOR), always, never\n" \
+	"      --color[=WHEN]         colour rows: auto (not with NO_COLOR), always,\n" \
+	"                             never\n" \
 	"      --time-format FMT      times as short, full or iso (default iso)\n"
 
 /* c is what getopt_long returned, arg its optarg. 1: handled; 0: not one of these; a usage

@@ -7,6 +7,8 @@
 
 #include "cmd/cmd.h"
 #include "cmd/common.h"
+#include "cmd/outopts.h"
+#include "core/coltext.h"
 #include "core/columns.h"
 #include "core/filter.h"
 #include "core/kinds.h"
@@ -18,14 +20,16 @@ static void help(void)
 {
 	printf("Usage: ipcscope show KIND ID|KEY|NAME|INODE [OPTIONS]\n"
 	       "       ipcscope show IDENTITY [OPTIONS]\n\n"
-	       "Every field of one object. KEY is written 0x...; IDENTITY is what list -o IDENTITY\n"
-	       "prints (sysv-shm:4026531839:7).\n\n"
+	       "Every field of one object. KEY is written 0x...; IDENTITY is what\n"
+	       "list -o IDENTITY prints (sysv-shm:4026531839:7). A KEY or ID that names several\n"
+	       "objects (IPC_PRIVATE segments share key 0) is refused: give the identity.\n\n"
 	       "Options:\n"
-	       "  -b, --bytes     sizes in bytes\n"
-	       "  -J, --json      one JSON document (schema ipcscope/1)\n"
-	       "  -N, --namespace WHAT  look only in the namespaces of WHAT (see list --help)\n"
-	       "      --root DIR  read /proc and friends under DIR\n"
-	       "  -h, --help      this help\n");
+	       "  -b, --bytes             sizes in bytes\n"
+	       "  -J, --json              one JSON document (schema ipcscope/1)\n"
+	       OUTOPTS_HELP
+	       "  -N, --namespace WHAT    look only in the namespaces of WHAT (see list --help)\n"
+	       "      --root DIR          read /proc and friends under DIR\n"
+	       "  -h, --help              this help\n");
 }
 
 static void print_fields(const struct ipc_object *o, bool bytes)
@@ -39,10 +43,16 @@ static void print_fields(const struct ipc_object *o, bool bytes)
 		return; /* the kinds table names only real columns; a test checks it */
 	for (size_t i = 0; i < n; i++) {
 		struct col_value v;
-		char buf[96];
+		char buf[96], *whole = column_long_text(cols[i], o), *fit;
+		size_t width = table_width(stdout);
 
 		column_value(cols[i], o, &v);
-		printf("%-10s %s\n", cols[i]->name, column_text(cols[i], &v, bytes, buf, sizeof(buf)));
+		/* A value longer than the terminal is cut there, as a table's cell is. */
+		fit = table_fit_text(whole ? whole : column_text(cols[i], &v, bytes, buf, sizeof(buf)),
+				     width > 11 ? width - 11 : width);
+		printf("%-10s %s\n", cols[i]->name, fit);
+		free(fit);
+		free(whole);
 	}
 	free(cols);
 	if (o->partial)
@@ -82,6 +92,8 @@ static void print_holders(const struct ipc_object *o)
 	struct text_table t;
 
 	text_table_init(&t, 5, heads, right);
+	text_table_set_trunc(&t, 1);
+	text_table_set_trunc(&t, 4);
 	for (size_t i = 0; i < o->nholders; i++) {
 		const struct ipc_holder *h = &o->holders[i];
 		char pid[24], fd[24];
@@ -106,6 +118,8 @@ static void print_waiters(const struct ipc_object *o)
 	struct text_table t;
 
 	text_table_init(&t, 8, heads, right);
+	text_table_set_trunc(&t, 2);
+	text_table_set_trunc(&t, 6);
 	for (size_t i = 0; i < o->nwaiters; i++) {
 		const struct ipc_waiter *w = &o->waiters[i];
 		char pid[24], tid[24], fd[24], detail[96], since[40];
@@ -157,6 +171,7 @@ int cmd_show(int argc, char **argv)
 		{"json", no_argument, NULL, 'J'},  {"bytes", no_argument, NULL, 'b'},
 		{"root", required_argument, NULL, OPT_ROOT}, {"help", no_argument, NULL, 'h'},
 		{"namespace", required_argument, NULL, 'N'},
+		OUTOPTS_LONG,
 		{NULL, 0, NULL, 0},
 	};
 	const char *root = NULL, *ref;
@@ -169,7 +184,13 @@ int cmd_show(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":JbN:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":JbN:h" OUTOPTS_SHORT, opts, NULL)) != -1) {
+		int h = outopts_handle("show", c, optarg);
+
+		if (h < 0)
+			return -h;
+		if (h)
+			continue;
 		switch (c) {
 		case 'J':
 			json = true;

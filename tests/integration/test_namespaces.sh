@@ -396,7 +396,7 @@ l = [x for x in json.load(open(os.path.join(T, "list.json")))["objects"] if x["i
 assert len(o) == 1 and o[0]["identity"] == ident, [x["identity"] for x in o]
 # The two scans are moments apart: times and queue levels may move, the rest may not.
 def stable(x):
-    return {k: v for k, v in x.items() if k not in ("atime", "mtime", "ctime", "rtime", "stime", "wqueue")}
+    return {k: v for k, v in x.items() if k not in ("atime", "attach_time", "mtime", "ctime", "rtime", "stime", "wqueue")}
 assert stable(o[0]) == stable(l[0]), (stable(o[0]), stable(l[0]))
 PY
 done
