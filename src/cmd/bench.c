@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/common.h"
 #include "core/util.h"
 #include "gen/bench.h"
 #include "gen/gen.h"
@@ -36,7 +37,7 @@ static const char timing_tput[] =
 	"throughput: count messages sent back to back, ended by the peer's acknowledgement of "
 	"the last (udp: one acknowledgement every 4, as it drops rather than blocks)";
 
-static void usage(FILE *out)
+static void usage_text(FILE *out)
 {
 	fprintf(out,
 		"Usage: ipcscope bench [MECH...] [OPTIONS]\n\n"
@@ -54,6 +55,23 @@ static void usage(FILE *out)
 			fprintf(out, "  %-15s %s\n", generators[i]->name, generators[i]->medium);
 	fprintf(out, "\nExit status: 0 measured (or skipped: a size the mechanism cannot carry), "
 		     "1 a measurement failed, 2 usage error.\n");
+}
+
+/* The text above, each line longer than 80 columns wrapped to fit. */
+static void usage(FILE *out)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m) {
+		usage_text(out);
+		return;
+	}
+	usage_text(m);
+	if (fclose(m) == 0)
+		fputs_help(out, buf);
+	free(buf);
 }
 
 static int parse_sizes(const char *arg, struct bench_opts *o)

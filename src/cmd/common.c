@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,91 @@ static void wrap_at(const char *first, const char *text, const char *breaks, siz
 		p += n;
 	}
 	fputc('\n', stdout);
+}
+
+/* Where a help line's text continues when it is wrapped: after the two blanks that end an
+ * option or a name ("  -s, --size BYTES     ..."), else under its own first character. */
+static size_t help_indent(const char *line, size_t len)
+{
+	size_t lead = strspn(line, " ");
+
+	for (size_t i = lead; i + 2 < len; i++)
+		if (line[i] != ' ' && line[i + 1] == ' ' && line[i + 2] == ' ') {
+			size_t j = i + 1;
+
+			while (j < len && line[j] == ' ')
+				j++;
+			return lead ? j : 0;
+		}
+	return lead;
+}
+
+/* One item of help, its lines joined by blanks, wrapped at 80 under indent. */
+static void put_item(FILE *out, const char *text, size_t indent)
+{
+	size_t col = 0;
+	const char *p = text, *end = text + strlen(text);
+
+	while (end - p > (ptrdiff_t)(80 - col)) {
+		const char *cut = p + (80 - col);
+
+		while (cut > p && *cut != ' ')
+			cut--;
+		if (cut == p)
+			break; /* one word longer than the line */
+		fwrite(p, 1, (size_t)(cut - p), out);
+		fprintf(out, "\n%*s", (int)indent, "");
+		col = indent;
+		p = cut + 1;
+		while (*p == ' ')
+			p++;
+	}
+	fprintf(out, "%s\n", p);
+}
+
+void fputs_help(FILE *out, const char *text)
+{
+	const char *line = text;
+
+	while (*line) {
+		size_t len = strcspn(line, "\n"), indent = help_indent(line, len), lead = strspn(line, " ");
+		const char *next = line + len + (line[len] == '\n'), *end = next;
+		bool wide = len > 80;
+		char *item;
+		size_t n;
+
+		/* The lines that continue it: under its text (an option's description), or, for a
+		 * paragraph, every next line of text up to a blank line or a heading. */
+		while (*end && len && line[len - 1] != ':') {
+			size_t l = strcspn(end, "\n"), ld = strspn(end, " ");
+
+			if (!l || ld != indent || (indent && help_indent(end, l) != ld) ||
+			    (!indent && lead) || end[l - 1] == ':')
+				break;
+			wide |= l > 80;
+			end += l + (end[l] == '\n');
+		}
+		if (!wide) {
+			fwrite(line, 1, (size_t)(next - line), out);
+			line = next;
+			continue;
+		}
+		item = xmalloc((size_t)(end - line) + 1);
+		n = 0;
+		for (const char *p = line; p < end;) {
+			size_t l = strcspn(p, "\n"), ld = p == line ? 0 : strspn(p, " ");
+
+			if (n)
+				item[n++] = ' ';
+			memcpy(item + n, p + ld, l - ld);
+			n += l - ld;
+			p += l + (p[l] == '\n');
+		}
+		item[n] = '\0';
+		put_item(out, item, indent);
+		free(item);
+		line = end;
+	}
 }
 
 void print_wrapped(const char *prefix, const char *text, const char *breaks)

@@ -38,6 +38,9 @@ int check_list(const char *cmd, const char *opt, const char *arg);
 /* Help text that fits 80 columns: prefix, then text broken after any of the characters of
  * breaks (or blanks) so that no line is longer; continuation lines indented by two. */
 void print_wrapped(const char *prefix, const char *text, const char *breaks);
+/* text with every line longer than 80 columns wrapped at a blank, its continuation under
+ * the line's description (for help texts written wider). */
+void fputs_help(FILE *out, const char *text);
 /* "  NAME  text" with NAME padded to width, text wrapped at 80 under itself. */
 void print_help_item(const char *name, int width, const char *text);
 /* One line (or more, wrapped at 80) of a command's "Available output columns". */

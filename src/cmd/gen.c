@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/common.h"
 #include "core/util.h"
 #include "gen/gen.h"
 
@@ -28,7 +29,7 @@ struct gen_opts {
 	size_t nmechs;
 };
 
-static void usage(FILE *out)
+static void usage_text(FILE *out)
 {
 	fprintf(out,
 		"Usage: ipcscope gen MECH... [OPTIONS]\n\n"
@@ -65,6 +66,23 @@ static void usage(FILE *out)
 	fprintf(out, "\nEvery name starts with '" GEN_PREFIX "<pid>'. On exit, SIGINT, SIGTERM or a "
 		     "failed peer every\nobject is removed and every child reaped, unless --leak.\n"
 		     "Exit status: 0 verified, 1 a mechanism failed, 2 usage error, 128+N on signal N.\n");
+}
+
+/* The text above, each line longer than 80 columns wrapped to fit. */
+static void usage(FILE *out)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m) {
+		usage_text(out);
+		return;
+	}
+	usage_text(m);
+	if (fclose(m) == 0)
+		fputs_help(out, buf);
+	free(buf);
 }
 
 /* "64", "4K", "1M": base 1024, whole string. */

@@ -54,7 +54,7 @@ done
 # 2. 80 columns on a real terminal: list, limits, show, every --help; -w without one.
 for args in "list" "list -t unix" "list -t sysv" "limits" "show sysv-sem $semid" "show sysv-shm $shmid" \
     "clean" "--help" "list --help" "show --help" "limits --help" "rm --help" "clean --help" \
-    "restore --help"; do
+    "restore --help" "serve --help" "gen --help" "bench --help"; do
     # shellcheck disable=SC2086
     on_tty 80 "$IPCSCOPE" $args >"$T/tty.txt" 2>/dev/null
     [ -s "$T/tty.txt" ] || fail "'$args' on a terminal printed nothing"
