@@ -21,6 +21,10 @@ void print_clean_table(FILE *out, const struct clean_report *r)
 	for (size_t i = 0; i < r->n; i++)
 		families |= r->items[i].family != NULL;
 	text_table_init(&t, families ? 6 : 5, heads, NULL);
+	/* On a narrow terminal the evidence and the family are cut, never the identity that
+	 * rm takes. */
+	text_table_set_trunc(&t, 4);
+	text_table_set_trunc(&t, 5);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct clean_item *it = &r->items[i];
 		const char *owner = it->obj->has_owner ? user_name(it->obj->uid) : NULL;

@@ -344,13 +344,16 @@ int cmd_list(int argc, char **argv)
 			for (ncols = 0; ncols < ncolumns; ncols++)
 				cols[ncols] = &columns[ncols];
 		} else if (!outspec || outspec[0] == '+') {
+			size_t dcap;
+
 			columns_default(present ? present : kinds ? kinds : KINDS_DEFAULT, &dcols, &ndcols);
-			xgrow((void **)&dcols, &ndcols, ndcols + ncols, sizeof(*dcols));
-			if (ncols)
-				memcpy(dcols + ndcols - ncols, cols, ncols * sizeof(*cols));
+			dcap = ndcols;
+			xgrow((void **)&dcols, &dcap, ndcols + ncols, sizeof(*dcols));
+			if (ncols) /* -o +COLS: after the defaults */
+				memcpy(dcols + ndcols, cols, ncols * sizeof(*cols));
 			free(cols);
 			cols = dcols;
-			ncols = ndcols;
+			ncols += ndcols;
 			if (!outspec)
 				flags |= TABLE_DROP;
 		}

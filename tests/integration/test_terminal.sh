@@ -61,6 +61,13 @@ for args in "list" "list -t unix" "list -t sysv" "limits" "show sysv-sem $semid"
     n=$(longest "$T/tty.txt")
     [ "$n" -le 80 ] || { grep -nE '.{81}' "$T/tty.txt" >&2; fail "'$args' on an 80-column terminal: a line of $n"; }
 done
+# clean's evidence is long: cut on a terminal, the identity never.
+"$IPCSCOPE" gen sysv-msg --leak --fill 2 >/dev/null 2>&1 || fail "gen sysv-msg --leak"
+sleep 2
+on_tty 80 "$IPCSCOPE" clean --older-than 1s -t sysv-msg >"$T/tty.txt" 2>/dev/null
+grep -q '^candidate ' "$T/tty.txt" || fail "clean found no candidate: $(cat "$T/tty.txt")"
+[ "$(longest "$T/tty.txt")" -le 80 ] || fail "clean on an 80-column terminal: a line of $(longest "$T/tty.txt")"
+grep -qE '^candidate +sysv-msg +sysv-msg:[0-9]+:[0-9]+ ' "$T/tty.txt" || fail "clean cut the identity: $(cat "$T/tty.txt")"
 # COLUMNS wins over the terminal's size, as util-linux's get_terminal_width.
 on_tty 200 env COLUMNS=60 "$IPCSCOPE" list >"$T/tty.txt" 2>/dev/null
 [ "$(longest "$T/tty.txt")" -le 60 ] || fail "COLUMNS=60 on a terminal: a line of $(longest "$T/tty.txt")"
@@ -102,6 +109,8 @@ head -1 "$T/unix.txt" | grep -qE '(^| )STATE .*LOCAL .*PEER( |$)' || fail "unix 
 head -1 "$T/unix.txt" | grep -qE '(^| )KEY( |$)' && fail "unix defaults have KEY: $(head -1 "$T/unix.txt")"
 "$IPCSCOPE" list -t sysv | head -1 | grep -qE '^KIND +ID KEY' || fail "sysv defaults: $("$IPCSCOPE" list -t sysv | head -1)"
 "$IPCSCOPE" list -t sysv | head -1 | grep -q 'STATE' && fail "sysv defaults have STATE"
+"$IPCSCOPE" list -t sysv-shm -o +CTIME,ID | head -1 | grep -qE '^KIND +ID KEY .* HOLDERS +CTIME +ID$' ||
+    fail "-o +COLS: $("$IPCSCOPE" list -t sysv-shm -o +CTIME,ID | head -1)"
 "$IPCSCOPE" list -O -t sysv-shm | head -1 | tr -s ' ' '\n' >"$T/all.txt"
 [ "$(wc -l <"$T/all.txt")" = "$("$IPCSCOPE" list --list-columns | wc -l)" ] || fail "-O is not every column"
 
