@@ -62,7 +62,7 @@ for args in "list" "list -t unix" "list -t sysv" "limits" "show sysv-sem $semid"
     [ "$n" -le 80 ] || { grep -nE '.{81}' "$T/tty.txt" >&2; fail "'$args' on an 80-column terminal: a line of $n"; }
 done
 # clean's evidence is long: cut on a terminal, the identity never.
-"$IPCSCOPE" gen sysv-msg --leak --fill 2 >/dev/null 2>&1 || fail "gen sysv-msg --leak"
+"$IPCSCOPE" gen sysv-msg --leak >/dev/null 2>&1 || fail "gen sysv-msg --leak"
 sleep 2
 on_tty 80 "$IPCSCOPE" clean --older-than 1s -t sysv-msg >"$T/tty.txt" 2>/dev/null
 grep -q '^candidate ' "$T/tty.txt" || fail "clean found no candidate: $(cat "$T/tty.txt")"
