@@ -402,6 +402,7 @@ static void mq_limits(struct scan_ctx *ctx, struct snapshot *snap, const struct 
 
 		snprintf(source, sizeof(source), "/proc/sys/fs/mqueue/%s", defs[i].name);
 		l = snapshot_limit(snap, defs[i].name, "posix-mq", defs[i].descr, defs[i].unit, source);
+		l->ceiling = i > 0; /* msg_max, msgsize_max: what one queue may have */
 		rc = read_file_at(ctx->rootfd, source + 1, 4096, &buf, NULL);
 		if (rc == 0) {
 			buf[strcspn(buf, "\n")] = '\0';
@@ -448,10 +449,14 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 	}
 	if (s.dfd < 0) {
 		rc = -errno;
-		if (rc == -ENOENT)
+		/* The fix is for the live host; a --root tree is what was captured. */
+		if (rc == -ENOENT && ctx->live)
 			snapshot_error(snap, "/dev/mqueue",
 				       "not mounted (no such directory): queues are seen only through "
 				       "the processes that hold them; fix: mkdir -p /dev/mqueue && " MQ_FIX);
+		else if (rc == -ENOENT)
+			snapshot_error(snap, "/dev/mqueue", "not in the --root tree: queues are seen only "
+				       "through the processes that hold them");
 		else
 			snapshot_error(snap, "/dev/mqueue", "cannot open: %s", strerror(-rc));
 		goto out;
@@ -459,7 +464,8 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 	if (posix_mq_check_mount(ctx, s.dfd, &magic) < 0) {
 		snapshot_error(snap, "/dev/mqueue",
 			       "not an mqueue mount (filesystem magic 0x%lx): queues are seen only "
-			       "through the processes that hold them; fix: " MQ_FIX, (unsigned long)magic);
+			       "through the processes that hold them%s", (unsigned long)magic,
+			       ctx->live ? "; fix: " MQ_FIX : "");
 		close(s.dfd);
 		rc = -ENODEV;
 		goto out;

@@ -627,9 +627,12 @@ static const char *mq_fd_only_why(struct fdscan *fs, bool deleted, const struct 
 {
 	if (deleted)
 		return "unlinked, found through an fd: maxmsg, msgsize and messages unknown";
-	if (fs->mq_listed_fd < 0)
+	/* The mount hint is for the live host; a --root tree is what was captured. */
+	if (fs->mq_listed_fd < 0 && fs->ctx->live)
 		return "not in /dev/mqueue (mount -t mqueue none /dev/mqueue), found through an fd: "
 		       "maxmsg, msgsize and messages unknown";
+	if (fs->mq_listed_fd < 0)
+		return "not in /dev/mqueue, found through an fd: maxmsg, msgsize and messages unknown";
 	if (st->st_dev != fs->mq_listed_dev)
 		return "in the mqueue file system of another IPC namespace, found through an fd: "
 		       "maxmsg, msgsize and messages unknown";

@@ -154,7 +154,7 @@ _ipcscope()
 		*:-Q | *:--filter)
 			_ipcscope_expr "$cur" ;;
 		list:-s | list:--sort)
-			COMPREPLY=($(compgen -W "$(_ipcscope_columns)" -- "$cur")) ;;
+			COMPREPLY=($(compgen -W "$(_ipcscope_columns) $(_ipcscope_columns | sed 's/^/-/')" -- "$cur")) ;;
 		*:-u | *:--user)
 			COMPREPLY=($(compgen -u -- "$cur")) ;;
 		list:-p | list:--pid)
@@ -169,6 +169,8 @@ _ipcscope()
 			compopt -o filenames 2>/dev/null ;;
 		bench:--cpu)
 			COMPREPLY=($(compgen -W "same split" -- "$cur")) ;;
+		*:--time-format)
+			COMPREPLY=($(compgen -W "short full iso" -- "$cur")) ;;
 		*:--older-than)
 			COMPREPLY=($(compgen -W "90s 15m 1h 6h 1d 2d 7d" -- "$cur")) ;;
 		*:-N | *:--namespace)

@@ -812,6 +812,23 @@ static int restore_one(int top, const char *name, const char *label, json_t *res
 		struct restore_step step = {ki->kind, json_object_get(meta, "restore"), dir, &why};
 
 		rc = restore_where_saved(meta, &step);
+		/* What it is now: a SysV object has a new id (in the namespace it was saved from, or
+		 * ours); a named one has its name again, so its identity. */
+		if (rc == 0) {
+			json_t *id = json_object_get(step.meta, "new_id");
+			json_int_t ns = json_integer_value(json_object_get(json_object_get(meta, "object"), "ns"));
+
+			if (json_is_integer(id)) {
+				if (ns <= 0)
+					ns = (json_int_t)ns_link_inode(AT_FDCWD, "/proc/self/ns/ipc");
+				json_object_set(res, "new_id", id);
+				json_object_set_new(res, "new_identity",
+						    json_sprintf("%s:%lld:%lld", kind, (long long)ns,
+								 (long long)json_integer_value(id)));
+			} else {
+				json_set_text(res, "new_identity", identity);
+			}
+		}
 	}
 out:
 	json_object_set_new(res, "status", json_string(rc == 0 ? "restored" : rc == -EEXIST ? "exists" : "failed"));
@@ -865,6 +882,22 @@ int restore_dir(const char *path, json_t **results)
 		names[n++] = xstrdup(e->d_name);
 	}
 	closedir(d);
+	/* A directory none of whose subdirectories holds a meta.json is no backup: one error
+	 * (-ENOENT, nothing in results), not one line per entry. */
+	{
+		bool any = false;
+
+		for (size_t i = 0; i < n && !any; i++) {
+			char *m = xasprintf("%s/meta.json", names[i]);
+
+			any = faccessat(top, m, F_OK, 0) == 0;
+			free(m);
+		}
+		if (!any) {
+			rc = -ENOENT;
+			goto out;
+		}
+	}
 	if (n > 1) /* names is NULL for none */
 		qsort(names, n, sizeof(*names), cmp_names);
 	for (size_t i = 0; i < n; i++) {

@@ -375,10 +375,14 @@ static int read_perm(json_t *meta, struct perm_meta *p, struct evidence *why)
 	return 0;
 }
 
-static int created(int id, struct evidence *why, key_t key)
+/* meta gets "new_id", the id the kernel gave the object made again (restore prints it: an
+ * id is never the saved one's). */
+static int created(json_t *meta, int id, struct evidence *why, key_t key)
 {
-	if (id >= 0)
+	if (id >= 0) {
+		json_object_set_new(meta, "new_id", json_integer(id));
 		return 0;
+	}
 	if (errno == EEXIST) {
 		evidence_add(why, "an object with key 0x%08x exists: not overwritten", (unsigned)key);
 		return -EEXIST;
@@ -407,7 +411,7 @@ static int msg_restore(json_t *meta, int dirfd, struct evidence *why)
 		return rc;
 	}
 	id = msgget(pm.key, IPC_CREAT | IPC_EXCL | pm.mode);
-	rc = created(id, why, pm.key);
+	rc = created(meta, id, why, pm.key);
 	if (rc)
 		goto out;
 	if (msgctl(id, IPC_STAT, &ds) == 0) {
@@ -474,7 +478,7 @@ static int shm_restore(json_t *meta, int dirfd, struct evidence *why)
 		goto out;
 	}
 	id = shmget(pm.key, (size_t)size, IPC_CREAT | IPC_EXCL | pm.mode);
-	rc = created(id, why, pm.key);
+	rc = created(meta, id, why, pm.key);
 	if (rc)
 		goto out;
 	p = shmat(id, NULL, 0);
@@ -519,7 +523,7 @@ static int sem_restore(json_t *meta, int dirfd, struct evidence *why)
 	for (size_t i = 0; i < n; i++)
 		vals[i] = (unsigned short)json_integer_value(json_array_get(a, i));
 	id = semget(pm.key, (int)n, IPC_CREAT | IPC_EXCL | pm.mode);
-	rc = created(id, why, pm.key);
+	rc = created(meta, id, why, pm.key);
 	if (rc)
 		goto out;
 	arg.array = vals;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/common.h"
 #include "core/util.h"
 #include "gen/bench.h"
 #include "gen/gen.h"
@@ -38,7 +39,7 @@ static const char timing_tput[] =
 	"eventfd carries counts, not bytes: one count per message, measured once at the "
 	"counter's 8 bytes";
 
-static void usage(FILE *out)
+static void usage_text(FILE *out)
 {
 	fprintf(out,
 		"Usage: ipcscope bench [MECH...] [OPTIONS]\n\n"
@@ -56,6 +57,23 @@ static void usage(FILE *out)
 			fprintf(out, "  %-15s %s\n", generators[i]->name, generators[i]->medium);
 	fprintf(out, "\nExit status: 0 measured (or skipped: a size the mechanism cannot carry), "
 		     "1 a measurement failed, 2 usage error.\n");
+}
+
+/* The text above, each line longer than 80 columns wrapped to fit. */
+static void usage(FILE *out)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m) {
+		usage_text(out);
+		return;
+	}
+	usage_text(m);
+	if (fclose(m) == 0)
+		fputs_help(out, buf);
+	free(buf);
 }
 
 static int parse_sizes(const char *arg, struct bench_opts *o)
@@ -365,7 +383,7 @@ int cmd_bench(int argc, char **argv)
 		}
 	}
 	if (gen_stop_signal()) {
-		fprintf(stderr, "ipcscope bench: stopped by signal %d; everything removed\n",
+		fprintf(stderr, "ipcscope: bench: stopped by signal %d; everything removed\n",
 			gen_stop_signal());
 		ret = 128 + gen_stop_signal();
 	} else {

@@ -5,11 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmd/clean_out.h"
 #include "cmd/cmd.h"
 #include "cmd/common.h"
 #include "cmd/expr_opt.h"
+#include "cmd/outopts.h"
 #include "core/kinds.h"
 #include "core/names.h"
 #include "core/util.h"
@@ -17,34 +20,41 @@
 static void help(void)
 {
 	printf("Usage: ipcscope clean [OPTIONS]\n\n"
-	       "Find stale IPC objects and show why each is stale. Nothing is removed without --yes;\n"
-	       "then each object is re-read right before removal and skipped if it changed.\n\n"
+	       "Find stale IPC objects and show why each is stale. Nothing is removed without\n"
+	       "--yes; then each object is re-read right before removal and skipped if it\n"
+	       "changed.\n\n"
 	       "Options:\n"
-	       "      --older-than DURATION  idle at least this long (90s, 15m, 1h, 2d; default 1h)\n"
-	       "  -t, --type KIND[,KIND]     only these kinds or groups\n"
+	       "      --older-than DURATION  idle at least this long (90s, 15m, 1h, 2d;\n"
+	       "                             default 1h)\n"
+	       "  -t, --type KIND[,KIND]     only these kinds or groups (repeatable)\n"
 	       "  -u, --user USER            only objects owned or created by USER\n"
-	       "  -Q, --filter EXPR          only stale objects for which EXPR holds (it narrows,\n"
-	       "                             never widens: see FILTER EXPRESSIONS in ipcscope(1))\n"
-	       "  -N, --namespace WHAT       only the namespaces of WHAT: self, a pid, an inode, a\n"
-	       "                             container id or name prefix (default as root: all)\n"
+	       "  -Q, --filter EXPR          only stale objects for which EXPR holds (it\n"
+	       "                             narrows, never widens: see FILTER EXPRESSIONS\n"
+	       "                             in ipcscope(1))\n"
+	       "  -N, --namespace WHAT       only the namespaces of WHAT: self, a pid, an\n"
+	       "                             inode, a container id or name prefix (default as\n"
+	       "                             root: all)\n"
 	       "      --fifo-dir DIR         FIFOs inside DIR are candidates too (repeatable)\n"
 	       "      --yes                  remove them (otherwise a dry run)\n"
-	       "      --backup DIR           save each object (metadata, bytes, messages, values)\n"
-	       "                             before removal; 'ipcscope restore DIR' brings it back\n"
+	       "      --backup DIR           save each object (metadata, bytes, messages,\n"
+	       "                             values) before removal; 'ipcscope restore DIR'\n"
+	       "                             brings it back\n"
 	       "      --log FILE             append a JSON line per object acted on to FILE\n"
 	       "                             (without it, --yes prints those lines on stdout)\n"
 	       "  -J, --json                 one JSON document\n"
+	       OUTOPTS_HELP_CLEAN
 	       "      --root DIR             read /proc and friends under DIR (dry run only)\n"
 	       "  -h, --help                 this help\n\n"
 	       "Stale means, per kind:\n");
 	for (int k = 0; k < KIND__COUNT; k++) {
 		const struct kind_info *ki = kind_info((enum ipc_kind)k);
-		printf("  %-10s %s\n", ki->name, ki->stale_rule);
+
+		print_help_item(ki->name, 10, ki->stale_rule);
 	}
-	printf("A pid counts as gone when no process has it, or when its process started after the\n"
-	       "kernel recorded it (a recycled pid).\n"
-	       "Exit status: 0 when nothing failed (objects the user may not remove do not count),\n"
-	       "1 when a removal or backup failed, 2 on a usage error.\n");
+	printf("A pid counts as gone when no process has it, or when its process started after\n"
+	       "the kernel recorded it (a recycled pid).\n"
+	       "Exit status: 0 when nothing failed (objects the user may not remove do not\n"
+	       "count), 1 when a removal or backup failed, 2 on a usage error.\n");
 }
 
 /* Unlinked objects still held pin memory no clean can free: say how much, and who holds it
@@ -67,6 +77,38 @@ static void print_pinned(FILE *out, const struct clean_report *r)
 	free(p);
 }
 
+/* --backup DIR as --yes would use it: an existing directory we may write, or one mkdir can
+ * make. Checked in a dry run too, as --log is, so the run with --yes does not fail late. */
+static int check_backup_dir(const char *dir)
+{
+	struct stat st;
+	char *parent, *slash;
+	int rc = 0;
+
+	if (stat(dir, &st) == 0)
+		return !S_ISDIR(st.st_mode) ? -ENOTDIR : access(dir, W_OK | X_OK) ? -errno : 0;
+	if (errno != ENOENT)
+		return -errno;
+	parent = xstrdup(dir);
+	while ((slash = strrchr(parent, '/')) && slash[1] == '\0' && slash != parent)
+		*slash = '\0'; /* "dir/" */
+	slash = strrchr(parent, '/');
+	if (!slash)
+		strcpy(parent, ".");
+	else if (slash == parent)
+		parent[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(parent, &st) < 0)
+		rc = -errno;
+	else if (!S_ISDIR(st.st_mode))
+		rc = -ENOTDIR;
+	else if (access(parent, W_OK | X_OK) < 0)
+		rc = -errno;
+	free(parent);
+	return rc;
+}
+
 int cmd_clean(int argc, char **argv)
 {
 	enum { OPT_OLDER = 256, OPT_YES, OPT_BACKUP, OPT_LOG, OPT_ROOT, OPT_FIFO };
@@ -78,6 +120,7 @@ int cmd_clean(int argc, char **argv)
 		{"root", required_argument, NULL, OPT_ROOT}, {"help", no_argument, NULL, 'h'},
 		{"namespace", required_argument, NULL, 'N'},
 		{"filter", required_argument, NULL, 'Q'},
+		OUTOPTS_LONG,
 		{NULL, 0, NULL, 0},
 	};
 	struct expr *expr = NULL;
@@ -93,7 +136,16 @@ int cmd_clean(int argc, char **argv)
 	clean_opts_init(&o);
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:u:N:Q:Jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:u:N:Q:Jh" OUTOPTS_SHORT, opts, NULL)) != -1) {
+		int h = outopts_handle("clean", c, optarg);
+		unsigned kinds = 0;
+
+		if (h < 0) {
+			rc = -h;
+			goto out;
+		}
+		if (h)
+			continue;
 		switch (c) {
 		case OPT_OLDER:
 			if (parse_duration(optarg, &o.stale.older_than) < 0) {
@@ -102,10 +154,13 @@ int cmd_clean(int argc, char **argv)
 			}
 			break;
 		case 't':
-			if (kinds_parse(optarg, &o.filter.kinds, &bad) < 0) {
+			if ((rc = check_list("clean", "--type", optarg)))
+				goto out;
+			if (kinds_parse(optarg, &kinds, &bad) < 0) {
 				rc = usage_error("clean", "unknown kind '%s'", bad);
 				goto out;
 			}
+			o.filter.kinds |= kinds; /* repeated, they add up */
 			break;
 		case 'u':
 			if (user_lookup(optarg, &o.filter.uid) < 0) {
@@ -115,6 +170,10 @@ int cmd_clean(int argc, char **argv)
 			o.filter.has_uid = true;
 			break;
 		case 'Q':
+			if (expr) {
+				rc = usage_error("clean", "-Q given twice: join the conditions with && in one");
+				goto out;
+			}
 			if ((rc = expr_option(optarg, &expr)))
 				goto out;
 			o.expr = expr;
@@ -162,6 +221,12 @@ int cmd_clean(int argc, char **argv)
 	}
 	o.stale.fifo_dirs = fifo_dirs;
 	o.stale.nfifo_dirs = nfifo;
+	if ((rc = check_root(o.root)))
+		goto out;
+	if (o.backup_dir && (rc = check_backup_dir(o.backup_dir)) < 0) {
+		rc = error("cannot use backup directory '%s': %s", o.backup_dir, strerror(-rc));
+		goto out;
+	}
 	if (logpath && !(log = fopen(logpath, "ae"))) {
 		rc = error("cannot open log '%s': %s", logpath, strerror(errno));
 		goto out;
@@ -184,10 +249,10 @@ int cmd_clean(int argc, char **argv)
 
 	if (json) {
 		if (print_clean_json(stdout, &r, &o) < 0)
-			rc = error("cannot write output");
+			rc = write_failed();
 	} else if (o.apply && !log) {
 		if (print_clean_lines(stdout, &r, o.stale.now) < 0)
-			rc = error("cannot write output");
+			rc = write_failed();
 	} else {
 		print_clean_table(stdout, &r);
 	}

@@ -21,6 +21,10 @@ void print_clean_table(FILE *out, const struct clean_report *r)
 	for (size_t i = 0; i < r->n; i++)
 		families |= r->items[i].family != NULL;
 	text_table_init(&t, families ? 6 : 5, heads, NULL);
+	/* On a narrow terminal the evidence and the family are cut, never the identity that
+	 * rm takes. */
+	text_table_set_trunc(&t, 4);
+	text_table_set_trunc(&t, 5);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct clean_item *it = &r->items[i];
 		const char *owner = it->obj->has_owner ? user_name(it->obj->uid) : NULL;
@@ -65,6 +69,23 @@ int print_clean_json(FILE *out, const struct clean_report *r, const struct clean
 	json_t *doc = json_document(&r->snap);
 	int rc;
 
+	json_object_set_new(doc, "clean", clean_report_json(r, o));
+	rc = json_print(out, doc);
+	json_decref(doc);
+	return rc;
+}
+
+int print_rm_json(FILE *out, const struct clean_report *r, const struct clean_opts *o)
+{
+	json_t *doc = json_document(&r->snap), *items = json_array();
+	int rc;
+
+	for (size_t i = 0; i < r->n; i++)
+		json_array_append_new(items, clean_item_json(&r->items[i]));
+	json_object_set_new(doc, "rm", json_pack("{s:b, s:o}", "holders_complete",
+						  r->snap.holders_complete, "items", items));
+	/* What rm -J wrote before "rm" existed, kept for the readers of it (see JSON in the
+	 * man page); its older_than means nothing to rm. */
 	json_object_set_new(doc, "clean", clean_report_json(r, o));
 	rc = json_print(out, doc);
 	json_decref(doc);

@@ -12,6 +12,9 @@ void print_clean_table(FILE *out, const struct clean_report *r);
 int print_clean_lines(FILE *out, const struct clean_report *r, int64_t now);
 /* The report as one document: the frame of r's snapshot with "clean". 0 or -EIO. */
 int print_clean_json(FILE *out, const struct clean_report *r, const struct clean_opts *o);
+/* rm's document: the items under "rm" (no older_than, which rm has not), and under "clean"
+ * as before, for compatibility. */
+int print_rm_json(FILE *out, const struct clean_report *r, const struct clean_opts *o);
 /* Counts per status. */
 void count_clean(const struct clean_report *r, size_t counts[CLEAN__COUNT]);
 

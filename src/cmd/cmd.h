@@ -25,5 +25,10 @@ int cmd_bench(int argc, char **argv);
 /* "ipcscope: <message>\n" on stderr; return EXIT_RUNTIME / EXIT_USAGE for `return error(...)`. */
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A write to stdout failed: keep errno for main's one "write error: REASON" at exit (the
+ * calls after the failure may clear errno) and return EXIT_RUNTIME. */
+int write_failed(void);
+/* The errno write_failed kept, 0 when none. */
+extern int stdout_errno;
 
 #endif

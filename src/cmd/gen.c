@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/common.h"
 #include "core/util.h"
 #include "gen/gen.h"
 
@@ -29,7 +30,7 @@ struct gen_opts {
 	size_t nmechs;
 };
 
-static void usage(FILE *out)
+static void usage_text(FILE *out)
 {
 	fprintf(out,
 		"Usage: ipcscope gen MECH... [OPTIONS]\n\n"
@@ -68,6 +69,23 @@ static void usage(FILE *out)
 	fprintf(out, "\nEvery name starts with '" GEN_PREFIX "<pid>'. On exit, SIGINT, SIGTERM or a "
 		     "failed peer every\nobject is removed and every child reaped, unless --leak.\n"
 		     "Exit status: 0 verified, 1 a mechanism failed, 2 usage error, 128+N on signal N.\n");
+}
+
+/* The text above, each line longer than 80 columns wrapped to fit. */
+static void usage(FILE *out)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m) {
+		usage_text(out);
+		return;
+	}
+	usage_text(m);
+	if (fclose(m) == 0)
+		fputs_help(out, buf);
+	free(buf);
 }
 
 /* "64", "4K", "1M": base 1024, whole string. */
@@ -401,7 +419,7 @@ static void print_new_errors(const struct gen_ctx *ctxs, size_t n, const bool *s
 {
 	for (size_t i = 0; i < n; i++)
 		if (ctxs[i].error[0] && !(seen && seen[i]))
-			fprintf(stderr, "ipcscope gen: %s: %s\n", ctxs[i].gen->name, ctxs[i].error);
+			fprintf(stderr, "ipcscope: gen: %s: %s\n", ctxs[i].gen->name, ctxs[i].error);
 }
 
 int cmd_gen(int argc, char **argv)
@@ -430,7 +448,7 @@ int cmd_gen(int argc, char **argv)
 		if (holding && !o.json)
 			ctxs[i].on_object = on_object;
 		if (gen_check_params(&ctxs[i]) < 0) {
-			fprintf(stderr, "ipcscope gen: %s: %s\n", o.mechs[i]->name, ctxs[i].error);
+			fprintf(stderr, "ipcscope: gen: %s: %s\n", o.mechs[i]->name, ctxs[i].error);
 			ret = ctxs[i].usage ? EXIT_USAGE : EXIT_RUNTIME;
 		}
 	}
@@ -482,11 +500,11 @@ int cmd_gen(int argc, char **argv)
 	fflush(stdout);
 	print_new_errors(ctxs, started, o.json ? NULL : seen);
 	if (gen_check() == -ECHILD && !gen_stop_signal()) {
-		fprintf(stderr, "ipcscope gen: %s; everything removed\n", gen_run_abort());
+		fprintf(stderr, "ipcscope: gen: %s; everything removed\n", gen_run_abort());
 		failed = true;
 	}
 	if (gen_stop_signal()) {
-		fprintf(stderr, "ipcscope gen: stopped by signal %d (%s); %s\n", gen_stop_signal(),
+		fprintf(stderr, "ipcscope: gen: stopped by signal %d (%s); %s\n", gen_stop_signal(),
 			strsignal(gen_stop_signal()),
 			o.p.leak ? "named objects left behind (--leak)" : "everything removed");
 		ret = 128 + gen_stop_signal();

@@ -7,6 +7,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/common.h"
+#include "cmd/outopts.h"
 #include "core/ns.h"
 #include "core/util.h"
 #include "render/json.h"
@@ -15,22 +16,39 @@
 static void help(void)
 {
 	printf("Usage: ipcscope limits [OPTIONS]\n\n"
-	       "Kernel IPC limits and their use. SysV and POSIX queue limits are per IPC namespace,\n"
-	       "/dev/shm per mount namespace: as root every namespace is shown, each with its own.\n\n"
+	       "Kernel IPC limits and their use. SysV and POSIX queue limits are per IPC\n"
+	       "namespace, /dev/shm per mount namespace: as root every namespace is shown, each\n"
+	       "with its own.\n\n"
 	       "Options:\n"
-	       "  -b, --bytes       sizes in bytes\n"
-	       "  -n, --noheadings  no header line\n"
-	       "  -r, --raw         unaligned output\n"
-	       "  -J, --json        one JSON document (schema ipcscope/1)\n"
-	       "  -N, --namespace WHAT  only the namespaces of WHAT (see list --help)\n"
-	       "      --root DIR    read /proc under DIR\n"
-	       "  -h, --help        this help\n");
+	       "  -b, --bytes             sizes and page counts in full, not in K, M, G\n"
+	       "  -n, --noheadings        no header line\n"
+	       "  -r, --raw               unaligned output\n"
+	       "  -e, --export            NAME=\"value\" pairs, one line per limit\n"
+	       "  -y, --shell             with -e: names usable as shell variables\n"
+	       "  -J, --json              one JSON document (schema ipcscope/1)\n"
+	       OUTOPTS_HELP
+	       "  -N, --namespace WHAT    only the namespaces of WHAT (see list --help)\n"
+	       "      --root DIR          read /proc under DIR\n"
+	       "  -h, --help              this help\n\n"
+	       "Columns (named as the JSON members): NAME, GROUP, DESCRIPTION, VALUE (the\n"
+	       "limit), USED, USE%% (none for a per-object ceiling such as msg_max), UNIT; with\n"
+	       "several namespaces NS and CONTAINER.\n");
 }
 
 static const char *fmt_amount(const struct limit *l, uint64_t v, bool bytes, char *buf, size_t len)
 {
 	if (!strcmp(l->unit, "bytes") && !bytes)
 		return human_size(v, buf, len);
+	/* Pages in K, M, G... of pages, as shmmax's bytes are: shmall's default is 2^64 - 2^24. */
+	if (!strcmp(l->unit, "pages") && !bytes) {
+		size_t n;
+
+		human_size(v, buf, len);
+		n = strlen(buf);
+		if (n && buf[n - 1] == 'B')
+			buf[n - 1] = '\0';
+		return buf;
+	}
 	snprintf(buf, len, "%" PRIu64, v);
 	return buf;
 }
@@ -43,11 +61,14 @@ int cmd_limits(int argc, char **argv)
 		{"noheadings", no_argument, NULL, 'n'}, {"raw", no_argument, NULL, 'r'},
 		{"root", required_argument, NULL, OPT_ROOT}, {"help", no_argument, NULL, 'h'},
 		{"namespace", required_argument, NULL, 'N'},
+		{"export", no_argument, NULL, 'e'},     {"shell", no_argument, NULL, 'y'},
+		OUTOPTS_LONG,
 		{NULL, 0, NULL, 0},
 	};
-	static const char *heads[] = {"NAME", "KIND", "DESCRIPTION", "LIMIT", "USED", "USE%", "UNIT"};
+	/* The headers are the JSON members' names (group, value), so -e and -J agree. */
+	static const char *heads[] = {"NAME", "GROUP", "DESCRIPTION", "VALUE", "USED", "USE%", "UNIT"};
 	static const bool right[] = {false, false, false, true, true, true, false};
-	static const char *heads_ns[] = {"NAME", "KIND", "DESCRIPTION", "LIMIT", "USED", "USE%", "UNIT",
+	static const char *heads_ns[] = {"NAME", "GROUP", "DESCRIPTION", "VALUE", "USED", "USE%", "UNIT",
 					 "NS", "CONTAINER"};
 	static const bool right_ns[] = {false, false, false, true, true, true, false, true, false};
 	const char *root = NULL;
@@ -58,8 +79,20 @@ int cmd_limits(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc,argv,":JbnrN:h",opts,NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":JbnrN:eyh" OUTOPTS_SHORT, opts, NULL)) != -1) {
+		int h = outopts_handle("limits", c, optarg);
+
+		if (h < 0)
+			return -h;
+		if (h)
+			continue;
 		switch (c) {
+		case 'e':
+			flags |= TABLE_EXPORT;
+			break;
+		case 'y':
+			flags |= TABLE_EXPORT | TABLE_SHELL;
+			break;
 		case 'J':
 			json = true;
 			break;
@@ -89,6 +122,8 @@ int cmd_limits(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("limits", "unexpected argument '%s'", argv[optind]);
+	if (json && (flags & (TABLE_NOHEADINGS | TABLE_RAW | TABLE_EXPORT)))
+		return usage_error("limits", "--json cannot be combined with --noheadings, --raw or --export");
 
 	rc = scan_snapshot(root, KINDS_ALL, SCAN_LIMITS | SCAN_NO_HOLDERS | SCAN_ALL_NS, &snap);
 	if (rc)
@@ -97,7 +132,7 @@ int cmd_limits(int argc, char **argv)
 		json_t *doc = json_document(&snap);
 
 		json_object_set_new(doc, "limits", json_of_limits(&snap));
-		rc = json_print(stdout, doc) < 0 ? error("cannot write output") : 0;
+		rc = json_print(stdout, doc) < 0 ? write_failed() : 0;
 		json_decref(doc);
 	} else {
 		struct text_table t;
@@ -107,6 +142,8 @@ int cmd_limits(int argc, char **argv)
 		for (size_t i = 0; i < snap.nlimits; i++)
 			many |= snap.limits[i].ns != 0;
 		text_table_init(&t, many ? 9 : 7, many ? heads_ns : heads, many ? right_ns : right);
+		text_table_set_trunc(&t, 2); /* DESCRIPTION */
+		text_table_set_trunc(&t, 8); /* CONTAINER */
 		for (size_t i = 0; i < snap.nlimits; i++) {
 			const struct limit *l = &snap.limits[i];
 			char lim[32], used[32], pct[16], ns[24], cont[80];
@@ -123,7 +160,7 @@ int cmd_limits(int argc, char **argv)
 				row[3] = fmt_amount(l, l->value, flags & TABLE_BYTES, lim, sizeof(lim));
 			if (l->has_used)
 				row[4] = fmt_amount(l, l->used, flags & TABLE_BYTES, used, sizeof(used));
-			if (l->has_value && l->has_used && l->value) {
+			if (l->has_value && l->has_used && l->value && !l->ceiling) {
 				snprintf(pct, sizeof(pct), "%.2f%%", 100.0 * (double)l->used / (double)l->value);
 				row[5] = pct;
 			}

@@ -13,8 +13,9 @@
 static void help(void)
 {
 	printf("Usage: ipcscope restore [OPTIONS] DIR\n\n"
-	       "Recreate every object saved under DIR (by clean --backup or rm --backup), or the one\n"
-	       "object DIR holds. An object that exists already is not overwritten.\n\n"
+	       "Recreate every object saved under DIR (by clean --backup or rm --backup), or\n"
+	       "the one object DIR holds. An object that exists already is not overwritten.\n"
+	       "Each is shown with what it is now (NOW): a SysV object gets a new id.\n\n"
 	       "Options:\n"
 	       "  -J, --json  JSON output\n"
 	       "  -h, --help  this help\n\n"
@@ -26,7 +27,7 @@ int cmd_restore(int argc, char **argv)
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'J'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
-	static const char *heads[] = {"STATUS", "KIND", "SAVED AS", "WHY"};
+	static const char *heads[] = {"STATUS", "KIND", "SAVED AS", "NOW", "WHY"};
 	json_t *results = NULL;
 	bool json = false;
 	int c, rc;
@@ -60,23 +61,27 @@ int cmd_restore(int argc, char **argv)
 	}
 	if (rc == -ENOENT && json_array_size(results) == 0) {
 		json_decref(results);
-		return error("no backup under '%s'", argv[optind]);
+		return error("'%s' is not a backup: no meta.json in it nor in a directory under it "
+			     "(clean --backup and rm --backup make them)", argv[optind]);
 	}
 	if (json) {
 		json_t *doc = json_pack("{s:s, s:o}", "schema", "ipcscope/1", "restored", results);
-		json_print(stdout, doc);
+		if (json_print(stdout, doc) < 0)
+			write_failed();
 		json_decref(doc);
 	} else {
 		struct text_table t;
 		size_t i;
 		json_t *e;
 
-		text_table_init(&t, 4, heads, NULL);
+		text_table_init(&t, 5, heads, NULL);
+		text_table_set_trunc(&t, 4);
 		json_array_foreach(results, i, e) {
-			const char *row[4] = {
+			const char *row[5] = {
 				json_string_value(json_object_get(e, "status")),
 				json_string_value(json_object_get(e, "kind")),
 				json_string_value(json_object_get(e, "identity")),
+				json_string_value(json_object_get(e, "new_identity")),
 				json_string_value(json_object_get(e, json_object_get(e, "reason") ? "reason" : "note")),
 			};
 			text_table_add(&t, row);

@@ -16,15 +16,18 @@ static void help(void)
 {
 	printf("Usage: ipcscope rm [OPTIONS] KIND ID|KEY|NAME...\n"
 	       "       ipcscope rm [OPTIONS] IDENTITY...\n\n"
-	       "Remove the named objects: IPC_RMID for SysV, mq_unlink, shm_unlink or sem_unlink\n"
-	       "for POSIX, unlink for FIFOs. An object in use (attached, open, mapped, waited on,\n"
-	       "or last used by a live process) is refused unless --force; rm names who holds it.\n\n"
+	       "Remove the named objects: IPC_RMID for SysV, mq_unlink, shm_unlink or\n"
+	       "sem_unlink for POSIX, unlink for FIFOs. An object in use (attached, open,\n"
+	       "mapped, waited on, or last used by a live process) is refused unless --force;\n"
+	       "rm names who holds it. A KEY or ID that names several objects is refused.\n\n"
 	       "Options:\n"
 	       "  -f, --force       remove objects in use too\n"
-	       "      --backup DIR  save each object first ('ipcscope restore DIR' brings it back)\n"
-	       "  -J, --json        one JSON document\n"
+	       "      --backup DIR  save each object first ('ipcscope restore DIR' brings it\n"
+	       "                    back)\n"
+	       "  -J, --json        one JSON document (the objects under \"rm\")\n"
 	       "  -h, --help        this help\n\n"
-	       "Exit status: 0 when every named object was removed, 1 otherwise, 2 on a usage error.\n");
+	       "Exit status: 0 when every named object was removed, 1 otherwise (an object not\n"
+	       "found, ambiguous, refused or failed), 2 on a usage error.\n");
 }
 
 int cmd_rm(int argc, char **argv)
@@ -92,8 +95,8 @@ int cmd_rm(int argc, char **argv)
 	}
 	count_clean(&r, counts);
 	if (json) {
-		if (print_clean_json(stdout, &r, &o) < 0)
-			rc = error("cannot write output");
+		if (print_rm_json(stdout, &r, &o) < 0)
+			rc = write_failed();
 	} else {
 		print_clean_table(stdout, &r);
 	}

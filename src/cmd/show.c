@@ -8,6 +8,8 @@
 #include "cmd/cmd.h"
 #include "cmd/common.h"
 #include "collectors/ftok.h"
+#include "cmd/outopts.h"
+#include "core/coltext.h"
 #include "core/columns.h"
 #include "core/filter.h"
 #include "core/ftok.h"
@@ -20,16 +22,18 @@ static void help(void)
 {
 	printf("Usage: ipcscope show KIND ID|KEY|NAME|INODE [OPTIONS]\n"
 	       "       ipcscope show IDENTITY [OPTIONS]\n\n"
-	       "Every field of one object. KEY is written 0x...; IDENTITY is what list -o IDENTITY\n"
-	       "prints (sysv-shm:4026531839:7).\n\n"
+	       "Every field of one object. KEY is written 0x...; IDENTITY is what\n"
+	       "list -o IDENTITY prints (sysv-shm:4026531839:7). A KEY or ID that names several\n"
+	       "objects (IPC_PRIVATE segments share key 0) is refused: give the identity.\n\n"
 	       "Options:\n"
-	       "  -b, --bytes     sizes in bytes\n"
-	       "  -J, --json      one JSON document (schema ipcscope/1)\n"
-	       "  -N, --namespace WHAT  look only in the namespaces of WHAT (see list --help)\n"
-	       "      --key-path DIR  also look under DIR for the file a SysV key was made from by\n"
-	       "                  ftok (repeatable)\n"
-	       "      --root DIR  read /proc and friends under DIR\n"
-	       "  -h, --help      this help\n");
+	       "  -b, --bytes             sizes in bytes\n"
+	       "  -J, --json              one JSON document (schema ipcscope/1)\n"
+	       OUTOPTS_HELP
+	       "  -N, --namespace WHAT    look only in the namespaces of WHAT (see list --help)\n"
+	       "      --key-path DIR      also look under DIR for the file a SysV key was made\n"
+	       "                          from by ftok (repeatable)\n"
+	       "      --root DIR          read /proc and friends under DIR\n"
+	       "  -h, --help              this help\n");
 }
 
 static void print_fields(const struct ipc_object *o, bool bytes)
@@ -43,10 +47,16 @@ static void print_fields(const struct ipc_object *o, bool bytes)
 		return; /* the kinds table names only real columns; a test checks it */
 	for (size_t i = 0; i < n; i++) {
 		struct col_value v;
-		char buf[96];
+		char buf[96], *whole = column_long_text(cols[i], o), *fit;
+		size_t width = table_width(stdout);
 
 		column_value(cols[i], o, &v);
-		printf("%-10s %s\n", cols[i]->name, column_text(cols[i], &v, bytes, buf, sizeof(buf)));
+		/* A value longer than the terminal is cut there, as a table's cell is. */
+		fit = table_fit_text(whole ? whole : column_text(cols[i], &v, bytes, buf, sizeof(buf)),
+				     width > 11 ? width - 11 : width);
+		printf("%-10s %s\n", cols[i]->name, fit);
+		free(fit);
+		free(whole);
 	}
 	free(cols);
 	if (o->partial)
@@ -135,6 +145,8 @@ static void print_holders(const struct ipc_object *o)
 	struct text_table t;
 
 	text_table_init(&t, 5, heads, right);
+	text_table_set_trunc(&t, 1);
+	text_table_set_trunc(&t, 4);
 	for (size_t i = 0; i < o->nholders; i++) {
 		const struct ipc_holder *h = &o->holders[i];
 		char pid[24], fd[24];
@@ -159,6 +171,8 @@ static void print_waiters(const struct ipc_object *o)
 	struct text_table t;
 
 	text_table_init(&t, 8, heads, right);
+	text_table_set_trunc(&t, 2);
+	text_table_set_trunc(&t, 6);
 	for (size_t i = 0; i < o->nwaiters; i++) {
 		const struct ipc_waiter *w = &o->waiters[i];
 		char pid[24], tid[24], fd[24], detail[96], since[40];
@@ -211,6 +225,7 @@ int cmd_show(int argc, char **argv)
 		{"root", required_argument, NULL, OPT_ROOT}, {"help", no_argument, NULL, 'h'},
 		{"namespace", required_argument, NULL, 'N'},
 		{"key-path", required_argument, NULL, OPT_KEYPATH},
+		OUTOPTS_LONG,
 		{NULL, 0, NULL, 0},
 	};
 	const char *root = NULL, *ref, *key_paths[FTOK_MAX_KEY_PATHS];
@@ -218,12 +233,19 @@ int cmd_show(int argc, char **argv)
 	struct ipc_object *found = NULL;
 	struct snapshot snap;
 	unsigned kinds = KINDS_ALL;
+	size_t nfound = 0;
 	bool json = false, bytes = false;
 	int c, rc, k;
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":JbN:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":JbN:h" OUTOPTS_SHORT, opts, NULL)) != -1) {
+		int h = outopts_handle("show", c, optarg);
+
+		if (h < 0)
+			return -h;
+		if (h)
+			continue;
 		switch (c) {
 		case 'J':
 			json = true;
@@ -274,19 +296,28 @@ int cmd_show(int argc, char **argv)
 	rc = scan_snapshot(root, kinds, SCAN_ALL_NS, &snap);
 	if (rc)
 		goto out;
-	for (size_t i = 0; i < snap.nobjs && !found; i++)
-		if ((kinds & KIND_BIT(snap.objs[i]->kind)) && object_matches_ref(snap.objs[i], ref))
-			found = snap.objs[i];
-	if (!found) {
+	/* A key or id may name several objects (IPC_PRIVATE segments share key 0, and every IPC
+	 * namespace numbers its ids from 0): show, like rm, refuses to pick one. */
+	for (size_t i = 0; i < snap.nobjs; i++)
+		if ((kinds & KIND_BIT(snap.objs[i]->kind)) && object_matches_ref(snap.objs[i], ref)) {
+			if (!found)
+				found = snap.objs[i];
+			nfound++;
+		}
+	if (nfound != 1) {
 		print_scan_errors(&snap);
-		rc = error("no %s object '%s'", kind_name((enum ipc_kind)__builtin_ctz(kinds)), ref);
+		if (nfound)
+			rc = error("'%s' names %zu %s objects; give the id or identity", ref, nfound,
+				   kind_name((enum ipc_kind)__builtin_ctz(kinds)));
+		else
+			rc = error("no %s object '%s'", kind_name((enum ipc_kind)__builtin_ctz(kinds)), ref);
 		goto out;
 	}
 	ftok_find_sources(&snap, root, &found, 1, key_paths, nkey_paths);
 	if (json) {
 		json_t *doc = json_document(&snap);
 
-		rc = json_print_objects(stdout, doc, &found, 1) < 0 ? error("cannot write output") : 0;
+		rc = json_print_objects(stdout, doc, &found, 1) < 0 ? write_failed() : 0;
 		json_decref(doc);
 	} else {
 		print_fields(found, bytes);

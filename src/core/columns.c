@@ -12,6 +12,7 @@
 #include <sys/sysmacros.h>
 #include <time.h>
 
+#include "core/coltext.h"
 #include "core/fdkind.h"
 #include "core/ftok.h"
 #include "core/kinds.h"
@@ -703,10 +704,12 @@ const struct column columns[] = {
 	{"SIGQLIMIT", "signals.queue_limit", COL_INT, K(SIGNAL), "signal: the most that may be queued (RLIMIT_SIGPENDING)", fdk_get_sigqlimit},
 	{"SEND", "stime", COL_TIME, K(SYSV_MSG), "last send", get_stime},
 	{"RECV", "rtime", COL_TIME, K(SYSV_MSG), "last receive", get_rtime},
-	{"ATTACH", "atime", COL_TIME, K(SYSV_SHM), "last attach", get_atime},
+	{"ATTACH", "attach_time", COL_TIME, K(SYSV_SHM), "last attach", get_atime},
 	{"DETACH", "dtime", COL_TIME, K(SYSV_SHM), "last detach", get_dtime},
 	{"OP", "otime", COL_TIME, K(SYSV_SEM), "last semop", get_otime},
-	{"ATIME", "atime", COL_TIME, FILEKINDS & ~K(POSIX_MQ), "last access", get_atime},
+	/* A segment's atime is its last attach: JSON "atime" always carried it, and still does
+	 * beside "attach_time" (the man page's JSON section). */
+	{"ATIME", "atime", COL_TIME, (FILEKINDS & ~K(POSIX_MQ)) | K(SYSV_SHM), "last access (sysv-shm: last attach, as ATTACH)", get_atime},
 	{"MTIME", "mtime", COL_TIME, FILEKINDS | MEMFD | MMAP, "last modification", get_mtime},
 	{"CTIME", "ctime", COL_TIME, ALL & ~(K(PIPE) | SOCKETS | K(POSIX_MQ)), "last change", get_ctime},
 	{"PROCS", NULL, COL_STR, ALL, "processes the kernel recorded: c:reator l:ast s:ender r:eceiver o:p n:otify", get_procs},
@@ -903,7 +906,7 @@ const char *column_text(const struct column *c, const struct col_value *v, bool 
 		snprintf(buf, len, "%.1f%%", v->d);
 		return buf;
 	case COL_TIME:
-		return time_text(v->i, false, buf, len) ? buf : time_seconds(v->i, buf, len);
+		return table_time_text(v->i, buf, len); /* core/coltext.c: --time-format */
 	}
 	return "?";
 }

@@ -22,6 +22,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/coltext.h"
 #include "core/columns.h"
 #include "core/util.h"
 
@@ -1156,8 +1157,12 @@ static bool eval_cmp(const struct node *n, const struct ipc_object *o)
 		return n->op == OP_NE || n->op == OP_NRE;
 	if (n->re) {
 		char buf[64];
-		bool m = regexec(n->re, value_text(n->col, &a, buf, sizeof(buf)), 0, NULL, 0) == 0;
+		/* A list column (HOLDERS, PROCS, WAITERS, BLOCKED, SEMVALS) whole: the table
+		 * value stops at 95 bytes, and a holder past them must still match. */
+		char *whole = n->col->type == COL_STR ? column_long_text(n->col, o) : NULL;
+		bool m = regexec(n->re, whole ? whole : value_text(n->col, &a, buf, sizeof(buf)), 0, NULL, 0) == 0;
 
+		free(whole);
 		return n->op == OP_RE ? m : !m;
 	}
 	if (n->col2) {

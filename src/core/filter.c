@@ -29,8 +29,14 @@ bool filter_match(const struct filter *f, const struct ipc_object *o)
 		return false;
 	if (f->has_key && !(o->has_key && o->key == f->key))
 		return false;
-	if (f->has_pid && !pid_matches(o, f->pid))
-		return false;
+	if (f->has_pid || f->npids) {
+		bool any = f->has_pid && pid_matches(o, f->pid);
+
+		for (size_t i = 0; i < f->npids && !any; i++)
+			any = pid_matches(o, f->pids[i]);
+		if (!any)
+			return false;
+	}
 	return true;
 }
 

@@ -14,6 +14,8 @@ struct filter {
 	uid_t uid;         /* owner or creator */
 	bool has_pid;
 	pid_t pid;         /* creator, last user, semaphore last op, or holder */
+	const pid_t *pids; /* more pids (-p 1,2): any of them, or pid, matches; borrowed */
+	size_t npids;
 	bool has_key;
 	uint32_t key;
 };

@@ -28,6 +28,8 @@ struct limit {
 	uint64_t value;      /* shmall may exceed INT64_MAX */
 	bool has_used;       /* false when no usage applies or the kind was not scanned */
 	uint64_t used;
+	bool ceiling;        /* a bound on each object, not a pool: used is the largest one in
+			      * use, and no share of the limit is "in use" (msg_max) */
 	char *source;        /* where value was read; owned */
 	uint64_t ns;         /* the IPC or mount namespace it is of; 0 the scanner's */
 };

@@ -9,7 +9,7 @@ T=$(mktemp -d)
 trap 'stop_gens; rm -rf "$T"' EXIT
 comp=$SRCDIR/packaging/completion
 
-start_gen "$T/gen.json" sysv-msg posix-mq --hold 60
+start_gen "$T/gen.json" sysv-msg posix-mq --hold 300
 msgid=$(gen_field "$T/gen.json" 'd["mechanisms"][0]["objects"][0]["id"]')
 mqname=$(gen_field "$T/gen.json" 'd["mechanisms"][1]["objects"][0]["name"]')
 identity=$("$IPCSCOPE" list -t sysv-msg -n -r -o ID,IDENTITY 2>/dev/null | awk -v id="$msgid" '$1 == id { print $2 }')
@@ -100,6 +100,22 @@ $T/cases
 --output
 --metrics-top
 --older-than
+@ $IPCSCOPE list --time-format 
+short
+full
+iso
+@ $IPCSCOPE limits --time-format f
+full
+@ $IPCSCOPE list --sort -US
+-USE%
+-USED
+@ $IPCSCOPE list --h
+--head
+--help
+@ $IPCSCOPE show --
+--width
+--notruncate
+--time-format
 @ $IPCSCOPE gen -s 
 @ $IPCSCOPE bench --cpu 
 same

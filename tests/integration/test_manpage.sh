@@ -65,7 +65,8 @@ for cmd in "${cmds[@]}"; do
 done
 for opt in --help --version; do has "$synopsis" "$opt" || missing+=("ipcscope $opt in SYNOPSIS"); done
 # list's default columns, as list --help names them, in that order.
-defaults=$(sed -n 's/^Default columns: //p' "$T/list.help" | sed 's/,/, /g')
+# (The line is wrapped at 80 columns, continuation lines indented.)
+defaults=$(awk '/^Default columns: / { s = substr($0, 18); while ((getline l) > 0 && l ~ /^  /) { sub(/^ +/, "", l); s = s l } print s; exit }' "$T/list.help" | sed 's/,/, /g')
 [ -n "$defaults" ] || fail "list --help names no default columns"
 section list | tr -s ' \t\n' ' ' | grep -qF "default columns: $defaults." ||
     missing+=("list's default columns: $defaults")
@@ -88,6 +89,15 @@ done < <(grep -vxF -f "$T/man-cols" "$T/bin-cols")
 while read -r col _; do
     grep -qE "^ {7}$col +" "$T/page.txt" || missing+=("column $col in the rendered page")
 done <"$T/bin-cols"
+
+# The sections util-linux pages carry; ENVIRONMENT names what the binary reads.
+for sec in ENVIRONMENT "REPORTING BUGS" AVAILABILITY "EXIT STATUS" "SEE ALSO"; do
+    grep -qx "# $sec" "$scd" || missing+=("a '# $sec' section")
+done
+env_text=$(section ENVIRONMENT)
+for var in $(grep -rhoE 'getenv\("[A-Z_]+"\)|"(IPCSCOPE_TEST_HOOK_[A-Z_]+|LC_ALL|LC_CTYPE|LANG)"' "$SRCDIR/src" | grep -oE '[A-Z][A-Z_]+' | sort -u); do
+    has "$env_text" "$var" || missing+=("environment variable $var in ENVIRONMENT")
+done
 
 gen=$(section gen)
 while read -r mech _; do

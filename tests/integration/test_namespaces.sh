@@ -399,7 +399,7 @@ assert len(o) == 1 and o[0]["identity"] == ident, [x["identity"] for x in o]
 def stable(x):
     if "ftok" in x:
         x["ftok"] = {k: v for k, v in x["ftok"].items() if k in ("form", "proj", "dev_bits", "ino_bits")}
-    return {k: v for k, v in x.items() if k not in ("atime", "mtime", "ctime", "rtime", "stime", "wqueue")}
+    return {k: v for k, v in x.items() if k not in ("atime", "attach_time", "mtime", "ctime", "rtime", "stime", "wqueue")}
 assert stable(o[0]) == stable(l[0]), (stable(o[0]), stable(l[0]))
 PY
 done

@@ -79,6 +79,7 @@ for k in ("msg", "shm", "sem"):
         eq("cpid", o["creator"]["pid"], st["cpid"])
         eq("lpid", o.get("last", {}).get("pid"), st["lpid"] or None)
         eq("atime", o.get("atime"), iso(st["atime"]))
+        eq("attach_time", o.get("attach_time"), iso(st["atime"]))
         eq("dtime", o.get("dtime"), iso(st["dtime"]))
         eq("status", o.get("status"), None if not st["status"] else o.get("status"))
         for f in ("rss", "swap"):

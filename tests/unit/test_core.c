@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/coltext.h"
 #include "core/columns.h"
 #include "core/filter.h"
 #include "core/kinds.h"
@@ -310,7 +311,20 @@ static void times_out_of_range(void **state)
 	column_value(column_find("CTIME"), o, &v);
 	assert_string_equal(column_text(c, &v, false, buf, sizeof(buf)), "@253402300800");
 	column_value(column_find("ATIME"), o, &v);
-	assert_string_equal(column_text(c, &v, false, buf, sizeof(buf)), "1970-01-02 00:00:00");
+	/* Table times say their zone by default (iso); --time-format full and short as lsipc. */
+	setenv("TZ", "UTC", 1);
+	tzset();
+	assert_string_equal(column_text(c, &v, false, buf, sizeof(buf)), "1970-01-02T00:00:00+00:00");
+	columns_set_time_format(TIME_FULL);
+	assert_string_equal(column_text(c, &v, false, buf, sizeof(buf)), "Fri Jan  2 00:00:00 1970");
+	columns_set_time_format(TIME_SHORT);
+	assert_string_equal(column_text(c, &v, false, buf, sizeof(buf)), "1970-Jan02");
+	columns_set_time_format(TIME_ISO);
+	setenv("TZ", "EST5", 1);
+	tzset();
+	assert_string_equal(column_text(c, &v, false, buf, sizeof(buf)), "1970-01-01T19:00:00-05:00");
+	setenv("TZ", "UTC", 1);
+	tzset();
 	/* A buffer too small for the text gets a cut but terminated string, never stack bytes. */
 	assert_true(strlen(column_text(c, &v, false, buf, 5)) < 5);
 

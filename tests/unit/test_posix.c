@@ -324,7 +324,8 @@ static void not_mounted(void **state)
 	assert_int_equal(fixture_scan("posix-nomount", POSIX, true, &s), 0);
 	e = fixture_error(&s, "/dev/mqueue", "not an mqueue mount");
 	assert_non_null(e);
-	assert_non_null(strstr(e->message, "mount -t mqueue none /dev/mqueue"));
+	/* A fixture tree is no live host: no fix to run on it. */
+	assert_null(strstr(e->message, "mount -t"));
 	assert_int_equal(count_kind(&s, KIND_POSIX_MQ), 0);
 	/* the rest of the scan goes on */
 	assert_non_null(find_name(&s, KIND_POSIX_SHM, "/seg"));
@@ -378,7 +379,8 @@ static void queue_after_listing(void **state)
 	o = snapshot_find_identity(&s, "posix-mq:4026531839:/q1");
 	assert_non_null(o);
 	assert_non_null(o->partial);
-	assert_non_null(strstr(o->partial, "mount -t mqueue none /dev/mqueue"));
+	assert_non_null(strstr(o->partial, "not in /dev/mqueue"));
+	assert_null(strstr(o->partial, "mount -t"));
 	snapshot_release(&s);
 }
 
@@ -390,9 +392,9 @@ static void no_directories(void **state)
 
 	(void)state;
 	fixture_scan("posix-nodirs", POSIX, true, &s);
-	e = fixture_error(&s, "/dev/mqueue", "no such directory");
+	e = fixture_error(&s, "/dev/mqueue", "not in the --root tree");
 	assert_non_null(e);
-	assert_non_null(strstr(e->message, "mkdir -p /dev/mqueue && mount -t mqueue none /dev/mqueue"));
+	assert_null(strstr(e->message, "mount -t"));
 	assert_non_null(fixture_error(&s, "/dev/shm", "cannot open: No such file"));
 	assert_non_null(fixture_error(&s, "/proc/sys/fs/mqueue/queues_max", "not a number: 'garbage'"));
 	assert_non_null(fixture_error(&s, "/proc/sys/fs/mqueue/msgsize_max", "cannot read"));
