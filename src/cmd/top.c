@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <malloc.h>
 #include <math.h>
 #include <poll.h>
 #include <pthread.h>
@@ -48,7 +49,7 @@ static void help(void)
 	       "to whom, d remove (as rm, after asking), h help, q quit.\n\n"
 	       "Options:\n"
 	       "  -d, --delay SECONDS     between scans (default 2; 0.1 to 3600)\n"
-	       "  -t, --type KIND[,KIND]  kinds or groups to show (the t key changes it)\n"
+	       "  -t, --type KIND[,KIND]  kinds or groups to scan and show (the t key changes it)\n"
 	       "  -s, --sort COL          sort column: KIND OBJECT KEY OWNER SIZE USED USE%% MSGS HOLD\n"
 	       "                          WAIT STATUS HOLDERS; -COL or COL:asc|desc sets the direction\n"
 	       "                          (default USE%%:desc)\n"
@@ -194,9 +195,17 @@ static void *scan_main(void *arg)
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000;
 		}
-		while (!s->stop && !s->now && s->req == REQ_NONE)
-			if (pthread_cond_timedwait(&s->wake, &s->lock, &until) == ETIMEDOUT)
+		for (bool due = false; !s->stop && s->req == REQ_NONE;) {
+			/* No newer rows while the UI has not taken these: a slow UI (a huge host)
+			 * should not make the scanner hold a third snapshot. */
+			if (s->ready) {
+				pthread_cond_wait(&s->wake, &s->lock);
+				continue;
+			}
+			if (s->now || due)
 				break;
+			due = pthread_cond_timedwait(&s->wake, &s->lock, &until) == ETIMEDOUT;
+		}
 		if (s->stop)
 			break;
 		req = s->req;
@@ -232,7 +241,7 @@ static void *scan_main(void *arg)
 		rows = scan_once(s, kinds);
 		pthread_mutex_lock(&s->lock);
 		if (s->ready) {
-			/* The UI has not taken the last one: this one is newer. */
+			/* Rows made before a removal, still untaken: these are newer. */
 			top_rows_release(s->ready);
 			free(s->ready);
 		}
@@ -349,7 +358,7 @@ static void rebuild_view(struct top *t)
 		return; /* keep the last text: it is what the object was */
 	top_lines_release(&t->ui.lines);
 	if (t->ui.view == VIEW_DETAIL)
-		top_detail(&t->ui.lines, o, t->m.cur.snap, &t->s->stale);
+		top_detail(&t->ui.lines, o, t->m.cur.snap, &t->s->stale, COLS - 1);
 	else
 		top_tree(&t->ui.lines, o, t->m.cur.snap);
 	if (t->ui.scroll >= t->ui.lines.n)
@@ -384,6 +393,8 @@ static void take_results(struct top *t)
 	pthread_mutex_lock(&s->lock);
 	rows = s->ready;
 	s->ready = NULL;
+	if (rows)
+		pthread_cond_signal(&s->wake); /* it may scan again */
 	result = s->result;
 	s->result = false;
 	if (result) {
@@ -399,6 +410,9 @@ static void take_results(struct top *t)
 		top_model_swap(&t->m, rows);
 		free(rows);
 		rebuild_view(t);
+		/* The old snapshot was just freed: give its pages back before the next scan
+		 * builds another (as serve does). */
+		malloc_trim(0);
 	}
 	if (!result)
 		return;
@@ -454,13 +468,15 @@ static void accept_prompt(struct top *t)
 		}
 		t->m.kinds = mask;
 		top_model_update_view(&t->m);
-		if (mask & ~KINDS_DEFAULT) {
-			/* Kinds not scanned by default (signal): scan them from now on. */
-			pthread_mutex_lock(&t->s->lock);
-			t->s->kinds = KINDS_DEFAULT | mask;
-			pthread_mutex_unlock(&t->s->lock);
-			scanner_ask(t->s, REQ_NONE, NULL);
+		pthread_mutex_lock(&t->s->lock);
+		if (mask & ~t->s->kinds) {
+			/* Kinds not scanned so far (-t, or signal, which is not by default):
+			 * scanned from now on. */
+			t->s->kinds |= mask;
+			t->s->now = true;
+			pthread_cond_signal(&t->s->wake);
 		}
+		pthread_mutex_unlock(&t->s->lock);
 		break;
 	}
 	default:
@@ -547,8 +563,11 @@ static void key(struct top *t, int ch)
 		prompt_key(t, ch);
 		return;
 	}
-	if (ch != KEY_RESIZE)
-		t->ui.message[0] = '\0';
+	if (ch == KEY_RESIZE) {
+		rebuild_view(t); /* the detail packs its fields to the width */
+		return;
+	}
+	t->ui.message[0] = '\0';
 	if (t->ui.view != VIEW_TABLE) {
 		size_t max = t->ui.lines.n > (size_t)page ? t->ui.lines.n - (size_t)page : 0;
 
@@ -812,11 +831,21 @@ int cmd_top(int argc, char **argv)
 
 	setlocale(LC_ALL, "");
 	tui_utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
-	s.kinds = KINDS_DEFAULT | kinds;
+	/* -t bounds what is scanned (as for list); the t key can widen it. */
+	s.kinds = kinds ? kinds : KINDS_DEFAULT;
 	if (pipe2(s.pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		return error("pipe: %s", strerror(errno));
 	pthread_mutex_init(&s.lock, NULL);
-	pthread_cond_init(&s.wake, NULL);
+	{
+		/* The scanner's deadline is on the monotonic clock: a change of the date must
+		 * neither stop the refresh nor make it spin. */
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&s.wake, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 
 	/* Installed before curses starts, so that curses leaves them to us (it only takes
 	 * signals still at their default) and they end the program through the normal path. */

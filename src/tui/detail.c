@@ -117,26 +117,58 @@ static void fill_lines(struct top_lines *l, const struct ipc_object *o)
 	}
 }
 
-static void field_lines(struct top_lines *l, const struct ipc_object *o)
+/* The fields `show` prints for o's kind, "NAME value", packed into as many columns as fit
+ * in width cells, row by row. */
+static void field_lines(struct top_lines *l, const struct ipc_object *o, int width)
 {
 	const struct column **cols = NULL;
+	char **cells;
 	const char *bad;
-	size_t n = 0;
+	size_t n = 0, nc = 0;
+	int w = 0, per;
 
 	if (columns_parse(kind_info(o->kind)->columns, "", &cols, &n, &bad) < 0)
 		return;
+	cells = xcalloc(n + 1, sizeof(*cells));
 	for (size_t i = 0; i < n; i++) {
 		struct col_value v;
 		char buf[128];
 
-		if (!strcmp(cols[i]->name, "IDENTITY"))
-			continue; /* the line above says it */
+		if (!strcmp(cols[i]->name, "IDENTITY") || !strcmp(cols[i]->name, "KIND"))
+			continue; /* the lines above say them */
 		column_value(cols[i], o, &v);
-		if (v.present)
-			add_line(l, TL_PLAIN, "", "%-10s %s", cols[i]->name,
-				 column_text(cols[i], &v, false, buf, sizeof(buf)));
+		if (!v.present)
+			continue;
+		{
+			char *raw = xasprintf("%-9s %s", cols[i]->name, column_text(cols[i], &v, false, buf, sizeof(buf)));
+
+			cells[nc] = tui_clean(raw);
+			free(raw);
+		}
+		if (tui_width(cells[nc]) > w)
+			w = tui_width(cells[nc]);
+		nc++;
 	}
 	free(cols);
+	w += 3;
+	per = width > w ? (width - 2) / w : 1;
+	per = per < 1 ? 1 : per;
+	for (size_t r = 0; r * (size_t)per < nc; r++) {
+		char line[1024];
+		size_t len = 0;
+
+		for (size_t c = 0; c < (size_t)per && r * (size_t)per + c < nc && len < sizeof(line); c++) {
+			const char *t = cells[r * (size_t)per + c];
+			bool last = c + 1 == (size_t)per || r * (size_t)per + c + 1 == nc;
+
+			len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%*s", t,
+						last ? 0 : w - tui_width(t), "");
+		}
+		add_line(l, TL_PLAIN, "", "%s", line);
+	}
+	for (size_t i = 0; i < nc; i++)
+		free(cells[i]);
+	free(cells);
 	if (o->partial)
 		add_line(l, TL_WARN, "", "%-10s %s", "PARTIAL", o->partial);
 }
@@ -269,7 +301,7 @@ static void deadlock_lines(struct top_lines *l, const struct ipc_object *o, cons
 }
 
 void top_detail(struct top_lines *out, const struct ipc_object *o, const struct snapshot *s,
-		const struct stale_ctx *sc)
+		const struct stale_ctx *sc, int width)
 {
 	struct stale_ctx c = *sc;
 	struct evidence ev;
@@ -288,7 +320,7 @@ void top_detail(struct top_lines *out, const struct ipc_object *o, const struct 
 			add_line(out, TL_PLAIN, "", "%-10s %s", "NOT STALE", ev.text[0] ? ev.text : "-");
 	}
 	fill_lines(out, o);
-	field_lines(out, o);
+	field_lines(out, o, width);
 	add_line(out, TL_PLAIN, "", "%s", "");
 	holder_lines(out, o);
 	waiter_lines(out, o);

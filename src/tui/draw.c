@@ -109,7 +109,7 @@ static int bar_lines(const struct top_model *m, int lines, int cols)
 {
 	const struct limit *l[64];
 	int n = used_limits(m->cur.snap, l, ARRAY_SIZE(l)), per = bars_per_line(cols);
-	int want = (n + per - 1) / per, most = lines >= 40 ? 4 : lines >= 20 ? 2 : lines >= 12 ? 1 : 0;
+	int want = (n + per - 1) / per, most = lines >= 40 ? 4 : lines >= 24 ? 3 : lines >= 16 ? 2 : lines >= 12 ? 1 : 0;
 
 	return want < most ? want : most;
 }
@@ -144,7 +144,7 @@ static void draw_bar(int y, int x, int width, const struct snapshot *s, const st
 	amount(l, l->used, u, sizeof(u));
 	amount(l, l->value, v, sizeof(v));
 	snprintf(fig, sizeof(fig), "%s/%s", u, v);
-	namew = width >= 36 ? 12 : 8;
+	namew = width >= 36 ? 14 : 8;
 	inner = width - namew - 2;
 	if (inner < 4)
 		return;
@@ -232,6 +232,9 @@ static void plan_columns(const struct top_model *m, int cols, struct layout *lay
 		int most = top_cols[c].max ? top_cols[c].max : c == TC_OBJECT ? 40 : 200;
 
 		lay->width[c] = want[c] < top_cols[c].min ? top_cols[c].min : want[c] > most ? most : want[c];
+		/* The holders take what is left at the end; counted at their least here. */
+		if (c == TC_HOLDERS)
+			lay->width[c] = top_cols[c].min;
 		/* A column nobody has a value in (no SysV object: no KEY) is left out. */
 		if (c != TC_OBJECT && c != TC_KIND && c != TC_USE) {
 			bool any = false;
@@ -268,7 +271,15 @@ static void plan_columns(const struct top_model *m, int cols, struct layout *lay
 		}
 		break;
 	}
-	/* Room to spare goes to the holders, the one column that always has more to say. */
+	/* Room to spare goes to a name cut short, then to the holders, the one column that
+	 * always has more to say. */
+	if (total < cols && lay->width[TC_OBJECT] < want[TC_OBJECT]) {
+		int more = want[TC_OBJECT] - lay->width[TC_OBJECT];
+
+		more = more < cols - total ? more : cols - total;
+		lay->width[TC_OBJECT] += more;
+		total += more;
+	}
 	if (lay->shown[TC_HOLDERS] && total < cols)
 		lay->width[TC_HOLDERS] += cols - total;
 }
@@ -418,35 +429,65 @@ static void draw_info(const struct top_model *m, const struct top_ui *ui, int y,
 	}
 }
 
+/* text cut into lines of cols cells (at most max), drawn upwards so its end is on line
+ * last; returns where the text ended (y, x) for the cursor. */
+static void put_wrapped(const char *text, int last, int cols, int max, attr_t a, int *cy, int *cx)
+{
+	const char *chunks[8];
+	size_t lens[8];
+	int n = 0, used = 0;
+	const char *p = text;
+
+	if (max > 8)
+		max = 8;
+	do {
+		size_t len = tui_fit(p, cols, &used);
+
+		if (!len && *p)
+			len = 1; /* a character wider than the screen */
+		chunks[n] = p;
+		lens[n++] = len;
+		p += len;
+	} while (*p && n < max);
+	attron(a);
+	for (int i = 0; i < n; i++) {
+		move(last - n + 1 + i, 0);
+		clrtoeol();
+		mvaddnstr(last - n + 1 + i, 0, chunks[i], (int)lens[i]);
+	}
+	attroff(a);
+	*cy = last;
+	*cx = used < cols ? used : cols - 1;
+}
+
 static void draw_bottom(const struct top_ui *ui, int y, int cols)
 {
-	if (ui->prompt) {
-		char *in = tui_clean(ui->input);
-		int x = put(y, 0, ui->prompt, cols);
+	int cy, cx;
 
-		attron(A_BOLD);
-		x += put(y, x, in, cols - x - 1);
-		attroff(A_BOLD);
-		free(in);
-		move(y, x < cols ? x : cols - 1);
+	if (ui->prompt) {
+		char *raw = xasprintf("%s%s", ui->prompt, ui->input), *text = tui_clean(raw);
+
+		put_wrapped(text, y, cols, 4, A_BOLD, &cy, &cx);
+		move(cy, cx);
+		free(raw);
+		free(text);
 		return;
 	}
 	if (ui->message[0]) {
+		/* Long messages (rm's reason and evidence) wrap over the table's last rows. */
 		attr_t a = ui->msg_style == TL_BAD ? pair(PAIR_DEADLOCK, A_BOLD) | A_BOLD
 			 : ui->msg_style == TL_WARN ? pair(PAIR_STALE, A_BOLD) : A_BOLD;
 		char *msg = tui_clean(ui->message);
 
-		attron(a);
-		put(y, 0, msg, cols);
-		attroff(a);
+		put_wrapped(msg, y, cols, 4, a, &cy, &cx);
 		free(msg);
 		return;
 	}
 	attron(A_REVERSE);
 	mvhline(y, 0, ' ', cols);
 	put(y, 0, ui->view == VIEW_TABLE
-		   ? "h help  / search  Q filter  t kind  s/S sort  Enter detail  g tree  d remove  q quit"
-		   : "Esc back  Up/Down scroll  q back", cols);
+		   ? "h:help /:search t:kind s/S:sort Enter:detail g:tree d:remove q:quit"
+		   : "Esc:back Up/Down:scroll d:remove q:back", cols);
 	attroff(A_REVERSE);
 }
 

@@ -45,7 +45,7 @@ int top_col_find(const char *name);
 enum top_change { TOP_SAME, TOP_NEW, TOP_CHANGED, TOP_GONE };
 
 struct top_cell {
-	char *text;        /* clean for the terminal (tui/text.h); owned; "-" when absent */
+	const char *text;  /* clean for the terminal (tui/text.h), in the row's buf; "-" absent */
 	bool present;
 	bool has_num;
 	double num;        /* the value numbers sort by */
@@ -61,7 +61,7 @@ struct top_row {
 	bool deadlock;            /* on a cycle of the wait-for graph */
 	enum top_change change;   /* against the scan before */
 	bool expr_ok;             /* the last verdict of the filter expression */
-	char *haystack;           /* lower-case text the search looks in; owned */
+	char *buf;                /* the cells' text, one allocation per row; owned */
 };
 
 /* One scan's rows. */
@@ -136,9 +136,10 @@ struct top_lines {
 void top_lines_release(struct top_lines *l);
 
 /* Everything about o: identity, stale verdict (under sc), fill, the fields `show` prints for
- * its kind, holders, waiters, semaphore values, blocked lock requests, deadlock cycles. */
+ * its kind (in as many columns as width cells hold), holders, waiters, semaphore values,
+ * blocked lock requests, deadlock cycles. */
 void top_detail(struct top_lines *out, const struct ipc_object *o, const struct snapshot *s,
-		const struct stale_ctx *sc);
+		const struct stale_ctx *sc, int width);
 /* Who talks to whom through o: o, each process that holds it, is recorded on it or waits
  * on it, and under each the other objects that process shares with other processes. */
 void top_tree(struct top_lines *out, const struct ipc_object *o, const struct snapshot *s);

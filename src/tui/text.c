@@ -56,11 +56,10 @@ static int cp_width(uint32_t cp)
 	return wcwidth((wchar_t)cp);
 }
 
-char *tui_clean(const char *s)
+size_t tui_clean_to(char *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "-");
 	size_t n = strlen((const char *)p), o = 0;
-	char *out = xmalloc(n + 1);
 
 	for (size_t i = 0; i < n;) {
 		size_t len;
@@ -76,6 +75,14 @@ char *tui_clean(const char *s)
 		i += len;
 	}
 	out[o] = '\0';
+	return o;
+}
+
+char *tui_clean(const char *s)
+{
+	char *out = xmalloc(strlen(s ? s : "-") + 1);
+
+	tui_clean_to(out, s);
 	return out;
 }
 

@@ -14,6 +14,9 @@ extern bool tui_utf8;
 /* A copy of s (NULL: "-") in which control characters, invalid bytes and characters the
  * locale cannot print are each one '?'. Owned by the caller. */
 char *tui_clean(const char *s);
+/* The same into out, which has room for strlen(s) + 1 bytes (cleaning never lengthens);
+ * returns the length written. */
+size_t tui_clean_to(char *out, const char *s);
 /* The cells text (already clean) takes. */
 int tui_width(const char *s);
 /* How many bytes of s (clean) fit in cols cells, cut on a character; *used gets their
