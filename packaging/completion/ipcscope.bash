@@ -104,6 +104,18 @@ _ipcscope_list()
 	compopt -o nospace 2>/dev/null
 }
 
+# _ipcscope_expr CUR: the start of a -Q expression is a column; an opening quote stays.
+_ipcscope_expr()
+{
+	local cur=$1 q=
+	if [[ $cur == [\"\']* ]]; then
+		q=${cur:0:1}
+		cur=${cur:1}
+	fi
+	COMPREPLY=($(compgen -P "$q" -W "$(_ipcscope_columns)" -- "$cur"))
+	compopt -o nospace 2>/dev/null
+}
+
 _ipcscope()
 {
 	# Words as the user sees them, split at blanks only (bash's own COMP_WORDS are split at
@@ -133,6 +145,8 @@ _ipcscope()
 			_ipcscope_list "$cur" "$(_ipcscope_types)" ;;
 		*:-o | *:--output)
 			_ipcscope_list "$cur" "$(_ipcscope_columns)" ;;
+		*:-Q | *:--filter)
+			_ipcscope_expr "$cur" ;;
 		list:-s | list:--sort)
 			COMPREPLY=($(compgen -W "$(_ipcscope_columns)" -- "$cur")) ;;
 		*:-u | *:--user)

@@ -134,7 +134,8 @@ static void keep_families_whole(struct clean_report *r, bool is_rm)
 				continue;
 			why = is_rm ? xasprintf("part of family %s, whose %s is not named: name every member, "
 						"or --force", fam, kept->identity)
-				    : xasprintf("family %s is kept whole: %s is not stale", fam, kept->identity);
+				    : xasprintf("family %s is kept whole: %s is not stale, or not selected", fam,
+					    kept->identity);
 			set_reason(&r->items[it - 1], is_rm ? CLEAN_REFUSED : CLEAN_SKIPPED, why);
 			free(why);
 		}
@@ -161,7 +162,8 @@ int clean_plan(struct clean_report *r, const struct clean_opts *o)
 		struct ipc_object *obj = r->snap.objs[i];
 		struct evidence ev;
 
-		if (!(kinds & KIND_BIT(obj->kind)) || !filter_match(&o->filter, obj))
+		if (!(kinds & KIND_BIT(obj->kind)) || !filter_match(&o->filter, obj) ||
+		    (o->expr && !expr_eval(o->expr, obj)))
 			continue;
 		r->holders_unproven |= !sc.holders_complete && kind_info(obj->kind)->needs_every_holder;
 		if (object_is_stale(obj, &sc, &ev))
@@ -471,6 +473,11 @@ static void remove_one(struct clean_item *it, const struct clean_opts *o, int to
 	}
 	if (!same_object(it->obj, now)) {
 		set_reason(it, CLEAN_SKIPPED, "another object has this identity now (recycled id or name)");
+		return;
+	}
+	/* -Q only narrows: what no longer passes it is kept. */
+	if (!is_rm && o->expr && !expr_eval(o->expr, now)) {
+		set_reason(it, CLEAN_SKIPPED, "no longer matches -Q");
 		return;
 	}
 	if (!is_rm && !object_is_stale(now, sc, &why)) {

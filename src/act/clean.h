@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "core/expr.h"
 #include "core/filter.h"
 #include "core/snapshot.h"
 #include "act/stale.h"
@@ -39,6 +40,8 @@ struct clean_item {
 struct clean_opts {
 	struct stale_ctx stale;   /* now, --older-than, --fifo-dir */
 	struct filter filter;     /* -t, -u */
+	const struct expr *expr;  /* -Q: candidates must pass it too, at the plan and the
+				   * rescan; NULL none; borrowed */
 	const char *root;         /* NULL: "/" */
 	bool apply;               /* --yes; otherwise a dry run */
 	bool force;               /* rm --force: remove objects in use */

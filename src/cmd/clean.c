@@ -9,6 +9,7 @@
 #include "cmd/clean_out.h"
 #include "cmd/cmd.h"
 #include "cmd/common.h"
+#include "cmd/expr_opt.h"
 #include "core/kinds.h"
 #include "core/names.h"
 #include "core/util.h"
@@ -22,6 +23,8 @@ static void help(void)
 	       "      --older-than DURATION  idle at least this long (90s, 15m, 1h, 2d; default 1h)\n"
 	       "  -t, --type KIND[,KIND]     only these kinds or groups\n"
 	       "  -u, --user USER            only objects owned or created by USER\n"
+	       "  -Q, --filter EXPR          only stale objects for which EXPR holds (it narrows,\n"
+	       "                             never widens: see FILTER EXPRESSIONS in ipcscope(1))\n"
 	       "  -N, --namespace WHAT       only the namespaces of WHAT: self, a pid, an inode, a\n"
 	       "                             container id or name prefix (default as root: all)\n"
 	       "      --fifo-dir DIR         FIFOs inside DIR are candidates too (repeatable)\n"
@@ -74,8 +77,10 @@ int cmd_clean(int argc, char **argv)
 		{"log", required_argument, NULL, OPT_LOG}, {"json", no_argument, NULL, 'J'},
 		{"root", required_argument, NULL, OPT_ROOT}, {"help", no_argument, NULL, 'h'},
 		{"namespace", required_argument, NULL, 'N'},
+		{"filter", required_argument, NULL, 'Q'},
 		{NULL, 0, NULL, 0},
 	};
+	struct expr *expr = NULL;
 	struct clean_opts o;
 	struct clean_report r = {0};
 	const char *logpath = NULL, *bad;
@@ -88,7 +93,7 @@ int cmd_clean(int argc, char **argv)
 	clean_opts_init(&o);
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:u:N:Jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:u:N:Q:Jh", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_OLDER:
 			if (parse_duration(optarg, &o.stale.older_than) < 0) {
@@ -108,6 +113,11 @@ int cmd_clean(int argc, char **argv)
 				goto out;
 			}
 			o.filter.has_uid = true;
+			break;
+		case 'Q':
+			if ((rc = expr_option(optarg, &expr)))
+				goto out;
+			o.expr = expr;
 			break;
 		case OPT_FIFO:
 			fifo_dirs[nfifo++] = optarg;
@@ -204,6 +214,7 @@ out:
 	if (log)
 		fclose(log);
 	clean_report_release(&r);
+	expr_free(expr);
 	free(fifo_dirs);
 	return rc;
 }

@@ -8,6 +8,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/common.h"
+#include "cmd/expr_opt.h"
 #include "core/columns.h"
 #include "core/filter.h"
 #include "core/kinds.h"
@@ -27,6 +28,8 @@ static void help(void)
 	       "  -u, --user USER         objects owned or created by USER (name or uid)\n"
 	       "  -p, --pid PID           objects PID created, last used or holds\n"
 	       "      --key KEY           SysV objects with this key (0x... or decimal)\n"
+	       "  -Q, --filter EXPR       objects for which EXPR holds: 'MSGS >= 3 && USE%% > 80'\n"
+	       "                          (see FILTER EXPRESSIONS in ipcscope(1))\n"
 	       "  -o, --output COLS       columns to show; +COLS adds to the default\n"
 	       "      --list-columns      print the columns and exit\n"
 	       "      --list-types        print the kinds and groups and exit\n"
@@ -78,10 +81,12 @@ int cmd_list(int argc, char **argv)
 		{"raw", no_argument, NULL, 'r'},          {"bytes", no_argument, NULL, 'b'},
 		{"json", no_argument, NULL, 'J'},         {"root", required_argument, NULL, OPT_ROOT},
 		{"namespace", required_argument, NULL, 'N'},
+		{"filter", required_argument, NULL, 'Q'},
 		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	struct filter f = {0};
-	const char *outspec = NULL, *sortname = NULL, *root = NULL, *bad;
+	const char *outspec = NULL, *sortname = NULL, *root = NULL, *bad, *query = NULL;
+	struct expr *expr = NULL;
 	const struct column **cols = NULL;
 	struct ipc_object **sel = NULL;
 	struct snapshot snap;
@@ -93,7 +98,7 @@ int cmd_list(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:u:p:o:s:N:nrbJh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:u:p:o:s:N:Q:nrbJh", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (kinds_parse(optarg, &f.kinds, &bad) < 0)
@@ -117,6 +122,11 @@ int cmd_list(int argc, char **argv)
 			break;
 		case 'o':
 			outspec = optarg;
+			break;
+		case 'Q':
+			if (query)
+				return usage_error("list", "-Q given twice: join the conditions with && in one");
+			query = optarg;
 			break;
 		case 's':
 			sortname = optarg;
@@ -162,13 +172,17 @@ int cmd_list(int argc, char **argv)
 		free(cols);
 		return usage_error("list", "unknown column '%s' for --sort", sortname);
 	}
+	if (query && (rc = expr_option(query, &expr))) {
+		free(cols);
+		return rc;
+	}
 
 	rc = scan_snapshot(root, f.kinds ? f.kinds : KINDS_DEFAULT, SCAN_ALL_NS, &snap);
 	if (rc)
 		goto out;
 	sel = xcalloc(snap.nobjs, sizeof(*sel));
 	for (size_t i = 0; i < snap.nobjs; i++)
-		if (filter_match(&f, snap.objs[i]))
+		if (filter_match(&f, snap.objs[i]) && (!expr || expr_eval(expr, snap.objs[i])))
 			sel[nsel++] = snap.objs[i];
 	if (sort_col && nsel > 1) /* sel may be NULL when nothing was found */
 		qsort(sel, nsel, sizeof(*sel), cmp_sort);
@@ -184,6 +198,7 @@ int cmd_list(int argc, char **argv)
 	print_deadlocks(stderr, "ipcscope: deadlock:", &snap, NULL);
 	print_scan_errors(&snap);
 out:
+	expr_free(expr);
 	free(sel);
 	free(cols);
 	snapshot_release(&snap);

@@ -1,9 +1,12 @@
 /* names.c - uid/gid to names. A scan names the same few owners thousands of times, so
- * each id is asked of NSS once. */
+ * each id is asked of NSS once. The server's requests name owners too (?q= evaluates
+ * OWNER on their threads while the scan thread names new ones), so the caches are behind
+ * a lock; a name, once cached, never moves or goes. */
 #include "core/names.h"
 
 #include <errno.h>
 #include <grp.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +24,7 @@ struct id_cache {
 };
 
 static struct id_cache users, groups;
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *cache_find(struct id_cache *c, unsigned id, bool *found)
 {
@@ -45,25 +49,33 @@ static const char *cache_put(struct id_cache *c, unsigned id, const char *name)
 const char *user_name(uid_t uid)
 {
 	bool found;
-	const char *n = cache_find(&users, uid, &found);
+	const char *n;
 	struct passwd *pw;
 
-	if (found)
-		return n;
-	pw = getpwuid(uid);
-	return cache_put(&users, uid, pw ? pw->pw_name : NULL);
+	pthread_mutex_lock(&cache_lock);
+	n = cache_find(&users, uid, &found);
+	if (!found) {
+		pw = getpwuid(uid);
+		n = cache_put(&users, uid, pw ? pw->pw_name : NULL);
+	}
+	pthread_mutex_unlock(&cache_lock);
+	return n;
 }
 
 const char *group_name(gid_t gid)
 {
 	bool found;
-	const char *n = cache_find(&groups, gid, &found);
+	const char *n;
 	struct group *gr;
 
-	if (found)
-		return n;
-	gr = getgrgid(gid);
-	return cache_put(&groups, gid, gr ? gr->gr_name : NULL);
+	pthread_mutex_lock(&cache_lock);
+	n = cache_find(&groups, gid, &found);
+	if (!found) {
+		gr = getgrgid(gid);
+		n = cache_put(&groups, gid, gr ? gr->gr_name : NULL);
+	}
+	pthread_mutex_unlock(&cache_lock);
+	return n;
 }
 
 int user_lookup(const char *s, uid_t *uid)

@@ -11,6 +11,7 @@
 #include <microhttpd.h>
 
 #include "collectors/collector.h"
+#include "core/expr.h"
 #include "http/guard.h"
 #include "http/server.h"
 #include "http/sse.h"
@@ -35,8 +36,8 @@ struct http_server {
 	struct http_state *cur;        /* the state requests are answered from */
 
 	struct stale_ctx rules;        /* --older-than, --fifo-dir */
-	/* Held by whoever scans and renders: the scan thread, or a clean request. The name
-	 * caches of core/names.c are not thread-safe, and two scans at once help nobody. */
+	/* Held by whoever scans and renders: the scan thread, or a clean request. Two scans
+	 * at once help nobody. */
 	pthread_mutex_t work_lock;
 
 	/* Scan thread: sleeps on wake until the interval passes, a rescan is asked or stop. */
@@ -83,6 +84,7 @@ struct route_query {
 	struct filter f;
 	struct http_ns_filter nf;     /* container=, ns= */
 	int stale;          /* -1: any, 0: only live, 1: only stale */
+	struct expr *expr;  /* q=; owned, freed by the route */
 	char err[TEXT_QUOTE_SIZE + 64];
 };
 enum MHD_Result routes_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,

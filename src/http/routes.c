@@ -159,6 +159,14 @@ enum MHD_Result routes_query_arg(void *cls, enum MHD_ValueKind kind, const char 
 			snprintf(q->err, sizeof(q->err), "bad ns '%s' (a namespace inode)", text_quote(b, sizeof(b), value));
 		q->nf.has_ns = true;
 		q->nf.ns = v;
+	} else if (!strcmp(key, "q")) {
+		struct expr_error e;
+
+		if (q->expr)
+			snprintf(q->err, sizeof(q->err), "q given twice: join the conditions with && in one");
+		else if (!value || expr_parse(value, &q->expr, &e) < 0)
+			snprintf(q->err, sizeof(q->err), "bad q: column %zu: %s", value ? e.column : 1,
+				 value ? e.msg : "empty expression");
 	} else if (!strcmp(key, "stale")) {
 		q->stale = parse_bool(value);
 		if (q->stale < 0)
@@ -186,16 +194,19 @@ static enum MHD_Result objects_route(struct http_server *s, struct MHD_Connectio
 		return ret;
 	}
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, routes_query_arg, &q);
-	if (q.err[0])
+	if (q.err[0]) {
+		expr_free(q.expr);
 		return reply_error(c, MHD_HTTP_BAD_REQUEST, true, q.err);
+	}
 	st = server_state(s);
 	in_ns = http_state_match_ns(st, &q.nf);
 	sel = xcalloc(st->nobjs ? st->nobjs : 1, sizeof(*sel));
 	for (size_t i = 0; i < st->nobjs; i++)
 		if (http_state_match(st, i, &q.f) && (q.stale < 0 || st->stale[i] == (q.stale == 1)) &&
-		    (!in_ns || in_ns[i]))
+		    (!in_ns || in_ns[i]) && (!q.expr || expr_eval(q.expr, st->full[i])))
 			sel[n++] = i;
 	body = http_state_select(st, sel, n, &len, etag);
+	expr_free(q.expr);
 	free(in_ns);
 	free(sel);
 	http_state_put(st);

@@ -223,9 +223,7 @@ static void build_objs(struct http_state *st)
 		npids += 5 + o->nholders + (o->sems && o->nsems > 0 ? (size_t)o->nsems : 0);
 	}
 	st->nconts = snap->ncontainers;
-	st->conts = xmalloc((st->nconts ? st->nconts : 1) * sizeof(*st->conts));
-	if (st->nconts)
-		memcpy(st->conts, snap->containers, st->nconts * sizeof(*st->conts));
+	st->conts = snap->containers;
 	st->nobjs = snap->nobjs;
 	st->objs = xcalloc(st->nobjs ? st->nobjs : 1, sizeof(*st->objs));
 	st->id_pool = xmalloc(idlen ? idlen : 1);
@@ -414,8 +412,14 @@ int http_state_new(struct snapshot *snap, const struct http_state *prev, uint64_
 		rc = render_metrics(st, stats);
 	if (rc == 0)
 		rc = build_event(st, prev);
-	/* Everything the routes need is rendered or indexed: the snapshot can go. */
+	/* Everything the routes need is rendered or indexed, or taken over (the objects and
+	 * their containers, for ?q=): the rest of the snapshot can go. */
 	st->snap = NULL;
+	st->full = snap->objs;
+	snap->objs = NULL;
+	snap->nobjs = snap->objs_cap = 0;
+	snap->containers = NULL;
+	snap->ncontainers = snap->containers_cap = 0;
 	snapshot_release(snap);
 	if (rc < 0) {
 		http_state_put(st);
@@ -447,6 +451,9 @@ void http_state_put(struct http_state *st)
 	pthread_mutex_destroy(&st->history.gz_lock);
 	pthread_mutex_destroy(&st->stale_list.gz_lock);
 	pthread_mutex_destroy(&st->namespaces.gz_lock);
+	for (size_t i = 0; st->full && i < st->nobjs; i++)
+		object_free(st->full[i]);
+	free(st->full);
 	free(st->objs);
 	free(st->conts);
 	free(st->id_pool);

@@ -42,10 +42,10 @@ struct kind_totals {
 	uint64_t count, bytes;
 };
 
-/* What the filters of /api/v1/objects need of an object, kept instead of the snapshot
- * (a few dozen bytes against half a kilobyte: two states live at once while the next is
- * built). The same fields filter_match() of core/filter.c looks at; test_serve_routes
- * compares the two. */
+/* What the filters of /api/v1/objects need of an object, compact and in one array so
+ * that kind=, user=, pid= walk no pointers. The same fields filter_match() of core/filter.c
+ * looks at; test_serve_routes compares the two. The objects themselves stay too (full),
+ * for ?q=, which may name any column. */
 struct http_obj {
 	const char *identity;        /* into id_pool */
 	enum ipc_kind kind;
@@ -69,7 +69,10 @@ struct http_state {
 	const struct snapshot *snap; /* while the state is built only; NULL after */
 	struct http_obj *objs;       /* one per object, in the order of the body */
 	size_t nobjs;
-	struct container *conts;     /* the snapshot's containers, copied: it does not stay */
+	struct ipc_object **full;    /* the snapshot's objects, taken over, in the same order:
+				      * what ?q= evaluates (core/expr.h); owned */
+	struct container *conts;     /* the snapshot's containers, taken over (the objects
+				      * point into them); owned */
 	size_t nconts;
 	char *id_pool;               /* every identity, NUL-terminated one after another */
 	pid_t *pid_pool;

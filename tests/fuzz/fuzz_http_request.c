@@ -72,11 +72,15 @@ static void query(char *q)
 		unescape(arg);
 		if (eq)
 			unescape(eq);
-		if (routes_query_arg(&rq, MHD_GET_ARGUMENT_KIND, arg, eq) == MHD_NO)
+		if (routes_query_arg(&rq, MHD_GET_ARGUMENT_KIND, arg, eq) == MHD_NO) {
+			expr_free(rq.expr);
 			return; /* MHD stops at the first refusal; the route answers 400 */
+		}
 	}
 	for (size_t i = 0; i < st->nobjs; i++)
-		http_state_match(st, i, &rq.f);
+		if (http_state_match(st, i, &rq.f) && rq.expr)
+			expr_eval(rq.expr, st->full[i]);
+	expr_free(rq.expr);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

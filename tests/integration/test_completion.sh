@@ -51,6 +51,11 @@ KIND,USE%
 @ $IPCSCOPE list --sort MS
 MSGS
 MSGSIZE
+@ $IPCSCOPE list -Q MS
+MSGS
+MSGSIZE
+@ $IPCSCOPE clean --filter 'HOLD
+'HOLDERS
 @ $IPCSCOPE clean --
 <$T/clean-opts
 @ $IPCSCOPE -
@@ -188,7 +193,7 @@ zpty -d z
 EOF
 timeout 60 zsh -f "$T/run.zsh" "$comp" "$T/zout" \
     "$IPCSCOPE " "$IPCSCOPE list -t sy" "$IPCSCOPE -o +NA" "$IPCSCOPE gen po" "$IPCSCOPE bench unix-s" \
-    "$IPCSCOPE show sysv-msg " "$IPCSCOPE serve --li" "$IPCSCOPE clean --ol"
+    "$IPCSCOPE show sysv-msg " "$IPCSCOPE serve --li" "$IPCSCOPE clean --ol" "$IPCSCOPE list -Q US"
 rc=$?
 [ "$rc" = 3 ] && { echo "zsh has no zpty module: only parsing was checked"; exit 0; }
 [ "$rc" = 0 ] || { cat "$T/zout" >&2; fail "zsh in a pty did not finish ($rc)"; }
@@ -203,6 +208,7 @@ zwant() { # LINE WORD...: after the marker of LINE, before the next, each WORD w
 # shellcheck disable=SC2046
 zwant "$IPCSCOPE " $(cat "$T/commands")
 zwant "$IPCSCOPE list -t sy" sysv-msg sysv-shm sysv-sem sysv
+zwant "$IPCSCOPE list -Q US" USED USE%
 zwant "$IPCSCOPE -o +NA" NAME NATTCH
 zwant "$IPCSCOPE gen po" popen posix-mq
 zwant "$IPCSCOPE bench unix-s" unix-stream unix-seqpacket
