@@ -29,7 +29,9 @@
 #include "act/clean.h"
 #include "cmd/cmd.h"
 #include "cmd/common.h"
+#include "cmd/expr_opt.h"
 #include "collectors/collector.h"
+#include "core/expr.h"
 #include "core/kinds.h"
 #include "core/util.h"
 #include "tui/draw.h"
@@ -45,14 +47,16 @@ static void help(void)
 	printf("Usage: ipcscope top [OPTIONS]\n\n"
 	       "A live full-screen view of every IPC object: limits in use as bars, objects sorted by\n"
 	       "fill, what changed since the last scan marked (+ new, * changed, - gone), stale and\n"
-	       "deadlocked objects named. Keys: / search, t kind, s/S sort, Enter detail, g who talks\n"
-	       "to whom, d remove (as rm, after asking), h help, q quit.\n\n"
+	       "deadlocked objects named. Keys: / search, Q filter, t kind, s/S sort, Enter detail,\n"
+	       "g who talks to whom, d remove (as rm, after asking), h help, q quit.\n\n"
 	       "Options:\n"
 	       "  -d, --delay SECONDS     between scans (default 2; 0.1 to 3600)\n"
 	       "  -t, --type KIND[,KIND]  kinds or groups to scan and show (the t key changes it)\n"
 	       "  -s, --sort COL          sort column: KIND OBJECT KEY OWNER SIZE USED USE%% MSGS HOLD\n"
 	       "                          WAIT STATUS HOLDERS; -COL or COL:asc|desc sets the direction\n"
 	       "                          (default USE%%:desc)\n"
+	       "  -Q, --filter EXPR       only objects for which EXPR holds (the Q key changes it),\n"
+	       "                          e.g. 'USE%% > 50 && KIND == \"sysv-msg\"'\n"
 	       "      --older-than DUR    what counts as stale, as for clean (default 1h)\n"
 	       "      --color[=WHEN]      auto (default: colour unless NO_COLOR is set), always, never\n"
 	       "  -N, --namespace WHAT    only the namespaces of WHAT (see list --help)\n"
@@ -310,7 +314,7 @@ static bool want_color(const char *when)
 
 /* ---- the UI thread ---- */
 
-enum prompt_kind { PROMPT_NONE, PROMPT_SEARCH, PROMPT_KIND, PROMPT_CONFIRM };
+enum prompt_kind { PROMPT_NONE, PROMPT_SEARCH, PROMPT_FILTER, PROMPT_KIND, PROMPT_CONFIRM };
 
 struct top {
 	struct top_model m;
@@ -321,8 +325,26 @@ struct top {
 	char subject[512];        /* identity the detail or tree view is about */
 	bool subject_gone;
 	char confirm_id[512];     /* identity `d` asked about */
+	struct expr *expr;        /* -Q or the Q key's expression; owned; NULL none */
 	bool quit;
 };
+
+static bool expr_match(const struct ipc_object *o, void *arg)
+{
+	return expr_eval(arg, o);
+}
+
+/* Put e (owned from now on; NULL: none) in force. */
+static void set_expr(struct top *t, struct expr *e)
+{
+	expr_free(t->expr);
+	t->expr = e;
+	t->m.match = e ? expr_match : NULL;
+	t->m.match_arg = e;
+	t->ui.filter = e ? expr_text(e) : NULL;
+	top_model_rematch(&t->m);
+	top_model_update_view(&t->m);
+}
 
 static int body_rows(const struct top *t)
 {
@@ -458,6 +480,23 @@ static void accept_prompt(struct top *t)
 	case PROMPT_SEARCH:
 		apply_search(t, t->ui.input);
 		break;
+	case PROMPT_FILTER: {
+		struct expr *e = NULL;
+		struct expr_error err;
+
+		if (!t->ui.input[0]) {
+			set_expr(t, NULL);
+			break;
+		}
+		if (expr_parse(t->ui.input, &e, &err) < 0) {
+			/* The prompt stays, with the text, to be mended. */
+			set_message(t, TL_BAD, "filter: column %zu: %s", err.column, err.msg);
+			return;
+		}
+		set_expr(t, e);
+		t->ui.message[0] = '\0';
+		break;
+	}
 	case PROMPT_KIND: {
 		unsigned mask = 0;
 		const char *bad;
@@ -504,6 +543,7 @@ static void prompt_key(struct top *t, int ch)
 	case 27: /* Esc */
 		if (t->prompt == PROMPT_SEARCH)
 			apply_search(t, t->search_before);
+		t->ui.message[0] = '\0';
 		end_prompt(t);
 		return;
 	case '\n':
@@ -549,6 +589,11 @@ static void ask_remove(struct top *t)
 
 	if (!id || !id[0]) {
 		set_message(t, TL_WARN, "no object selected");
+		return;
+	}
+	if (t->s->root) {
+		/* What a tree under --root names is not on this system. */
+		set_message(t, TL_BAD, "not removed: --root shows a captured system, not this one");
 		return;
 	}
 	set_message(t, TL_PLAIN, "checking %s ...", id);
@@ -657,6 +702,9 @@ static void key(struct top *t, int ch)
 		snprintf(t->search_before, sizeof(t->search_before), "%s", t->m.search);
 		start_prompt(t, PROMPT_SEARCH, "search: ", t->m.search);
 		break;
+	case 'Q':
+		start_prompt(t, PROMPT_FILTER, "filter: ", t->expr ? expr_text(t->expr) : "");
+		break;
 	case 't':
 		start_prompt(t, PROMPT_KIND, "kinds (sysv, posix-mq, ...; empty: all): ", "");
 		break;
@@ -757,9 +805,12 @@ int cmd_top(int argc, char **argv)
 		{"sort", required_argument, NULL, 's'},    {"older-than", required_argument, NULL, OPT_OLDER},
 		{"color", optional_argument, NULL, OPT_COLOR}, {"namespace", required_argument, NULL, 'N'},
 		{"root", required_argument, NULL, OPT_ROOT}, {"help", no_argument, NULL, 'h'},
+		{"filter", required_argument, NULL, 'Q'},
 		{NULL, 0, NULL, 0},
 	};
 	struct scanner s = {.delay = DELAY_DEFAULT};
+	struct expr *expr = NULL;
+	const char *query = NULL;
 	struct top t;
 	const char *color = "auto", *bad;
 	unsigned kinds = 0;
@@ -771,7 +822,7 @@ int cmd_top(int argc, char **argv)
 	stale_ctx_init(&s.stale, (int64_t)time(NULL));
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:t:s:N:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:t:s:Q:N:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': {
 			char *end;
@@ -790,6 +841,11 @@ int cmd_top(int argc, char **argv)
 		case 's':
 			if (parse_sort(optarg, &sort_col, &sort_desc) < 0)
 				return usage_error("top", "cannot sort by '%s'", optarg);
+			break;
+		case 'Q':
+			if (query)
+				return usage_error("top", "-Q given twice: join the conditions with && in one");
+			query = optarg;
 			break;
 		case OPT_OLDER:
 			if (parse_duration(optarg, &s.stale.older_than) < 0)
@@ -817,15 +873,21 @@ int cmd_top(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("top", "unexpected argument '%s'", argv[optind]);
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+	if (query && (rc = expr_option(query, &expr)))
+		return rc;
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		expr_free(expr);
 		return error("top needs a terminal (for a listing, use 'ipcscope list')");
+	}
 	{
 		/* A root that cannot be read is said now, before the screen is taken. */
 		struct scan_ctx ctx;
 
 		rc = scan_ctx_init(&ctx, s.root, KINDS_DEFAULT);
-		if (rc < 0)
+		if (rc < 0) {
+			expr_free(expr);
 			return error("cannot open root '%s': %s", s.root ? s.root : "/", strerror(-rc));
+		}
 		scan_ctx_release(&ctx);
 	}
 
@@ -833,8 +895,10 @@ int cmd_top(int argc, char **argv)
 	tui_utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
 	/* -t bounds what is scanned (as for list); the t key can widen it. */
 	s.kinds = kinds ? kinds : KINDS_DEFAULT;
-	if (pipe2(s.pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+	if (pipe2(s.pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		expr_free(expr);
 		return error("pipe: %s", strerror(errno));
+	}
 	pthread_mutex_init(&s.lock, NULL);
 	{
 		/* The scanner's deadline is on the monotonic clock: a change of the date must
@@ -860,6 +924,7 @@ int cmd_top(int argc, char **argv)
 
 	scr = newterm(NULL, stdout, stdin);
 	if (!scr) {
+		expr_free(expr);
 		rc = error("cannot use the terminal '%s'", getenv("TERM") ? getenv("TERM") : "");
 		goto out_pipe;
 	}
@@ -882,6 +947,7 @@ int cmd_top(int argc, char **argv)
 	t.ui.delay = s.delay;
 	t.ui.scanning = true;
 	t.ui.subject = t.subject;
+	set_expr(&t, expr);
 
 	/* The scan thread takes no signal: they all come to this thread, whose poll they end. */
 	sigfillset(&all);
@@ -910,6 +976,7 @@ int cmd_top(int argc, char **argv)
 	free(s.req_identity);
 	free(s.result_identity);
 out_model:
+	set_expr(&t, NULL);
 	top_lines_release(&t.ui.lines);
 	top_model_release(&t.m);
 	delscreen(scr);

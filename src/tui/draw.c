@@ -431,7 +431,7 @@ static void draw_info(const struct top_model *m, const struct top_ui *ui, int y,
 
 /* text cut into lines of cols cells (at most max), drawn upwards so its end is on line
  * last; returns where the text ended (y, x) for the cursor. */
-static void put_wrapped(const char *text, int last, int cols, int max, attr_t a, int *cy, int *cx)
+static int put_wrapped(const char *text, int last, int cols, int max, attr_t a, int *cy, int *cx)
 {
 	const char *chunks[8];
 	size_t lens[8];
@@ -458,6 +458,13 @@ static void put_wrapped(const char *text, int last, int cols, int max, attr_t a,
 	attroff(a);
 	*cy = last;
 	*cx = used < cols ? used : cols - 1;
+	return n;
+}
+
+static attr_t message_attr(const struct top_ui *ui)
+{
+	return ui->msg_style == TL_BAD ? pair(PAIR_DEADLOCK, A_BOLD) | A_BOLD
+	     : ui->msg_style == TL_WARN ? pair(PAIR_STALE, A_BOLD) : A_BOLD;
 }
 
 static void draw_bottom(const struct top_ui *ui, int y, int cols)
@@ -466,8 +473,16 @@ static void draw_bottom(const struct top_ui *ui, int y, int cols)
 
 	if (ui->prompt) {
 		char *raw = xasprintf("%s%s", ui->prompt, ui->input), *text = tui_clean(raw);
+		int n = put_wrapped(text, y, cols, 4, A_BOLD, &cy, &cx);
 
-		put_wrapped(text, y, cols, 4, A_BOLD, &cy, &cx);
+		/* What was wrong with the last try (a filter's column and reason) above it. */
+		if (ui->message[0]) {
+			char *msg = tui_clean(ui->message);
+			int my, mx;
+
+			put_wrapped(msg, y - n, cols, 3, message_attr(ui), &my, &mx);
+			free(msg);
+		}
 		move(cy, cx);
 		free(raw);
 		free(text);
@@ -475,18 +490,16 @@ static void draw_bottom(const struct top_ui *ui, int y, int cols)
 	}
 	if (ui->message[0]) {
 		/* Long messages (rm's reason and evidence) wrap over the table's last rows. */
-		attr_t a = ui->msg_style == TL_BAD ? pair(PAIR_DEADLOCK, A_BOLD) | A_BOLD
-			 : ui->msg_style == TL_WARN ? pair(PAIR_STALE, A_BOLD) : A_BOLD;
 		char *msg = tui_clean(ui->message);
 
-		put_wrapped(msg, y, cols, 4, a, &cy, &cx);
+		put_wrapped(msg, y, cols, 4, message_attr(ui), &cy, &cx);
 		free(msg);
 		return;
 	}
 	attron(A_REVERSE);
 	mvhline(y, 0, ' ', cols);
 	put(y, 0, ui->view == VIEW_TABLE
-		   ? "h:help /:search t:kind s/S:sort Enter:detail g:tree d:remove q:quit"
+		   ? "h:help /:search Q:filter t:kind s/S:sort Enter:detail g:tree d:remove q:quit"
 		   : "Esc:back Up/Down:scroll d:remove q:back", cols);
 	attroff(A_REVERSE);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # top: run in a real terminal (tmux, 80x24 then 120x40) on generator-made objects, typed at
 # with send-keys and read back with capture-pane: the table lists the objects with limit
-# bars above it, search, kind, sort and its reversal, the detail and the holder tree; `d`
+# bars above it, search, the filter expression (Q, -Q), kind, sort and its reversal, the detail and the holder tree; `d`
 # removes a stale queue after a confirmation naming it (really gone: ipcs, list -J) and
 # refuses one in use with rm's own words; the screen follows a resize; colour goes with
 # NO_COLOR and --color=never; an idle refresh writes far less than a screen; after q,
@@ -117,6 +117,21 @@ wait_not "$(row_re sysv-msg "$live")"
 grep -Eq "$(row_re posix-mq "$mqname")" "$T/screen" || fail "search lost its match"
 keys Escape; wait_for "$(row_re sysv-msg "$live")"
 
+# ---- filter expression (Q): the language of -Q; a bad one names its column ----
+keys Q; wait_for "^filter:"; keys -l 'KIND == "posix-mq" || MSGS >= 3'; keys Enter
+wait_for 'filter KIND == "posix-mq" \|\| MSGS >= 3'
+wait_not "$(row_re sysv-msg "$leak")"
+grep -Eq "$(row_re sysv-msg "$live")" "$T/screen" && grep -Eq "$(row_re posix-mq "$mqname")" "$T/screen" ||
+    fail "the filter lost a match"
+keys Q; wait_for "^filter: KIND"; keys C-u; keys -l 'MSGS >='; keys Enter
+wait_for "^filter: column 8: expected a value after '>='"
+grep -q "^filter: MSGS >=" "$T/screen" || fail "the prompt did not stay with the bad filter"
+keys Escape; wait_not "^filter:"
+grep -q 'filter KIND == "posix-mq"' "$T/screen" || fail "a bad filter replaced the good one"
+keys Q; keys C-u; keys Enter
+wait_for "$(row_re sysv-msg "$leak")"
+grep -q ' filter ' "$T/screen" && fail "an empty filter did not clear it"
+
 # ---- detail and tree of the queue in use ----
 genpid=$(gen_field "$T/msg.json" 'd["pid"]')
 keys /; keys -l "$live_id"; keys Enter; wait_for "search \"$live_id\""
@@ -197,8 +212,10 @@ wait_for "^EXIT=0$"
 restored q
 
 S=nocolor
-start_top nocolor 80 24 NO_COLOR=1 -- -d 0.5 -t sysv
+start_top nocolor 80 24 NO_COLOR=1 -- -d 0.5 -t sysv -Q 'MSGS >= 3'
 wait_for "$(row_re sysv-msg "$live")"
+grep -q "filter MSGS >= 3" "$T/screen" || fail "-Q not shown"
+grep -Eq "^.sysv-msg +[0-9]+ " <(grep -Ev "$(row_re sysv-msg "$live")" "$T/screen") && fail "-Q let another queue through"
 sgr_colour && fail "colour with NO_COLOR"
 keys C-c
 wait_for "^EXIT=130$"
@@ -216,6 +233,8 @@ restored SIGTERM
 "$IPCSCOPE" top --delay 0 >"$T/out" 2>&1 </dev/null; [ $? = 2 ] || fail "--delay 0: exit"
 [ "$(wc -l <"$T/out")" = 1 ] || fail "--delay 0: not one line"
 "$IPCSCOPE" top --sort NOPE >"$T/out" 2>&1 </dev/null; [ $? = 2 ] || fail "--sort NOPE: exit"
+"$IPCSCOPE" top -Q 'MSGS >' >"$T/out" 2>&1 </dev/null; [ $? = 2 ] || fail "-Q 'MSGS >': exit"
+grep -q "column 7" "$T/out" || fail "-Q error does not name the column: $(cat "$T/out")"
 "$IPCSCOPE" top >"$T/out" 2>&1 </dev/null; [ $? = 1 ] || fail "no terminal: exit"
 grep -q "needs a terminal" "$T/out" || fail "no terminal: $(cat "$T/out")"
 echo "ok: top lists, searches, sorts, details, removes, refuses, resizes and restores the terminal"
