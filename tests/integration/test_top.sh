@@ -32,7 +32,7 @@ cat >"$T/run.sh" <<'EOF'
 pidfile=$1
 shift
 trap : INT # Ctrl-C is for top; this shell stays to report how it ended
-sh -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@"
+sh -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" 2>"$pidfile.err"
 echo "EXIT=$?"
 exec sleep 600
 EOF
@@ -228,6 +228,11 @@ sgr_colour && fail "colour with --color=never"
 kill -TERM "$(cat "$T/never.pid")"
 wait_for "^EXIT=143$"
 restored SIGTERM
+
+# Nothing on stderr while the screen was top's (a sanitizer build reports there too).
+for f in "$T"/*.pid.err; do
+    [ -s "$f" ] && { cat "$f" >&2; fail "top wrote to stderr: $f"; }
+done
 
 # ---- usage errors: one line, exit 2, the terminal never taken ----
 "$IPCSCOPE" top --delay 0 >"$T/out" 2>&1 </dev/null; [ $? = 2 ] || fail "--delay 0: exit"
