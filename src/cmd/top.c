@@ -325,6 +325,7 @@ struct top {
 	char subject[512];        /* identity the detail or tree view is about */
 	bool subject_gone;
 	char confirm_id[512];     /* identity `d` asked about */
+	char kinds[128];          /* the kinds shown, as typed */
 	struct expr *expr;        /* -Q or the Q key's expression; owned; NULL none */
 	bool quit;
 };
@@ -404,6 +405,34 @@ static void open_view(struct top *t, enum top_view v)
 		set_message(t, TL_WARN, "%s is gone", t->subject);
 }
 
+/* The object id names, as a person knows it, and why it may go: "sysv-msg 3, key
+ * 0x0000162e; stale: ..." (the rule clean applies), else what rm's dry run said. */
+static void describe(const struct top *t, const char *id, const char *said, char *buf, size_t len)
+{
+	const struct ipc_object *o = NULL;
+	struct stale_ctx sc = t->s->stale;
+	struct evidence ev;
+	char label[256];
+	size_t n;
+
+	for (size_t i = 0; i < t->m.cur.n && !o; i++)
+		if (t->m.cur.rows[i].obj && !strcmp(t->m.cur.rows[i].identity, id))
+			o = t->m.cur.rows[i].obj;
+	if (!o) {
+		snprintf(buf, len, "%s", said[0] ? said : "not in use");
+		return;
+	}
+	n = (size_t)snprintf(buf, len, "%s %s", kind_name(o->kind), top_object_label(o, label, sizeof(label)));
+	if (o->has_key && n < len)
+		n += (size_t)snprintf(buf + n, len - n, ", key 0x%08x", o->key);
+	sc.now = t->m.cur.snap->time;
+	sc.holders_complete = t->m.cur.snap->holders_complete;
+	if (n < len && object_is_stale(o, &sc, &ev))
+		snprintf(buf + n, len - n, "; stale: %s", ev.text);
+	else if (n < len)
+		snprintf(buf + n, len - n, "; %s", said[0] ? said : "not in use");
+}
+
 static void take_results(struct top *t)
 {
 	struct scanner *s = t->s;
@@ -439,10 +468,12 @@ static void take_results(struct top *t)
 	if (!result)
 		return;
 	if (req == REQ_CHECK && ok) {
-		static char q[1300];
+		static char q[2048];
+		char what[1100];
 
 		snprintf(t->confirm_id, sizeof(t->confirm_id), "%s", id);
-		snprintf(q, sizeof(q), "Remove %s (%s)? y/N ", id, msg[0] ? msg : "not in use");
+		describe(t, id, msg, what, sizeof(what));
+		snprintf(q, sizeof(q), "Remove %s (%s)? y/N ", id, what);
 		t->prompt = PROMPT_CONFIRM;
 		t->ui.prompt = q;
 		t->ui.input[0] = '\0';
@@ -506,6 +537,7 @@ static void accept_prompt(struct top *t)
 			break;
 		}
 		t->m.kinds = mask;
+		snprintf(t->kinds, sizeof(t->kinds), "%s", t->ui.input);
 		top_model_update_view(&t->m);
 		pthread_mutex_lock(&t->s->lock);
 		if (mask & ~t->s->kinds) {
@@ -810,7 +842,7 @@ int cmd_top(int argc, char **argv)
 	};
 	struct scanner s = {.delay = DELAY_DEFAULT};
 	struct expr *expr = NULL;
-	const char *query = NULL;
+	const char *query = NULL, *kinds_arg = NULL;
 	struct top t;
 	const char *color = "auto", *bad;
 	unsigned kinds = 0;
@@ -837,6 +869,7 @@ int cmd_top(int argc, char **argv)
 		case 't':
 			if (kinds_parse(optarg, &kinds, &bad) < 0)
 				return usage_error("top", "unknown kind '%s'", bad);
+			kinds_arg = optarg;
 			break;
 		case 's':
 			if (parse_sort(optarg, &sort_col, &sort_desc) < 0)
@@ -947,6 +980,8 @@ int cmd_top(int argc, char **argv)
 	t.ui.delay = s.delay;
 	t.ui.scanning = true;
 	t.ui.subject = t.subject;
+	t.ui.kinds = t.kinds;
+	snprintf(t.kinds, sizeof(t.kinds), "%s", kinds_arg ? kinds_arg : "");
 	set_expr(&t, expr);
 
 	/* The scan thread takes no signal: they all come to this thread, whose poll they end. */

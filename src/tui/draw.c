@@ -400,18 +400,10 @@ static const char *const help_text[] = {
 
 static void draw_info(const struct top_model *m, const struct top_ui *ui, int y, int cols)
 {
-	char line[768], kinds[160] = "all";
+	char line[768];
+	const char *kinds = m->kinds && ui->kinds ? ui->kinds : "all";
 	size_t n = 0;
 
-	if (m->kinds) {
-		size_t k = 0;
-
-		kinds[0] = '\0';
-		for (int i = 0; i < KIND__COUNT; i++)
-			if (m->kinds & KIND_BIT(i))
-				k += (size_t)snprintf(kinds + k, k < sizeof(kinds) ? sizeof(kinds) - k : 0, "%s%s",
-						      k ? "," : "", kind_name((enum ipc_kind)i));
-	}
 	n += (size_t)snprintf(line + n, sizeof(line) - n, "%zu of %zu shown  sort %s %s  kind %s",
 			      m->nview, m->cur.n, top_cols[m->sort].name, m->desc ? "desc" : "asc", kinds);
 	if (m->search[0] && n < sizeof(line))

@@ -20,6 +20,7 @@ struct top_ui {
 	char message[640];        /* the last message (a removal's result, an error) */
 	enum top_style msg_style;
 	const char *filter;       /* the expression in force, NULL none; borrowed */
+	const char *kinds;        /* the kinds shown, as typed (-t, the t key); borrowed */
 	const char *subject;      /* identity the detail or tree is about; borrowed */
 	bool subject_gone;        /* it was not in the latest scan */
 	double delay;             /* seconds between scans */
