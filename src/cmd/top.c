@@ -370,6 +370,11 @@ static void rebuild_view(struct top *t)
 {
 	const struct ipc_object *o = NULL;
 
+	if (t->ui.view == VIEW_ERRORS) {
+		top_lines_release(&t->ui.lines);
+		top_errors(&t->ui.lines, t->m.cur.snap);
+		return;
+	}
 	if (t->ui.view != VIEW_DETAIL && t->ui.view != VIEW_TREE)
 		return;
 	for (size_t i = 0; i < t->m.cur.n && !o; i++)
@@ -659,7 +664,7 @@ static void key(struct top *t, int ch)
 		case '\n':
 		case '\r':
 		case KEY_ENTER:
-			if (t->ui.view == VIEW_DETAIL || t->ui.view == VIEW_HELP)
+			if (t->ui.view != VIEW_TREE)
 				t->ui.view = VIEW_TABLE;
 			else
 				open_view(t, VIEW_DETAIL);
@@ -670,12 +675,17 @@ static void key(struct top *t, int ch)
 			else if (t->ui.view == VIEW_DETAIL)
 				open_view(t, VIEW_TREE);
 			return;
+		case 'e':
+			t->ui.view = t->ui.view == VIEW_ERRORS ? VIEW_TABLE : VIEW_ERRORS;
+			t->ui.scroll = 0;
+			rebuild_view(t);
+			return;
 		case 'h':
 		case '?':
 			t->ui.view = t->ui.view == VIEW_HELP ? VIEW_TABLE : VIEW_HELP;
 			return;
 		case 'd':
-			if (t->ui.view != VIEW_HELP)
+			if (t->ui.view == VIEW_DETAIL || t->ui.view == VIEW_TREE)
 				ask_remove(t);
 			return;
 		case KEY_UP:
@@ -769,6 +779,11 @@ static void key(struct top *t, int ch)
 		break;
 	case 'r':
 		scanner_ask(t->s, REQ_NONE, NULL);
+		break;
+	case 'e':
+		t->ui.view = VIEW_ERRORS;
+		t->ui.scroll = 0;
+		rebuild_view(t);
 		break;
 	default:
 		break;

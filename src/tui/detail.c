@@ -483,3 +483,11 @@ void top_tree(struct top_lines *out, const struct ipc_object *o, const struct sn
 	}
 	free(v);
 }
+
+void top_errors(struct top_lines *out, const struct snapshot *s)
+{
+	if (!s || !s->nerrs)
+		add_line(out, TL_DIM, "", "no errors");
+	for (size_t i = 0; s && i < s->nerrs; i++)
+		add_line(out, TL_PLAIN, "", "%s: %s", s->errs[i].source, s->errs[i].message);
+}

@@ -179,17 +179,25 @@ static void draw_header(const struct top_model *m, const struct top_ui *ui, int 
 		if (localtime_r(&t, &tm))
 			strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	}
-	snprintf(line, sizeof(line), "ipcscope top  %s  %s  scan %.0f ms, every %.1fs%s  %zu objects",
-		 s ? s->host : "-", when, s ? (double)s->scan_ns / 1e6 : 0.0, ui->delay,
-		 ui->scanning ? " *" : "", s ? s->nobjs : (size_t)0);
-	attron(A_BOLD);
-	put(0, 0, line, cols);
-	attroff(A_BOLD);
-	if (s && s->nerrs) {
-		snprintf(line, sizeof(line), "  %zu errors", s->nerrs);
-		attron(pair(PAIR_GONE, A_BOLD));
-		put(0, tui_width("ipcscope top  ") + tui_width(line) < cols ? cols - tui_width(line) : cols, line, cols);
-		attroff(pair(PAIR_GONE, A_BOLD));
+	if (s)
+		snprintf(line, sizeof(line), "ipcscope top  %s  %s  scan %.0f ms, every %.1fs%s  %zu objects",
+			 s->host, when, (double)s->scan_ns / 1e6, ui->delay, ui->scanning ? " *" : "", s->nobjs);
+	else
+		snprintf(line, sizeof(line), "ipcscope top  first scan, every %.1fs ...", ui->delay);
+	{
+		char *clean = tui_clean(line);
+		int x;
+
+		attron(A_BOLD);
+		x = put(0, 0, clean, cols);
+		attroff(A_BOLD);
+		free(clean);
+		if (s && s->nerrs) {
+			snprintf(line, sizeof(line), "  %zu errors (e)", s->nerrs);
+			attron(pair(PAIR_GONE, A_BOLD));
+			put(0, x, line, cols - x);
+			attroff(pair(PAIR_GONE, A_BOLD));
+		}
 	}
 	for (int i = 0; i < n && i < slots; i++) {
 		int y = 1 + i / per, x = (i % per) * width;
@@ -389,7 +397,7 @@ static const char *const help_text[] = {
 	"Enter    detail: fields, holders, waiters, semaphore values, queue fill",
 	"g        who talks to whom through the selected object",
 	"d        remove the selected object, as `ipcscope rm` does (asks first)",
-	"r        scan now",
+	"r        scan now;  e  the errors of the last scan (the header counts them)",
 	"h or ?   this help;  Esc or q leaves a view",
 	"q        quit",
 	"",
@@ -520,11 +528,15 @@ void draw_screen(struct top_model *m, const struct top_ui *ui)
 			put(y0 + 2 + i, 1, help_text[i], cols - 1);
 		break;
 	case VIEW_DETAIL:
-	case VIEW_TREE: {
+	case VIEW_TREE:
+	case VIEW_ERRORS: {
 		char title[512];
 
-		snprintf(title, sizeof(title), " %s: %s%s", ui->view == VIEW_DETAIL ? "Detail" : "Who talks to whom",
-			 ui->subject ? ui->subject : "-", ui->subject_gone ? "  (gone)" : "");
+		if (ui->view == VIEW_ERRORS)
+			snprintf(title, sizeof(title), " Errors of the last scan");
+		else
+			snprintf(title, sizeof(title), " %s: %s%s", ui->view == VIEW_DETAIL ? "Detail" : "Who talks to whom",
+				 ui->subject ? ui->subject : "-", ui->subject_gone ? "  (gone)" : "");
 		attron(A_REVERSE);
 		mvhline(y0 + 1, 0, ' ', cols);
 		{

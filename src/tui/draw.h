@@ -8,12 +8,12 @@
 
 #include "tui/model.h"
 
-enum top_view { VIEW_TABLE, VIEW_DETAIL, VIEW_TREE, VIEW_HELP };
+enum top_view { VIEW_TABLE, VIEW_DETAIL, VIEW_TREE, VIEW_HELP, VIEW_ERRORS };
 
 /* What the screen shows besides the model. */
 struct top_ui {
 	enum top_view view;
-	struct top_lines lines;   /* detail or tree text; owned */
+	struct top_lines lines;   /* detail, tree or errors text; owned */
 	size_t scroll;            /* first line of it shown */
 	const char *prompt;       /* bottom-line prompt, NULL none ("search: ") */
 	char input[256];          /* what is typed after it */

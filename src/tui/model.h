@@ -143,5 +143,7 @@ void top_detail(struct top_lines *out, const struct ipc_object *o, const struct 
 /* Who talks to whom through o: o, each process that holds it, is recorded on it or waits
  * on it, and under each the other objects that process shares with other processes. */
 void top_tree(struct top_lines *out, const struct ipc_object *o, const struct snapshot *s);
+/* The scan's errors, "SOURCE: MESSAGE" each. */
+void top_errors(struct top_lines *out, const struct snapshot *s);
 
 #endif

@@ -146,6 +146,9 @@ wait_for "Who talks to whom: $live_id"
 wait_for "[0-9]+ ipcscope: .*last send"
 keys Escape; wait_for "^ KIND +OBJECT"
 
+keys e; wait_for "^ Errors of the last scan"
+keys Escape; wait_for "^ KIND +OBJECT"
+
 # ---- d on a queue in use: refused in rm's words ----
 "$IPCSCOPE" rm -J "$live_id" >"$T/rm.json" 2>/dev/null && fail "rm removed a queue in use"
 rmwhy=$(py -c 'import json,sys; it=json.load(open(sys.argv[1]))["clean"]["items"][0]; print("%s %s: %s [%s]" % (it["status"], it["identity"], it["reason"], it["evidence"]))' "$T/rm.json")
@@ -161,7 +164,8 @@ ipcs -q | grep -qw "$live" || fail "the queue in use is gone after a refusal"
 # ---- d on the stale queue: asks, n keeps it, y removes it ----
 keys /; keys C-u; keys -l "$leak_id"; keys Enter; wait_for "search \"$leak_id\""
 keys d
-wait_for "^Remove $leak_id \(.*\)\? y/N"
+wait_for "^Remove $leak_id \(sysv-msg $leak, key 0x[0-9a-f]{8}; stale: "
+wait_for "y/N$"
 keys n; wait_for "^not removed: $leak_id"
 ipcs -q | grep -qw "$leak" || fail "n removed it"
 keys d; wait_for "^Remove $leak_id"; keys y
