@@ -325,7 +325,7 @@ struct top {
 	char subject[512];        /* identity the detail or tree view is about */
 	bool subject_gone;
 	char confirm_id[512];     /* identity `d` asked about */
-	char kinds[128];          /* the kinds shown, as typed */
+	char kinds[sizeof(((struct top_ui *)0)->input)]; /* the kinds shown, as typed */
 	struct expr *expr;        /* -Q or the Q key's expression; owned; NULL none */
 	bool quit;
 };
