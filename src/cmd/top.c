@@ -800,8 +800,12 @@ static int run_ui(struct top *t)
 
 		take_results(t);
 		draw_screen(&t->m, &t->ui);
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			return error("poll: %s", strerror(errno));
+		if (poll(p, 2, -1) < 0 && errno != EINTR) {
+			int e = errno;
+
+			restore_terminal(); /* before the message, or it lands in the screen */
+			return error("poll: %s", strerror(e));
+		}
 		if (p[1].revents & POLLIN) {
 			char buf[64];
 
