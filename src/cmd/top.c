@@ -567,6 +567,8 @@ static void prompt_key(struct top *t, int ch)
 {
 	size_t n = strlen(t->ui.input);
 
+	if (ch == KEY_RESIZE)
+		return; /* the screen changed size: no answer, and no text */
 	if (t->prompt == PROMPT_CONFIRM) {
 		end_prompt(t);
 		if (ch == 'y' || ch == 'Y') {
