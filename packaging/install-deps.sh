@@ -1,11 +1,12 @@
 #!/bin/sh
 # Installs every Debian package that building, testing and benchmarking ipcscope need
-# (clang and its libFuzzer runtime for the fuzz build of tests/fuzz).
+# (clang and its libFuzzer runtime for the fuzz build of tests/fuzz; tmux is the terminal
+# test_top.sh drives `ipcscope top` in).
 # Idempotent and non-interactive: packages already present are left alone.
 set -eu
 
 pkgs="build-essential cmake pkg-config
-      libjansson-dev libmicrohttpd-dev libcmocka-dev zlib1g-dev
+      libjansson-dev libmicrohttpd-dev libcmocka-dev zlib1g-dev libncurses-dev tmux
       python3 python3-jsonschema
       util-linux iproute2 procps strace psmisc
       chromium prometheus prometheus-node-exporter wrk nginx-light hyperfine bc curl

@@ -17,6 +17,7 @@ struct command {
 static const struct command commands[] = {
 	{"list", cmd_list, "list IPC objects (the default command)", false},
 	{"show", cmd_show, "every field of one object", false},
+	{"top", cmd_top, "live full-screen view: limits, fill, changes; search, sort, remove", false},
 	{"limits", cmd_limits, "kernel IPC limits and how much of each is used", false},
 	{"rm", cmd_rm, "remove the named objects, refusing those in use", false},
 	{"clean", cmd_clean, "find stale objects; remove them safely with --yes", false},

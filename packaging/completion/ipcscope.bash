@@ -54,6 +54,15 @@ _ipcscope_columns()
 	"$(_ipcscope_bin)" list --list-columns 2>/dev/null | awk '{ print $1 }'
 }
 
+# The columns top sorts by: the upper-case words of its --help from "sort column:" to the
+# line that says how to reverse.
+_ipcscope_top_columns()
+{
+	"$(_ipcscope_bin)" top --help 2>/dev/null |
+		awk '/sort column:/ { on = 1; sub(/.*sort column:/, "") } on { print } on && /direction/ { exit }' |
+		sed 's/;.*//' | tr -s ' ' '\n' | grep -xE '[A-Z][A-Z%]+' | grep -vx COL
+}
+
 # _ipcscope_live KINDS COLUMN [NS]: COLUMN of every live object of KINDS (all kinds when
 # empty); NS "self": only the caller's namespaces, which ipcs and ipcrm act on (as root a
 # plain list reads every namespace of the host, whose ids would be offered too).
@@ -155,6 +164,11 @@ _ipcscope()
 			_ipcscope_expr "$cur" ;;
 		list:-s | list:--sort)
 			COMPREPLY=($(compgen -W "$(_ipcscope_columns) $(_ipcscope_columns | sed 's/^/-/')" -- "$cur")) ;;
+		top:-s | top:--sort)
+			# top's own columns, as its --help lists them after "sort column:".
+			COMPREPLY=($(compgen -W "$(_ipcscope_top_columns)" -- "$cur")) ;;
+		top:-d | top:--delay)
+			COMPREPLY=($(compgen -W "0.5 1 2 5 10" -- "$cur")) ;;
 		*:-u | *:--user)
 			COMPREPLY=($(compgen -u -- "$cur")) ;;
 		list:-p | list:--pid)
@@ -195,6 +209,10 @@ _ipcscope()
 		return # numbers and the like: nothing to offer
 	fi
 
+	if [[ $cmd == top && $cur == --color=* ]]; then
+		COMPREPLY=($(compgen -P --color= -W "auto always never" -- "${cur#--color=}"))
+		return
+	fi
 	if [[ $cur == -* ]]; then
 		local opts
 		opts=$(_ipcscope_options "$cmd")

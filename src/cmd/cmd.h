@@ -12,6 +12,7 @@
 int cmd_list(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_limits(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_clean(int argc, char **argv);
 int cmd_restore(int argc, char **argv);

@@ -124,6 +124,15 @@ split
 @ $IPCSCOPE bench --cpu split un
 unix-stream
 unix-dgram
+@ $IPCSCOPE top --sort US
+USED
+USE%
+!USERS
+@ $IPCSCOPE top --color=n
+--color=never
+@ $IPCSCOPE top -Q US
+USED
+USE%
 EOF
 
 cat >"$T/run.bash" <<'EOF'

@@ -53,7 +53,7 @@ deb=$T/out/ipcscope_${version}_$(dpkg --print-architecture).deb
 [ -f "$deb" ] || { ls -l "$T/out" >&2; fail "no $deb"; }
 
 depends=$(dpkg-deb -f "$deb" Depends)
-for lib in libc6 libjansson4 libmicrohttpd12 zlib1g; do
+for lib in libc6 libjansson4 libmicrohttpd12 zlib1g libncursesw6; do
     grep -qE "(^|, )$lib( |,|$)" <<<"$depends" || fail "Depends lacks $lib: $depends"
 done
 # Each dependency must be what provides a library the binary links.
