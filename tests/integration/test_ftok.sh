@@ -91,7 +91,8 @@ pyf() { py -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])
 # list -o +KEYFILE: one row per object with its key's file and how it was found.
 COLS=KIND,ID,KEY,KEYFORM,KEYPROJ,KEYDEV,KEYINO,KEYFILE,KEYVIA,KEYPID,KEYMATCHES
 "$IPCSCOPE" list -N self -t sysv -r -n -o "$COLS" >"$T/l.txt" 2>"$T/l.err" || fail "list -o KEYFILE: $(cat "$T/l.err")"
-"$IPCSCOPE" list -N self -t sysv -J -o +KEYFILE >"$T/l.json" 2>"$T/l.jerr" || fail "list -J -o +KEYFILE: $(cat "$T/l.jerr")"
+# -J has every field but picks no columns: sorting by KEYFILE asks for the search.
+"$IPCSCOPE" list -N self -t sysv -J -s KEYFILE >"$T/l.json" 2>"$T/l.jerr" || fail "list -J -s KEYFILE: $(cat "$T/l.jerr")"
 validate "$T/l.json"
 "$IPCSCOPE" list -N self -t sysv -J --key-path "$T/other" --key-path "$T/hostile" >"$T/k.json" 2>"$T/k.err" ||
     fail "list -J --key-path: $(cat "$T/k.err")"

@@ -95,7 +95,7 @@ for sec in ENVIRONMENT "REPORTING BUGS" AVAILABILITY "EXIT STATUS" "SEE ALSO"; d
     grep -qx "# $sec" "$scd" || missing+=("a '# $sec' section")
 done
 env_text=$(section ENVIRONMENT)
-for var in $(grep -rhoE 'getenv\("[A-Z_]+"\)|"(IPCSCOPE_TEST_HOOK_[A-Z_]+|LC_ALL|LC_CTYPE|LANG)"' "$SRCDIR/src" | grep -oE '[A-Z][A-Z_]+' | sort -u); do
+for var in $(grep -rhoE 'getenv\("[A-Z_]+"\)|"(IPCSCOPE_TEST_HOOK_[A-Z_]+|LC_ALL|LC_CTYPE|LANG)"' "$SRCDIR/src" "$SRCDIR/collectors" | grep -oE '[A-Z][A-Z_]+' | sort -u); do
     has "$env_text" "$var" || missing+=("environment variable $var in ENVIRONMENT")
 done
 

@@ -57,8 +57,13 @@ for lib in libc6 libjansson4 libmicrohttpd12 zlib1g libncursesw6; do
     grep -qE "(^|, )$lib( |,|$)" <<<"$depends" || fail "Depends lacks $lib: $depends"
 done
 # Each dependency must be what provides a library the binary links.
+# The package of the file the loader really uses (ldd's path, symlinks resolved): a
+# library name alone also matches other architectures' copies (libc6-i386's libm.so.6).
 for so in $(objdump -p "$BUILDDIR/ipcscope" 2>/dev/null | awk '$1 == "NEEDED" { print $2 }'); do
-    pkg=$(dpkg -S "*/$so" 2>/dev/null | head -1 | cut -d: -f1)
+    path=$(ldd "$BUILDDIR/ipcscope" 2>/dev/null | awk -v so="$so" '$1 == so && $3 ~ /^\// { print $3 }')
+    [ -n "$path" ] || fail "ldd does not resolve $so"
+    pkg=$(dpkg -S "$path" 2>/dev/null || dpkg -S "$(readlink -f "$path")" 2>/dev/null)
+    pkg=$(head -1 <<<"$pkg" | cut -d: -f1)
     [ -z "$pkg" ] || grep -qE "(^|, )$pkg( |,|$)" <<<"$depends" || fail "$so comes from $pkg, which Depends lacks: $depends"
 done
 [ "$(dpkg-deb -f "$deb" Package)" = ipcscope ] || fail "package name"
