@@ -13,7 +13,7 @@
 # On a shared machine the CPU time is the steadier figure.
 #
 # usage: tests/bench/bench_fds.sh [IPCSCOPE]     (default: ./build/ipcscope)
-# env:   PROCS=300 N=56 FILL=100 RUNS=3
+# env:   PROCS=300 N=56 FILL=100 RUNS=3; BEFORE=/path/to/another/ipcscope to measure it too
 # Needs root (to read every process and raise fd limits), cc, strace, lsfd, ss, /usr/bin/time.
 set -euo pipefail
 
@@ -89,6 +89,10 @@ print(sum(1 for o in json.load(sys.stdin)["objects"] if o.get("ns") != me))' || 
 printf '%-20s %8s %8s %10s %8s %9s\n' TOOL WALL_S CPU_S SYSCALLS PER_FD RSS_MB
 measure ipcscope "ipcscope list -J" "$IPCSCOPE" list -J
 measure table "ipcscope list" "$IPCSCOPE" list
+if [ -n "${BEFORE:-}" ]; then
+	measure before "before: list -J" "$BEFORE" list -J
+	measure before_table "before: list" "$BEFORE" list
+fi
 measure lsfd "lsfd -J" lsfd -J
 measure ss "ss -xap" ss -xap
 measure floor "floor (readlinkat)" "$tmp/floor"
@@ -96,9 +100,10 @@ measure floor "floor (readlinkat)" "$tmp/floor"
 awk '{ t[$1] = $2; c[$1] = $3 }
      END { if (t["floor"] <= 0 || c["floor"] <= 0) exit
 	printf "\n%-18s %12s %12s %12s %12s\n", "ratios", "/ floor", "/ ss -xap", "/ lsfd -J", "(wall; CPU)"
-	split("ipcscope table", k, " ")
-	for (i = 1; i <= 2; i++)
-		printf "%-18s %5.2f; %5.2f %5.2f; %5.2f %5.2f; %5.2f\n", k[i] == "table" ? "list (table)" : "list -J",
+	n = split("ipcscope table before before_table", k, " ")
+	split("list -J,list (table),before: list -J,before: list", label, ",")
+	for (i = 1; i <= n; i++)
+		if (k[i] in t) printf "%-18s %5.2f; %5.2f %5.2f; %5.2f %5.2f; %5.2f\n", label[i],
 			t[k[i]] / t["floor"], c[k[i]] / c["floor"], t[k[i]] / t["ss"], c[k[i]] / c["ss"],
 			t[k[i]] / t["lsfd"], c[k[i]] / c["lsfd"] }' "$tmp/results"
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"
