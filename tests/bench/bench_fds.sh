@@ -17,8 +17,7 @@
 # env:   PROCS=300 N=56 FILL=100 RUNS=3
 #        LIST_EXTRA="-t mmap;-t sysv,posix,stream,socket,lock,memfd,fd,mmap": more
 #        `ipcscope list -J ARGS` rows on the same load, one per ';'-separated ARGS
-#        BASELINE=/path/to/an/older/ipcscope to measure its list -J on the same load too
-#        (before/after figures)
+#        BEFORE=/path/to/another/ipcscope to measure it too (BASELINE= is the same)
 # Needs root (to read every process and raise fd limits), cc, strace, lsfd, ss, /usr/bin/time.
 set -euo pipefail
 
@@ -99,7 +98,11 @@ for args in "${extra[@]}"; do
 	read -ra words <<<"$args"
 	measure extra "list -J $args" "$IPCSCOPE" list -J "${words[@]}"
 done
-[ -n "${BASELINE:-}" ] && measure baseline "baseline list -J" "$BASELINE" list -J
+BEFORE=${BEFORE:-${BASELINE:-}}
+if [ -n "${BEFORE:-}" ]; then
+	measure before "before: list -J" "$BEFORE" list -J
+	measure before_table "before: list" "$BEFORE" list
+fi
 measure lsfd "lsfd -J" lsfd -J
 measure ss "ss -xap" ss -xap
 measure floor "floor (readlinkat)" "$tmp/floor"
@@ -107,13 +110,14 @@ measure floor "floor (readlinkat)" "$tmp/floor"
 awk '{ t[$1] = $2; c[$1] = $3 }
      END { if (t["floor"] <= 0 || c["floor"] <= 0) exit
 	printf "\n%-18s %12s %12s %12s %12s\n", "ratios", "/ floor", "/ ss -xap", "/ lsfd -J", "(wall; CPU)"
-	split("ipcscope table", k, " ")
-	for (i = 1; i <= 2; i++)
-		printf "%-18s %5.2f; %5.2f %5.2f; %5.2f %5.2f; %5.2f\n", k[i] == "table" ? "list (table)" : "list -J",
+	n = split("ipcscope table before before_table", k, " ")
+	split("list -J,list (table),before: list -J,before: list", label, ",")
+	for (i = 1; i <= n; i++)
+		if (k[i] in t) printf "%-18s %5.2f; %5.2f %5.2f; %5.2f %5.2f; %5.2f\n", label[i],
 			t[k[i]] / t["floor"], c[k[i]] / c["floor"], t[k[i]] / t["ss"], c[k[i]] / c["ss"],
 			t[k[i]] / t["lsfd"], c[k[i]] / c["lsfd"]
 	if (t["table"] > 0 && c["table"] > 0)
 		printf "list -J / table: wall %.2f, CPU %.2f (the JSON share)\n", t["ipcscope"] / t["table"], c["ipcscope"] / c["table"]
-	if (c["baseline"] > 0)
-		printf "list -J / baseline list -J: wall %.2f, CPU %.2f\n", t["ipcscope"] / t["baseline"], c["ipcscope"] / c["baseline"] }' "$tmp/results"
+	if (c["before"] > 0)
+		printf "list -J / before: wall %.2f, CPU %.2f\n", t["ipcscope"] / t["before"], c["ipcscope"] / c["before"] }' "$tmp/results"
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"
