@@ -72,8 +72,10 @@ function linkLabel(l) {
   return `${l.kind} ${endsText(l)}`;
 }
 
+// Drawn: held by two processes or more, one of which may write (a file many processes map
+// read-only, such as glibc's gconv-modules.cache, carries nothing between them), or waited on.
 function drawn(l) {
-  return pids(l.holders).length >= 2 || l.waiters.length > 0;
+  return (pids(l.holders).length >= 2 && l.holders.some((h) => h.access.includes('w'))) || l.waiters.length > 0;
 }
 
 function cmdOf(h) {

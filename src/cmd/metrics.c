@@ -151,7 +151,7 @@ int cmd_metrics(int argc, char **argv)
 		return usage_error("metrics", "empty output file name");
 
 	/* What serve scans: every default kind, the limits, every namespace. */
-	rc = scan_snapshot(root, KINDS_DEFAULT, SCAN_LIMITS | SCAN_ALL_NS, &snap);
+	rc = scan_snapshot(root, KINDS_SERVE, SCAN_LIMITS | SCAN_ALL_NS, &snap);
 	if (rc)
 		return rc;
 	stale = stale_marks(&snap, older_than);

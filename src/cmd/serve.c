@@ -163,7 +163,7 @@ static int first_scan(const struct http_config *cfg, struct snapshot *snap)
 	int rc;
 
 	snapshot_init(snap);
-	rc = scan_ctx_init(&ctx, cfg->root, KINDS_DEFAULT); /* signal: see kinds.h */
+	rc = scan_ctx_init(&ctx, cfg->root, KINDS_SERVE); /* signal: see kinds.h */
 	if (rc < 0)
 		return error("cannot open root '%s': %s", cfg->root ? cfg->root : "/", strerror(-rc));
 	ctx.want_limits = true;

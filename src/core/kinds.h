@@ -28,6 +28,10 @@ struct kind_info {
  * memfds) but because the files many processes map shared, read only, would flood the
  * view; -t mmap (or all) lists them. */
 #define KINDS_DEFAULT (KINDS_ALL & ~(KIND_BIT(KIND_SIGNAL) | KIND_BIT(KIND_MMAP)))
+/* What serve and metrics read: the default kinds and mmap, which costs them nothing more
+ * (the maps are read anyway) and which a dashboard's card, its kind filter and the
+ * metrics' kind label would otherwise always show as none. */
+#define KINDS_SERVE (KINDS_DEFAULT | KIND_BIT(KIND_MMAP))
 
 const struct kind_info *kind_info(enum ipc_kind k);
 const char *kind_name(enum ipc_kind k);

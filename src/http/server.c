@@ -183,7 +183,7 @@ int http_server_start(const struct http_config *cfg, struct snapshot *first,
 			goto fail;
 		}
 	}
-	rc = scan_ctx_init(&s->ctx, cfg->root, KINDS_DEFAULT); /* signal: see kinds.h */
+	rc = scan_ctx_init(&s->ctx, cfg->root, KINDS_SERVE); /* signal: see kinds.h */
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot open root '%s': %s", cfg->root ? cfg->root : "/", strerror(-rc));
 		snapshot_release(first);
