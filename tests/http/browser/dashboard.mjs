@@ -307,11 +307,16 @@ async function checkGraph(page) {
   await page.locator(group).first().click();
   const proc = `#graph g.proc[data-pid="${pairs.parent}"]`;
   await waitFor('the parent as its own node', async () => !!(await page.$(proc)));
-  // Focused, the parent is drawn with what it talks through: the pair, nothing else of its.
+  // Focused, the parent is drawn with what it talks through (the pair, and the pipes of
+  // stdout and stderr it shares with the shell), and nothing it does not hold.
+  const before = (await page.$$('#graph g.obj')).length;
   await page.locator(proc).first().click();
   await page.waitForSelector('#graph .graph-focus');
-  const focusedIds = await page.$$eval('#graph g.obj', (gs) => gs.map((g) => g.dataset.identities));
-  if (focusedIds.length !== 1 || !focusedIds[0].split(' ').includes(a)) fail(`focused on ${pairs.parent}: ${JSON.stringify(focusedIds)}`);
+  const focusedIds = await page.$$eval('#graph g.obj', (gs) => gs.map((g) => g.dataset.identities.split(' ')));
+  const held = new Set((await objectsDoc()).objects.filter((o) => o.holders.some((h) => h.pid === pairs.parent)).map((o) => o.identity));
+  if (!focusedIds.some((ids) => ids.includes(a))) fail(`focused on ${pairs.parent}: no socket pair in ${JSON.stringify(focusedIds)}`);
+  for (const ids of focusedIds) if (!ids.some((i) => held.has(i))) fail(`focused on ${pairs.parent}: ${ids} is drawn, which it does not hold`);
+  if (focusedIds.length >= before) fail(`focused on ${pairs.parent}: ${focusedIds.length} objects drawn, as many as before (${before})`);
   await page.screenshot({ path: join(artifacts, 'dashboard-graph-focus.png') });
   await page.click('#graph button.show-all');
   if (await page.$('#graph .graph-focus')) fail('Show all left the focus on');
