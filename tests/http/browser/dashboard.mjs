@@ -35,8 +35,10 @@ const pairs = process.env.PAIRS_JSON ? JSON.parse(readFileSync(process.env.PAIRS
 const orphan = process.env.ORPHAN || null;
 mkdirSync(artifacts, { recursive: true });
 
+// problems: console errors, page errors and CSP violations, named with any failure.
+const problems = [];
 function fail(msg) {
-  throw new Error(msg);
+  throw new Error(problems.length ? `${msg}\n${problems.join('\n')}` : msg);
 }
 
 // The server's document, as the page reads it (fetched here, not in the page).
@@ -86,7 +88,6 @@ function targets() {
 }
 
 const profile = mkdtempSync(join(tmpdir(), 'ipcscope-chromium-'));
-const problems = [];
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: '/usr/bin/chromium',
   headless: true,
