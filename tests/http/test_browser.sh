@@ -92,7 +92,8 @@ fcntl.flock(os.open(one, os.O_RDWR), fcntl.LOCK_EX)
 PY
     for _ in $(seq 200); do [ -e "$T/dl-b" ] && break; sleep 0.05; done
     [ -e "$T/dl-b" ] || fail "the deadlock script did not start"
-    DL_PIDS=$(pgrep -f "python3 - $T" | tr '\n' ' ')
+    # Anchored: the socket pair script runs as "python3 - $T/pairs.json".
+    DL_PIDS=$(pgrep -f "python3 - $T\$" | tr '\n' ' ')
     py - "$T" $DL_PIDS >"$T/wait.json" <<'PY'
 import json, sys
 T = sys.argv[1]
