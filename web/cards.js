@@ -64,7 +64,7 @@ export function renderCards(ul, totalsEl, kinds, limits, history, selected, onPi
       el('button', { type: 'button', class: 'card-button', 'aria-pressed': selected === k.name ? 'true' : 'false', onclick: () => onPick(k.name) },
         el('span', { class: 'kind', text: k.name }),
         el('span', { class: 'big', text: count(k.count) }),
-        el('span', { class: 'muted bytes', text: `${bytes(k.bytes)} ${bytesWord(k.name)}` }),
+        bytesWord(k.name) ? el('span', { class: 'muted bytes', text: `${bytes(k.bytes)} ${bytesWord(k.name)}` }) : null,
         k.size !== null && bytesWord(k.name) === 'allocated' ? el('span', { class: 'muted size', text: `${bytes(k.size)} size` }) : null,
         k.stale ? el('span', { class: 'badge stale', text: `${k.stale} stale` }) : null),
       meter,

@@ -163,9 +163,11 @@ export function heldByFds(o) {
   return !o.kind.startsWith('sysv-');
 }
 
-// What a kind's byte figure (the server's per-kind totals) counts.
+// What a kind's byte figure (the server's per-kind totals) counts; null for the kinds that
+// hold no bytes (a lock, an eventfd's counter, a signal, a SysV semaphore set).
 export function bytesWord(kind) {
   if (kind === 'sysv-shm') return 'size';
-  if (kind === 'posix-shm' || kind === 'posix-sem' || kind === 'memfd') return 'allocated';
+  if (kind === 'posix-shm' || kind === 'posix-sem' || kind === 'memfd' || kind === 'mmap') return 'allocated';
+  if (['sysv-sem', 'lock', 'eventfd', 'signalfd', 'signal'].includes(kind)) return null;
   return 'queued';
 }

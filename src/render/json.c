@@ -236,9 +236,12 @@ json_t *json_of_limits(const struct snapshot *s)
 			json_object_set_new(j, "container", json_of_container(snapshot_limit_container(s, l)));
 		if (l->has_value)
 			json_object_set_new(j, "value", json_u64(l->value));
+		if (l->ceiling)
+			json_object_set_new(j, "ceiling", json_true());
 		if (l->has_used) {
 			json_object_set_new(j, "used", json_u64(l->used));
-			if (l->has_value && l->value > 0)
+			/* A ceiling bounds each object (msg_max each queue): no pool to use up. */
+			if (l->has_value && l->value > 0 && !l->ceiling)
 				json_object_set_new(j, "use_percent",
 						    json_real((double)(long long)(1000.0 * (double)l->used /
 										   (double)l->value + 0.5) / 10.0));

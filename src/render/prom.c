@@ -192,7 +192,9 @@ static void limits(FILE *out, const struct snapshot *s)
 	for (size_t i = 0; i < s->nlimits; i++) {
 		const struct limit *l = &s->limits[i];
 
-		if (!l->has_used || !l->has_value || l->value == 0)
+		/* A ceiling (msg_max: each queue's bound) is no pool: no use ratio, as limits
+		 * shows none, so that no alert reads a queue of default size as 100%. */
+		if (!l->has_used || !l->has_value || l->value == 0 || l->ceiling)
 			continue;
 		fprintf(out, "ipcscope_limit_use_ratio{name=\"%s\",kind=\"%s\"", l->name, l->group);
 		limit_labels(out, s, l);

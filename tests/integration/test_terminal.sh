@@ -195,7 +195,11 @@ keys = set(json.load(open(sys.argv[1]))["limits"][0])
 for h in hs:
     k = {"USE%": "use_percent"}.get(h, h.lower())
     assert k in keys or k in ("used", "use_percent"), (h, keys)
-' "$T/lim.json" "$T/lim.txt" || fail "limits headers are not the JSON members"
+# The JSON says the same of msg_max: a ceiling, no use_percent; a pool (msgmni) has one.
+lim = {l["name"]: l for l in json.load(open(sys.argv[1]))["limits"]}
+assert lim["msg_max"].get("ceiling") is True and "use_percent" not in lim["msg_max"], lim["msg_max"]
+assert "ceiling" not in lim["msgmni"] and "use_percent" in lim["msgmni"], lim["msgmni"]
+' "$T/lim.json" "$T/lim.txt" || fail "limits headers are not the JSON members, or msg_max is no ceiling"
 
 # 9. Times: the zone by default, lsipc's --time-format; JSON attach_time beside atime.
 TZ=EST5 "$IPCSCOPE" list -t sysv-shm -o ID,CTIME -n | grep -E "^ *$shmid " >"$T/t.txt"
