@@ -59,23 +59,6 @@ static void usage_text(FILE *out)
 		     "1 a measurement failed, 2 usage error.\n");
 }
 
-/* The text above, each line longer than 80 columns wrapped to fit. */
-static void usage(FILE *out)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-
-	if (!m) {
-		usage_text(out);
-		return;
-	}
-	usage_text(m);
-	if (fclose(m) == 0)
-		fputs_help(out, buf);
-	free(buf);
-}
-
 static int parse_sizes(const char *arg, struct bench_opts *o)
 {
 	char *copy = xstrdup(arg), *save = NULL;
@@ -148,7 +131,7 @@ static int parse_opts(int argc, char **argv, struct bench_opts *o, bool *done)
 			o->json = true;
 			break;
 		case 'h':
-			usage(stdout);
+			fputs_help_of(stdout, usage_text);
 			*done = true;
 			return 0;
 		default:

@@ -128,6 +128,22 @@ static void put_item(FILE *out, const char *text, size_t indent)
 	fprintf(out, "%s\n", p);
 }
 
+void fputs_help_of(FILE *out, void (*text)(FILE *))
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m) {
+		text(out);
+		return;
+	}
+	text(m);
+	if (fclose(m) == 0)
+		fputs_help(out, buf);
+	free(buf);
+}
+
 void fputs_help(FILE *out, const char *text)
 {
 	const char *line = text;

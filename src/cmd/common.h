@@ -41,6 +41,8 @@ void print_wrapped(const char *prefix, const char *text, const char *breaks);
 /* text with every line longer than 80 columns wrapped at a blank, its continuation under
  * the line's description (for help texts written wider). */
 void fputs_help(FILE *out, const char *text);
+/* fputs_help of what text() writes (a help text written wider than 80 columns). */
+void fputs_help_of(FILE *out, void (*text)(FILE *));
 /* "  NAME  text" with NAME padded to width, text wrapped at 80 under itself. */
 void print_help_item(const char *name, int width, const char *text);
 /* One line (or more, wrapped at 80) of a command's "Available output columns". */

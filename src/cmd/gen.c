@@ -71,23 +71,6 @@ static void usage_text(FILE *out)
 		     "Exit status: 0 verified, 1 a mechanism failed, 2 usage error, 128+N on signal N.\n");
 }
 
-/* The text above, each line longer than 80 columns wrapped to fit. */
-static void usage(FILE *out)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-
-	if (!m) {
-		usage_text(out);
-		return;
-	}
-	usage_text(m);
-	if (fclose(m) == 0)
-		fputs_help(out, buf);
-	free(buf);
-}
-
 /* "64", "4K", "1M": base 1024, whole string. */
 static int parse_size(const char *s, uint64_t *out)
 {
@@ -212,7 +195,7 @@ static int parse_opts(int argc, char **argv, struct gen_opts *o, bool *done)
 			*done = true;
 			return 0;
 		case 'h':
-			usage(stdout);
+			fputs_help_of(stdout, usage_text);
 			*done = true;
 			return 0;
 		default:
