@@ -129,7 +129,18 @@ export class ObjectTable {
       return a.identity < b.identity ? -1 : 1;
     });
     const shown = rows.slice(0, this.limit);
+    // The rows are drawn anew with each scan: a row (or its name's button) that had the
+    // keyboard focus gets it back, so that Enter still opens what the person is on.
+    const active = document.activeElement;
+    const focusedRow = active && this.tbody.contains(active) ? active.closest('tr[data-identity]') : null;
+    const focusId = focusedRow ? focusedRow.dataset.identity : null;
+    const onButton = focusedRow && active !== focusedRow;
     this.tbody.replaceChildren(...shown.map((o) => this.row(o)));
+    if (focusId) {
+      const tr = this.tbody.querySelector(`tr[data-identity="${CSS.escape(focusId)}"]`);
+      const target = tr && (onButton ? tr.querySelector('button') : tr);
+      if (target) target.focus({ preventScroll: true });
+    }
     this.caption.textContent = rows.length === this.objects.length
       ? `${rows.length.toLocaleString('en')} objects` + (shown.length < rows.length ? `, first ${shown.length} shown` : '')
       : `${rows.length.toLocaleString('en')} of ${this.objects.length.toLocaleString('en')} objects match` + (shown.length < rows.length ? `, first ${shown.length} shown` : '');

@@ -218,6 +218,19 @@ async function checkRowOpens(page, id) {
   await page.keyboard.press(' ');
   await page.waitForSelector('#detail:not([hidden])');
   await page.click('#detail-close');
+  // The table is drawn anew when a scan changes something: a focused row keeps the focus.
+  await row.focus();
+  const seq = await page.getAttribute('body', 'data-seq');
+  const redrawn = await waitFor('a refresh', async () => (await page.getAttribute('body', 'data-seq')) !== seq, 8000).catch(() => false);
+  if (redrawn) {
+    const still = await page.evaluate(() => document.activeElement && document.activeElement.dataset && document.activeElement.dataset.identity);
+    if (still !== id) fail(`after a refresh the focus is on ${still}, not the row of ${id}`);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#detail:not([hidden])');
+    await page.click('#detail-close');
+  } else {
+    step('no refresh within 8 s: focus across a redraw not checked');
+  }
 }
 
 // One line per process in "Held by", its fds and mappings inside; the detail's holders table
