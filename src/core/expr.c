@@ -771,10 +771,9 @@ static uint64_t re_atom(struct re_cost *c, int *nest)
 	}
 }
 
-/* An atom and its repetition, if any; *nest as for re_atom, counting this repetition. */
-static uint64_t re_piece(struct re_cost *c, int *nest)
+/* The repetitions after an atom of size s, if any; *nest as for re_atom, counting them. */
+static uint64_t re_reps(struct re_cost *c, uint64_t s, int *nest)
 {
-	uint64_t s = re_atom(c, nest);
 	int reps = 0;
 
 	while (!c->why) {
@@ -817,6 +816,14 @@ static uint64_t re_piece(struct re_cost *c, int *nest)
 	return s;
 }
 
+/* An atom and its repetition, if any; *nest as for re_atom, counting this repetition. */
+static uint64_t re_piece(struct re_cost *c, int *nest)
+{
+	uint64_t s = re_atom(c, nest);
+
+	return re_reps(c, s, nest);
+}
+
 /* Alternatives and concatenations up to a ')' or the end; *nest the deepest of them. */
 static uint64_t re_alt(struct re_cost *c, int *nest)
 {
@@ -846,8 +853,11 @@ static const char *regex_too_costly(const char *re)
 
 	while (*c.p && !c.why) {
 		s = sat_add(s, re_alt(&c, &nest));
-		if (*c.p == ')') /* a ')' without its '(' */
+		if (*c.p == ')') { /* a ')' without its '(': glibc's literal, which may be repeated */
 			c.p++;
+			nest = 0;
+			s = sat_add(s, re_reps(&c, 1, &nest));
+		}
 	}
 	if (!c.why && s > REGEX_SIZE_MAX)
 		c.why = "its repetitions expand past " REGEX_SIZE_TEXT " elements";

@@ -304,6 +304,10 @@ static void malformed(void **state)
 	refused("NAME =~ \"a{2}(b{255,})\"", 9, "a repetition count above 255");
 	refused("NAME =~ \"a{256}\"", 9, "a repetition count above 255");
 	refused("NAME =~ \"a{2,300}\"", 9, "a repetition count above 255");
+	/* A ')' without its '(' is a literal to glibc, and may be repeated: the campaign's
+	 * out-of-memory input (tests/fuzz/crashes/filter_expr/oom-4838...). */
+	refused("NAME =~ \"){8,18880}\"", 9, "a repetition count above 255");
+	refused("NAME =~ \"a)+*\"", 9, "a repetition of a repetition");
 	refused("NAME =~ \"(a)\\\\1\"", 9, "back-references are not supported");
 	refused("NAME =~ \"((((((((((((((((((((((((((((((((((a))))))))))))))))))))))))))))))))))\"", 9,
 		"groups nested too deeply");
