@@ -317,23 +317,14 @@ static inline struct ipc_object *src_object(struct byte_src *b, const struct jso
 	return o;
 }
 
-/* What jansson prints for o's tree with flags; the caller frees it. */
-static inline char *json_check_oracle(const struct ipc_object *o, size_t flags)
-{
-	json_t *j = json_of_object(o);
-	char *s = json_dumps(j, flags);
-
-	json_decref(j);
-	return s;
-}
-
-/* 0 when the writer's text of o is jansson's, byte for byte, and parses back to the tree;
- * otherwise -1 with both texts printed to stderr. */
-static inline int json_check_object(const struct ipc_object *o, size_t flags)
+/* 0 when the writer's text of o is jansson's dump of tree (json_of_object(o)) with flags,
+ * byte for byte, and parses back to the tree; otherwise -1 with both texts printed to
+ * stderr. The tree is built once by the caller and dumped under every flag set. */
+static inline int json_check_tree(const struct ipc_object *o, json_t *tree, size_t flags)
 {
 	struct jsonw w;
-	char *want = json_check_oracle(o, flags);
-	json_t *tree = json_of_object(o), *back, *want_back = NULL;
+	char *want = json_dumps(tree, flags);
+	json_t *back, *want_back = NULL;
 	json_error_t err;
 	int rc = 0;
 
@@ -355,18 +346,30 @@ static inline int json_check_object(const struct ipc_object *o, size_t flags)
 	}
 	json_decref(want_back);
 	json_decref(back);
-	json_decref(tree);
 	free(want);
 	jsonw_release(&w);
 	return rc;
 }
 
+/* json_check_tree for one flag set. */
+static inline int json_check_object(const struct ipc_object *o, size_t flags)
+{
+	json_t *tree = json_of_object(o);
+	int rc = json_check_tree(o, tree, flags);
+
+	json_decref(tree);
+	return rc;
+}
+
+/* json_check_tree for every flag set, from one tree. */
 static inline int json_check_object_all(const struct ipc_object *o)
 {
+	json_t *tree = json_of_object(o);
 	int rc = 0;
 
 	for (size_t i = 0; i < JSON_CHECK_NFLAGS; i++)
-		rc |= json_check_object(o, json_check_flags[i]);
+		rc |= json_check_tree(o, tree, json_check_flags[i]);
+	json_decref(tree);
 	return rc;
 }
 
