@@ -34,23 +34,25 @@ unsigned par_threads(void)
 	return n > PAR_MAX_THREADS ? PAR_MAX_THREADS : (unsigned)n;
 }
 
-struct par_job {
+struct par_task {
 	size_t n;
 	atomic_size_t next;
 	void (*fn)(size_t i, void *arg);
 	void *arg;
+	pthread_t th[PAR_MAX_THREADS];
+	unsigned started;
 };
 
-static void par_run(struct par_job *j)
+static void par_run(struct par_task *t)
 {
 	for (;;) {
-		size_t start = atomic_fetch_add(&j->next, PAR_CHUNK), end;
+		size_t start = atomic_fetch_add(&t->next, PAR_CHUNK), end;
 
-		if (start >= j->n)
+		if (start >= t->n)
 			return;
-		end = start + PAR_CHUNK < j->n ? start + PAR_CHUNK : j->n;
+		end = start + PAR_CHUNK < t->n ? start + PAR_CHUNK : t->n;
 		for (size_t i = start; i < end; i++)
-			j->fn(i, j->arg);
+			t->fn(i, t->arg);
 	}
 }
 
@@ -60,19 +62,23 @@ static void *par_worker(void *p)
 	return NULL;
 }
 
-void par_for(size_t n, size_t min_per_thread, void (*fn)(size_t i, void *arg), void *arg)
+struct par_task *par_start(size_t n, size_t min_per_thread, void (*fn)(size_t i, void *arg),
+			   void *arg)
 {
-	struct par_job j = {.n = n, .fn = fn, .arg = arg};
-	pthread_t th[PAR_MAX_THREADS];
-	unsigned want = par_threads(), started = 0;
+	struct par_task *t = xcalloc(1, sizeof(*t));
+	unsigned want = par_threads();
 	sigset_t all, old;
 	pthread_attr_t attr;
 
+	t->n = n;
+	t->fn = fn;
+	t->arg = arg;
 	if (min_per_thread == 0)
 		min_per_thread = 1;
 	if (n / min_per_thread < want)
 		want = n / min_per_thread ? (unsigned)(n / min_per_thread) : 1;
-	atomic_init(&j.next, 0);
+	atomic_init(&t->next, 0);
+	/* want - 1 workers: the caller is the last, in par_wait. */
 	if (want > 1 && pthread_attr_init(&attr) == 0) {
 		/* Signals stay with the threads that expect them (serve's). */
 		sigfillset(&all);
@@ -80,12 +86,25 @@ void par_for(size_t n, size_t min_per_thread, void (*fn)(size_t i, void *arg), v
 		pthread_attr_setstacksize(&attr, PAR_STACK);
 		/* A thread that cannot be made leaves its share to the others. */
 		for (unsigned i = 0; i + 1 < want; i++)
-			if (pthread_create(&th[started], &attr, par_worker, &j) == 0)
-				started++;
+			if (pthread_create(&t->th[t->started], &attr, par_worker, t) == 0)
+				t->started++;
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		pthread_attr_destroy(&attr);
 	}
-	par_run(&j);
-	for (unsigned i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
+	return t;
+}
+
+void par_wait(struct par_task *t)
+{
+	if (!t)
+		return;
+	par_run(t);
+	for (unsigned i = 0; i < t->started; i++)
+		pthread_join(t->th[i], NULL);
+	free(t);
+}
+
+void par_for(size_t n, size_t min_per_thread, void (*fn)(size_t i, void *arg), void *arg)
+{
+	par_wait(par_start(n, min_per_thread, fn, arg));
 }

@@ -25,4 +25,14 @@ unsigned par_threads(void);
  * only what item i owns. */
 void par_for(size_t n, size_t min_per_thread, void (*fn)(size_t i, void *arg), void *arg);
 
+/* par_for in two halves, so that the calling thread can do other work while the workers
+ * run: par_start starts the workers (one fewer than par_for would use: the caller is the
+ * last) and returns at once; par_wait makes the caller work through what is left, joins
+ * the workers and frees the task. Every started task must be waited for, before anything
+ * fn touches is used. par_wait(NULL) does nothing. */
+struct par_task;
+struct par_task *par_start(size_t n, size_t min_per_thread, void (*fn)(size_t i, void *arg),
+			   void *arg);
+void par_wait(struct par_task *t);
+
 #endif

@@ -139,14 +139,19 @@ struct run_stats {
 	unsigned ran, failed;
 };
 
+static bool wanted(const struct collector *c, const struct scan_ctx *ctx)
+{
+	return (c->kinds & ctx->kinds) && (!c->limits_only || ctx->want_limits);
+}
+
 static void run_one(const struct collector *c, struct scan_ctx *ctx, struct snapshot *snap,
-		    struct run_stats *st)
+		    struct run_stats *st, void *started)
 {
 	int rc;
 
-	if (!(c->kinds & ctx->kinds) || (c->limits_only && !ctx->want_limits))
+	if (!wanted(c, ctx))
 		return;
-	rc = c->collect(ctx, snap);
+	rc = c->start ? c->finish(ctx, snap, started) : c->collect(ctx, snap);
 	if (rc == COLLECT_NOTHING)
 		return;
 	st->ran++;
@@ -155,9 +160,11 @@ static void run_one(const struct collector *c, struct scan_ctx *ctx, struct snap
 }
 
 /* The collectors from first up to (not including) end, which share one namespace type. */
+#define PHASE_MAX 16
+
 struct phase {
 	const struct collector *const *first;
-	size_t n;
+	size_t n;                  /* at most PHASE_MAX */
 	struct scan_ctx *ctx;
 	struct snapshot *snap;
 	struct run_stats st;
@@ -171,8 +178,14 @@ static int run_phase(void *arg)
 	 * another namespace's run reads are tagged with it; the scanner's are 0. */
 	ph->snap->limit_ns = !ph->ctx->ns_pid ? 0 : ph->first[0]->ns == NS_IPC ? ph->ctx->ipc_ns
 					     : ph->first[0]->ns == NS_MNT ? ph->ctx->mnt_ns : 0;
+	void *started[PHASE_MAX] = {0};
+
+	/* The halves that may run early first (collector.h: start, finish). */
 	for (size_t i = 0; i < ph->n; i++)
-		run_one(ph->first[i], ph->ctx, ph->snap, &ph->st);
+		if (ph->first[i]->start && wanted(ph->first[i], ph->ctx))
+			started[i] = ph->first[i]->start(ph->ctx);
+	for (size_t i = 0; i < ph->n; i++)
+		run_one(ph->first[i], ph->ctx, ph->snap, &ph->st, started[i]);
 	ph->snap->limit_ns = 0;
 	return 0;
 }
@@ -318,7 +331,7 @@ int scan_run(struct scan_ctx *ctx, struct snapshot *snap)
 		/* Consecutive per-namespace collectors of one type run as one phase, so a
 		 * namespace is entered once for all of them. */
 		if (collectors[i]->per_ns)
-			while (collectors[i + ph.n] && collectors[i + ph.n]->per_ns &&
+			while (ph.n < PHASE_MAX && collectors[i + ph.n] && collectors[i + ph.n]->per_ns &&
 			       collectors[i + ph.n]->ns == collectors[i]->ns)
 				ph.n++;
 		i += ph.n;

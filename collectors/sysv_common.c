@@ -123,15 +123,54 @@ static void batch_one(size_t i, void *arg)
 /* A thread costs tens of microseconds to start; a detail call a few. */
 #define BATCH_MIN_PER_THREAD 256
 
-void sysv_batch_details(struct sysv_batch *b, const char *table,
-			int (*detail)(struct ipc_object *o))
+static struct par_task *batch_start(struct batch_job *j, const char *table)
 {
-	struct batch_job j = {.b = b, .detail = detail};
-
 	/* Tests remove ids here, between the table read and the detail calls, to prove that
 	 * vanished ids are dropped. The hook runs in this thread's namespaces. */
 	test_hook("IPCSCOPE_TEST_HOOK_SYSV_DETAILS", "IPCSCOPE_SYSV_TABLE", table);
-	par_for(b->n, BATCH_MIN_PER_THREAD, batch_one, &j);
+	return par_start(j->b->n, BATCH_MIN_PER_THREAD, batch_one, j);
+}
+
+struct sysv_early {
+	struct snapshot held;   /* the table's errors, kept until the collector's turn */
+	struct sysv_batch b;
+	struct batch_job job;
+	struct par_task *task;  /* the detail calls under way; NULL none */
+	int rc;                 /* sysv_table_read's */
+};
+
+struct sysv_early *sysv_early_start(struct scan_ctx *ctx, const char *path, const char *const *want,
+				    size_t nwant, const char *const *required, sysv_row_fn row,
+				    const char *table, int (*detail)(struct ipc_object *o))
+{
+	struct sysv_early *e = xcalloc(1, sizeof(*e));
+
+	snapshot_init(&e->held);
+	e->rc = sysv_table_read(ctx, &e->held, path, want, nwant, required, row, &e->b);
+	e->job = (struct batch_job){.b = &e->b, .detail = detail};
+	if (ctx->live && detail)
+		e->task = batch_start(&e->job, table);
+	return e;
+}
+
+struct sysv_batch *sysv_early_wait(struct sysv_early *e, struct snapshot *snap, int *rc)
+{
+	par_wait(e->task);
+	e->task = NULL;
+	for (size_t i = 0; i < e->held.nerrs; i++)
+		snapshot_error(snap, e->held.errs[i].source, "%s", e->held.errs[i].message);
+	*rc = e->rc;
+	return &e->b;
+}
+
+void sysv_early_release(struct sysv_early *e)
+{
+	if (!e)
+		return;
+	par_wait(e->task);
+	sysv_batch_release(&e->b);
+	snapshot_release(&e->held);
+	free(e);
 }
 
 void sysv_batch_release(struct sysv_batch *b)

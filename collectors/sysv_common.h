@@ -47,12 +47,26 @@ struct sysv_batch {
 	size_t n, cap;
 };
 void sysv_batch_push(struct sysv_batch *b, struct ipc_object *o);
-/* rc[i] = detail(objs[i]) for every object, from up to par_threads() threads. detail may
- * touch only its object and must not allocate from the snapshot or print. table ("msg",
- * "sem") is for the test hook IPCSCOPE_TEST_HOOK_SYSV_DETAILS, run first. */
-void sysv_batch_details(struct sysv_batch *b, const char *table,
-			int (*detail)(struct ipc_object *o));
 void sysv_batch_release(struct sysv_batch *b);
+
+/* A table read and its detail calls begun before the collector's turn in its phase
+ * (collector.h: start, finish), so that the kernel answers thousands of semctl and msgctl
+ * calls on other threads while this one reads the next tables. sysv_early_start reads the
+ * table as sysv_table_read does, with row given the batch as its arg; the errors it meets
+ * are held, not yet in any snapshot, and row must not use the snapshot but for errors
+ * (pids are resolved when finishing). It then starts the detail calls (live system only;
+ * detail may be NULL for none): rc[i] = detail(objs[i]) for every object, from up to
+ * par_threads() threads; detail may touch only its object and must not allocate from the
+ * snapshot or print. table ("msg", "sem") is for the test hook
+ * IPCSCOPE_TEST_HOOK_SYSV_DETAILS, run before the calls. sysv_early_wait waits for them, adds the held errors to
+ * snap in the order they were met, sets *rc to the table read's return and gives the batch
+ * to finish; sysv_early_release frees everything that is left (waiting first if needed). */
+struct sysv_early;
+struct sysv_early *sysv_early_start(struct scan_ctx *ctx, const char *path, const char *const *want,
+				    size_t nwant, const char *const *required, sysv_row_fn row,
+				    const char *table, int (*detail)(struct ipc_object *o));
+struct sysv_batch *sysv_early_wait(struct sysv_early *e, struct snapshot *snap, int *rc);
+void sysv_early_release(struct sysv_early *e);
 
 /* Parse vals[i] as an unsigned number into *out. Absent column: false, no complaint.
  * Garbage: false, and o is marked partial naming the column. */

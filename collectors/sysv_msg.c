@@ -62,36 +62,45 @@ static void msg_row(struct scan_ctx *ctx, struct snapshot *snap, const char *con
 		o->stime = (int64_t)v;
 	if (sysv_num(o, vals[M_RTIME], "rtime", &v) && v <= INT64_MAX)
 		o->rtime = (int64_t)v;
-	scan_resolve_pid(ctx, snap, &o->lspid);
-	scan_resolve_pid(ctx, snap, &o->lrpid);
 	sysv_batch_push(arg, o);
+}
+
+static void *start(struct scan_ctx *ctx)
+{
+	return sysv_early_start(ctx, "proc/sysvipc/msg", want, M__N, required, msg_row, "msg",
+				msg_details);
+}
+
+/* In the table's order, after every queue's capacity was asked. */
+static int finish(struct scan_ctx *ctx, struct snapshot *snap, void *started)
+{
+	int rc;
+	struct sysv_batch *b = sysv_early_wait(started, snap, &rc);
+
+	for (size_t i = 0; i < b->n; i++) {
+		struct ipc_object *o = b->objs[i];
+
+		if (sysv_vanished(snap, b->rc[i])) {
+			object_free(o);
+			continue;
+		}
+		if (b->rc[i] < 0) {
+			char why[80];
+
+			snprintf(why, sizeof(why), "msgctl: %s", strerror(-b->rc[i]));
+			object_set_partial(o, why);
+		}
+		scan_resolve_pid(ctx, snap, &o->lspid);
+		scan_resolve_pid(ctx, snap, &o->lrpid);
+		snapshot_add(snap, o);
+	}
+	sysv_early_release(started);
+	return rc;
 }
 
 static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 {
-	struct sysv_batch b = {0};
-	int rc = sysv_table_read(ctx, snap, "proc/sysvipc/msg", want, M__N, required, msg_row, &b);
-
-	if (ctx->live)
-		sysv_batch_details(&b, "msg", msg_details);
-	/* In the table's order, after every queue's capacity was asked. */
-	for (size_t i = 0; i < b.n; i++) {
-		struct ipc_object *o = b.objs[i];
-
-		if (sysv_vanished(snap, b.rc[i])) {
-			object_free(o);
-			continue;
-		}
-		if (b.rc[i] < 0) {
-			char why[80];
-
-			snprintf(why, sizeof(why), "msgctl: %s", strerror(-b.rc[i]));
-			object_set_partial(o, why);
-		}
-		snapshot_add(snap, o);
-	}
-	sysv_batch_release(&b);
-	return rc;
+	return finish(ctx, snap, start(ctx));
 }
 
 const struct collector sysv_msg_collector = {
@@ -100,4 +109,6 @@ const struct collector sysv_msg_collector = {
 	.ns = NS_IPC,
 	.kinds = KIND_BIT(KIND_SYSV_MSG),
 	.collect = collect,
+	.start = start,
+	.finish = finish,
 };

@@ -62,6 +62,7 @@ out:
 	return rc;
 }
 
+/* Called by sysv_early_start: snap holds only errors (pids are resolved in sem_finish). */
 static void sem_row(struct scan_ctx *ctx, struct snapshot *snap, const char *const *vals,
 		    const char *source, unsigned lineno, void *arg)
 {
@@ -103,17 +104,26 @@ static void sem_finish(struct scan_ctx *ctx, struct snapshot *snap, struct ipc_o
 	snapshot_add(snap, o);
 }
 
+static void *start(struct scan_ctx *ctx)
+{
+	return sysv_early_start(ctx, "proc/sysvipc/sem", want, E__N, required, sem_row, "sem",
+				sem_details);
+}
+
+static int finish(struct scan_ctx *ctx, struct snapshot *snap, void *started)
+{
+	int rc;
+	struct sysv_batch *b = sysv_early_wait(started, snap, &rc);
+
+	for (size_t i = 0; i < b->n; i++)
+		sem_finish(ctx, snap, b->objs[i], b->rc[i]);
+	sysv_early_release(started);
+	return rc;
+}
+
 static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 {
-	struct sysv_batch b = {0};
-	int rc = sysv_table_read(ctx, snap, "proc/sysvipc/sem", want, E__N, required, sem_row, &b);
-
-	if (ctx->live)
-		sysv_batch_details(&b, "sem", sem_details);
-	for (size_t i = 0; i < b.n; i++)
-		sem_finish(ctx, snap, b.objs[i], b.rc[i]);
-	sysv_batch_release(&b);
-	return rc;
+	return finish(ctx, snap, start(ctx));
 }
 
 const struct collector sysv_sem_collector = {
@@ -122,4 +132,6 @@ const struct collector sysv_sem_collector = {
 	.ns = NS_IPC,
 	.kinds = KIND_BIT(KIND_SYSV_SEM),
 	.collect = collect,
+	.start = start,
+	.finish = finish,
 };
