@@ -132,6 +132,28 @@ out:
 	return rc;
 }
 
+/* The common case, a short run of plain digits (every number of /proc's tables), without
+ * strtoull's locale and base machinery: true with *out set when s is 1 to 18 digits of
+ * base (2 to 10), which no uint64_t overflows; false to leave the rest to strtoull, which
+ * gives such a string the same value. */
+static bool plain_digits(const char *s, unsigned base, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < 18; i++) {
+		unsigned d = (unsigned char)s[i] - '0';
+
+		if (d >= base)
+			break;
+		v = v * base + d;
+	}
+	if (i == 0 || s[i])
+		return false;
+	*out = v;
+	return true;
+}
+
 int parse_u64_base(const char *s, int base, uint64_t *out)
 {
 	char *end;
@@ -139,6 +161,8 @@ int parse_u64_base(const char *s, int base, uint64_t *out)
 
 	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
 		return -EINVAL;
+	if (base >= 2 && base <= 10 && plain_digits(s, (unsigned)base, out))
+		return 0;
 	errno = 0;
 	v = strtoull(s, &end, base);
 	if (errno == ERANGE)
@@ -159,8 +183,14 @@ int parse_i64(const char *s, int64_t *out)
 	char *end;
 	long long v;
 
+	uint64_t u;
+
 	if (!s || !*s || *s == ' ' || *s == '+')
 		return -EINVAL;
+	if (plain_digits(s + (*s == '-'), 10, &u)) { /* 18 digits: within int64_t */
+		*out = *s == '-' ? -(int64_t)u : (int64_t)u;
+		return 0;
+	}
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	if (errno == ERANGE)

@@ -36,7 +36,13 @@ struct jsonw {
 void jsonw_init(struct jsonw *w, size_t flags, unsigned base);
 void jsonw_release(struct jsonw *w);
 /* Room for n more bytes. */
-void jsonw_reserve(struct jsonw *w, size_t n);
+void jsonw_grow(struct jsonw *w, size_t n);
+/* Room for n more bytes. Inline: the writer asks before every token. */
+static inline void jsonw_reserve(struct jsonw *w, size_t n)
+{
+	if (w->cap - w->len < n)
+		jsonw_grow(w, n);
+}
 /* Bytes as they are (text made elsewhere). */
 void jsonw_raw(struct jsonw *w, const char *s, size_t n);
 /* Write what the buffer holds to out and empty it; 0 or -EIO. */

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # fuzz_campaign.sh - the long fuzzing campaign of tests/fuzz: each harness for RUNS
-# executions (default 10^7) on one core, then per harness the executions, exec/s, wall time
+# executions (default 10^7) on one core (or JOBS workers at once), then per harness the executions, exec/s, wall time
 # and what was found: crashes, leaks, timeouts and out-of-memory inputs, the crash inputs'
 # file names, and the distinct places they crash (the top frame of each report).
 #
-#   tests/bench/fuzz_campaign.sh [-b BUILD] [-n RUNS] [HARNESS...]
+#   tests/bench/fuzz_campaign.sh [-b BUILD] [-n RUNS] [-j JOBS] [HARNESS...]
 #
 # BUILD is a build directory configured with CC=clang -DIPCSCOPE_FUZZ=ON (default
 # build-fuzz, configured and built here when missing). Without HARNESS names, every
@@ -14,13 +14,14 @@
 # keep new coverage in the repository, merge by hand (tests/fuzz/README.md).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
-build=$here/build-fuzz runs=10000000
+build=$here/build-fuzz runs=10000000 jobs=1
 
-while getopts b:n: opt; do
+while getopts b:n:j: opt; do
     case $opt in
     b) build=$(cd "$OPTARG" && pwd) ;;
     n) runs=$OPTARG ;;
-    *) echo "usage: $0 [-b BUILD] [-n RUNS] [HARNESS...]" >&2; exit 2 ;;
+    j) jobs=$OPTARG ;;
+    *) echo "usage: $0 [-b BUILD] [-n RUNS] [-j JOBS] [HARNESS...]" >&2; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
@@ -51,9 +52,10 @@ for h in "$@"; do
         rm -rf "$tmp" && mkdir -p "$tmp"
     fi
     t0=$(date +%s.%N)
-    # fork=1: one worker process at a time, restarted after a crash, leak or timeout.
+    # fork=JOBS: that many worker processes at a time (one by default), each restarted after
+    # a crash, leak or timeout; -runs counts the executions of all of them.
     # TMPDIR: the temporary trees of crashed workers are left here, not in /tmp.
-    TMPDIR=$tmp "$bin" "$work/corpus" "$here/tests/fuzz/corpus/$h" -fork=1 -ignore_crashes=1 -ignore_ooms=1 \
+    TMPDIR=$tmp "$bin" "$work/corpus" "$here/tests/fuzz/corpus/$h" -fork="$jobs" -ignore_crashes=1 -ignore_ooms=1 \
         -ignore_timeouts=1 -runs="$runs" -rss_limit_mb=2048 -timeout=10 \
         -artifact_prefix="$work/artifacts/" >"$work/log" 2>&1 || true
     t1=$(date +%s.%N)

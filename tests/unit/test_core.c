@@ -40,6 +40,63 @@ static void numbers(void **state)
 	assert_int_equal(parse_u64_base("8", 8, &u), -EINVAL);
 }
 
+/* The digits-only fast path (util.c: plain_digits) against strtoull and strtoll on the
+ * strings at its edges and random ones: same verdict, same value. */
+static void numbers_like_strtoull(void **state)
+{
+	static const char *const fixed[] = {
+		"0", "00", "7", "9", "10", "077", "999999999999999999", "1000000000000000000",
+		"9999999999999999999", "18446744073709551615", "18446744073709551616",
+		"000000000000000000000001", "-0", "-", "-9223372036854775808",
+		"-9223372036854775809", "9223372036854775807", "9223372036854775808", "\t5", "5 ",
+		"0x10", "1e3", "12a", "", "--1", "-+1",
+	};
+	char buf[32];
+
+	(void)state;
+	srand(14);
+	for (size_t k = 0; k < 20000 + sizeof(fixed) / sizeof(fixed[0]); k++) {
+		const char *s = buf;
+
+		if (k < sizeof(fixed) / sizeof(fixed[0])) {
+			s = fixed[k];
+		} else {
+			size_t n = (size_t)rand() % 22;
+
+			for (size_t i = 0; i < n; i++)
+				buf[i] = (char)(rand() % 13 ? '0' + rand() % 10 : "-x 9\t+8"[rand() % 7]);
+			buf[n] = '\0';
+		}
+		for (int base = 8; base <= 10; base += 2) {
+			uint64_t u = 12345, want_u;
+			char *end;
+			int rc = parse_u64_base(s, base, &u), want;
+
+			errno = 0;
+			want_u = strtoull(s, &end, base);
+			want = !*s || *s == '-' || *s == '+' || *s == ' ' ? -EINVAL
+			       : errno == ERANGE ? -ERANGE : end == s || *end ? -EINVAL : 0;
+			assert_int_equal(rc, want);
+			if (rc == 0)
+				assert_true(u == want_u);
+		}
+		{
+			int64_t i = 12345;
+			long long want_i;
+			char *end;
+			int rc = parse_i64(s, &i), want;
+
+			errno = 0;
+			want_i = strtoll(s, &end, 10);
+			want = !*s || *s == ' ' || *s == '+' ? -EINVAL
+			       : errno == ERANGE ? -ERANGE : end == s || *end ? -EINVAL : 0;
+			assert_int_equal(rc, want);
+			if (rc == 0)
+				assert_true(i == want_i);
+		}
+	}
+}
+
 static void sizes(void **state)
 {
 	char buf[32];
@@ -369,7 +426,9 @@ static void json_streamed_equals_whole(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(numbers),     cmocka_unit_test(sizes),
+		cmocka_unit_test(numbers),
+		cmocka_unit_test(numbers_like_strtoull),
+		cmocka_unit_test(sizes),
 		cmocka_unit_test(kinds),       cmocka_unit_test(kinds_name_real_columns),
 		cmocka_unit_test(column_specs),     cmocka_unit_test(keys_and_refs),
 		cmocka_unit_test(filters),     cmocka_unit_test(inode_index),
