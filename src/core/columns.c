@@ -816,10 +816,43 @@ void column_value(const struct column *c, const struct ipc_object *o, struct col
 
 /* The broken-down time of t, UTC or local, when the schema's four-digit year can show it.
  * gmtime_r and localtime_r fail (leaving tm unset) for a year beyond int, e.g. t = 2^62. */
+/* The first second of year 0 and the last of year 9999, the years four digits show. */
+#define T_YEAR0 (-62167219200LL)
+#define T_YEAR9999_END 253402300799LL
+
+/* UTC without gmtime_r (which was a twentieth of list -J's instructions on SysV): the
+ * proleptic Gregorian date of a day count from the epoch, by eras of 400 years (H. Hinnant's
+ * days-to-civil algorithm), then the time of day. Only the fields time_text uses are set. */
+static bool utc_parts(int64_t t, struct tm *tm)
+{
+	int64_t days, secs, z, era, doe, yoe, doy, mp, y;
+
+	if (t < T_YEAR0 || t > T_YEAR9999_END)
+		return false;
+	days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	secs = t - days * 86400;
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;                                     /* [0, 146096] */
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);              /* [0, 365] */
+	mp = (5 * doy + 2) / 153;                                   /* March is 0 */
+	y = yoe + era * 400 + (mp >= 10);
+	tm->tm_year = (int)(y - 1900);
+	tm->tm_mon = (int)(mp < 10 ? mp + 2 : mp - 10);
+	tm->tm_mday = (int)(doy - (153 * mp + 2) / 5 + 1);
+	tm->tm_hour = (int)(secs / 3600);
+	tm->tm_min = (int)(secs / 60 % 60);
+	tm->tm_sec = (int)(secs % 60);
+	return true;
+}
+
 static bool time_parts(int64_t t, bool utc, struct tm *tm)
 {
 	time_t tt = (time_t)t;
 
+	if (utc)
+		return utc_parts(t, tm);
 	if ((int64_t)tt != t)
 		return false;
 	if (!(utc ? gmtime_r(&tt, tm) : localtime_r(&tt, tm)))

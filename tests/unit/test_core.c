@@ -97,6 +97,36 @@ static void numbers_like_strtoull(void **state)
 	}
 }
 
+/* time_iso_utc's own calendar (columns.c: utc_parts) against gmtime_r, at the edges of the
+ * four-digit years and on random seconds: the same text, or refused alike. */
+static void utc_like_gmtime(void **state)
+{
+	static const int64_t fixed[] = {0, -1, 1, 86399, 86400, -86400, -86401, 951782400,
+					951868800, 4107542400, -62167219200, -62167219201,
+					253402300799, 253402300800, -2208988800, 1798761599,
+					INT64_MIN, INT64_MAX};
+	char got[32], want[80];
+
+	(void)state;
+	srand(1414);
+	for (size_t k = 0; k < 200000; k++) {
+		int64_t t = k < sizeof(fixed) / sizeof(fixed[0]) ? fixed[k]
+			    : (int64_t)(((uint64_t)rand() << 32 ^ (uint64_t)rand()) % 320000000000ULL) -
+				      64000000000LL;
+		time_t tt = (time_t)t;
+		struct tm tm;
+		bool ok = time_iso_utc(t, got, sizeof(got));
+		bool want_ok = gmtime_r(&tt, &tm) && tm.tm_year >= -1900 && tm.tm_year <= 9999 - 1900;
+
+		assert_int_equal(ok, want_ok);
+		if (!ok)
+			continue;
+		snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		assert_string_equal(got, want);
+	}
+}
+
 static void sizes(void **state)
 {
 	char buf[32];
@@ -428,6 +458,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(numbers),
 		cmocka_unit_test(numbers_like_strtoull),
+		cmocka_unit_test(utc_like_gmtime),
 		cmocka_unit_test(sizes),
 		cmocka_unit_test(kinds),       cmocka_unit_test(kinds_name_real_columns),
 		cmocka_unit_test(column_specs),     cmocka_unit_test(keys_and_refs),
