@@ -13,6 +13,7 @@
 #include "core/utf8.h"
 #include "core/util.h"
 #include "render/json_emit.h"
+#include "collectors/parallel.h"
 
 /* Set value at a dotted path ("owner.user"), creating the intermediate objects. */
 static void set_path(json_t *obj, const char *path, json_t *value)
@@ -367,6 +368,75 @@ static int dump_to_jsonw(const char *s, size_t n, void *data)
 /* Flush the text to sink once it holds this much, when there is a sink. */
 #define FLUSH_AT (64u << 10)
 
+/* With a sink and this many objects, the objects' text is made on several threads
+ * (collectors/parallel.h): in rounds of RENDER_BLOCKS blocks of RENDER_BLOCK objects, each
+ * block into a writer of its own, the blocks then written out in order, so the text is
+ * byte for byte one thread's. An object's text depends on nothing but the object (the name
+ * caches are locked: core/names.c), and a round holds a few megabytes at most. */
+#define RENDER_PAR_MIN 4096
+#define RENDER_BLOCK 256
+#define RENDER_BLOCKS 8
+
+struct render_block {
+	struct jsonw w;
+	size_t first, n;
+};
+
+struct render_round {
+	struct ipc_object *const *objs;
+	struct render_block *blocks;
+	bool pretty;
+};
+
+/* Element i of "objects", with what comes before it. */
+static void render_element(struct jsonw *w, struct ipc_object *const *objs, size_t i, bool pretty)
+{
+	if (i)
+		jsonw_raw(w, ",", 1);
+	if (pretty)
+		jsonw_raw(w, "\n    ", 5);
+	json_emit_object(w, objs[i]);
+}
+
+static void render_block(size_t k, void *arg)
+{
+	struct render_round *r = arg;
+	struct render_block *b = &r->blocks[k];
+
+	b->w.len = 0;
+	for (size_t i = b->first; i < b->first + b->n; i++)
+		render_element(&b->w, r->objs, i, r->pretty);
+}
+
+/* The elements of "objects" into sink, after what w holds; w is left empty. */
+static int render_parallel(struct ipc_object *const *objs, size_t n, size_t flags, bool pretty,
+			   struct jsonw *w, FILE *sink)
+{
+	struct render_block blocks[RENDER_BLOCKS];
+	struct render_round r = {.objs = objs, .blocks = blocks, .pretty = pretty};
+	int rc = 0;
+
+	for (size_t k = 0; k < RENDER_BLOCKS; k++)
+		jsonw_init(&blocks[k].w, flags, pretty ? 4 : 0);
+	if (jsonw_flush(w, sink) < 0)
+		rc = -EIO;
+	for (size_t start = 0; rc == 0 && start < n; start += RENDER_BLOCK * RENDER_BLOCKS) {
+		size_t nb = 0;
+
+		for (size_t i = start; nb < RENDER_BLOCKS && i < n; i += RENDER_BLOCK, nb++) {
+			blocks[nb].first = i;
+			blocks[nb].n = n - i < RENDER_BLOCK ? n - i : RENDER_BLOCK;
+		}
+		par_for(nb, 1, render_block, &r);
+		for (size_t k = 0; rc == 0 && k < nb; k++)
+			if (jsonw_flush(&blocks[k].w, sink) < 0)
+				rc = -EIO;
+	}
+	for (size_t k = 0; k < RENDER_BLOCKS; k++)
+		jsonw_release(&blocks[k].w);
+	return rc;
+}
+
 /* The document into w; with a sink, written out as it grows (w then holds the tail). The
  * frame is small and dumped by jansson; the objects, which are the time, are written by
  * the streaming writer (render/json_emit.h), each as an element of the array. */
@@ -391,14 +461,15 @@ static int render_objects(json_t *frame, struct ipc_object *const *objs, size_t 
 		jsonw_raw(w, "\n  \"objects\": [", 15);
 	else
 		jsonw_raw(w, "\"objects\":[", 11);
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			jsonw_raw(w, ",", 1);
-		if (pretty)
-			jsonw_raw(w, "\n    ", 5);
-		json_emit_object(w, objs[i]);
-		if (sink && w->len >= FLUSH_AT && jsonw_flush(w, sink) < 0)
+	if (sink && n >= RENDER_PAR_MIN && par_threads() > 1) {
+		if (render_parallel(objs, n, flags, pretty, w, sink) < 0)
 			goto fail;
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			render_element(w, objs, i, pretty);
+			if (sink && w->len >= FLUSH_AT && jsonw_flush(w, sink) < 0)
+				goto fail;
+		}
 	}
 	if (pretty)
 		jsonw_raw(w, n ? "\n  ]\n}" : "]\n}", n ? 6 : 3);

@@ -313,13 +313,69 @@ static void random_objects(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* list -J's document of many objects, whose text is made on several threads in blocks
+ * (render/json.c: render_parallel), is byte for byte what one thread writes and what the
+ * document without a sink holds, and parses back whole. */
+static void parallel_render(void **state)
+{
+	enum { N = 4501 }; /* past RENDER_PAR_MIN: two rounds of blocks and a part of one */
+	struct json_check_pool *pools = xcalloc(N, sizeof(*pools));
+	struct ipc_object **objs = xcalloc(N, sizeof(*objs));
+	json_t *frame = json_pack("{s:s,s:[]}", "schema", "ipcscope/1", "errors"), *back;
+	char *text[2], *whole;
+	size_t len[2], wlen;
+	uint8_t bytes[1024];
+
+	(void)state;
+	for (size_t i = 0; i < N; i++) {
+		struct byte_src b = {bytes, sizeof(bytes)};
+
+		for (size_t k = 0; k < sizeof(bytes); k += 8) {
+			uint64_t r = next_rand();
+
+			memcpy(bytes + k, &r, 8);
+		}
+		if (i % 5 == 0)
+			b.n = next_rand() % 64;
+		src_containers(&b, &pools[i]);
+		objs[i] = src_object(&b, &pools[i]);
+	}
+	for (int t = 0; t < 2; t++) {
+		FILE *f = open_memstream(&text[t], &len[t]);
+
+		assert_non_null(f);
+		setenv("IPCSCOPE_SCAN_THREADS", t ? "3" : "1", 1);
+		assert_int_equal(json_print_objects(f, frame, objs, N), 0);
+		fclose(f);
+	}
+	unsetenv("IPCSCOPE_SCAN_THREADS");
+	assert_true(len[0] == len[1]);
+	assert_memory_equal(text[0], text[1], len[0]);
+	whole = json_render_objects(frame, objs, N, JSON_OUT_PRETTY, &wlen);
+	assert_non_null(whole);
+	assert_true(wlen + 1 == len[1]);
+	assert_memory_equal(whole, text[1], wlen);
+	back = json_loadb(text[1], len[1], 0, NULL);
+	assert_non_null(back);
+	assert_int_equal(json_array_size(json_object_get(back, "objects")), N);
+	json_decref(back);
+	free(whole);
+	free(text[0]);
+	free(text[1]);
+	json_decref(frame);
+	for (size_t i = 0; i < N; i++)
+		object_free(objs[i]);
+	free(objs);
+	free(pools);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(strings_every_byte), cmocka_unit_test(reals),
 		cmocka_unit_test(layout),             cmocka_unit_test(plans),
 		cmocka_unit_test(fixtures),           cmocka_unit_test(live_host),
-		cmocka_unit_test(random_objects),
+		cmocka_unit_test(random_objects),     cmocka_unit_test(parallel_render),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
