@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -62,36 +63,54 @@ static void *par_worker(void *p)
 	return NULL;
 }
 
-struct par_task *par_start(size_t n, size_t min_per_thread, void (*fn)(size_t i, void *arg),
-			   void *arg)
+/* A task of n items on want threads, of which the caller is one when caller_works. */
+static struct par_task *task_start(size_t n, unsigned want, bool caller_works,
+				   void (*fn)(size_t i, void *arg), void *arg)
 {
 	struct par_task *t = xcalloc(1, sizeof(*t));
-	unsigned want = par_threads();
+	unsigned workers = caller_works ? want - 1 : want;
 	sigset_t all, old;
 	pthread_attr_t attr;
 
 	t->n = n;
 	t->fn = fn;
 	t->arg = arg;
-	if (min_per_thread == 0)
-		min_per_thread = 1;
-	if (n / min_per_thread < want)
-		want = n / min_per_thread ? (unsigned)(n / min_per_thread) : 1;
 	atomic_init(&t->next, 0);
-	/* want - 1 workers: the caller is the last, in par_wait. */
-	if (want > 1 && pthread_attr_init(&attr) == 0) {
+	if (workers > 0 && pthread_attr_init(&attr) == 0) {
 		/* Signals stay with the threads that expect them (serve's). */
 		sigfillset(&all);
 		pthread_sigmask(SIG_BLOCK, &all, &old);
 		pthread_attr_setstacksize(&attr, PAR_STACK);
 		/* A thread that cannot be made leaves its share to the others. */
-		for (unsigned i = 0; i + 1 < want; i++)
+		for (unsigned i = 0; i < workers; i++)
 			if (pthread_create(&t->th[t->started], &attr, par_worker, t) == 0)
 				t->started++;
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		pthread_attr_destroy(&attr);
 	}
 	return t;
+}
+
+struct par_task *par_start(size_t n, size_t min_per_thread, void (*fn)(size_t i, void *arg),
+			   void *arg)
+{
+	unsigned want = par_threads();
+
+	if (min_per_thread == 0)
+		min_per_thread = 1;
+	if (n / min_per_thread < want)
+		want = n / min_per_thread ? (unsigned)(n / min_per_thread) : 1;
+	return task_start(n, want, true, fn, arg);
+}
+
+struct par_task *par_background(size_t n, void (*fn)(size_t i, void *arg), void *arg)
+{
+	unsigned want = par_threads();
+
+	/* On one CPU (or IPCSCOPE_SCAN_THREADS=1) nothing runs until par_wait. */
+	if (want < 2)
+		return task_start(n, 1, true, fn, arg);
+	return task_start(n, n < want ? (unsigned)n : want, false, fn, arg);
 }
 
 void par_wait(struct par_task *t)

@@ -34,5 +34,9 @@ struct par_task;
 struct par_task *par_start(size_t n, size_t min_per_thread, void (*fn)(size_t i, void *arg),
 			   void *arg);
 void par_wait(struct par_task *t);
+/* par_start with every item left to workers, up to one per item: the caller does not take
+ * part until par_wait (which then works through whatever no worker took). On one CPU, or
+ * with IPCSCOPE_SCAN_THREADS=1, no worker is started and everything runs in par_wait. */
+struct par_task *par_background(size_t n, void (*fn)(size_t i, void *arg), void *arg);
 
 #endif

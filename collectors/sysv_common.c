@@ -132,12 +132,31 @@ static struct par_task *batch_start(struct batch_job *j, const char *table)
 }
 
 struct sysv_early {
+	struct scan_ctx *ctx;
+	const char *path, *table;
+	const char *const *want, *const *required;
+	size_t nwant;
+	sysv_row_fn row;
 	struct snapshot held;   /* the table's errors, kept until the collector's turn */
 	struct sysv_batch b;
 	struct batch_job job;
-	struct par_task *task;  /* the detail calls under way; NULL none */
+	struct par_task *task;  /* the read and the calls under way; NULL once waited for */
 	int rc;                 /* sysv_table_read's */
 };
+
+/* On a thread of its own (par_background): the table, then its detail calls from up to
+ * par_threads() threads. It touches only e, its objects, and ctx, which nothing changes
+ * while a phase runs. */
+static void early_run(size_t i, void *arg)
+{
+	struct sysv_early *e = arg;
+
+	(void)i;
+	e->rc = sysv_table_read(e->ctx, &e->held, e->path, e->want, e->nwant, e->required, e->row,
+				&e->b);
+	if (e->ctx->live && e->job.detail)
+		par_wait(batch_start(&e->job, e->table));
+}
 
 struct sysv_early *sysv_early_start(struct scan_ctx *ctx, const char *path, const char *const *want,
 				    size_t nwant, const char *const *required, sysv_row_fn row,
@@ -145,11 +164,11 @@ struct sysv_early *sysv_early_start(struct scan_ctx *ctx, const char *path, cons
 {
 	struct sysv_early *e = xcalloc(1, sizeof(*e));
 
+	*e = (struct sysv_early){.ctx = ctx, .path = path, .table = table, .want = want,
+				 .required = required, .nwant = nwant, .row = row};
 	snapshot_init(&e->held);
-	e->rc = sysv_table_read(ctx, &e->held, path, want, nwant, required, row, &e->b);
 	e->job = (struct batch_job){.b = &e->b, .detail = detail};
-	if (ctx->live && detail)
-		e->task = batch_start(&e->job, table);
+	e->task = par_background(1, early_run, e);
 	return e;
 }
 

@@ -51,11 +51,12 @@ void sysv_batch_release(struct sysv_batch *b);
 
 /* A table read and its detail calls begun before the collector's turn in its phase
  * (collector.h: start, finish), so that the kernel answers thousands of semctl and msgctl
- * calls on other threads while this one reads the next tables. sysv_early_start reads the
- * table as sysv_table_read does, with row given the batch as its arg; the errors it meets
- * are held, not yet in any snapshot, and row must not use the snapshot but for errors
- * (pids are resolved when finishing). It then starts the detail calls (live system only;
- * detail may be NULL for none): rc[i] = detail(objs[i]) for every object, from up to
+ * calls on other threads while this one reads the next tables. sysv_early_start has a
+ * thread of its own (par_background; on one CPU, everything waits for sysv_early_wait) read
+ * the table as sysv_table_read does, with row given the batch as its arg; the errors it
+ * meets are held, not yet in any snapshot, and row must not use the snapshot but for errors
+ * (pids are resolved when finishing) nor change ctx. That thread then makes the detail
+ * calls (live system only; detail may be NULL for none): rc[i] = detail(objs[i]) for every object, from up to
  * par_threads() threads; detail may touch only its object and must not allocate from the
  * snapshot or print. table ("msg", "sem") is for the test hook
  * IPCSCOPE_TEST_HOOK_SYSV_DETAILS, run before the calls. sysv_early_wait waits for them, adds the held errors to

@@ -4,11 +4,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void oom(void)
@@ -229,16 +233,46 @@ const char *human_size(uint64_t bytes, char *buf, size_t len)
 	return buf;
 }
 
+/* The hook runs with var=value in its own environment only: a setenv here would race with
+ * the getenv of other threads (a SysV table's hook runs on the thread reading it,
+ * collectors/sysv_common.c). One hook at a time. */
+extern char **environ;
+
 void test_hook(const char *hook, const char *var, const char *value)
 {
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	const char *cmd = getenv(hook);
+	char sh[] = "sh", c[] = "-c", *argv[] = {sh, c, (char *)cmd, NULL};
+	size_t n = 0;
+	char **envp, *pair;
+	posix_spawnattr_t attr;
+	sigset_t none;
+	pid_t pid;
 	int status;
 
 	if (!cmd || !*cmd)
 		return;
-	setenv(var, value, 1);
+	while (environ[n])
+		n++;
+	envp = xcalloc(n + 2, sizeof(*envp));
+	if (asprintf(&pair, "%s=%s", var, value) < 0)
+		oom();
+	envp[0] = pair;
+	for (size_t i = 0, k = 1; i < n; i++)
+		if (strncmp(environ[i], var, strlen(var)) || environ[i][strlen(var)] != '=')
+			envp[k++] = environ[i];
+	/* A worker thread blocks every signal: the hook gets none blocked. */
+	sigemptyset(&none);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	pthread_mutex_lock(&lock);
 	/* The hook's own failure shows in the test that set it. */
-	status = system(cmd);
-	(void)status;
-	unsetenv(var);
+	if (posix_spawn(&pid, "/bin/sh", NULL, &attr, argv, envp) == 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	pthread_mutex_unlock(&lock);
+	posix_spawnattr_destroy(&attr);
+	free(pair);
+	free(envp);
 }
