@@ -5,12 +5,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "parallel.h"
 #include "procfd.h"
 #include "core/util.h"
 
@@ -144,4 +147,123 @@ void fdlinks_release(struct fdlinks *l)
 	free(l->texts);
 	memset(l, 0, sizeof(*l));
 	l->dirfd = l->fddirfd = -1;
+}
+
+/* ---- the walk ---- */
+
+#define WALK_STACK (256u << 10) /* the reader makes system calls and fills records */
+
+struct fdlinks_walk {
+	struct fdlinks *v;    /* one per process; owned */
+	size_t n;
+	int procfd;
+	unsigned want;
+	bool live;
+	bool threaded;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;    /* a record is read, or room ahead, or stop */
+	size_t ready;         /* records read by the reader: [0, ready) */
+	size_t taken;         /* records handed out: [0, taken); those before taken - 1 freed */
+	bool stop;
+};
+
+static void *walk_reader(void *arg)
+{
+	struct fdlinks_walk *w = arg;
+
+	for (size_t i = 0; i < w->n; i++) {
+		pthread_mutex_lock(&w->mu);
+		while (!w->stop && i >= w->taken + FDLINKS_AHEAD)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (w->stop) {
+			pthread_mutex_unlock(&w->mu);
+			break;
+		}
+		pthread_mutex_unlock(&w->mu);
+		fdlinks_read(&w->v[i], w->procfd, w->want, w->live);
+		pthread_mutex_lock(&w->mu);
+		w->ready = i + 1;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+	}
+	return NULL;
+}
+
+struct fdlinks_walk *fdlinks_walk_start(int procfd, const pid_t *pids, size_t n, unsigned want,
+					bool live)
+{
+	struct fdlinks_walk *w = xcalloc(1, sizeof(*w));
+	pthread_attr_t attr;
+	sigset_t all, old;
+
+	w->v = xcalloc(n ? n : 1, sizeof(*w->v));
+	w->n = n;
+	w->procfd = procfd;
+	w->want = want;
+	w->live = live;
+	for (size_t i = 0; i < n; i++) {
+		w->v[i].pid = pids[i];
+		w->v[i].dirfd = w->v[i].fddirfd = -1;
+		snprintf(w->v[i].name, sizeof(w->v[i].name), "%d", (int)pids[i]);
+	}
+	/* A thread pays for itself only over more than a few processes. */
+	if (n < 8 || par_threads() < 2 || pthread_attr_init(&attr) != 0)
+		return w;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	/* Signals stay with the threads that expect them (serve's). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	pthread_attr_setstacksize(&attr, WALK_STACK);
+	w->threaded = pthread_create(&w->th, &attr, walk_reader, w) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (!w->threaded) {
+		pthread_cond_destroy(&w->cv);
+		pthread_mutex_destroy(&w->mu);
+	}
+	return w;
+}
+
+struct fdlinks *fdlinks_walk_next(struct fdlinks_walk *w)
+{
+	size_t i = w->taken;
+
+	if (i > 0)
+		fdlinks_release(&w->v[i - 1]);
+	if (i == w->n)
+		return NULL;
+	if (!w->threaded) {
+		fdlinks_read(&w->v[i], w->procfd, w->want, w->live);
+		w->taken = i + 1;
+		return &w->v[i];
+	}
+	pthread_mutex_lock(&w->mu);
+	w->taken = i + 1;
+	pthread_cond_broadcast(&w->cv); /* room for one more ahead */
+	while (w->ready <= i)
+		pthread_cond_wait(&w->cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+	return &w->v[i];
+}
+
+void fdlinks_walk_end(struct fdlinks_walk *w)
+{
+	if (!w)
+		return;
+	if (w->threaded) {
+		pthread_mutex_lock(&w->mu);
+		w->stop = true;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		pthread_join(w->th, NULL);
+		pthread_cond_destroy(&w->cv);
+		pthread_mutex_destroy(&w->mu);
+	}
+	/* What was read and not handed out, and the last one handed out. */
+	for (size_t i = w->taken ? w->taken - 1 : 0; i < w->n; i++)
+		fdlinks_release(&w->v[i]);
+	free(w->v);
+	free(w);
 }

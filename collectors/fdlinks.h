@@ -1,10 +1,9 @@
 /* fdlinks.h - the part of the process walk that only reads: a process's fd links, read
  * with one readlinkat each and kept only when procfd.c will do something with them.
  *
- * It touches nothing but the record it fills, so procfd.c runs it for a batch of processes
- * on several threads (collectors/parallel.c) and then joins the records to the snapshot on
- * the scanning thread, in process order, so the objects and holders come out as one thread
- * makes them. The joins need the fds read (fill levels, fstat through the fd, fdinfo), so
+ * It touches nothing but the record it fills, so it runs on a thread of its own, ahead of
+ * procfd.c, which joins the records to the snapshot on the scanning thread in process
+ * order, so the objects and holders come out as one thread makes them. The joins need the fds read (fill levels, fstat through the fd, fdinfo), so
  * the record keeps /proc/PID and its fd directory open until procfd.c has joined it. */
 #ifndef IPCSCOPE_FDLINKS_H
 #define IPCSCOPE_FDLINKS_H
@@ -54,5 +53,19 @@ struct fdlinks {
 void fdlinks_read(struct fdlinks *l, int procfd, unsigned want, bool live);
 /* Close what l holds open and free it; l is left empty. */
 void fdlinks_release(struct fdlinks *l);
+
+/* The walk over a list of processes: one reader thread reads their links in order, at most
+ * FDLINKS_AHEAD processes ahead of the caller, who joins them meanwhile (2 CPUs: the
+ * readlinkat calls on one, the joins, the socket dump and the output on the other). With
+ * one thread allowed (par_threads(), IPCSCOPE_SCAN_THREADS=1) or no thread to be had,
+ * each process is read when it is asked for. */
+#define FDLINKS_AHEAD 64
+struct fdlinks_walk;
+struct fdlinks_walk *fdlinks_walk_start(int procfd, const pid_t *pids, size_t n, unsigned want,
+					bool live);
+/* The next process, in the list's order, NULL after the last; the one returned before is
+ * released (its record is freed: nothing of it may be kept). */
+struct fdlinks *fdlinks_walk_next(struct fdlinks_walk *w);
+void fdlinks_walk_end(struct fdlinks_walk *w);
 
 #endif

@@ -31,7 +31,6 @@
 #include "fdkinds.h"
 #include "fdlinks.h"
 #include "locks.h"
-#include "parallel.h"
 #include "posix.h"
 #include "waiters.h"
 #include "core/util.h"
@@ -898,54 +897,24 @@ static void join_process(struct fdscan *fs, struct fdlinks *l, bool fds, bool ma
 		close(p.pidfd);
 }
 
-/* The walk's share of a batch: each process's links, on the pool's threads. */
-struct walk_batch {
-	struct fdlinks *l;
-	int procfd;
-	unsigned want;
-	bool live;
-};
-
-static void walk_one(size_t i, void *arg)
-{
-	struct walk_batch *b = arg;
-
-	fdlinks_read(&b->l[i], b->procfd, b->want, b->live);
-}
-
-/* Processes are read in batches: the links of WALK_BATCH processes in parallel, then their
- * joins in order, and their records freed, so what is held at once stays small (the
- * records of one batch) and the time between a link read and its fill level short. */
-#define WALK_BATCH 64
-#define WALK_MIN_PER_THREAD 8
-
+/* Every process: its links read ahead by fdlinks.c's reader, joined here in order. */
 static void walk(struct fdscan *fs, int procfd, const pid_t *pids, size_t n, bool fds,
 		 bool maps, char *dbuf)
 {
-	struct fdlinks l[WALK_BATCH];
-	struct walk_batch b = {.l = l, .procfd = procfd, .live = fs->ctx->live};
+	unsigned want = 0;
+	struct fdlinks_walk *w;
+	struct fdlinks *l;
 
-	if (fds) {
-		b.want = ((fs->want & KIND_BIT(KIND_PIPE)) ? FDL_PIPE : 0) |
-			 ((fs->want & SOCKET_KINDS) ? FDL_SOCKET : 0) |
-			 (((fs->want & PATH_KINDS) || fs->locks) ? FDL_PATH : 0) |
-			 ((fs->want & KIND_BIT(KIND_MEMFD)) ? FDL_MEMFD : 0) |
-			 ((fs->want & FDKIND_KINDS) ? FDL_ANON : 0);
-	}
-	for (size_t at = 0; at < n; at += WALK_BATCH) {
-		size_t nb = n - at < WALK_BATCH ? n - at : WALK_BATCH;
-
-		for (size_t i = 0; i < nb; i++) {
-			memset(&l[i], 0, sizeof(l[i]));
-			l[i].pid = pids[at + i];
-			snprintf(l[i].name, sizeof(l[i].name), "%d", (int)pids[at + i]);
-		}
-		par_for(nb, WALK_MIN_PER_THREAD, walk_one, &b);
-		for (size_t i = 0; i < nb; i++) {
-			join_process(fs, &l[i], fds, maps, dbuf);
-			fdlinks_release(&l[i]);
-		}
-	}
+	if (fds)
+		want = ((fs->want & KIND_BIT(KIND_PIPE)) ? FDL_PIPE : 0) |
+		       ((fs->want & SOCKET_KINDS) ? FDL_SOCKET : 0) |
+		       (((fs->want & PATH_KINDS) || fs->locks) ? FDL_PATH : 0) |
+		       ((fs->want & KIND_BIT(KIND_MEMFD)) ? FDL_MEMFD : 0) |
+		       ((fs->want & FDKIND_KINDS) ? FDL_ANON : 0);
+	w = fdlinks_walk_start(procfd, pids, n, want, fs->ctx->live);
+	while ((l = fdlinks_walk_next(w)))
+		join_process(fs, l, fds, maps, dbuf);
+	fdlinks_walk_end(w);
 }
 
 static void find_mqueue_mount(struct fdscan *fs)
