@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -50,6 +52,133 @@ static void fdlinks_text(struct fdlinks *l, struct fdlink *r, const char *text, 
 	l->ntexts += n + 1;
 }
 
+/* ---- fill levels ---- */
+
+static size_t ino_slot(const struct fdlinks_fill *f, uint64_t ino)
+{
+	uint64_t h = ino * 0x9e3779b97f4a7c15ULL;
+	size_t mask = f->cap - 1, i = (size_t)(h ^ h >> 29) & mask;
+
+	while (f->done[i] && f->done[i] != ino)
+		i = (i + 1) & mask;
+	return i;
+}
+
+static bool fill_done(const struct fdlinks_fill *f, uint64_t ino)
+{
+	return f->cap && f->done[ino_slot(f, ino)] == ino;
+}
+
+static void fill_mark(struct fdlinks_fill *f, uint64_t ino)
+{
+	if ((f->n + 1) * 2 > f->cap) {
+		uint64_t *old = f->done;
+		size_t oldcap = f->cap;
+
+		f->cap = f->cap ? f->cap * 2 : 1024;
+		f->done = xcalloc(f->cap, sizeof(*f->done));
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i])
+				f->done[ino_slot(f, old[i])] = old[i];
+		free(old);
+	}
+	f->done[ino_slot(f, ino)] = ino;
+	f->n++;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The duplicates of one process's pipes, kept open, are mostly consecutive numbers (the
+ * kernel gives each new fd the lowest free one): one close_range per run. */
+static void dups_flush(struct fdlinks_fill *f)
+{
+	unsigned i = 0;
+
+	qsort(f->dups, f->ndups, sizeof(f->dups[0]), cmp_int);
+	while (i < f->ndups) {
+		unsigned j = i + 1;
+
+		while (j < f->ndups && f->dups[j] == f->dups[j - 1] + 1)
+			j++;
+		if (close_range((unsigned)f->dups[i], (unsigned)f->dups[j - 1], 0) < 0)
+			for (unsigned k = i; k < j; k++)
+				close(f->dups[k]);
+		i = j;
+	}
+	f->ndups = 0;
+}
+
+/* The fill level of r's pipe through a duplicate of its fd (never a byte read). Leaves
+ * r->fill 0 when this fd cannot say and a later holder may. */
+static void pipe_fill(struct fdlinks *l, struct fdlink *r, struct fdlinks_fill *f, int *pidfd)
+{
+	struct stat st;
+	int dup, avail;
+
+	if (f->getfd_err) {
+		r->fill = -1;
+		r->fill_why = FILL_GETFD_UNSUPPORTED;
+		r->fill_errno = f->getfd_err;
+		fill_mark(f, r->ino);
+		return;
+	}
+	if (*pidfd < 0) {
+		*pidfd = pidfd_open(l->pid, 0);
+		if (*pidfd < 0) {
+			int e = errno;
+
+			*pidfd = -2 - e; /* tried: the errno kept, not tried again */
+		}
+	}
+	if (*pidfd < -1) {
+		int e = -2 - *pidfd;
+
+		if (e == ESRCH)
+			return; /* gone: another holder may do */
+		r->fill = -1;
+		r->fill_why = FILL_PIDFD_OPEN;
+		r->fill_errno = e;
+		fill_mark(f, r->ino);
+		return;
+	}
+	dup = pidfd_getfd(*pidfd, r->fdnum, 0);
+	if (dup < 0) {
+		if (errno == EBADF || errno == ESRCH)
+			return; /* fd closed or process gone since it was read */
+		if (errno == ENOSYS)
+			f->getfd_err = errno;
+		r->fill = -1;
+		r->fill_why = FILL_GETFD;
+		r->fill_errno = errno;
+		fill_mark(f, r->ino);
+		return;
+	}
+	/* The fd number may have been reused since readlinkat: only the same inode counts. */
+	if (fstat(dup, &st) < 0 || (uint64_t)st.st_ino != r->ino || !S_ISFIFO(st.st_mode)) {
+		close(dup);
+		return;
+	}
+	/* An O_PATH fd answers neither: another holder may. */
+	if (ioctl(dup, FIONREAD, &avail) < 0 || avail < 0) {
+		close(dup);
+		return;
+	}
+	r->fill = 1;
+	r->avail = avail;
+	r->pipe_size = fcntl(dup, F_GETPIPE_SZ);
+	if (r->pipe_size < 0)
+		r->pipe_size = -1;
+	f->dups[f->ndups++] = dup;
+	if (f->ndups == sizeof(f->dups) / sizeof(f->dups[0]))
+		dups_flush(f);
+	fill_mark(f, r->ino);
+}
+
 /* The class of a link text, 0 when procfd.c does nothing with it (the same tests, in the
  * same order, as its joins). */
 static unsigned link_class(const char *link, unsigned want, uint64_t *ino)
@@ -69,10 +198,12 @@ static unsigned link_class(const char *link, unsigned want, uint64_t *ino)
 	return 0;
 }
 
-void fdlinks_read(struct fdlinks *l, int procfd, unsigned want, bool live)
+void fdlinks_read(struct fdlinks *l, int procfd, unsigned want, bool live,
+		  struct fdlinks_fill *fill)
 {
 	char *dbuf, link[LINK_MAX_TEXT];
 	ssize_t nd = 0, off = 0;
+	int pidfd = -1;
 
 	l->fddirfd = -1;
 	l->dirfd = openat(procfd, l->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -130,11 +261,18 @@ void fdlinks_read(struct fdlinks *l, int procfd, unsigned want, bool live)
 				r->access = ((st.st_mode & S_IRUSR) ? ACC_R : 0) |
 					    ((st.st_mode & S_IWUSR) ? ACC_W : 0);
 			}
+			/* Not for an fd closed since listed: nothing is listed of it. */
+			if (fill && r->access_rc != -ENOENT && !fill_done(fill, r->ino))
+				pipe_fill(l, r, fill, &pidfd);
 		} else if (cls == FDL_PATH || cls == FDL_MEMFD || cls == FDL_ANON) {
 			fdlinks_text(l, r, link, (size_t)n);
 		}
 	}
 	free(dbuf);
+	if (fill && fill->ndups)
+		dups_flush(fill);
+	if (pidfd >= 0)
+		close(pidfd);
 }
 
 void fdlinks_release(struct fdlinks *l)
@@ -159,6 +297,7 @@ struct fdlinks_walk {
 	int procfd;
 	unsigned want;
 	bool live;
+	struct fdlinks_fill fill; /* the reader's */
 	bool threaded;
 	pthread_t th;
 	pthread_mutex_t mu;
@@ -181,7 +320,7 @@ static void *walk_reader(void *arg)
 			break;
 		}
 		pthread_mutex_unlock(&w->mu);
-		fdlinks_read(&w->v[i], w->procfd, w->want, w->live);
+		fdlinks_read(&w->v[i], w->procfd, w->want, w->live, w->live ? &w->fill : NULL);
 		pthread_mutex_lock(&w->mu);
 		w->ready = i + 1;
 		pthread_cond_broadcast(&w->cv);
@@ -235,7 +374,7 @@ struct fdlinks *fdlinks_walk_next(struct fdlinks_walk *w)
 	if (i == w->n)
 		return NULL;
 	if (!w->threaded) {
-		fdlinks_read(&w->v[i], w->procfd, w->want, w->live);
+		fdlinks_read(&w->v[i], w->procfd, w->want, w->live, w->live ? &w->fill : NULL);
 		w->taken = i + 1;
 		return &w->v[i];
 	}
@@ -265,5 +404,6 @@ void fdlinks_walk_end(struct fdlinks_walk *w)
 	for (size_t i = w->taken ? w->taken - 1 : 0; i < w->n; i++)
 		fdlinks_release(&w->v[i]);
 	free(w->v);
+	free(w->fill.done);
 	free(w);
 }

@@ -30,7 +30,18 @@ struct fdlink {
 	bool have_access;     /* access_rc and access were read */
 	uint64_t ino;         /* FDL_PIPE, FDL_SOCKET */
 	uint32_t text;        /* offset of the link text in fdlinks.texts (PATH, MEMFD, ANON) */
+	/* FDL_PIPE on the live system: the pipe's fill level, read by the walk through a
+	 * duplicate of the first fd of it met (or of a later one when an earlier could not
+	 * say), as procfd.c would at its first holder. */
+	signed char fill;     /* 0 not read here, 1 read (avail, pipe_size), -1 given up */
+	signed char fill_why; /* given up: FILL_* */
+	int fill_errno;       /* given up: the errno */
+	int avail;            /* FIONREAD */
+	int pipe_size;        /* F_GETPIPE_SZ; -1 unknown */
 };
+#define FILL_GETFD_UNSUPPORTED 1 /* pidfd_getfd is not there: fill_errno */
+#define FILL_PIDFD_OPEN        2 /* pidfd_open of the process failed */
+#define FILL_GETFD             3 /* pidfd_getfd of the fd failed */
 
 /* One process's fds. */
 struct fdlinks {
@@ -47,10 +58,22 @@ struct fdlinks {
 	size_t ntexts, textscap;
 };
 
+/* The pipes whose fill level the walk read or gave up on, and what it holds meanwhile;
+ * the reader's own (one per walk). */
+struct fdlinks_fill {
+	uint64_t *done;       /* open addressing over inodes, 0 empty; owned */
+	size_t cap, n;
+	int getfd_err;        /* pidfd_getfd unsupported: its errno, then no more tries */
+	int dups[64];         /* duplicates, closed together (close_range) per process */
+	unsigned ndups;
+};
+
 /* Open /proc/PID (relative to procfd) and, when want is non-zero, read its fd links of the
  * classes in want. live: the running system (pipe access from the link's mode; a fixture
- * tree's is read from fdinfo by procfd.c). Thread-safe: touches only l. */
-void fdlinks_read(struct fdlinks *l, int procfd, unsigned want, bool live);
+ * tree's is read from fdinfo by procfd.c); fill, when live: read pipes' fill levels with it.
+ * Touches only l and fill: it runs on the reader thread. */
+void fdlinks_read(struct fdlinks *l, int procfd, unsigned want, bool live,
+		  struct fdlinks_fill *fill);
 /* Close what l holds open and free it; l is left empty. */
 void fdlinks_release(struct fdlinks *l);
 

@@ -405,6 +405,23 @@ give_up:
 	e->filled = true;
 }
 
+/* The walk could not read a pipe's fill level: why, in the words stream_fill uses. */
+static void fill_gave_up(struct join_ent *e, const struct proc *p, int why, int err)
+{
+	char text[128];
+
+	if (why == FILL_GETFD_UNSUPPORTED)
+		snprintf(text, sizeof(text), "fill level unknown: pidfd_getfd: %s", strerror(err));
+	else if (why == FILL_PIDFD_OPEN)
+		snprintf(text, sizeof(text), "fill level unknown: pidfd_open(%d): %s", (int)p->pid,
+			 strerror(err));
+	else
+		snprintf(text, sizeof(text), "fill level unknown: no access to pid %d's fds (%s)",
+			 (int)p->pid, strerror(err));
+	object_set_partial(e->o, text);
+	e->filled = true;
+}
+
 static void stream_fd(struct fdscan *fs, struct proc *p, int kind, const struct stat *st,
 		      uint64_t ino, const char *path, int fdnum, const char *fdname,
 		      const struct fdlink *pre)
@@ -452,8 +469,19 @@ static void stream_fd(struct fdscan *fs, struct proc *p, int kind, const struct 
 		e->o = o;
 	}
 	add_fd_holder(fs, p, e->o, &u);
-	if (!e->filled && fs->ctx->live)
+	if (e->filled || !fs->ctx->live)
+		return;
+	if (!pre) {
 		stream_fill(fs, p, e, fdnum);
+	} else if (pre->fill > 0) {
+		/* read by the walk (fdlinks.c), at this same first holder */
+		e->o->used_bytes = pre->avail;
+		if (pre->pipe_size >= 0)
+			e->o->size = pre->pipe_size;
+		e->filled = true;
+	} else if (pre->fill < 0) {
+		fill_gave_up(e, p, pre->fill_why, pre->fill_errno);
+	}
 }
 
 /* After the pass: half-open pipes, and fill levels no holder could give. */
