@@ -346,8 +346,8 @@ struct fdlinks_walk *fdlinks_walk_start(int procfd, const pid_t *pids, size_t n,
 		w->v[i].dirfd = w->v[i].fddirfd = -1;
 		snprintf(w->v[i].name, sizeof(w->v[i].name), "%d", (int)pids[i]);
 	}
-	/* A thread pays for itself only over more than a few processes. */
-	if (n < 8 || par_threads() < 2 || pthread_attr_init(&attr) != 0)
+	/* A thread pays for itself only over more than a few processes with fds to read. */
+	if (!want || n < 8 || par_threads() < 2 || pthread_attr_init(&attr) != 0)
 		return w;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);

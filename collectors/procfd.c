@@ -10,8 +10,10 @@
  * S_IRUSR for FMODE_READ, S_IWUSR for FMODE_WRITE), so one fstatat(AT_SYMLINK_NOFOLLOW)
  * stands in for opening and reading fdinfo. A fixture tree's symlinks carry no such mode,
  * so there fdinfo is read. Fill levels of pipes and FIFOs come from a duplicate of one
- * holder's fd (pidfd_getfd), asked FIONREAD and F_GETPIPE_SZ and closed at once, once per
- * pipe. Mappings are procmaps.c's. This collector runs last: it joins holders to all. */
+ * holder's fd (pidfd_getfd), asked FIONREAD and F_GETPIPE_SZ, once per pipe. The links,
+ * a pipe's access and its fill level are read by fdlinks.c (a reader thread ahead of
+ * this one); what needs the snapshot is done here. Mappings are procmaps.c's. This
+ * collector runs last: it joins holders to all. */
 #include "procfd.h"
 
 #include <dirent.h>
