@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/pidfd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -298,6 +299,7 @@ struct fdlinks_walk {
 	unsigned want;
 	bool live;
 	struct fdlinks_fill fill; /* the reader's */
+	size_t ahead;         /* how far the reader may run ahead */
 	bool threaded;
 	pthread_t th;
 	pthread_mutex_t mu;
@@ -313,7 +315,7 @@ static void *walk_reader(void *arg)
 
 	for (size_t i = 0; i < w->n; i++) {
 		pthread_mutex_lock(&w->mu);
-		while (!w->stop && i >= w->taken + FDLINKS_AHEAD)
+		while (!w->stop && i >= w->taken + w->ahead)
 			pthread_cond_wait(&w->cv, &w->mu);
 		if (w->stop) {
 			pthread_mutex_unlock(&w->mu);
@@ -335,6 +337,7 @@ struct fdlinks_walk *fdlinks_walk_start(int procfd, const pid_t *pids, size_t n,
 	struct fdlinks_walk *w = xcalloc(1, sizeof(*w));
 	pthread_attr_t attr;
 	sigset_t all, old;
+	struct rlimit rl;
 
 	w->v = xcalloc(n ? n : 1, sizeof(*w->v));
 	w->n = n;
@@ -346,8 +349,17 @@ struct fdlinks_walk *fdlinks_walk_start(int procfd, const pid_t *pids, size_t n,
 		w->v[i].dirfd = w->v[i].fddirfd = -1;
 		snprintf(w->v[i].name, sizeof(w->v[i].name), "%d", (int)pids[i]);
 	}
+	/* Each record read ahead holds two fds open: within a quarter of what is left of the
+	 * fd limit above the duplicates and the scan's own. */
+	w->ahead = FDLINKS_AHEAD;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+		rlim_t room = rl.rlim_cur > 256 ? (rl.rlim_cur - 256) / 4 : 0;
+
+		if (room < w->ahead)
+			w->ahead = room;
+	}
 	/* A thread pays for itself only over more than a few processes with fds to read. */
-	if (!want || n < 8 || par_threads() < 2 || pthread_attr_init(&attr) != 0)
+	if (!want || n < 8 || w->ahead < 2 || par_threads() < 2 || pthread_attr_init(&attr) != 0)
 		return w;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);

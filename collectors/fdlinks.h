@@ -78,10 +78,10 @@ void fdlinks_read(struct fdlinks *l, int procfd, unsigned want, bool live,
 void fdlinks_release(struct fdlinks *l);
 
 /* The walk over a list of processes: one reader thread reads their links in order, at most
- * FDLINKS_AHEAD processes ahead of the caller, who joins them meanwhile (2 CPUs: the
- * readlinkat calls on one, the joins, the socket dump and the output on the other). With
- * one thread allowed (par_threads(), IPCSCOPE_SCAN_THREADS=1) or no thread to be had,
- * each process is read when it is asked for. */
+ * FDLINKS_AHEAD processes (fewer under a low fd limit) ahead of the caller, who joins them
+ * meanwhile (the readlinkat calls and fill levels on one CPU, the joins on another). With
+ * one thread allowed (par_threads(), IPCSCOPE_SCAN_THREADS=1), no fds wanted, fewer than 8
+ * processes or no thread to be had, each process is read when it is asked for. */
 #define FDLINKS_AHEAD 64
 struct fdlinks_walk;
 struct fdlinks_walk *fdlinks_walk_start(int procfd, const pid_t *pids, size_t n, unsigned want,
