@@ -1016,7 +1016,7 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 		/* Discovery listed /proc already: one listing a scan. */
 		pids = xmalloc(snap->nprocs * sizeof(*pids));
 		for (size_t i = 0; i < snap->nprocs; i++)
-			if (snap->procs[i].pid != fs.self)
+			if (snap->procs[i].pid > 0 && snap->procs[i].pid != fs.self)
 				pids[npids++] = snap->procs[i].pid;
 	} else {
 		d.buf = xmalloc(DENTS_BUF);
