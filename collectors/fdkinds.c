@@ -205,6 +205,7 @@ static void add_holder(struct fdscan *fs, struct proc *p, struct ipc_object *o, 
 static void eventfd_fd(struct fdscan *fs, struct proc *p, int fdnum, const char *fdinfo)
 {
 	struct ipc_object tmp = {0}, *o = NULL;
+	struct join_ent *ent = NULL;
 	char identity[64];
 	bool unsure = false;
 
@@ -214,8 +215,11 @@ static void eventfd_fd(struct fdscan *fs, struct proc *p, int fdnum, const char 
 		return;
 	}
 	if (tmp.fdk.has_id) {
+		/* By id in the pass's join table, not by identity: the identity index would be
+		 * built over every object and kept for every object added after. */
+		ent = join_tab_get(&fs->tab, KIND_EVENTFD, 0, tmp.fdk.id, true);
+		o = ent->o;
 		snprintf(identity, sizeof(identity), "eventfd:%" PRIu64, tmp.fdk.id);
-		o = snapshot_find_identity(fs->snap, identity);
 	} else {
 		o = join_seen(fs, KIND_EVENTFD, p->pid, fdnum, 0, &unsure);
 		snprintf(identity, sizeof(identity), "eventfd:%d:%d", (int)p->pid, fdnum);
@@ -228,6 +232,8 @@ static void eventfd_fd(struct fdscan *fs, struct proc *p, int fdnum, const char 
 					   "eventfd as another listed");
 		if (!tmp.fdk.has_id)
 			remember(fs, o, p->pid, fdnum);
+		else
+			ent->o = o;
 		snapshot_add(fs->snap, o);
 	}
 	add_holder(fs, p, o, fdnum, fdinfo);

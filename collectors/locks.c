@@ -190,17 +190,66 @@ static void set_ns(struct scan_ctx *ctx, struct snapshot *snap, struct ipc_objec
 	o->ns_pid = o->ns != ctx->mnt_ns ? pid : 0;
 }
 
+/* The identities of the locks made so far: only this collector makes "lock:" identities, so
+ * alike ones are found here rather than through the snapshot's identity index, which would
+ * be built over every socket listed before and kept up for every object added after. */
+struct lock_ids {
+	const char **slots;      /* borrowed from the objects; NULL empty */
+	size_t cap, n;
+};
+
+static size_t lock_id_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+static const char **lock_id_slot(const struct lock_ids *t, const char *id)
+{
+	size_t mask = t->cap - 1, i = lock_id_hash(id) & mask;
+
+	while (t->slots[i] && strcmp(t->slots[i], id))
+		i = (i + 1) & mask;
+	return &t->slots[i];
+}
+
+static bool lock_id_seen(const struct lock_ids *t, const char *id)
+{
+	return t->cap && *lock_id_slot(t, id);
+}
+
+static void lock_id_add(struct lock_ids *t, const char *id)
+{
+	if ((t->n + 1) * 2 > t->cap) {
+		const char **old = t->slots;
+		size_t oldcap = t->cap;
+
+		t->cap = t->cap ? t->cap * 2 : 64;
+		t->slots = xcalloc(t->cap, sizeof(*t->slots));
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i])
+				*lock_id_slot(t, old[i]) = old[i];
+		free(old);
+	}
+	*lock_id_slot(t, id) = id;
+	t->n++;
+}
+
 static struct ipc_object *lock_object(struct scan_ctx *ctx, struct snapshot *snap,
-				      const struct lock_line *l)
+				      const struct lock_line *l, struct lock_ids *ids)
 {
 	char base[160], identity[176];
 	struct ipc_object *o;
 
 	make_identity(l, base, sizeof(base));
 	snprintf(identity, sizeof(identity), "%s", base);
-	for (unsigned k = 2; snapshot_find_identity(snap, identity); k++)
+	for (unsigned k = 2; lock_id_seen(ids, identity); k++)
 		snprintf(identity, sizeof(identity), "%s#%u", base, k);
 	o = object_new(KIND_LOCK, identity);
+	lock_id_add(ids, o->identity);
 	o->lock_type = l->type;
 	o->lock_mode = l->mode;
 	o->lock_mandatory = l->mandatory;
@@ -239,6 +288,7 @@ static void add_blocked(struct scan_ctx *ctx, struct snapshot *snap, struct ipc_
 static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 {
 	struct ipc_object *last = NULL;
+	struct lock_ids ids = {0};
 	int64_t last_ordinal = 0;
 	unsigned bad = 0, first_bad = 0;
 	const char *first_why = NULL;
@@ -277,7 +327,7 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 				first_why = "a blocked request (->) with no lock N before it";
 			}
 		} else {
-			last = lock_object(ctx, snap, &l);
+			last = lock_object(ctx, snap, &l, &ids);
 			last_ordinal = l.ordinal;
 		}
 		p += n + 1;
@@ -286,6 +336,7 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 		snapshot_error(snap, "/proc/locks", "%u line%s not understood, left out (first: line %u: %s)",
 			       bad, bad == 1 ? "" : "s", first_bad, first_why);
 	free(text);
+	free(ids.slots);
 	return 0;
 }
 

@@ -10,8 +10,10 @@
  * S_IRUSR for FMODE_READ, S_IWUSR for FMODE_WRITE), so one fstatat(AT_SYMLINK_NOFOLLOW)
  * stands in for opening and reading fdinfo. A fixture tree's symlinks carry no such mode,
  * so there fdinfo is read. Fill levels of pipes and FIFOs come from a duplicate of one
- * holder's fd (pidfd_getfd), asked FIONREAD and F_GETPIPE_SZ and closed at once, once per
- * pipe. Mappings are procmaps.c's. This collector runs last: it joins holders to all. */
+ * holder's fd (pidfd_getfd), asked FIONREAD and F_GETPIPE_SZ, once per pipe. The links,
+ * a pipe's access and its fill level are read by fdlinks.c (a reader thread ahead of
+ * this one); what needs the snapshot is done here. Mappings are procmaps.c's. This
+ * collector runs last: it joins holders to all. */
 #include "procfd.h"
 
 #include <dirent.h>
@@ -29,6 +31,7 @@
 #include <unistd.h>
 
 #include "fdkinds.h"
+#include "fdlinks.h"
 #include "locks.h"
 #include "posix.h"
 #include "waiters.h"
@@ -273,14 +276,21 @@ struct fd_use {
 	const char *fdname;
 	unsigned access;
 	char why[96];        /* set when the access could not be read */
+	const struct fdlink *pre; /* the walk's record, when it read the access already */
 };
 
 /* Read the access of u's fd. -ENOENT when the fd is gone: then nothing is listed, not even
  * an object made on its sight. */
 static int fd_use_read(struct fdscan *fs, struct proc *p, struct fd_use *u)
 {
-	int rc = fd_access(fs, p, u->fdname, &u->access);
+	int rc;
 
+	if (u->pre && u->pre->have_access) {
+		rc = u->pre->access_rc;
+		u->access = u->pre->access;
+	} else {
+		rc = fd_access(fs, p, u->fdname, &u->access);
+	}
 	u->why[0] = '\0';
 	if (rc == -ENOENT)
 		return rc;
@@ -397,11 +407,29 @@ give_up:
 	e->filled = true;
 }
 
+/* The walk could not read a pipe's fill level: why, in the words stream_fill uses. */
+static void fill_gave_up(struct join_ent *e, const struct proc *p, int why, int err)
+{
+	char text[128];
+
+	if (why == FILL_GETFD_UNSUPPORTED)
+		snprintf(text, sizeof(text), "fill level unknown: pidfd_getfd: %s", strerror(err));
+	else if (why == FILL_PIDFD_OPEN)
+		snprintf(text, sizeof(text), "fill level unknown: pidfd_open(%d): %s", (int)p->pid,
+			 strerror(err));
+	else
+		snprintf(text, sizeof(text), "fill level unknown: no access to pid %d's fds (%s)",
+			 (int)p->pid, strerror(err));
+	object_set_partial(e->o, text);
+	e->filled = true;
+}
+
 static void stream_fd(struct fdscan *fs, struct proc *p, int kind, const struct stat *st,
-		      uint64_t ino, const char *path, int fdnum, const char *fdname)
+		      uint64_t ino, const char *path, int fdnum, const char *fdname,
+		      const struct fdlink *pre)
 {
 	uint64_t dev = kind == KIND_FIFO ? (uint64_t)st->st_dev : 0;
-	struct fd_use u = {.fdnum = fdnum, .fdname = fdname};
+	struct fd_use u = {.fdnum = fdnum, .fdname = fdname, .pre = pre};
 	struct join_ent *e;
 	char identity[64];
 
@@ -443,8 +471,19 @@ static void stream_fd(struct fdscan *fs, struct proc *p, int kind, const struct 
 		e->o = o;
 	}
 	add_fd_holder(fs, p, e->o, &u);
-	if (!e->filled && fs->ctx->live)
+	if (e->filled || !fs->ctx->live)
+		return;
+	if (!pre) {
 		stream_fill(fs, p, e, fdnum);
+	} else if (pre->fill > 0) {
+		/* read by the walk (fdlinks.c), at this same first holder */
+		e->o->used_bytes = pre->avail;
+		if (pre->pipe_size >= 0)
+			e->o->size = pre->pipe_size;
+		e->filled = true;
+	} else if (pre->fill < 0) {
+		fill_gave_up(e, p, pre->fill_why, pre->fill_errno);
+	}
 }
 
 /* After the pass: half-open pipes, and fill levels no holder could give. */
@@ -714,7 +753,8 @@ static void path_fd(struct fdscan *fs, struct proc *p, const char *link, int fdn
 		locks_join_fd(fs, p, link, fdnum, fdname, &st);
 	if (S_ISFIFO(st.st_mode)) {
 		if (fs->want & KIND_BIT(KIND_FIFO))
-			stream_fd(fs, p, KIND_FIFO, &st, (uint64_t)st.st_ino, link, fdnum, fdname);
+			stream_fd(fs, p, KIND_FIFO, &st, (uint64_t)st.st_ino, link, fdnum, fdname,
+				  NULL);
 		return;
 	}
 	if (!S_ISREG(st.st_mode))
@@ -804,74 +844,76 @@ static bool parse_num(const char *s, int *out)
 	return true;
 }
 
-static void read_fds(struct fdscan *fs, struct proc *p, char *dbuf)
+/* The decimal text of a non-negative n in buf (the fd's name in /proc/PID/fd). */
+static const char *fd_name(int n, char buf[12])
 {
-	struct dents d = {.buf = dbuf};
-	char link[LINK_MAX_TEXT];
-	const char *name;
-	int err = 0;
+	char *e = buf + 11;
 
-	p->fddirfd = openat(p->dirfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (p->fddirfd < 0) {
-		if (errno == EACCES || errno == EPERM)
-			proc_denied(fs, p, "its fds", errno);
-		else if (errno != ENOENT && errno != ESRCH) /* those: gone */
-			snapshot_error(fs->snap, "/proc", "pid %d: cannot read its fds: %s", (int)p->pid,
-				       strerror(errno));
-		return;
-	}
-	d.fd = p->fddirfd;
-	while ((name = dents_next(&d, &err))) {
-		uint64_t ino = 0;
-		ssize_t n;
-		int fdnum, cls;
-
-		if (!parse_num(name, &fdnum))
-			continue;
-		n = readlinkat(p->fddirfd, name, link, sizeof(link) - 1);
-		if (n < 0) {
-			if (errno == EACCES || errno == EPERM) {
-				proc_denied(fs, p, "its fds", errno);
-				break;
-			}
-			continue; /* closed since listed */
-		}
-		link[n] = '\0';
-		cls = procfd_classify_link(link, &ino);
-		if (cls == 'p' && (fs->want & KIND_BIT(KIND_PIPE)))
-			stream_fd(fs, p, KIND_PIPE, NULL, ino, NULL, fdnum, name);
-		else if (cls == 's' && (fs->want & SOCKET_KINDS))
-			socket_fd(fs, p, ino, fdnum, name);
-		else if (cls == 'f' && ((fs->want & PATH_KINDS) || fs->locks))
-			path_fd(fs, p, link, fdnum, name);
-		else if (!cls && (fs->want & KIND_BIT(KIND_MEMFD)) && memfd_link(link))
-			memfd_fd(fs, p, link, fdnum, name);
-		else if (!cls && (fs->want & FDKIND_KINDS) && !strncmp(link, "anon_inode:", 11))
-			fdkinds_fd(fs, p, link, fdnum, name);
-	}
-	if (err == -EACCES || err == -EPERM)
-		proc_denied(fs, p, "its fds", -err);
-	close(p->fddirfd);
-	p->fddirfd = -1;
+	*e = '\0';
+	do {
+		*--e = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	return e;
 }
 
-static void read_process(struct fdscan *fs, int procfd, const char *name, bool fds, bool maps,
-			 char *dbuf)
+/* Join the fds the walk kept (fdlinks.c), in their directory order. */
+static void join_fds(struct fdscan *fs, struct proc *p, const struct fdlinks *l)
 {
-	struct proc p = {.fddirfd = -1, .pidfd = -1};
-	int pid;
+	if (p->fddirfd < 0) {
+		int e = l->fd_err;
 
-	if (!parse_num(name, &pid) || pid <= 0)
+		if (e == EACCES || e == EPERM)
+			proc_denied(fs, p, "its fds", e);
+		else if (e != ENOENT && e != ESRCH) /* those: gone */
+			snapshot_error(fs->snap, "/proc", "pid %d: cannot read its fds: %s", (int)p->pid,
+				       strerror(e));
 		return;
-	if (pid == fs->self)
-		return; /* our own fds are the scan's, not the host's */
-	p.pid = pid;
-	snprintf(p.name, sizeof(p.name), "%d", pid);
-	p.dirfd = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		const struct fdlink *r = &l->v[i];
+		const char *text = l->texts ? l->texts + r->text : "";
+		char buf[12];
+		const char *name = fd_name(r->fdnum, buf);
+
+		switch (r->cls) {
+		case FDL_PIPE:
+			stream_fd(fs, p, KIND_PIPE, NULL, r->ino, NULL, r->fdnum, name, r);
+			break;
+		case FDL_SOCKET:
+			socket_fd(fs, p, r->ino, r->fdnum, name);
+			break;
+		case FDL_PATH:
+			path_fd(fs, p, text, r->fdnum, name);
+			break;
+		case FDL_MEMFD:
+			memfd_fd(fs, p, text, r->fdnum, name);
+			break;
+		case FDL_ANON:
+			fdkinds_fd(fs, p, text, r->fdnum, name);
+			break;
+		}
+	}
+	if (l->denied)
+		proc_denied(fs, p, "its fds", l->denied);
+	else if (l->list_err == -EACCES || l->list_err == -EPERM)
+		proc_denied(fs, p, "its fds", -l->list_err);
+}
+
+/* Everything of one process whose links the walk read, on the scanning thread. */
+static void join_process(struct fdscan *fs, struct fdlinks *l, bool fds, bool maps, char *dbuf)
+{
+	struct proc p = {.pid = l->pid, .dirfd = l->dirfd, .fddirfd = l->fddirfd, .pidfd = -1};
+
 	if (p.dirfd < 0)
 		return; /* gone */
+	memcpy(p.name, l->name, sizeof(p.name));
 	if (fds)
-		read_fds(fs, &p, dbuf);
+		join_fds(fs, &p, l);
+	/* What follows reads other files of /proc/PID, not its fds. */
+	if (l->fddirfd >= 0)
+		close(l->fddirfd);
+	l->fddirfd = p.fddirfd = -1;
 	if (fds && !p.denied)
 		fdkinds_proc(fs, &p);
 	if (maps && !p.denied)
@@ -883,7 +925,26 @@ static void read_process(struct fdscan *fs, int procfd, const char *name, bool f
 	dups_flush(fs);
 	if (p.pidfd >= 0)
 		close(p.pidfd);
-	close(p.dirfd);
+}
+
+/* Every process: its links read ahead by fdlinks.c's reader, joined here in order. */
+static void walk(struct fdscan *fs, int procfd, const pid_t *pids, size_t n, bool fds,
+		 bool maps, char *dbuf)
+{
+	unsigned want = 0;
+	struct fdlinks_walk *w;
+	struct fdlinks *l;
+
+	if (fds)
+		want = ((fs->want & KIND_BIT(KIND_PIPE)) ? FDL_PIPE : 0) |
+		       ((fs->want & SOCKET_KINDS) ? FDL_SOCKET : 0) |
+		       (((fs->want & PATH_KINDS) || fs->locks) ? FDL_PATH : 0) |
+		       ((fs->want & KIND_BIT(KIND_MEMFD)) ? FDL_MEMFD : 0) |
+		       ((fs->want & FDKIND_KINDS) ? FDL_ANON : 0);
+	w = fdlinks_walk_start(procfd, pids, n, want, fs->ctx->live);
+	while ((l = fdlinks_walk_next(w)))
+		join_process(fs, l, fds, maps, dbuf);
+	fdlinks_walk_end(w);
 }
 
 static void find_mqueue_mount(struct fdscan *fs)
@@ -919,6 +980,8 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 	struct fdscan fs = {.ctx = ctx, .snap = snap, .want = ctx->kinds, .mq_listed_fd = -1};
 	struct dents d = {0};
 	char *dbuf = NULL;
+	pid_t *pids = NULL;
+	size_t npids = 0, pids_cap = 0;
 	const char *name;
 	bool fds, maps;
 	int err = 0, rc = 0;
@@ -948,20 +1011,27 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 		snapshot_error(snap, "/proc", "cannot open: %s: no holders listed", strerror(errno));
 		goto out;
 	}
-	d.buf = xmalloc(DENTS_BUF);
 	dbuf = xmalloc(DENTS_BUF);
 	if (snap->nprocs) {
 		/* Discovery listed /proc already: one listing a scan. */
-		for (size_t i = 0; i < snap->nprocs; i++) {
-			char num[16];
-
-			snprintf(num, sizeof(num), "%d", (int)snap->procs[i].pid);
-			read_process(&fs, d.fd, num, fds, maps, dbuf);
-		}
+		pids = xmalloc(snap->nprocs * sizeof(*pids));
+		for (size_t i = 0; i < snap->nprocs; i++)
+			if (snap->procs[i].pid > 0 && snap->procs[i].pid != fs.self)
+				pids[npids++] = snap->procs[i].pid;
 	} else {
-		while ((name = dents_next(&d, &err)))
-			read_process(&fs, d.fd, name, fds, maps, dbuf);
+		d.buf = xmalloc(DENTS_BUF);
+		while ((name = dents_next(&d, &err))) {
+			int pid;
+
+			/* our own fds are the scan's, not the host's */
+			if (!parse_num(name, &pid) || pid <= 0 || pid == fs.self)
+				continue;
+			xgrow((void **)&pids, &pids_cap, npids + 1, sizeof(*pids));
+			pids[npids++] = pid;
+		}
 	}
+	walk(&fs, d.fd, pids, npids, fds, maps, dbuf);
+	free(pids);
 	if (err)
 		snapshot_error(snap, "/proc", "listing stopped early: %s", strerror(-err));
 	/* Only when every process's fds were read can "nobody holds it" be proven. */

@@ -17,10 +17,10 @@
 /* key -> object for the joins of one scan: pipes and FIFOs by (dev, inode), SysV segments
  * by shmid, sockets of unknown family by inode. Open addressing; grows at half load. */
 struct join_ent {
-	int kind;                /* KIND_*, or JOIN_OTHER_SOCKET; -1 empty */
 	uint64_t dev;
 	uint64_t ino;
 	struct ipc_object *o;    /* borrowed from the snapshot; NULL: looked up, none */
+	int kind;                /* KIND_*, or JOIN_OTHER_SOCKET; -1 empty */
 	bool filled;             /* pipes/FIFOs: fill level read, or given up with a reason */
 };
 #define JOIN_OTHER_SOCKET KIND__COUNT

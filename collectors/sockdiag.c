@@ -610,13 +610,34 @@ void sockdiag_link_peers(struct snapshot *snap)
 	}
 }
 
-static int tcp_cmp(const void *a, const void *b)
-{
-	const struct ipc_object *x = *(const struct ipc_object *const *)a;
-	const struct ipc_object *y = *(const struct ipc_object *const *)b;
-	int c = strcmp(x->local, y->local);
+/* (local, peer) -> the first two connections with that pair, so that a connection that is
+ * its own peer (a self-connect) still finds another. Open addressing over v's indexes. */
+struct tcp_slot {
+	size_t h;               /* hash of (local, peer); slot empty when a == SIZE_MAX */
+	size_t a, b;            /* indexes into v; b SIZE_MAX when one */
+};
 
-	return c ? c : strcmp(x->peer, y->peer);
+static size_t tcp_hash(const char *local, const char *peer)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a over local, a separator, peer */
+
+	for (; *local; local++)
+		h = (h ^ (unsigned char)*local) * 1099511628211ULL;
+	h = (h ^ 0x100) * 1099511628211ULL;
+	for (; *peer; peer++)
+		h = (h ^ (unsigned char)*peer) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+static struct tcp_slot *tcp_slot(struct tcp_slot *t, size_t cap, struct ipc_object **v,
+				 const char *local, const char *peer, size_t h)
+{
+	size_t mask = cap - 1, i = h & mask;
+
+	while (t[i].a != SIZE_MAX &&
+	       !(t[i].h == h && !strcmp(v[t[i].a]->local, local) && !strcmp(v[t[i].a]->peer, peer)))
+		i = (i + 1) & mask;
+	return &t[i];
 }
 
 /* Both ends of a TCP connection inside one network namespace (loopback, or two addresses
@@ -625,7 +646,8 @@ static int tcp_cmp(const void *a, const void *b)
 static void tcp_link_peers(struct snapshot *snap, uint64_t ns)
 {
 	struct ipc_object **v = NULL;
-	size_t n = 0, cap = 0;
+	struct tcp_slot *t;
+	size_t n = 0, cap = 0, tcap = 16;
 
 	for (size_t i = 0; i < snap->nobjs; i++) {
 		struct ipc_object *o = snap->objs[i];
@@ -636,15 +658,33 @@ static void tcp_link_peers(struct snapshot *snap, uint64_t ns)
 			v[n++] = o;
 		}
 	}
-	if (n > 1)
-		qsort(v, n, sizeof(*v), tcp_cmp);
-	for (size_t i = 0; i < n; i++) {
-		struct ipc_object key = {.local = v[i]->peer, .peer = v[i]->local}, *kp = &key, **m;
-
-		m = bsearch(&kp, v, n, sizeof(*v), tcp_cmp);
-		if (m && *m != v[i])
-			v[i]->peer_inode = (*m)->inode;
+	if (n < 2) {
+		free(v);
+		return;
 	}
+	while (tcap < n * 2)
+		tcap *= 2;
+	t = xmalloc(tcap * sizeof(*t));
+	for (size_t i = 0; i < tcap; i++)
+		t[i].a = SIZE_MAX;
+	for (size_t i = 0; i < n; i++) {
+		size_t h = tcp_hash(v[i]->local, v[i]->peer);
+		struct tcp_slot *e = tcp_slot(t, tcap, v, v[i]->local, v[i]->peer, h);
+
+		if (e->a == SIZE_MAX)
+			*e = (struct tcp_slot){.h = h, .a = i, .b = SIZE_MAX};
+		else if (e->b == SIZE_MAX)
+			e->b = i;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t h = tcp_hash(v[i]->peer, v[i]->local);
+		struct tcp_slot *e = tcp_slot(t, tcap, v, v[i]->peer, v[i]->local, h);
+		size_t m = e->a != i ? e->a : e->b;
+
+		if (m != SIZE_MAX)
+			v[i]->peer_inode = v[m]->inode;
+	}
+	free(t);
 	free(v);
 }
 

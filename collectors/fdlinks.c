@@ -1,0 +1,421 @@
+/* fdlinks.c - read one process's fd links (see fdlinks.h). Only system calls and the record
+ * it fills: it runs on the workers of collectors/parallel.c. */
+#include "fdlinks.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/pidfd.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "parallel.h"
+#include "procfd.h"
+#include "core/util.h"
+
+#define DENTS_BUF (32u << 10)
+#define LINK_MAX_TEXT 4200       /* PATH_MAX and " (deleted)" */
+
+static bool fd_number(const char *s, int *out)
+{
+	uint64_t v;
+
+	if (parse_u64(s, &v) < 0 || v > INT32_MAX)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+static struct fdlink *fdlinks_add(struct fdlinks *l, int fdnum, unsigned cls)
+{
+	struct fdlink *r;
+
+	xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v));
+	r = &l->v[l->n++];
+	memset(r, 0, sizeof(*r));
+	r->fdnum = fdnum;
+	r->cls = cls;
+	return r;
+}
+
+static void fdlinks_text(struct fdlinks *l, struct fdlink *r, const char *text, size_t n)
+{
+	xgrow((void **)&l->texts, &l->textscap, l->ntexts + n + 1, 1);
+	r->text = (uint32_t)l->ntexts;
+	memcpy(l->texts + l->ntexts, text, n + 1);
+	l->ntexts += n + 1;
+}
+
+/* ---- fill levels ---- */
+
+static size_t ino_slot(const struct fdlinks_fill *f, uint64_t ino)
+{
+	uint64_t h = ino * 0x9e3779b97f4a7c15ULL;
+	size_t mask = f->cap - 1, i = (size_t)(h ^ h >> 29) & mask;
+
+	while (f->done[i] && f->done[i] != ino)
+		i = (i + 1) & mask;
+	return i;
+}
+
+static bool fill_done(const struct fdlinks_fill *f, uint64_t ino)
+{
+	return f->cap && f->done[ino_slot(f, ino)] == ino;
+}
+
+static void fill_mark(struct fdlinks_fill *f, uint64_t ino)
+{
+	if ((f->n + 1) * 2 > f->cap) {
+		uint64_t *old = f->done;
+		size_t oldcap = f->cap;
+
+		f->cap = f->cap ? f->cap * 2 : 1024;
+		f->done = xcalloc(f->cap, sizeof(*f->done));
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i])
+				f->done[ino_slot(f, old[i])] = old[i];
+		free(old);
+	}
+	f->done[ino_slot(f, ino)] = ino;
+	f->n++;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The duplicates of one process's pipes, kept open, are mostly consecutive numbers (the
+ * kernel gives each new fd the lowest free one): one close_range per run. */
+static void dups_flush(struct fdlinks_fill *f)
+{
+	unsigned i = 0;
+
+	qsort(f->dups, f->ndups, sizeof(f->dups[0]), cmp_int);
+	while (i < f->ndups) {
+		unsigned j = i + 1;
+
+		while (j < f->ndups && f->dups[j] == f->dups[j - 1] + 1)
+			j++;
+		if (close_range((unsigned)f->dups[i], (unsigned)f->dups[j - 1], 0) < 0)
+			for (unsigned k = i; k < j; k++)
+				close(f->dups[k]);
+		i = j;
+	}
+	f->ndups = 0;
+}
+
+/* The fill level of r's pipe through a duplicate of its fd (never a byte read). Leaves
+ * r->fill 0 when this fd cannot say and a later holder may. */
+static void pipe_fill(struct fdlinks *l, struct fdlink *r, struct fdlinks_fill *f, int *pidfd)
+{
+	struct stat st;
+	int dup, avail;
+
+	if (f->getfd_err) {
+		r->fill = -1;
+		r->fill_why = FILL_GETFD_UNSUPPORTED;
+		r->fill_errno = f->getfd_err;
+		fill_mark(f, r->ino);
+		return;
+	}
+	if (*pidfd < 0) {
+		*pidfd = pidfd_open(l->pid, 0);
+		if (*pidfd < 0) {
+			int e = errno;
+
+			*pidfd = -2 - e; /* tried: the errno kept, not tried again */
+		}
+	}
+	if (*pidfd < -1) {
+		int e = -2 - *pidfd;
+
+		if (e == ESRCH)
+			return; /* gone: another holder may do */
+		r->fill = -1;
+		r->fill_why = FILL_PIDFD_OPEN;
+		r->fill_errno = e;
+		fill_mark(f, r->ino);
+		return;
+	}
+	dup = pidfd_getfd(*pidfd, r->fdnum, 0);
+	if (dup < 0) {
+		if (errno == EBADF || errno == ESRCH)
+			return; /* fd closed or process gone since it was read */
+		if (errno == ENOSYS)
+			f->getfd_err = errno;
+		r->fill = -1;
+		r->fill_why = FILL_GETFD;
+		r->fill_errno = errno;
+		fill_mark(f, r->ino);
+		return;
+	}
+	/* The fd number may have been reused since readlinkat: only the same inode counts. */
+	if (fstat(dup, &st) < 0 || (uint64_t)st.st_ino != r->ino || !S_ISFIFO(st.st_mode)) {
+		close(dup);
+		return;
+	}
+	/* An O_PATH fd answers neither: another holder may. */
+	if (ioctl(dup, FIONREAD, &avail) < 0 || avail < 0) {
+		close(dup);
+		return;
+	}
+	r->fill = 1;
+	r->avail = avail;
+	r->pipe_size = fcntl(dup, F_GETPIPE_SZ);
+	if (r->pipe_size < 0)
+		r->pipe_size = -1;
+	f->dups[f->ndups++] = dup;
+	if (f->ndups == sizeof(f->dups) / sizeof(f->dups[0]))
+		dups_flush(f);
+	fill_mark(f, r->ino);
+}
+
+/* The class of a link text, 0 when procfd.c does nothing with it (the same tests, in the
+ * same order, as its joins). */
+static unsigned link_class(const char *link, unsigned want, uint64_t *ino)
+{
+	int cls = procfd_classify_link(link, ino);
+
+	if (cls == 'p')
+		return want & FDL_PIPE;
+	if (cls == 's')
+		return want & FDL_SOCKET;
+	if (cls == 'f')
+		return want & FDL_PATH;
+	if (!cls && (want & FDL_MEMFD) && memfd_link(link))
+		return FDL_MEMFD;
+	if (!cls && (want & FDL_ANON) && !strncmp(link, "anon_inode:", 11))
+		return FDL_ANON;
+	return 0;
+}
+
+void fdlinks_read(struct fdlinks *l, int procfd, unsigned want, bool live,
+		  struct fdlinks_fill *fill)
+{
+	char *dbuf, link[LINK_MAX_TEXT];
+	ssize_t nd = 0, off = 0;
+	int pidfd = -1;
+
+	l->fddirfd = -1;
+	l->dirfd = openat(procfd, l->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (l->dirfd < 0 || !want)
+		return; /* gone, or only its maps are wanted */
+	l->fddirfd = openat(l->dirfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (l->fddirfd < 0) {
+		l->fd_err = errno;
+		return;
+	}
+	dbuf = xmalloc(DENTS_BUF);
+	for (;;) {
+		struct dirent64 *e;
+		uint64_t ino = 0;
+		unsigned cls;
+		ssize_t n;
+		int fdnum;
+
+		if (off >= nd) {
+			nd = getdents64(l->fddirfd, dbuf, DENTS_BUF);
+			off = 0;
+			if (nd <= 0) {
+				l->list_err = nd < 0 ? -errno : 0;
+				break;
+			}
+		}
+		e = (struct dirent64 *)(dbuf + off);
+		off += e->d_reclen;
+		if (e->d_name[0] == '.' || !fd_number(e->d_name, &fdnum))
+			continue;
+		n = readlinkat(l->fddirfd, e->d_name, link, sizeof(link) - 1);
+		if (n < 0) {
+			if (errno == EACCES || errno == EPERM) {
+				l->denied = errno;
+				break;
+			}
+			continue; /* closed since listed */
+		}
+		link[n] = '\0';
+		cls = link_class(link, want, &ino);
+		if (!cls)
+			continue;
+		struct fdlink *r = fdlinks_add(l, fdnum, cls);
+
+		r->ino = ino;
+		if (cls == FDL_PIPE && live) {
+			/* The link's own mode is the fd's open mode (proc sets S_IRUSR for
+			 * FMODE_READ, S_IWUSR for FMODE_WRITE): read here, on the worker. */
+			struct stat st;
+
+			r->have_access = true;
+			if (fstatat(l->fddirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+				r->access_rc = -errno;
+			} else {
+				r->access = ((st.st_mode & S_IRUSR) ? ACC_R : 0) |
+					    ((st.st_mode & S_IWUSR) ? ACC_W : 0);
+			}
+			/* Not for an fd closed since listed: nothing is listed of it. */
+			if (fill && r->access_rc != -ENOENT && !fill_done(fill, r->ino))
+				pipe_fill(l, r, fill, &pidfd);
+		} else if (cls == FDL_PATH || cls == FDL_MEMFD || cls == FDL_ANON) {
+			fdlinks_text(l, r, link, (size_t)n);
+		}
+	}
+	free(dbuf);
+	if (fill && fill->ndups)
+		dups_flush(fill);
+	if (pidfd >= 0)
+		close(pidfd);
+}
+
+void fdlinks_release(struct fdlinks *l)
+{
+	if (l->fddirfd >= 0)
+		close(l->fddirfd);
+	if (l->dirfd >= 0)
+		close(l->dirfd);
+	free(l->v);
+	free(l->texts);
+	memset(l, 0, sizeof(*l));
+	l->dirfd = l->fddirfd = -1;
+}
+
+/* ---- the walk ---- */
+
+#define WALK_STACK (256u << 10) /* the reader makes system calls and fills records */
+
+struct fdlinks_walk {
+	struct fdlinks *v;    /* one per process; owned */
+	size_t n;
+	int procfd;
+	unsigned want;
+	bool live;
+	struct fdlinks_fill fill; /* the reader's */
+	size_t ahead;         /* how far the reader may run ahead */
+	bool threaded;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;    /* a record is read, or room ahead, or stop */
+	size_t ready;         /* records read by the reader: [0, ready) */
+	size_t taken;         /* records handed out: [0, taken); those before taken - 1 freed */
+	bool stop;
+};
+
+static void *walk_reader(void *arg)
+{
+	struct fdlinks_walk *w = arg;
+
+	for (size_t i = 0; i < w->n; i++) {
+		pthread_mutex_lock(&w->mu);
+		while (!w->stop && i >= w->taken + w->ahead)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (w->stop) {
+			pthread_mutex_unlock(&w->mu);
+			break;
+		}
+		pthread_mutex_unlock(&w->mu);
+		fdlinks_read(&w->v[i], w->procfd, w->want, w->live, w->live ? &w->fill : NULL);
+		pthread_mutex_lock(&w->mu);
+		w->ready = i + 1;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+	}
+	return NULL;
+}
+
+struct fdlinks_walk *fdlinks_walk_start(int procfd, const pid_t *pids, size_t n, unsigned want,
+					bool live)
+{
+	struct fdlinks_walk *w = xcalloc(1, sizeof(*w));
+	pthread_attr_t attr;
+	sigset_t all, old;
+	struct rlimit rl;
+
+	w->v = xcalloc(n ? n : 1, sizeof(*w->v));
+	w->n = n;
+	w->procfd = procfd;
+	w->want = want;
+	w->live = live;
+	for (size_t i = 0; i < n; i++) {
+		w->v[i].pid = pids[i];
+		w->v[i].dirfd = w->v[i].fddirfd = -1;
+		snprintf(w->v[i].name, sizeof(w->v[i].name), "%d", (int)pids[i]);
+	}
+	/* Each record read ahead holds two fds open: within a quarter of what is left of the
+	 * fd limit above the duplicates and the scan's own. */
+	w->ahead = FDLINKS_AHEAD;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+		rlim_t room = rl.rlim_cur > 256 ? (rl.rlim_cur - 256) / 4 : 0;
+
+		if (room < w->ahead)
+			w->ahead = room;
+	}
+	/* A thread pays for itself only over more than a few processes with fds to read. */
+	if (!want || n < 8 || w->ahead < 2 || par_threads() < 2 || pthread_attr_init(&attr) != 0)
+		return w;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	/* Signals stay with the threads that expect them (serve's). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	pthread_attr_setstacksize(&attr, WALK_STACK);
+	w->threaded = pthread_create(&w->th, &attr, walk_reader, w) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (!w->threaded) {
+		pthread_cond_destroy(&w->cv);
+		pthread_mutex_destroy(&w->mu);
+	}
+	return w;
+}
+
+struct fdlinks *fdlinks_walk_next(struct fdlinks_walk *w)
+{
+	size_t i = w->taken;
+
+	if (i > 0)
+		fdlinks_release(&w->v[i - 1]);
+	if (i == w->n)
+		return NULL;
+	if (!w->threaded) {
+		fdlinks_read(&w->v[i], w->procfd, w->want, w->live, w->live ? &w->fill : NULL);
+		w->taken = i + 1;
+		return &w->v[i];
+	}
+	pthread_mutex_lock(&w->mu);
+	w->taken = i + 1;
+	pthread_cond_broadcast(&w->cv); /* room for one more ahead */
+	while (w->ready <= i)
+		pthread_cond_wait(&w->cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+	return &w->v[i];
+}
+
+void fdlinks_walk_end(struct fdlinks_walk *w)
+{
+	if (!w)
+		return;
+	if (w->threaded) {
+		pthread_mutex_lock(&w->mu);
+		w->stop = true;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		pthread_join(w->th, NULL);
+		pthread_cond_destroy(&w->cv);
+		pthread_mutex_destroy(&w->mu);
+	}
+	/* What was read and not handed out, and the last one handed out. */
+	for (size_t i = w->taken ? w->taken - 1 : 0; i < w->n; i++)
+		fdlinks_release(&w->v[i]);
+	free(w->v);
+	free(w->fill.done);
+	free(w);
+}
