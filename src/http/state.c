@@ -179,11 +179,13 @@ static int render_stale(struct http_state *st, const struct stale_ctx *rules)
 		const struct ipc_object *o = st->snap->objs[i];
 		struct evidence ev;
 
-		evidence_init(&ev);
-		st->stale[i] = object_is_stale(o, &sc, &ev);
+		/* The verdict alone first: the reasons are worded only for the few that are
+		 * stale, not for each of thousands of objects at every scan. */
+		st->stale[i] = object_is_stale(o, &sc, NULL);
 		if (st->stale[i]) {
 			json_t *item = json_object();
 
+			object_is_stale(o, &sc, &ev);
 			json_set_text(item, "identity", o->identity);
 			json_object_set_new(item, "kind", json_string(kind_name(o->kind)));
 			json_set_text(item, "evidence", ev.text);
