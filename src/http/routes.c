@@ -189,7 +189,9 @@ static enum MHD_Result objects_route(struct http_server *s, struct MHD_Connectio
 	bool *in_ns;
 
 	if (MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, NULL, NULL) == 0) {
-		st = server_fresh_state(s);
+		st = server_objects_state(s);
+		if (!st)
+			return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, true, "cannot render the objects");
 		ret = reply_body(c, &st->objects, TYPE_JSON);
 		http_state_put(st);
 		return ret;
@@ -199,7 +201,11 @@ static enum MHD_Result objects_route(struct http_server *s, struct MHD_Connectio
 		expr_free(q.expr);
 		return reply_error(c, MHD_HTTP_BAD_REQUEST, true, q.err);
 	}
-	st = server_fresh_state(s);
+	st = server_objects_state(s);
+	if (!st) {
+		expr_free(q.expr);
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, true, "cannot render the objects");
+	}
 	in_ns = http_state_match_ns(st, &q.nf);
 	sel = xcalloc(st->nobjs ? st->nobjs : 1, sizeof(*sel));
 	for (size_t i = 0; i < st->nobjs; i++)
@@ -219,12 +225,15 @@ static enum MHD_Result objects_route(struct http_server *s, struct MHD_Connectio
 
 static enum MHD_Result object_route(struct http_server *s, struct MHD_Connection *c, const char *identity)
 {
-	struct http_state *st = server_fresh_state(s);
-	long i = http_state_find(st, identity);
+	struct http_state *st = server_objects_state(s);
 	struct MHD_Response *r;
 	size_t sel, len;
 	char etag[24], *body;
+	long i;
 
+	if (!st)
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, true, "cannot render the objects");
+	i = http_state_find(st, identity);
 	if (i < 0) {
 		http_state_put(st);
 		return reply_error(c, MHD_HTTP_NOT_FOUND, true, "no such object");
