@@ -279,6 +279,21 @@ static enum MHD_Result health_route(struct http_server *s, struct MHD_Connection
 	return ret;
 }
 
+/* An event stream is a watcher, and its messages compare the objects of each state with
+ * the last: those of the current state are rendered now, on the stream's thread, unless
+ * they are, so that the next scan renders only what changed and takes no longer than the
+ * scans before (the next one is started early by what they took). */
+static enum MHD_Result events_route(struct http_server *s, struct MHD_Connection *c)
+{
+	struct http_state *st;
+
+	server_demand(s);
+	st = server_state(s);
+	(void)http_state_objects(st); /* should it fail, the scan renders them */
+	http_state_put(st);
+	return sse_handle(&s->sse, c);
+}
+
 /* The routes answered from one cached body of the current state. */
 static enum MHD_Result cached_route(struct http_server *s, struct MHD_Connection *c, size_t off,
 				    const char *type)
@@ -344,10 +359,8 @@ enum MHD_Result routes_handle(struct http_server *s, struct MHD_Connection *c, c
 		return cached_route(s, c, offsetof(struct http_state, namespaces), TYPE_JSON);
 	if (!strcmp(url, "/api/v1/history"))
 		return cached_route(s, c, offsetof(struct http_state, history), TYPE_JSON);
-	if (!strcmp(url, "/api/v1/events")) {
-		server_demand(s);
-		return sse_handle(&s->sse, c);
-	}
+	if (!strcmp(url, "/api/v1/events"))
+		return events_route(s, c);
 	if (!strcmp(url, "/metrics"))
 		return cached_route(s, c, offsetof(struct http_state, metrics), TYPE_PROM);
 	if (!strcmp(url, "/healthz"))

@@ -528,6 +528,67 @@ static void state_events(void **state)
 	http_state_put(c);
 }
 
+static struct http_state *build_lazy(struct snapshot *s, const struct http_state *prev, uint64_t seq)
+{
+	struct stale_ctx rules;
+	struct http_state *st = NULL;
+
+	stale_ctx_init(&rules, 0);
+	assert_int_equal(http_state_build(s, prev, seq, NULL, &rules, false, &st), 0);
+	return st;
+}
+
+/* A state built without its objects (nobody read them) has no body, slices or event until
+ * asked; then the body is the one an eager state has, byte for byte with the same ETag.
+ * A state with its objects that follows one without renders that one first, so its event
+ * says what changed as in a chain built eagerly. */
+static void state_lazy(void **state)
+{
+	struct snapshot s;
+	struct http_state *eager, *lazy, *next, *e2;
+	json_t *ev;
+
+	(void)state;
+	make_snapshot(&s, 1000, 48, true);
+	eager = build(&s, NULL, 1);
+	make_snapshot(&s, 1000, 48, true);
+	lazy = build_lazy(&s, NULL, 1);
+	assert_false(lazy->rendered);
+	assert_null(lazy->objects.data);
+	assert_null(lazy->slices);
+	assert_null(lazy->event);
+	assert_int_equal(lazy->nobjs, 4);
+	assert_int_equal(http_state_objects(lazy), 0);
+	assert_true(lazy->rendered);
+	assert_int_equal(lazy->objects.len, eager->objects.len);
+	assert_memory_equal(lazy->objects.data, eager->objects.data, eager->objects.len);
+	assert_string_equal(lazy->objects.etag, eager->objects.etag);
+	assert_int_equal(http_state_find(lazy, "pipe:99"), 3);
+	assert_int_equal(http_state_objects(lazy), 0); /* once */
+	http_state_put(lazy);
+
+	/* unrendered, then followed by a state with objects: the queue filled, the pipe went */
+	make_snapshot(&s, 1060, 48, true);
+	lazy = build_lazy(&s, eager, 2);
+	make_snapshot(&s, 1120, 96, false);
+	next = build(&s, lazy, 3);
+	assert_true(lazy->rendered);
+	ev = json_loads(strstr(next->event, "data: ") + 6, 0, NULL);
+	assert_int_equal(json_array_size(json_object_get(ev, "changed")), 1);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(ev, "changed"), 0)), "sysv-msg:1:7");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(ev, "vanished"), 0)), "pipe:99");
+	json_decref(ev);
+	/* and its bytes are those of the same snapshot built after an eager state */
+	make_snapshot(&s, 1120, 96, false);
+	e2 = build(&s, eager, 3);
+	assert_int_equal(next->objects.len, e2->objects.len);
+	assert_memory_equal(next->objects.data, e2->objects.data, e2->objects.len);
+	http_state_put(e2);
+	http_state_put(next);
+	http_state_put(lazy);
+	http_state_put(eager);
+}
+
 static void tokens(void **state)
 {
 	const char *secret = "0123456789abcdef";
@@ -640,6 +701,7 @@ int main(void)
 		cmocka_unit_test(prom_top),
 		cmocka_unit_test(state_containers),		cmocka_unit_test(bytes_per_object),
 		cmocka_unit_test(state_bodies), cmocka_unit_test(state_events),
+		cmocka_unit_test(state_lazy),
 		cmocka_unit_test(tokens),       cmocka_unit_test(web_names),
 		cmocka_unit_test(utf8),         cmocka_unit_test(clip),
 		cmocka_unit_test(gaps),         cmocka_unit_test(digest),
