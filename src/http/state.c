@@ -159,9 +159,6 @@ static int render_stale(struct http_state *st, const struct stale_ctx *rules)
 	return render_doc(doc, &st->stale_list);
 }
 
-/* The filter fields of every object, identities and pids in two pools. The pids are
- * those filter_match() asks about: creator, last attach/send/receive, notification,
- * semaphore operations, holders. */
 /* Index of c in the state's containers, -1 for none (as snapshot_container_index). */
 static int container_index(const struct http_state *st, const struct container *c)
 {
@@ -172,6 +169,9 @@ static int container_index(const struct http_state *st, const struct container *
 	return (int)((p - base) / size);
 }
 
+/* The filter fields of every object, identities and pids in two pools. The pids are
+ * those filter_match() asks about: creator, last attach/send/receive, notification,
+ * semaphore operations, holders. */
 static void build_objs(struct http_state *st)
 {
 	size_t idlen = 0, npids = 0, idoff = 0, poff = 0;
@@ -321,8 +321,10 @@ static int render_objects(struct http_state *st, const struct http_state *prev)
 
 	if (prev && !objects_ready(prev))
 		prev = NULL;
-	build_objs(st);
-	build_index(st);
+	if (!st->objs) {
+		build_objs(st);
+		build_index(st);
+	}
 	/* Each object is written by the streaming writer (render/json_emit.h), the same bytes
 	 * json_dumps of json_of_object gives with these flags, at a fraction of the cost.
 	 * Sized from the last body, so that growing by doubling does not leave a body of 5 MB
@@ -333,6 +335,7 @@ static int render_objects(struct http_state *st, const struct http_state *prev)
 	jsonw_raw(&w, st->frame, st->head_len);
 
 	h = st->frame_hash;
+	free(st->slices); /* of an attempt that failed */
 	st->slices = xcalloc(st->nobjs ? st->nobjs : 1, sizeof(*st->slices));
 	for (size_t i = 0; i < st->nobjs; i++) {
 		const struct ipc_object *o = st->full[i];
