@@ -14,6 +14,8 @@
 
 void evidence_init(struct evidence *e)
 {
+	if (!e)
+		return;
 	e->text[0] = '\0';
 	e->len = 0;
 }
@@ -23,7 +25,7 @@ void evidence_add(struct evidence *e, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	if (e->len >= sizeof(e->text) - 1)
+	if (!e || e->len >= sizeof(e->text) - 1)
 		return;
 	if (e->len) {
 		n = snprintf(e->text + e->len, sizeof(e->text) - e->len, "; ");
@@ -105,6 +107,8 @@ bool idle_for(const struct ipc_object *o, int64_t last, const struct stale_ctx *
 		evidence_add(ev, "no activity recorded");
 		return true;
 	}
+	if (!ev)
+		return c->now - last >= c->older_than;
 	format_time_utc(last, when, sizeof(when));
 	if (c->now - last < c->older_than) {
 		evidence_add(ev, "active at %s, within --older-than %llds", when, (long long)c->older_than);

@@ -13,7 +13,8 @@
 
 #define DEFAULT_OLDER_THAN 3600 /* seconds: clean --older-than 1h */
 
-/* Reasons, joined with "; ". */
+/* Reasons, joined with "; ". Where a function takes one, NULL asks for the verdict alone:
+ * nothing is formatted (serve judges every object at every scan and words only the stale). */
 struct evidence {
 	char text[768];
 	size_t len;

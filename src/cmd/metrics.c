@@ -46,12 +46,8 @@ static bool *stale_marks(const struct snapshot *snap, int64_t older_than)
 	if (older_than >= 0)
 		sc.older_than = older_than;
 	sc.holders_complete = snap->holders_complete;
-	for (size_t i = 0; i < snap->nobjs; i++) {
-		struct evidence ev;
-
-		evidence_init(&ev);
-		v[i] = object_is_stale(snap->objs[i], &sc, &ev);
-	}
+	for (size_t i = 0; i < snap->nobjs; i++)
+		v[i] = object_is_stale(snap->objs[i], &sc, NULL); /* the verdict, no reasons */
 	return v;
 }
 

@@ -39,6 +39,7 @@ struct http_server {
 	pthread_cond_t fresh;          /* broadcast with lock held when cur is replaced */
 	bool stopping;                 /* no more states will come */
 	_Atomic int64_t last_demand;   /* CLOCK_MONOTONIC ns of the last request for data */
+	_Atomic int64_t objects_demand; /* the same for objects (0: never): scans render them */
 
 	struct stale_ctx rules;        /* --older-than, --fifo-dir */
 	/* Held by whoever scans and renders: the scan thread, or a clean request. Two scans
@@ -76,6 +77,10 @@ struct http_state *server_state(struct http_server *s);
 /* The same for a request for data: it counts as someone watching, and when the state is
  * older than one interval it waits (bounded) for a fresh scan. */
 struct http_state *server_fresh_state(struct http_server *s);
+/* The same for a request that reads objects: the scans of the next WATCH_INTERVALS
+ * intervals render them with their state, and they are rendered now if the state has
+ * none. NULL when that fails. */
+struct http_state *server_objects_state(struct http_server *s);
 /* Someone watches (an event stream opens): note it and wake the scan thread, no wait. */
 void server_demand(struct http_server *s);
 /* Seconds since the current state's scan began (CLOCK_MONOTONIC). */

@@ -189,7 +189,9 @@ static enum MHD_Result objects_route(struct http_server *s, struct MHD_Connectio
 	bool *in_ns;
 
 	if (MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, NULL, NULL) == 0) {
-		st = server_fresh_state(s);
+		st = server_objects_state(s);
+		if (!st)
+			return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, true, "cannot render the objects");
 		ret = reply_body(c, &st->objects, TYPE_JSON);
 		http_state_put(st);
 		return ret;
@@ -199,7 +201,11 @@ static enum MHD_Result objects_route(struct http_server *s, struct MHD_Connectio
 		expr_free(q.expr);
 		return reply_error(c, MHD_HTTP_BAD_REQUEST, true, q.err);
 	}
-	st = server_fresh_state(s);
+	st = server_objects_state(s);
+	if (!st) {
+		expr_free(q.expr);
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, true, "cannot render the objects");
+	}
 	in_ns = http_state_match_ns(st, &q.nf);
 	sel = xcalloc(st->nobjs ? st->nobjs : 1, sizeof(*sel));
 	for (size_t i = 0; i < st->nobjs; i++)
@@ -219,12 +225,15 @@ static enum MHD_Result objects_route(struct http_server *s, struct MHD_Connectio
 
 static enum MHD_Result object_route(struct http_server *s, struct MHD_Connection *c, const char *identity)
 {
-	struct http_state *st = server_fresh_state(s);
-	long i = http_state_find(st, identity);
+	struct http_state *st = server_objects_state(s);
 	struct MHD_Response *r;
 	size_t sel, len;
 	char etag[24], *body;
+	long i;
 
+	if (!st)
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, true, "cannot render the objects");
+	i = http_state_find(st, identity);
 	if (i < 0) {
 		http_state_put(st);
 		return reply_error(c, MHD_HTTP_NOT_FOUND, true, "no such object");
@@ -268,6 +277,21 @@ static enum MHD_Result health_route(struct http_server *s, struct MHD_Connection
 	ret = MHD_queue_response(c, ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+/* An event stream is a watcher, and its messages compare the objects of each state with
+ * the last: those of the current state are rendered now, on the stream's thread, unless
+ * they are, so that the next scan renders only what changed and takes no longer than the
+ * scans before (the next one is started early by what they took). */
+static enum MHD_Result events_route(struct http_server *s, struct MHD_Connection *c)
+{
+	struct http_state *st;
+
+	server_demand(s);
+	st = server_state(s);
+	(void)http_state_objects(st); /* should it fail, the scan renders them */
+	http_state_put(st);
+	return sse_handle(&s->sse, c);
 }
 
 /* The routes answered from one cached body of the current state. */
@@ -335,10 +359,8 @@ enum MHD_Result routes_handle(struct http_server *s, struct MHD_Connection *c, c
 		return cached_route(s, c, offsetof(struct http_state, namespaces), TYPE_JSON);
 	if (!strcmp(url, "/api/v1/history"))
 		return cached_route(s, c, offsetof(struct http_state, history), TYPE_JSON);
-	if (!strcmp(url, "/api/v1/events")) {
-		server_demand(s);
-		return sse_handle(&s->sse, c);
-	}
+	if (!strcmp(url, "/api/v1/events"))
+		return events_route(s, c);
 	if (!strcmp(url, "/metrics"))
 		return cached_route(s, c, offsetof(struct http_state, metrics), TYPE_PROM);
 	if (!strcmp(url, "/healthz"))

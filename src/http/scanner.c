@@ -132,6 +132,29 @@ struct http_state *server_fresh_state(struct http_server *s)
 	return st;
 }
 
+struct http_state *server_objects_state(struct http_server *s)
+{
+	struct http_state *st;
+
+	atomic_store(&s->objects_demand, server_mono_ns());
+	st = server_fresh_state(s);
+	if (http_state_objects(st) < 0) {
+		http_state_put(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* Are objects read: an event stream open (its messages compare them), or a request for
+ * them within the last WATCH_INTERVALS intervals? Then a scan renders them with its state,
+ * so that nobody waits for that; otherwise the first request that wants them does. */
+static bool objects_watched(struct http_server *s, int64_t now)
+{
+	int64_t d = atomic_load(&s->objects_demand);
+
+	return sse_clients(&s->sse) > 0 || (d && now - d < WATCH_INTERVALS * interval_ns(s));
+}
+
 /* The sparkline history as {"interval", "kinds", "samples": [{"time", "count", "bytes"}]},
  * with count and bytes as arrays in the order of kinds. */
 static int render_history(struct http_server *s, struct http_state *st)
@@ -178,7 +201,8 @@ int scanner_publish(struct http_server *s, struct snapshot *snap)
 	stats.scan_errors = s->scan_errors;
 	/* The scan thread alone touches seq and the history, so reading cur unlocked here is
 	 * safe: only this thread replaces it. */
-	rc = http_state_new(snap, s->cur, s->seq + 1, &stats, &s->rules, &st);
+	rc = http_state_build(snap, s->cur, s->seq + 1, &stats, &s->rules,
+			      objects_watched(s, server_mono_ns()), &st);
 	if (rc < 0)
 		return rc;
 	s->seq++;
@@ -200,11 +224,9 @@ int scanner_publish(struct http_server *s, struct snapshot *snap)
 	s->cur_scan_ns = scan_ns;
 	pthread_cond_broadcast(&s->fresh);
 	pthread_mutex_unlock(&s->lock);
+	/* Without its objects a state has no event: a stream resuming across it resyncs. */
 	sse_publish(&s->sse, st->seq, st->event, st->event_len);
 	http_state_put(old);
-	/* The old state's bodies and objects were just freed; hand the pages back now rather
-	 * than carry them into the next scan, whose peak holds two states at once. */
-	malloc_trim(0);
 	return 0;
 }
 
@@ -227,6 +249,7 @@ static int64_t next_due(const struct http_server *s)
 static void *scan_main(void *arg)
 {
 	struct http_server *s = arg;
+	bool trimmed = false;          /* since the last scan */
 
 	pthread_mutex_lock(&s->scan_lock);
 	s->scanner_tid = gettid();
@@ -238,7 +261,18 @@ static void *scan_main(void *arg)
 			struct timespec until = {(time_t)(due / 1000000000), (long)(due % 1000000000)};
 
 			if (!watching(s, now)) {
-				/* Nobody looks: sleep until a request, a stream, SIGHUP or stop. */
+				/* Nobody looks: hand back the pages the scans left free (while
+				 * scans come every interval they are kept, or the next scan
+				 * would fault them all in again), outside the lock that
+				 * requests take; then sleep until a request, a stream, SIGHUP
+				 * or stop. */
+				if (!trimmed) {
+					trimmed = true;
+					pthread_mutex_unlock(&s->scan_lock);
+					malloc_trim(0);
+					pthread_mutex_lock(&s->scan_lock);
+					continue;
+				}
 				s->idle = true;
 				pthread_cond_wait(&s->wake, &s->scan_lock);
 				s->idle = false;
@@ -258,6 +292,7 @@ static void *scan_main(void *arg)
 		s->urgent = false;
 		s->rescan = false;
 		s->scanning = true;
+		trimmed = false;
 		s->last_scan_start = server_mono_ns();
 		pthread_mutex_unlock(&s->scan_lock);
 

@@ -104,9 +104,10 @@ void sse_publish(struct sse_hub *h, uint64_t seq, const char *msg, size_t len)
 
 	pthread_mutex_lock(&h->lock);
 	free(h->ring[slot].msg);
-	h->ring[slot].msg = xmalloc(len);
-	memcpy(h->ring[slot].msg, msg, len);
-	h->ring[slot].len = len;
+	h->ring[slot].msg = msg ? xmalloc(len) : NULL;
+	if (msg)
+		memcpy(h->ring[slot].msg, msg, len);
+	h->ring[slot].len = msg ? len : 0;
 	h->ring[slot].seq = seq;
 	h->last_seq = seq;
 	reap(h);
@@ -126,12 +127,14 @@ static bool next_message(struct sse_hub *h, struct sse_client *cl)
 		return false;
 	oldest = h->last_seq >= SSE_RING ? h->last_seq - SSE_RING + 1 : 1;
 	free(cl->msg);
-	if (want < oldest) {
+	slot = want % SSE_RING;
+	/* Gone from the ring, or never made (a scan with no stream open and nobody reading
+	 * objects): the client must fetch everything again. */
+	if (want < oldest || !h->ring[slot].msg) {
 		cl->msg = xasprintf("event: resync\ndata: {\"seq\":%" PRIu64 "}\n\n", h->last_seq);
 		cl->len = strlen(cl->msg);
 		cl->last_seq = h->last_seq;
 	} else {
-		slot = want % SSE_RING;
 		cl->msg = xmalloc(h->ring[slot].len);
 		memcpy(cl->msg, h->ring[slot].msg, h->ring[slot].len);
 		cl->len = h->ring[slot].len;

@@ -32,7 +32,7 @@ struct sse_hub {
 	bool closing;
 	struct {
 		uint64_t seq;
-		char *msg;                 /* owned */
+		char *msg;                 /* owned; NULL: no message for seq */
 		size_t len;
 	} ring[SSE_RING];
 	uint64_t last_seq;             /* of the newest message, 0 before the first */
@@ -41,7 +41,8 @@ struct sse_hub {
 void sse_init(struct sse_hub *h);
 /* Frees every client and message; the daemon must be stopped. */
 void sse_release(struct sse_hub *h);
-/* Add the message of snapshot seq (copied) and wake every waiting client. */
+/* Add the message of snapshot seq (copied; NULL: none was made, and a client that needs
+ * it gets a resync) and wake every waiting client. */
 void sse_publish(struct sse_hub *h, uint64_t seq, const char *msg, size_t len);
 /* Answer a request for the stream. */
 enum MHD_Result sse_handle(struct sse_hub *h, struct MHD_Connection *c);

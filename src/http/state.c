@@ -52,62 +52,24 @@ static char *frame_dump(json_t *doc, uint64_t *hash)
 	return s;
 }
 
-static int render_objects(struct http_state *st, const struct http_state *prev)
+/* The document frame of the objects body, made while the snapshot is there (it is gone
+ * once the state is built) and kept until the body is rendered. */
+static int render_frame(struct http_state *st)
 {
 	json_t *doc = json_document(st->snap);
-	struct jsonw w;
-	uint64_t h;
-	char etag[24], *frame, *body;
 	size_t flen;
 
 	json_object_set_new(doc, "objects", json_array());
-	frame = frame_dump(doc, &st->frame_hash);
+	st->frame = frame_dump(doc, &st->frame_hash);
 	json_decref(doc);
-	if (!frame)
+	if (!st->frame)
 		return -ENOMEM;
-	flen = strlen(frame);
+	flen = strlen(st->frame);
 	/* With the key order kept, the frame ends in "objects":[]} and the objects go between. */
-	if (flen < 3 || strcmp(frame + flen - 3, "[]}")) {
-		free(frame);
+	if (flen < 3 || strcmp(st->frame + flen - 3, "[]}"))
 		return -EINVAL;
-	}
 	st->head_len = flen - 2;
-	/* Each object is written by the streaming writer (render/json_emit.h), the same bytes
-	 * json_dumps of json_of_object gives with these flags, at a fraction of the cost: this
-	 * runs for every object at every scan. Sized from the last body, so that growing by
-	 * doubling does not leave a body of 5 MB in a buffer of 8; trimmed to fit at the end. */
-	jsonw_init(&w, JSON_FLAGS, 0);
-	jsonw_reserve(&w, prev && prev->objects.len ? prev->objects.len + prev->objects.len / 16 : 4096);
-	jsonw_raw(&w, frame, st->head_len);
-	free(frame);
-
-	h = st->frame_hash;
-	st->slices = xcalloc(st->snap->nobjs, sizeof(*st->slices));
-	for (size_t i = 0; i < st->snap->nobjs; i++) {
-		const struct ipc_object *o = st->snap->objs[i];
-		struct obj_slice *sl = &st->slices[i];
-		long j = http_state_find(prev, o->identity);
-
-		if (i)
-			jsonw_raw(&w, ",", 1);
-		sl->off = w.len;
-		sl->input = http_object_digest(o);
-		if (j >= 0 && prev->slices[j].input == sl->input) {
-			/* Unchanged since the last scan: its bytes as they were. */
-			jsonw_raw(&w, prev->objects.data + prev->slices[j].off, prev->slices[j].len);
-			sl->len = prev->slices[j].len;
-			sl->digest = prev->slices[j].digest;
-		} else {
-			json_emit_object(&w, o);
-			sl->len = w.len - sl->off;
-			sl->digest = http_hash(HASH_INIT, w.p + sl->off, sl->len);
-		}
-		h = http_hash(h, &sl->digest, sizeof(sl->digest));
-	}
-	jsonw_raw(&w, "]}", 2);
-	body = xrealloc(w.p, w.len);
-	format_etag(etag, h);
-	return reply_body_init(&st->objects, body, w.len, TYPE_JSON, etag);
+	return 0;
 }
 
 /* Render doc (consumed) into b, with the weak ETag of the document without its time. */
@@ -179,11 +141,13 @@ static int render_stale(struct http_state *st, const struct stale_ctx *rules)
 		const struct ipc_object *o = st->snap->objs[i];
 		struct evidence ev;
 
-		evidence_init(&ev);
-		st->stale[i] = object_is_stale(o, &sc, &ev);
+		/* The verdict alone first: the reasons are worded only for the few that are
+		 * stale, not for each of thousands of objects at every scan. */
+		st->stale[i] = object_is_stale(o, &sc, NULL);
 		if (st->stale[i]) {
 			json_t *item = json_object();
 
+			object_is_stale(o, &sc, &ev);
 			json_set_text(item, "identity", o->identity);
 			json_object_set_new(item, "kind", json_string(kind_name(o->kind)));
 			json_set_text(item, "evidence", ev.text);
@@ -195,28 +159,34 @@ static int render_stale(struct http_state *st, const struct stale_ctx *rules)
 	return render_doc(doc, &st->stale_list);
 }
 
+/* Index of c in the state's containers, -1 for none (as snapshot_container_index). */
+static int container_index(const struct http_state *st, const struct container *c)
+{
+	uintptr_t base = (uintptr_t)st->conts, p = (uintptr_t)c, size = sizeof(*st->conts);
+
+	if (!c || !base || p < base || p >= base + st->nconts * size || (p - base) % size)
+		return -1;
+	return (int)((p - base) / size);
+}
+
 /* The filter fields of every object, identities and pids in two pools. The pids are
  * those filter_match() asks about: creator, last attach/send/receive, notification,
  * semaphore operations, holders. */
 static void build_objs(struct http_state *st)
 {
-	const struct snapshot *snap = st->snap;
 	size_t idlen = 0, npids = 0, idoff = 0, poff = 0;
 
-	for (size_t i = 0; i < snap->nobjs; i++) {
-		const struct ipc_object *o = snap->objs[i];
+	for (size_t i = 0; i < st->nobjs; i++) {
+		const struct ipc_object *o = st->full[i];
 
 		idlen += strlen(o->identity) + 1;
 		npids += 5 + o->nholders + (o->sems && o->nsems > 0 ? (size_t)o->nsems : 0);
 	}
-	st->nconts = snap->ncontainers;
-	st->conts = snap->containers;
-	st->nobjs = snap->nobjs;
 	st->objs = xcalloc(st->nobjs ? st->nobjs : 1, sizeof(*st->objs));
 	st->id_pool = xmalloc(idlen ? idlen : 1);
 	st->pid_pool = xmalloc((npids ? npids : 1) * sizeof(*st->pid_pool));
-	for (size_t i = 0; i < snap->nobjs; i++) {
-		const struct ipc_object *o = snap->objs[i];
+	for (size_t i = 0; i < st->nobjs; i++) {
+		const struct ipc_object *o = st->full[i];
 		const struct pid_ref *refs[] = {&o->cpid, &o->lpid, &o->lspid, &o->lrpid, &o->notify_pid};
 		struct http_obj *h = &st->objs[i];
 		size_t n = strlen(o->identity) + 1;
@@ -230,7 +200,7 @@ static void build_objs(struct http_state *st)
 		h->has_creator_ids = o->has_creator_ids;
 		h->cuid = o->cuid;
 		h->ns = o->ns;
-		h->cont = snapshot_container_index(snap, o->cont);
+		h->cont = container_index(st, o->cont);
 		h->pid_off = (uint32_t)poff;
 		for (size_t r = 0; r < ARRAY_SIZE(refs); r++)
 			if (refs[r]->pid > 0)
@@ -323,6 +293,99 @@ long http_state_find(const struct http_state *st, const char *identity)
 	return -1;
 }
 
+/* Index of st's object i (whose identity is id) in prev, or -1. Objects come in the
+ * kernel's order, which a scan seldom changes: the same place is tried before the hash. */
+static long find_prev(const struct http_state *prev, size_t i, const char *id)
+{
+	if (!prev)
+		return -1;
+	if (i < prev->nobjs && !strcmp(prev->objs[i].identity, id))
+		return (long)i;
+	return http_state_find(prev, id);
+}
+
+static bool objects_ready(const struct http_state *st)
+{
+	return atomic_load_explicit(&st->rendered, memory_order_acquire);
+}
+
+/* The objects body and the slices. prev, when its objects are rendered, lends the bytes
+ * of every object whose inputs did not change. Called once per state, by whoever needs the
+ * body first (see http_state_objects). */
+static int render_objects(struct http_state *st, const struct http_state *prev)
+{
+	struct jsonw w;
+	uint64_t h;
+	char etag[24], *body;
+	int rc;
+
+	if (prev && !objects_ready(prev))
+		prev = NULL;
+	if (!st->objs) {
+		build_objs(st);
+		build_index(st);
+	}
+	/* Each object is written by the streaming writer (render/json_emit.h), the same bytes
+	 * json_dumps of json_of_object gives with these flags, at a fraction of the cost.
+	 * Sized from the last body, so that growing by doubling does not leave a body of 5 MB
+	 * in a buffer of 8; trimmed to fit at the end. */
+	jsonw_init(&w, JSON_FLAGS, 0);
+	jsonw_reserve(&w, prev && prev->objects.len ? prev->objects.len + prev->objects.len / 16 :
+		      st->head_len + 2 + st->nobjs * 1024);
+	jsonw_raw(&w, st->frame, st->head_len);
+
+	h = st->frame_hash;
+	free(st->slices); /* of an attempt that failed */
+	st->slices = xcalloc(st->nobjs ? st->nobjs : 1, sizeof(*st->slices));
+	for (size_t i = 0; i < st->nobjs; i++) {
+		const struct ipc_object *o = st->full[i];
+		struct obj_slice *sl = &st->slices[i];
+		long j = find_prev(prev, i, o->identity);
+
+		if (i)
+			jsonw_raw(&w, ",", 1);
+		sl->off = w.len;
+		sl->input = http_object_digest(o);
+		if (j >= 0 && prev->slices[j].input == sl->input) {
+			/* Unchanged since the last scan: its bytes as they were. */
+			jsonw_raw(&w, prev->objects.data + prev->slices[j].off, prev->slices[j].len);
+			sl->len = prev->slices[j].len;
+			sl->digest = prev->slices[j].digest;
+		} else {
+			json_emit_object(&w, o);
+			sl->len = w.len - sl->off;
+			sl->digest = http_hash(HASH_INIT, w.p + sl->off, sl->len);
+		}
+		h = http_hash(h, &sl->digest, sizeof(sl->digest));
+	}
+	jsonw_raw(&w, "]}", 2);
+	body = xrealloc(w.p, w.len);
+	format_etag(etag, h);
+	rc = reply_body_init(&st->objects, body, w.len, TYPE_JSON, etag);
+	if (rc < 0)
+		return rc;
+	free(st->frame);
+	st->frame = NULL;
+	atomic_store_explicit(&st->rendered, true, memory_order_release);
+	return 0;
+}
+
+int http_state_objects(const struct http_state *cst)
+{
+	/* Rendering on first need is a cache: what the state answers does not change, only
+	 * when its bytes are made. The lock makes it once. */
+	struct http_state *st = (struct http_state *)cst;
+	int rc = 0;
+
+	if (objects_ready(st))
+		return 0;
+	pthread_mutex_lock(&st->render_lock);
+	if (!objects_ready(st))
+		rc = render_objects(st, NULL);
+	pthread_mutex_unlock(&st->render_lock);
+	return rc;
+}
+
 /* The SSE message for st: what appeared, changed (its JSON differs) and vanished since
  * prev, with the per-kind totals the dashboard draws its sparklines from. */
 static int build_event(struct http_state *st, const struct http_state *prev)
@@ -333,7 +396,7 @@ static int build_event(struct http_state *st, const struct http_state *prev)
 
 	for (size_t i = 0; i < st->nobjs; i++) {
 		const char *id = st->objs[i].identity;
-		long j = http_state_find(prev, id);
+		long j = find_prev(prev, i, id);
 
 		if (j < 0)
 			json_array_append_new(appeared, json_text(id));
@@ -341,7 +404,7 @@ static int build_event(struct http_state *st, const struct http_state *prev)
 			json_array_append_new(changed, json_text(id));
 	}
 	for (size_t i = 0; prev && i < prev->nobjs; i++)
-		if (http_state_find(st, prev->objs[i].identity) < 0)
+		if (find_prev(st, i, prev->objs[i].identity) < 0)
 			json_array_append_new(vanished, json_text(prev->objs[i].identity));
 	for (int k = 0; k < KIND__COUNT; k++)
 		json_object_set_new(totals, kind_name((enum ipc_kind)k),
@@ -361,19 +424,21 @@ static int build_event(struct http_state *st, const struct http_state *prev)
 	return 0;
 }
 
-int http_state_new(struct snapshot *snap, const struct http_state *prev, uint64_t seq,
-		   const struct prom_stats *stats, const struct stale_ctx *rules,
-		   struct http_state **out)
+int http_state_build(struct snapshot *snap, const struct http_state *prev, uint64_t seq,
+		     const struct prom_stats *stats, const struct stale_ctx *rules, bool objects,
+		     struct http_state **out)
 {
 	struct http_state *st = xcalloc(1, sizeof(*st));
 	int rc;
 
 	atomic_init(&st->refs, 1);
+	atomic_init(&st->rendered, false);
 	st->seq = seq;
 	st->snap = snap;
 	st->time = snap->time;
 	st->scan_ns = snap->scan_ns;
 	st->nerrs = snap->nerrs;
+	pthread_mutex_init(&st->render_lock, NULL);
 	pthread_mutex_init(&st->objects.gz_lock, NULL);
 	pthread_mutex_init(&st->limits.gz_lock, NULL);
 	pthread_mutex_init(&st->metrics.gz_lock, NULL);
@@ -386,10 +451,20 @@ int http_state_new(struct snapshot *snap, const struct http_state *prev, uint64_
 		st->totals[o->kind].count++;
 		st->totals[o->kind].bytes += (uint64_t)object_bytes(o);
 	}
-	build_objs(st);
-	build_index(st);
+	/* The objects and their containers, in the snapshot's order; the state takes them
+	 * over below. */
+	st->full = snap->objs;
+	st->nobjs = snap->nobjs;
+	st->conts = snap->containers;
+	st->nconts = snap->ncontainers;
 	rc = render_stale(st, rules);
 	if (rc == 0)
+		rc = render_frame(st);
+	/* The event compares the JSON of both states: prev's is rendered now if it was not.
+	 * It is the current state, which a request may be rendering too: hence the lock. */
+	if (rc == 0 && objects && prev)
+		rc = http_state_objects(prev);
+	if (rc == 0 && objects)
 		rc = render_objects(st, prev);
 	if (rc == 0)
 		rc = render_limits(st);
@@ -397,26 +472,30 @@ int http_state_new(struct snapshot *snap, const struct http_state *prev, uint64_
 		rc = render_namespaces(st);
 	if (rc == 0)
 		rc = render_metrics(st, stats);
-	if (rc == 0)
+	if (rc == 0 && objects)
 		rc = build_event(st, prev);
 	/* Everything the routes need is rendered or indexed, or taken over (the objects and
-	 * their containers, for ?q=): the rest of the snapshot can go. */
+	 * their containers, for ?q= and for the objects body when it is made later): the rest
+	 * of the snapshot can go. */
 	st->snap = NULL;
-	st->full = snap->objs;
 	snap->objs = NULL;
 	snap->nobjs = snap->objs_cap = 0;
 	snap->containers = NULL;
 	snap->ncontainers = snap->containers_cap = 0;
 	snapshot_release(snap);
-	/* The kept objects are spread over the heap the scan grew: give the free pages
-	 * between them back, or the server's memory stays at the scan's peak. */
-	malloc_trim(0);
 	if (rc < 0) {
 		http_state_put(st);
 		return rc;
 	}
 	*out = st;
 	return 0;
+}
+
+int http_state_new(struct snapshot *snap, const struct http_state *prev, uint64_t seq,
+		   const struct prom_stats *stats, const struct stale_ctx *rules,
+		   struct http_state **out)
+{
+	return http_state_build(snap, prev, seq, stats, rules, true, out);
 }
 
 struct http_state *http_state_get(struct http_state *st)
@@ -441,6 +520,7 @@ void http_state_put(struct http_state *st)
 	pthread_mutex_destroy(&st->history.gz_lock);
 	pthread_mutex_destroy(&st->stale_list.gz_lock);
 	pthread_mutex_destroy(&st->namespaces.gz_lock);
+	pthread_mutex_destroy(&st->render_lock);
 	for (size_t i = 0; st->full && i < st->nobjs; i++)
 		object_free(st->full[i]);
 	free(st->full);
@@ -452,6 +532,7 @@ void http_state_put(struct http_state *st)
 	free(st->ident_ht);
 	free(st->stale);
 	free(st->event);
+	free(st->frame);
 	free(st);
 }
 

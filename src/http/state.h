@@ -5,7 +5,10 @@
  * compact JSON once, into the body of /api/v1/objects (an object whose inputs did not
  * change since the last state is not rendered again: its bytes are copied from there, see
  * http/digest.h); a filtered list or a single object is a copy of those slices, so every
- * route carries the same bytes for an object.
+ * route carries the same bytes for an object. That body, its slices and the event are
+ * made with the state when someone reads objects or follows events, and otherwise by the
+ * first request that needs them (http_state_objects): a server scraped only for /metrics
+ * renders no object.
  * Cached responses are libmicrohttpd responses the state holds one reference to; MHD keeps
  * its own while it sends, so a body outlives the state that made it if it must. */
 #ifndef IPCSCOPE_HTTP_STATE_H
@@ -81,30 +84,43 @@ struct http_state {
 	pid_t *pid_pool;
 	int64_t time, scan_ns;       /* the scan's start and duration */
 	size_t nerrs;                /* its errors */
-	struct obj_slice *slices;    /* one per object */
+	struct obj_slice *slices;    /* one per object; with the objects body */
 	uint32_t *ident_ht;          /* identity -> index + 1, open addressing; 0 empty */
 	size_t ident_cap;
 	size_t head_len;             /* objects.data[0, head_len) is '{..."objects":[' */
 	uint64_t frame_hash;         /* of the document frame without its time */
+	char *frame;                 /* that frame, until the objects body is made; owned */
+	pthread_mutex_t render_lock; /* whoever renders the objects body holds it */
+	atomic_bool rendered;        /* objects body and slices are made */
 	bool *stale;                 /* per object: does its kind's stale rule hold? */
 	struct kind_totals totals[KIND__COUNT];
-	struct http_body objects;    /* /api/v1/objects */
+	struct http_body objects;    /* /api/v1/objects, once rendered */
 	struct http_body limits;     /* /api/v1/limits */
 	struct http_body metrics;    /* /metrics */
 	struct http_body history;    /* /api/v1/history, filled by the scan thread */
 	struct http_body stale_list; /* /api/v1/stale: identities and evidence */
 	struct http_body namespaces; /* /api/v1/namespaces */
-	char *event;                 /* the SSE message announcing this state; owned */
+	char *event;                 /* the SSE message announcing this state; owned; NULL
+				      * when the state was built without its objects */
 	size_t event_len;
 };
 
 /* Build a state from snap, which is released here whatever happens. prev (may be NULL)
- * is the state it follows, for the event's appeared/changed/vanished lists. rules holds
- * --older-than and --fifo-dir; its now and holders_complete are taken from snap.
- * Returns 0 or -ENOMEM. */
+ * is the state it follows, for the event's appeared/changed/vanished lists and the bytes
+ * of unchanged objects. rules holds --older-than and --fifo-dir; its now and
+ * holders_complete are taken from snap. With objects false, the objects body, the slices
+ * and the event are not made now (http_state_objects makes the first two when asked; the
+ * event never is). Returns 0 or -ENOMEM. */
+int http_state_build(struct snapshot *snap, const struct http_state *prev, uint64_t seq,
+		     const struct prom_stats *stats, const struct stale_ctx *rules, bool objects,
+		     struct http_state **out);
+/* The same with everything made at once. */
 int http_state_new(struct snapshot *snap, const struct http_state *prev, uint64_t seq,
 		   const struct prom_stats *stats, const struct stale_ctx *rules,
 		   struct http_state **out);
+/* Make st's objects body and slices unless they are made (once, by whoever asks first,
+ * on any thread). Call it before reading objects or slices. 0 or -ENOMEM. */
+int http_state_objects(const struct http_state *st);
 struct http_state *http_state_get(struct http_state *st);
 void http_state_put(struct http_state *st);
 

@@ -9,7 +9,7 @@
 # vanish with them; traffic is on the namespace's own loopback). With BASELINE set to
 # another ipcscope binary (an older build), that one is served and measured alongside.
 # Targets (issue 14): idle <= 0.5% of a core; scraped every 2 s <= 3%, p99 <= 50 ms,
-# RSS <= 32 MiB.
+# RSS <= 32 MiB. The first scrape after the idle minute is shown apart: it waits for a scan.
 #
 # usage: tests/bench/bench_serve_idle.sh [BUILD_DIR]      (default: build; needs root)
 # env:   OBJECTS=10000 DURATION=60 (seconds per phase) INTERVAL=2 (serve's) SCRAPE=2
@@ -122,17 +122,23 @@ measure_end cpu_scraped
 
 echo
 echo "host: kernel $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); serve --interval $interval"
-printf '%-14s %10s %14s %12s %12s %12s %10s\n' process "idle %core" "scraped %core" "scrape p50" "scrape p99" "scrapes" "RSS peak"
+# With 30 scrapes p99 is the slowest, which is the first: after the idle minute it waits
+# for a scan (serve's policy), so it is shown apart too, with the p99 of the others.
+printf '%-14s %10s %14s %11s %11s %11s %12s %8s %9s\n' process "idle %core" "scraped %core" \
+    "scrape p50" "scrape p99" "1st scrape" "p99 of rest" "scrapes" "RSS peak"
 for n in "${names[@]}"; do
-    read -r p50 p99 cnt < <(/usr/bin/python3 - "$tmp/lat.$n" <<'PY'
+    read -r p50 p99 first rest cnt < <(/usr/bin/python3 - "$tmp/lat.$n" <<'PY'
 import sys
-v = sorted(float(x) * 1000 for x in open(sys.argv[1]) if x.strip())
-pick = lambda q: v[min(len(v) - 1, int(q * len(v)))]
-print(f"{pick(0.5):.1f}ms {pick(0.99):.1f}ms {len(v)}")
+raw = [float(x) * 1000 for x in open(sys.argv[1]) if x.strip()]
+def pick(v, q):
+    v = sorted(v)
+    return v[min(len(v) - 1, int(q * len(v)))] if v else float("nan")
+print(f"{pick(raw, 0.5):.1f}ms {pick(raw, 0.99):.1f}ms {raw[0]:.1f}ms {pick(raw[1:], 0.99):.1f}ms {len(raw)}")
 PY
 )
     hwm=$(awk '/^VmHWM/ { printf "%.1fMiB", $2 / 1024 }' "/proc/${pid[$n]}/status")
-    printf '%-14s %10s %14s %12s %12s %12s %10s\n' "$n" "${cpu_idle[$n]}" "${cpu_scraped[$n]}" "$p50" "$p99" "$cnt" "$hwm"
+    printf '%-14s %10s %14s %11s %11s %11s %12s %8s %9s\n' "$n" "${cpu_idle[$n]}" "${cpu_scraped[$n]}" \
+        "$p50" "$p99" "$first" "$rest" "$cnt" "$hwm"
 done
 for n in ipcscope baseline; do
     [ -n "${pid[$n]:-}" ] || continue

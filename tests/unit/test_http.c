@@ -229,6 +229,84 @@ static void add_containers(struct snapshot *s)
 	snprintf(s->containers[1].name, sizeof(s->containers[1].name), "web-1");
 }
 
+/* The lines of text that begin with prefix, joined; at most max of them. */
+static char *lines_of(const char *text, const char *prefix, size_t max)
+{
+	size_t n = 0, len = 0;
+	char *out = calloc(1, strlen(text) + 1);
+
+	for (const char *p = text; *p && n < max; n++) {
+		const char *nl;
+
+		p = strstr(p, prefix);
+		if (!p)
+			break;
+		nl = strchr(p, '\n');
+		memcpy(out + len, p, (size_t)(nl - p + 1));
+		len += (size_t)(nl - p + 1);
+		p = nl + 1;
+	}
+	return out;
+}
+
+/* --metrics-top keeps the N fullest queues and largest segments without sorting them all:
+ * whatever N, its series are the first N of a sort of every object (the renderer sorts
+ * them all when N is most of them), ties and all (many equal fills and sizes, broken by
+ * the identity). */
+static void prom_top(void **state)
+{
+	static const char *const fams[] = {"ipcscope_queue_messages{", "ipcscope_queue_bytes{",
+					    "ipcscope_queue_capacity_bytes{", "ipcscope_shm_nattch{"};
+	static const size_t tops[] = {1, 2, 7, 50, 64, 100};
+	struct prom_stats st = {.top = 1000};
+	unsigned seed = 14;
+	struct snapshot s;
+	char *all, id[64];
+
+	(void)state;
+	snapshot_init(&s);
+	s.time = 1000;
+	for (int i = 0; i < 1000; i++) {
+		struct ipc_object *o;
+
+		if (i % 5 < 3) {
+			snprintf(id, sizeof(id), "sysv-msg:1:%d", i);
+			o = object_new(KIND_SYSV_MSG, id);
+			o->size = 16384;
+			o->used_bytes = (int64_t)(rand_r(&seed) % 8) * 2048;
+			o->messages = rand_r(&seed) % 3;
+		} else {
+			snprintf(id, sizeof(id), "sysv-shm:1:%d", i);
+			o = object_new(KIND_SYSV_SHM, id);
+			o->size = (int64_t)(rand_r(&seed) % 5) * 4096;
+			o->nattch = rand_r(&seed) % 4;
+		}
+		o->id = i;
+		snapshot_add(&s, o);
+	}
+	all = render_prom(&s, &st);
+	for (size_t t = 0; t < sizeof(tops) / sizeof(tops[0]); t++) {
+		char *text;
+
+		st.top = tops[t];
+		text = render_prom(&s, &st);
+		for (size_t f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
+			char *want = lines_of(all, fams[f], tops[t]), *got = lines_of(text, fams[f], (size_t)-1);
+			size_t n = 0;
+
+			for (const char *p = got; (p = strchr(p, '\n')); p++)
+				n++;
+			assert_int_equal(n, tops[t]);
+			assert_string_equal(got, want);
+			free(want);
+			free(got);
+		}
+		free(text);
+	}
+	free(all);
+	snapshot_release(&s);
+}
+
 /* Two containers of one short id and one of another: the per-kind totals get one series
  * per container label and kind (kinds without objects too), never two of one label set,
  * and a limit of a container's namespace carries its namespace and container. */
@@ -450,6 +528,67 @@ static void state_events(void **state)
 	http_state_put(c);
 }
 
+static struct http_state *build_lazy(struct snapshot *s, const struct http_state *prev, uint64_t seq)
+{
+	struct stale_ctx rules;
+	struct http_state *st = NULL;
+
+	stale_ctx_init(&rules, 0);
+	assert_int_equal(http_state_build(s, prev, seq, NULL, &rules, false, &st), 0);
+	return st;
+}
+
+/* A state built without its objects (nobody read them) has no body, slices or event until
+ * asked; then the body is the one an eager state has, byte for byte with the same ETag.
+ * A state with its objects that follows one without renders that one first, so its event
+ * says what changed as in a chain built eagerly. */
+static void state_lazy(void **state)
+{
+	struct snapshot s;
+	struct http_state *eager, *lazy, *next, *e2;
+	json_t *ev;
+
+	(void)state;
+	make_snapshot(&s, 1000, 48, true);
+	eager = build(&s, NULL, 1);
+	make_snapshot(&s, 1000, 48, true);
+	lazy = build_lazy(&s, NULL, 1);
+	assert_false(lazy->rendered);
+	assert_null(lazy->objects.data);
+	assert_null(lazy->slices);
+	assert_null(lazy->event);
+	assert_int_equal(lazy->nobjs, 4);
+	assert_int_equal(http_state_objects(lazy), 0);
+	assert_true(lazy->rendered);
+	assert_int_equal(lazy->objects.len, eager->objects.len);
+	assert_memory_equal(lazy->objects.data, eager->objects.data, eager->objects.len);
+	assert_string_equal(lazy->objects.etag, eager->objects.etag);
+	assert_int_equal(http_state_find(lazy, "pipe:99"), 3);
+	assert_int_equal(http_state_objects(lazy), 0); /* once */
+	http_state_put(lazy);
+
+	/* unrendered, then followed by a state with objects: the queue filled, the pipe went */
+	make_snapshot(&s, 1060, 48, true);
+	lazy = build_lazy(&s, eager, 2);
+	make_snapshot(&s, 1120, 96, false);
+	next = build(&s, lazy, 3);
+	assert_true(lazy->rendered);
+	ev = json_loads(strstr(next->event, "data: ") + 6, 0, NULL);
+	assert_int_equal(json_array_size(json_object_get(ev, "changed")), 1);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(ev, "changed"), 0)), "sysv-msg:1:7");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(ev, "vanished"), 0)), "pipe:99");
+	json_decref(ev);
+	/* and its bytes are those of the same snapshot built after an eager state */
+	make_snapshot(&s, 1120, 96, false);
+	e2 = build(&s, eager, 3);
+	assert_int_equal(next->objects.len, e2->objects.len);
+	assert_memory_equal(next->objects.data, e2->objects.data, e2->objects.len);
+	http_state_put(e2);
+	http_state_put(next);
+	http_state_put(lazy);
+	http_state_put(eager);
+}
+
 static void tokens(void **state)
 {
 	const char *secret = "0123456789abcdef";
@@ -559,8 +698,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(prom),         cmocka_unit_test(prom_containers),
+		cmocka_unit_test(prom_top),
 		cmocka_unit_test(state_containers),		cmocka_unit_test(bytes_per_object),
 		cmocka_unit_test(state_bodies), cmocka_unit_test(state_events),
+		cmocka_unit_test(state_lazy),
 		cmocka_unit_test(tokens),       cmocka_unit_test(web_names),
 		cmocka_unit_test(utf8),         cmocka_unit_test(clip),
 		cmocka_unit_test(gaps),         cmocka_unit_test(digest),
