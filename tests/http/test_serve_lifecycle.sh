@@ -110,6 +110,7 @@ wait
 
 # --- IPv6 loopback, and only there
 if ip -6 addr show dev lo 2>/dev/null | grep -q '::1/128'; then
+    : >"$T/serve.out"; : >"$T/serve.err" # now: the child's redirections may come late
     "$IPCSCOPE" serve --listen '[::1]:0' --interval 3600 >"$T/serve.out" 2>"$T/serve.err" &
     SERVER_PID=$!
     for _ in $(seq 100); do grep -q serving "$T/serve.out" && break; sleep 0.05; done
@@ -128,6 +129,7 @@ else
 fi
 
 # --- a non-loopback address warns (the socket lives for a moment only)
+: >"$T/serve.out"; : >"$T/serve.err" # now: the child's redirections may come late
 "$IPCSCOPE" serve --listen 0.0.0.0:0 --interval 3600 >"$T/serve.out" 2>"$T/serve.err" &
 SERVER_PID=$!
 for _ in $(seq 100); do grep -q serving "$T/serve.out" && break; sleep 0.05; done

@@ -12,6 +12,10 @@ BASE=
 # start_server ARGS...: serve in the background; sets URL (http://127.0.0.1:PORT/),
 # BASE (the same without the slash) and SERVER_PID. Output goes to $T/serve.{out,err}.
 start_server() {
+    # Emptied here, not by the redirections: those run in the child, which may not have
+    # run yet when the loop below reads the files (a server started before would show).
+    : >"$T/serve.out"
+    : >"$T/serve.err"
     "$IPCSCOPE" serve --listen 127.0.0.1:0 "$@" >"$T/serve.out" 2>"$T/serve.err" &
     SERVER_PID=$!
     # Up to 30 s: serve prints its URL after the first scan, which a loaded machine (or an
