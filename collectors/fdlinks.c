@@ -94,23 +94,26 @@ static int cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The duplicates of one process's pipes, kept open, are mostly consecutive numbers (the
- * kernel gives each new fd the lowest free one): one close_range per run. */
-static void dups_flush(struct fdlinks_fill *f)
+void fds_close_runs(int *fds, unsigned n)
 {
 	unsigned i = 0;
 
-	qsort(f->dups, f->ndups, sizeof(f->dups[0]), cmp_int);
-	while (i < f->ndups) {
+	qsort(fds, n, sizeof(fds[0]), cmp_int);
+	while (i < n) {
 		unsigned j = i + 1;
 
-		while (j < f->ndups && f->dups[j] == f->dups[j - 1] + 1)
+		while (j < n && fds[j] == fds[j - 1] + 1)
 			j++;
-		if (close_range((unsigned)f->dups[i], (unsigned)f->dups[j - 1], 0) < 0)
+		if (close_range((unsigned)fds[i], (unsigned)fds[j - 1], 0) < 0)
 			for (unsigned k = i; k < j; k++)
-				close(f->dups[k]);
+				close(fds[k]);
 		i = j;
 	}
+}
+
+static void dups_flush(struct fdlinks_fill *f)
+{
+	fds_close_runs(f->dups, f->ndups);
 	f->ndups = 0;
 }
 

@@ -68,6 +68,10 @@ struct fdlinks_fill {
 	unsigned ndups;
 };
 
+/* Close the n fds (sorted here): the duplicates made for fill levels, mostly consecutive
+ * numbers (the kernel gives each new fd the lowest free one), so one close_range per run. */
+void fds_close_runs(int *fds, unsigned n);
+
 /* Open /proc/PID (relative to procfd) and, when want is non-zero, read its fd links of the
  * classes in want. live: the running system (pipe access from the link's mode; a fixture
  * tree's is read from fdinfo by procfd.c); fill, when live: read pipes' fill levels with it.

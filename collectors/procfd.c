@@ -319,28 +319,9 @@ static void add_fd_holder(struct fdscan *fs, struct proc *p, struct ipc_object *
  * open) and then closed with the others, one close_range per run of consecutive numbers:
  * the kernel gives each new fd the lowest free number, so the duplicates of one process's
  * pipes, kept open, are mostly consecutive. */
-static int cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void dups_flush(struct fdscan *fs)
 {
-	unsigned i = 0;
-
-	qsort(fs->dups, fs->ndups, sizeof(fs->dups[0]), cmp_int);
-	while (i < fs->ndups) {
-		unsigned j = i + 1;
-
-		while (j < fs->ndups && fs->dups[j] == fs->dups[j - 1] + 1)
-			j++;
-		if (close_range((unsigned)fs->dups[i], (unsigned)fs->dups[j - 1], 0) < 0)
-			for (unsigned k = i; k < j; k++)
-				close(fs->dups[k]);
-		i = j;
-	}
+	fds_close_runs(fs->dups, fs->ndups);
 	fs->ndups = 0;
 }
 
