@@ -159,9 +159,9 @@ static void run_one(const struct collector *c, struct scan_ctx *ctx, struct snap
 		st->failed++;
 }
 
-/* The collectors from first up to (not including) end, which share one namespace type. */
 #define PHASE_MAX 16
 
+/* The collectors from first up to (not including) end, which share one namespace type. */
 struct phase {
 	const struct collector *const *first;
 	size_t n;                  /* at most PHASE_MAX */
@@ -173,13 +173,12 @@ struct phase {
 static int run_phase(void *arg)
 {
 	struct phase *ph = arg;
+	void *started[PHASE_MAX] = {0};
 
 	/* Limits are per IPC namespace (SysV, queues) or mount namespace (/dev/shm): those
 	 * another namespace's run reads are tagged with it; the scanner's are 0. */
 	ph->snap->limit_ns = !ph->ctx->ns_pid ? 0 : ph->first[0]->ns == NS_IPC ? ph->ctx->ipc_ns
 					     : ph->first[0]->ns == NS_MNT ? ph->ctx->mnt_ns : 0;
-	void *started[PHASE_MAX] = {0};
-
 	/* The halves that may run early first (collector.h: start, finish). */
 	for (size_t i = 0; i < ph->n; i++)
 		if (ph->first[i]->start && wanted(ph->first[i], ph->ctx))
