@@ -177,27 +177,13 @@ static void print_waiters(const struct ipc_object *o)
 		const struct ipc_waiter *w = &o->waiters[i];
 		char pid[24], tid[24], fd[24], detail[96], since[40];
 		const char *row[8] = {pid, tid, w->comm, w->what, w->syscall, fd, detail, since};
-		size_t n = 0;
 
 		snprintf(pid, sizeof(pid), "%d", (int)w->pid);
 		snprintf(tid, sizeof(tid), "%d", (int)w->tid);
 		snprintf(fd, sizeof(fd), "%d", w->fd);
 		if (w->fd < 0)
 			row[5] = "-";
-		detail[0] = '\0';
-		if (w->semnum >= 0)
-			n += (size_t)snprintf(detail + n, sizeof(detail) - n, "semnum=%d semop=%d ",
-					      w->semnum, w->semop);
-		if (w->has_msgtyp && n < sizeof(detail))
-			n += (size_t)snprintf(detail + n, sizeof(detail) - n, "msgtyp=%lld ",
-					      (long long)w->msgtyp);
-		if (w->addr && n < sizeof(detail))
-			n += (size_t)snprintf(detail + n, sizeof(detail) - n, "addr=0x%llx ",
-					      (unsigned long long)w->addr);
-		if (w->several && n < sizeof(detail))
-			n += (size_t)snprintf(detail + n, sizeof(detail) - n, "several ");
-		if (n && n < sizeof(detail))
-			detail[n - 1] = '\0';
+		waiter_detail(w, true, detail, sizeof(detail));
 		if (!detail[0])
 			row[6] = "-";
 		if (w->since > 0) {

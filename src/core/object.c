@@ -113,3 +113,23 @@ const char *access_str(unsigned access)
 	static const char *const s[] = {"-", "r", "w", "rw"};
 	return s[access & 3];
 }
+
+char *waiter_detail(const struct ipc_waiter *w, bool with_addr, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	if (w->semnum >= 0)
+		n += (size_t)snprintf(buf + n, len - n, "semnum=%d semop=%d ", w->semnum, w->semop);
+	if (w->has_msgtyp && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "msgtyp=%lld ", (long long)w->msgtyp);
+	if (with_addr && w->addr && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "addr=0x%llx ", (unsigned long long)w->addr);
+	if (w->several && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "several ");
+	if (n && n < len)
+		buf[n - 1] = '\0';
+	return buf;
+}

@@ -232,6 +232,11 @@ struct ipc_object {
 };
 
 /* A new object of kind with every field absent. identity is copied. */
+/* The details of a waiter that its other fields do not show, for a table cell: "semnum=N
+ * semop=N", "msgtyp=N", with_addr "addr=0x..." (futexes), "several" (poll, select, epoll),
+ * blank-separated. Cut to fit len; "" when there are none. Returns buf. */
+char *waiter_detail(const struct ipc_waiter *w, bool with_addr, char *buf, size_t len);
+
 struct ipc_object *object_new(enum ipc_kind kind, const char *identity);
 void object_free(struct ipc_object *o);
 /* Append a holder; map may be NULL and is copied. Returns the holder (borrowed). */

@@ -211,23 +211,15 @@ static void waiter_lines(struct top_lines *l, const struct ipc_object *o)
 	grid_row(&g, head);
 	for (size_t i = 0; i < o->nwaiters; i++) {
 		const struct ipc_waiter *w = &o->waiters[i];
-		char pid[24], tid[24], fd[24], detail[96] = "", since[40], tb[40];
+		char pid[24], tid[24], fd[24], detail[96], since[40], tb[40];
 		const char *row[8] = {pid, tid, w->comm, w->what, w->syscall, fd, detail, NULL};
-		size_t n = 0;
 
 		snprintf(pid, sizeof(pid), "%d", (int)w->pid);
 		snprintf(tid, sizeof(tid), "%d", (int)w->tid);
 		snprintf(fd, sizeof(fd), "%d", w->fd);
 		if (w->fd < 0)
 			row[5] = "-";
-		if (w->semnum >= 0)
-			n += (size_t)snprintf(detail + n, sizeof(detail) - n, "semnum=%d semop=%d ", w->semnum, w->semop);
-		if (w->has_msgtyp && n < sizeof(detail))
-			n += (size_t)snprintf(detail + n, sizeof(detail) - n, "msgtyp=%lld ", (long long)w->msgtyp);
-		if (w->several && n < sizeof(detail))
-			n += (size_t)snprintf(detail + n, sizeof(detail) - n, "several ");
-		if (n && n < sizeof(detail))
-			detail[n - 1] = '\0';
+		waiter_detail(w, false, detail, sizeof(detail));
 		if (!detail[0])
 			row[6] = NULL;
 		if (w->since > 0) {
