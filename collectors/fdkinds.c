@@ -66,21 +66,23 @@ static const char *field(const char *text, const char *key, char *buf, size_t le
 
 int fdkinds_parse_eventfd(const char *fdinfo, struct ipc_object *o)
 {
+	struct obj_fdk *k;
 	char buf[32];
 	uint64_t v;
 
 	/* The kernel prints the count in hex ("%16llx"), the id and the mode in decimal. */
 	if (!field(fdinfo, "eventfd-count", buf, sizeof(buf)) || parse_u64_base(buf, 16, &v) < 0)
 		return -EINVAL;
-	o->fdk.has_count = true;
-	o->fdk.count = v;
+	k = obj_fdk_mut(o);
+	k->has_count = true;
+	k->count = v;
 	if (field(fdinfo, "eventfd-id", buf, sizeof(buf)) && parse_u64(buf, &v) == 0) {
-		o->fdk.has_id = true;
-		o->fdk.id = v;
+		k->has_id = true;
+		k->id = v;
 	}
 	if (field(fdinfo, "eventfd-semaphore", buf, sizeof(buf)) && parse_u64(buf, &v) == 0) {
-		o->fdk.has_semaphore = true;
-		o->fdk.semaphore = v != 0;
+		k->has_semaphore = true;
+		k->semaphore = v != 0;
 	}
 	return 0;
 }
@@ -101,30 +103,30 @@ int fdkinds_parse_status(const char *status, struct ipc_object *o)
 		const char *key;
 		size_t off;
 	} sets[] = {
-		{"SigPnd", offsetof(struct ipc_object, fdk.pnd)},
-		{"ShdPnd", offsetof(struct ipc_object, fdk.shdpnd)},
-		{"SigBlk", offsetof(struct ipc_object, fdk.blk)},
-		{"SigIgn", offsetof(struct ipc_object, fdk.ign)},
-		{"SigCgt", offsetof(struct ipc_object, fdk.cgt)},
+		{"SigPnd", offsetof(struct obj_fdk, pnd)},
+		{"ShdPnd", offsetof(struct obj_fdk, shdpnd)},
+		{"SigBlk", offsetof(struct obj_fdk, blk)},
+		{"SigIgn", offsetof(struct obj_fdk, ign)},
+		{"SigCgt", offsetof(struct obj_fdk, cgt)},
 	};
+	uint64_t v[ARRAY_SIZE(sets)], q, lim;
+	struct obj_fdk *k;
 	char buf[48], *slash;
-	uint64_t q, lim;
 
-	for (size_t i = 0; i < ARRAY_SIZE(sets); i++) {
-		uint64_t v;
-
-		if (!field(status, sets[i].key, buf, sizeof(buf)) || parse_u64_base(buf, 16, &v) < 0)
+	for (size_t i = 0; i < ARRAY_SIZE(sets); i++)
+		if (!field(status, sets[i].key, buf, sizeof(buf)) || parse_u64_base(buf, 16, &v[i]) < 0)
 			return -EINVAL;
-		memcpy((char *)o + sets[i].off, &v, sizeof(v));
-	}
-	o->fdk.has_sets = true;
-	o->fdk.queued = o->fdk.qlimit = -1;
+	k = obj_fdk_mut(o);
+	for (size_t i = 0; i < ARRAY_SIZE(sets); i++)
+		memcpy((char *)k + sets[i].off, &v[i], sizeof(v[i]));
+	k->has_sets = true;
+	k->queued = k->qlimit = -1;
 	/* "SigQ: queued/limit"; the limit is RLIMIT_SIGPENDING of the process. */
 	if (field(status, "SigQ", buf, sizeof(buf)) && (slash = strchr(buf, '/'))) {
 		*slash = '\0';
 		if (parse_u64(buf, &q) == 0 && parse_u64(slash + 1, &lim) == 0) {
-			o->fdk.queued = (int64_t)q;
-			o->fdk.qlimit = (int64_t)lim;
+			k->queued = (int64_t)q;
+			k->qlimit = (int64_t)lim;
 		}
 	}
 	return 0;
@@ -168,7 +170,7 @@ static struct ipc_object *join_seen(struct fdscan *fs, int kind, pid_t pid, int 
 		struct fdk_seen *s = &st->seen[i];
 		int same;
 
-		if ((int)s->o->kind != kind || (kind == KIND_SIGNALFD && s->o->fdk.mask != mask))
+		if ((int)s->o->kind != kind || (kind == KIND_SIGNALFD && obj_fdk(s->o)->mask != mask))
 			continue;
 		same = same_file(fs, s->pid, s->fd, pid, fd);
 		if (same > 0)
@@ -204,7 +206,8 @@ static void add_holder(struct fdscan *fs, struct proc *p, struct ipc_object *o, 
 
 static void eventfd_fd(struct fdscan *fs, struct proc *p, int fdnum, const char *fdinfo)
 {
-	struct ipc_object tmp = {0}, *o = NULL;
+	struct obj_fdk tk = {0};
+	struct ipc_object tmp = {.fdk = &tk}, *o = NULL; /* parsed into tk, no allocation */
 	struct join_ent *ent = NULL;
 	char identity[64];
 	bool unsure = false;
@@ -214,23 +217,23 @@ static void eventfd_fd(struct fdscan *fs, struct proc *p, int fdnum, const char 
 			       (int)p->pid, fdnum);
 		return;
 	}
-	if (tmp.fdk.has_id) {
+	if (tk.has_id) {
 		/* By id in the pass's join table, not by identity: the identity index would be
 		 * built over every object and kept for every object added after. */
-		ent = join_tab_get(&fs->tab, KIND_EVENTFD, 0, tmp.fdk.id, true);
+		ent = join_tab_get(&fs->tab, KIND_EVENTFD, 0, tk.id, true);
 		o = ent->o;
-		snprintf(identity, sizeof(identity), "eventfd:%" PRIu64, tmp.fdk.id);
+		snprintf(identity, sizeof(identity), "eventfd:%" PRIu64, tk.id);
 	} else {
 		o = join_seen(fs, KIND_EVENTFD, p->pid, fdnum, 0, &unsure);
 		snprintf(identity, sizeof(identity), "eventfd:%d:%d", (int)p->pid, fdnum);
 	}
 	if (!o) {
 		o = object_new(KIND_EVENTFD, identity);
-		o->fdk = tmp.fdk;
+		*obj_fdk_mut(o) = tk;
 		if (unsure)
 			object_set_partial(o, "no eventfd-id and kcmp cannot compare: may be the same "
 					   "eventfd as another listed");
-		if (!tmp.fdk.has_id)
+		if (!tk.has_id)
 			remember(fs, o, p->pid, fdnum);
 		else
 			ent->o = o;
@@ -258,8 +261,8 @@ static void signalfd_fd(struct fdscan *fs, struct proc *p, int fdnum, const char
 	if (!o) {
 		snprintf(identity, sizeof(identity), "signalfd:%d:%d", (int)p->pid, fdnum);
 		o = object_new(KIND_SIGNALFD, identity);
-		o->fdk.has_mask = true;
-		o->fdk.mask = mask;
+		obj_fdk_mut(o)->has_mask = true;
+		o->fdk->mask = mask;
 		if (unsure)
 			object_set_partial(o, "kcmp cannot compare: may be the same signalfd as another "
 					   "listed with this mask");
@@ -298,7 +301,8 @@ void fdkinds_fd(struct fdscan *fs, struct proc *p, const char *link, int fdnum, 
 void fdkinds_proc(struct fdscan *fs, struct proc *p)
 {
 	bool every = (fs->want & KIND_BIT(KIND_SIGNAL)) != 0;
-	struct ipc_object tmp = {0}, *o;
+	struct obj_fdk tk = {0}, *k;
+	struct ipc_object tmp = {.fdk = &tk}, *o; /* parsed into tk, no allocation */
 	char identity[32], *text = NULL;
 	int rc;
 
@@ -313,15 +317,16 @@ void fdkinds_proc(struct fdscan *fs, struct proc *p)
 	if (rc < 0)
 		return;
 	/* Interesting: something pending; -t signal also lists the holders of a signalfd. */
-	if (!(tmp.fdk.pnd | tmp.fdk.shdpnd) && !(every && p->signalfd))
+	if (!(tk.pnd | tk.shdpnd) && !(every && p->signalfd))
 		return;
 	snprintf(identity, sizeof(identity), "signal:%d", (int)p->pid);
 	o = object_new(KIND_SIGNAL, identity);
-	o->fdk = tmp.fdk;
-	o->fdk.pid.pid = p->pid;
-	scan_resolve_pid(fs->ctx, fs->snap, &o->fdk.pid);
-	if (!o->fdk.pid.comm[0])
-		snprintf(o->fdk.pid.comm, sizeof(o->fdk.pid.comm), "%s", proc_comm(fs, p));
+	k = obj_fdk_mut(o);
+	*k = tk;
+	k->pid.pid = p->pid;
+	scan_resolve_pid(fs->ctx, fs->snap, &k->pid);
+	if (!k->pid.comm[0])
+		snprintf(k->pid.comm, sizeof(k->pid.comm), "%s", proc_comm(fs, p));
 	snapshot_add(fs->snap, o);
 }
 

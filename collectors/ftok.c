@@ -282,7 +282,7 @@ static void match_cands(struct ipc_object *o, const struct cands *c, const struc
 	for (size_t i = 0; i < c->n; i++) {
 		const struct cand *x = &c->v[i];
 
-		o->keyfile.checked++;
+		obj_keyfile_mut(o)->checked++;
 		if (!ftok_file_matches(o->key, x->dev, x->ino) || seen_file(*found, *nfound, x))
 			continue;
 		xgrow((void **)found, cap, *nfound + 1, sizeof(**found));
@@ -306,10 +306,10 @@ static void search_object(struct search *s, struct ipc_object *o)
 	size_t npids = 0, nfound = 0, cap = 0;
 	const struct cand **found = NULL;
 
-	add_pid(pids, &npids, &o->cpid);
-	add_pid(pids, &npids, &o->lpid);
-	add_pid(pids, &npids, &o->lspid);
-	add_pid(pids, &npids, &o->lrpid);
+	add_pid(pids, &npids, &obj_sysv(o)->cpid);
+	add_pid(pids, &npids, &obj_sysv(o)->lpid);
+	add_pid(pids, &npids, &obj_sysv(o)->lspid);
+	add_pid(pids, &npids, &obj_sysv(o)->lrpid);
 	for (int64_t i = 0; o->sems && i < o->nsems; i++)
 		add_pid(pids, &npids, &o->sems[i].pid);
 	for (size_t i = 0; i < o->nholders; i++) {
@@ -322,12 +322,12 @@ static void search_object(struct search *s, struct ipc_object *o)
 	if (!s->paths_read)
 		read_key_paths(s);
 	match_cands(o, &s->paths, &found, &nfound, &cap);
-	o->keyfile.searched = true;
-	o->keyfile.matches = (unsigned)nfound;
+	obj_keyfile_mut(o)->searched = true;
+	obj_keyfile_mut(o)->matches = (unsigned)nfound;
 	if (nfound) {
-		o->keyfile.file = xstrdup(found[0]->path);
-		o->keyfile.via = found[0]->via;
-		o->keyfile.pid = found[0]->pid;
+		obj_keyfile_mut(o)->file = xstrdup(found[0]->path);
+		obj_keyfile_mut(o)->via = found[0]->via;
+		obj_keyfile_mut(o)->pid = found[0]->pid;
 	}
 	free(found);
 }
@@ -347,7 +347,7 @@ void ftok_find_sources(struct snapshot *snap, const char *root, struct ipc_objec
 
 		if (o->kind != KIND_SYSV_MSG && o->kind != KIND_SYSV_SHM && o->kind != KIND_SYSV_SEM)
 			continue;
-		if (!o->has_key || o->keyfile.searched || ftok_split(o->key, NULL) != FTOK_SPLIT)
+		if (!o->has_key || obj_keyfile(o)->searched || ftok_split(o->key, NULL) != FTOK_SPLIT)
 			continue;
 		search_object(&s, o);
 		any = true;

@@ -243,6 +243,7 @@ static struct ipc_object *lock_object(struct scan_ctx *ctx, struct snapshot *sna
 {
 	char base[160], identity[176];
 	struct ipc_object *o;
+	struct obj_lock *lk;
 
 	make_identity(l, base, sizeof(base));
 	snprintf(identity, sizeof(identity), "%s", base);
@@ -250,22 +251,23 @@ static struct ipc_object *lock_object(struct scan_ctx *ctx, struct snapshot *sna
 		snprintf(identity, sizeof(identity), "%s#%u", base, k);
 	o = object_new(KIND_LOCK, identity);
 	lock_id_add(ids, o->identity);
-	o->lock_type = l->type;
-	o->lock_mode = l->mode;
-	o->lock_mandatory = l->mandatory;
-	o->lock_state = l->state;
-	o->lock_start = l->start;
-	o->lock_end = l->end;
-	o->lock_nwaiting = 0;
+	lk = obj_lock_mut(o);
+	lk->type = l->type;
+	lk->mode = l->mode;
+	lk->mandatory = l->mandatory;
+	lk->state = l->state;
+	lk->start = l->start;
+	lk->end = l->end;
+	lk->nwaiting = 0;
 	if (l->has_file) {
 		o->dev = l->dev;
 		o->inode = l->ino;
 	}
 	if (l->pid > 0) {
-		o->lock_pid.pid = (pid_t)l->pid;
-		scan_resolve_pid(ctx, snap, &o->lock_pid);
+		lk->pid.pid = (pid_t)l->pid;
+		scan_resolve_pid(ctx, snap, &lk->pid);
 	}
-	set_ns(ctx, snap, o, o->lock_pid.pid);
+	set_ns(ctx, snap, o, lk->pid.pid);
 	snapshot_add(snap, o);
 	return o;
 }
@@ -273,13 +275,14 @@ static struct ipc_object *lock_object(struct scan_ctx *ctx, struct snapshot *sna
 static void add_blocked(struct scan_ctx *ctx, struct snapshot *snap, struct ipc_object *o,
 			const struct lock_line *l)
 {
+	struct obj_lock *lk = obj_lock_mut(o);
 	struct pid_ref *r;
 
-	o->lock_nwaiting++;
+	lk->nwaiting++;
 	if (l->pid <= 0)
 		return; /* an OFD request names no process */
-	o->lock_blocked = xrealloc(o->lock_blocked, (o->nlock_blocked + 1) * sizeof(*o->lock_blocked));
-	r = &o->lock_blocked[o->nlock_blocked++];
+	lk->blocked = xrealloc(lk->blocked, (lk->nblocked + 1) * sizeof(*lk->blocked));
+	r = &lk->blocked[lk->nblocked++];
 	memset(r, 0, sizeof(*r));
 	r->pid = (pid_t)l->pid;
 	scan_resolve_pid(ctx, snap, r);
@@ -397,12 +400,12 @@ bool locks_join_prepare(struct fdscan *fs)
 	qsort(x->objs, x->n, sizeof(*x->objs), by_file);
 	/* Asked once per process by the walk (locks_blocked_pid): sorted here, once. */
 	for (size_t i = 0; i < x->n; i++)
-		x->nblocked += x->objs[i]->nlock_blocked;
+		x->nblocked += obj_lock(x->objs[i])->nblocked;
 	x->blocked = xcalloc(x->nblocked ? x->nblocked : 1, sizeof(*x->blocked));
 	x->nblocked = 0;
 	for (size_t i = 0; i < x->n; i++)
-		for (size_t b = 0; b < x->objs[i]->nlock_blocked; b++)
-			x->blocked[x->nblocked++] = x->objs[i]->lock_blocked[b].pid;
+		for (size_t b = 0; b < obj_lock(x->objs[i])->nblocked; b++)
+			x->blocked[x->nblocked++] = obj_lock(x->objs[i])->blocked[b].pid;
 	if (x->nblocked > 1)
 		qsort(x->blocked, x->nblocked, sizeof(*x->blocked), cmp_pid);
 	fs->locks = x;
@@ -428,9 +431,9 @@ static size_t lower_bound(const struct lock_index *x, uint64_t dev, uint64_t ino
 
 static bool same_lock(const struct ipc_object *o, const struct lock_line *l)
 {
-	return !l->waiter && !strcmp(o->lock_type, l->type) && !strcmp(o->lock_mode, l->mode) &&
-	       o->lock_start == l->start && o->lock_end == l->end &&
-	       (!strcmp(l->type, "ofd") || o->lock_pid.pid == (pid_t)l->pid);
+	return !l->waiter && !strcmp(obj_lock(o)->type, l->type) && !strcmp(obj_lock(o)->mode, l->mode) &&
+	       obj_lock(o)->start == l->start && obj_lock(o)->end == l->end &&
+	       (!strcmp(l->type, "ofd") || obj_lock(o)->pid.pid == (pid_t)l->pid);
 }
 
 static void set_name(struct ipc_object *o, const char *link, const struct stat *st)
@@ -490,10 +493,10 @@ static void join_fdinfo(struct fdscan *fs, struct proc *p, const char *link, int
 			struct ipc_object *o = x->objs[pick];
 
 			object_add_holder(o, p->pid, proc_comm(fs, p), fdnum, access, NULL);
-			if (o->lock_pid.pid <= 0) {
+			if (obj_lock(o)->pid.pid <= 0) {
 				/* OFD: the first process found holding it stands for it. */
-				o->lock_pid.pid = p->pid;
-				scan_resolve_pid(fs->ctx, fs->snap, &o->lock_pid);
+				obj_lock_mut(o)->pid.pid = p->pid;
+				scan_resolve_pid(fs->ctx, fs->snap, &obj_lock_mut(o)->pid);
 				set_ns(fs->ctx, fs->snap, o, p->pid);
 			}
 			if (!x->named_by_holder[pick]) {
@@ -537,7 +540,7 @@ void locks_join_finish(struct fdscan *fs)
 		if (!o->name)
 			object_set_partial(o, "path unknown: no fd on the file was seen (a process not "
 					   "read, or it closed the file during the scan)");
-		if (!strcmp(o->lock_type, "ofd") && !o->nholders)
+		if (!strcmp(obj_lock(o)->type, "ofd") && !o->nholders)
 			object_set_partial(o, "holder unknown: /proc/locks names no process for an OFD "
 					   "lock and no fd's fdinfo showed it");
 	}
@@ -564,8 +567,8 @@ void locks_join_waiters(struct snapshot *snap)
 				continue;
 			if (!fallback)
 				fallback = o;
-			for (size_t b = 0; b < o->nlock_blocked; b++)
-				if (o->lock_blocked[b].pid == wt->pid)
+			for (size_t b = 0; b < obj_lock(o)->nblocked; b++)
+				if (obj_lock(o)->blocked[b].pid == wt->pid)
 					found = o;
 		}
 		if (found || fallback)

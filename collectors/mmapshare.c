@@ -187,7 +187,7 @@ static void cache_rss(struct fdscan *fs, struct ipc_object *o, const char *path)
 		return;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_ino == o->inode) {
 		if (syscall(__NR_cachestat, fd, &range, &cs, 0) == 0)
-			o->rss = (int64_t)(cs.nr_cache * (uint64_t)sysconf(_SC_PAGESIZE));
+			obj_sysv_mut(o)->rss = (int64_t)(cs.nr_cache * (uint64_t)sysconf(_SC_PAGESIZE));
 		else if (errno == ENOSYS)
 			fs->cachestat_err = errno;
 	}

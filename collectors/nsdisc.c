@@ -327,21 +327,25 @@ void ns_label(struct snapshot *snap)
 			/* a pipe every holder of which is in one container */
 			o->cont = snapshot_container(snap, shared);
 		}
-		label_pid(snap, &o->cpid);
-		label_pid(snap, &o->lpid);
-		label_pid(snap, &o->lspid);
-		label_pid(snap, &o->lrpid);
-		label_pid(snap, &o->notify_pid);
+		if (o->sysv) {
+			label_pid(snap, &o->sysv->cpid);
+			label_pid(snap, &o->sysv->lpid);
+			label_pid(snap, &o->sysv->lspid);
+			label_pid(snap, &o->sysv->lrpid);
+			label_pid(snap, &o->sysv->notify_pid);
+		}
 		for (int64_t k = 0; o->sems && k < o->nsems; k++)
 			label_pid(snap, &o->sems[k].pid);
-		label_pid(snap, &o->lock_pid);
-		for (size_t k = 0; k < o->nlock_blocked; k++)
-			label_pid(snap, &o->lock_blocked[k]);
-		if (o->fdk.pid.pid > 0) {
+		if (o->lock) {
+			label_pid(snap, &o->lock->pid);
+			for (size_t k = 0; k < o->lock->nblocked; k++)
+				label_pid(snap, &o->lock->blocked[k]);
+		}
+		if (obj_fdk(o)->pid.pid > 0) {
 			/* a process's signals: its container */
-			const struct ns_proc *p = snapshot_proc(snap, o->fdk.pid.pid);
+			const struct ns_proc *p = snapshot_proc(snap, obj_fdk(o)->pid.pid);
 
-			label_pid(snap, &o->fdk.pid);
+			label_pid(snap, &o->fdk->pid);
 			if (p)
 				o->cont = snapshot_container(snap, p->container);
 		}

@@ -241,9 +241,9 @@ static bool object_selected(const struct ipc_object *o, void *arg)
 		return n && ns_selected(ctx, snap, n);
 	}
 	/* A process's signals (kind signal) go with that process, as if it held them. */
-	for (size_t h = 0; h < o->nholders + (o->fdk.pid.pid > 0); h++) {
+	for (size_t h = 0; h < o->nholders + (obj_fdk(o)->pid.pid > 0); h++) {
 		const struct ns_proc *p = snapshot_proc(snap, h < o->nholders ? o->holders[h].pid
-								  : o->fdk.pid.pid);
+								  : obj_fdk(o)->pid.pid);
 
 		for (size_t k = 0; p && k < ARRAY_SIZE(pipe_types); k++) {
 			const struct ns_info *n = snapshot_ns(snap, pipe_types[k], p->ns[pipe_types[k]]);

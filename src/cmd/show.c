@@ -86,29 +86,29 @@ static void print_ftok(const struct ipc_object *o)
 	}
 	printf("%-10s proj %s (%u), device bits 0x%02x, inode bits 0x%04x\n", "FTOK",
 	       ftok_proj_text(p.proj, proj, sizeof(proj)), p.proj, p.dev_bits, p.ino_bits);
-	if (!o->keyfile.searched)
+	if (!obj_keyfile(o)->searched)
 		return;
-	if (!o->keyfile.file && !o->keyfile.checked) {
+	if (!obj_keyfile(o)->file && !obj_keyfile(o)->checked) {
 		printf("%-10s no probable source: nothing to compare (no live process is recorded for "
 		       "it; --key-path DIR searches a directory)\n", "KEYFILE");
 		return;
 	}
-	if (!o->keyfile.file) {
+	if (!obj_keyfile(o)->file) {
 		printf("%-10s no probable source: none of the %u files compared gives this key\n", "KEYFILE",
-		       o->keyfile.checked);
+		       obj_keyfile(o)->checked);
 		return;
 	}
-	via = !strcmp(o->keyfile.via, "fd") ? "an open file" :
-	      !strcmp(o->keyfile.via, "cwd") ? "the working directory" :
-	      !strcmp(o->keyfile.via, "cwd-entry") ? "in the working directory" :
-	      !strcmp(o->keyfile.via, "exe") ? "the executable" : "under --key-path";
-	printf("%-10s probable source: ftok(\"%s\", %s)", "KEYFILE", o->keyfile.file, proj);
-	if (o->keyfile.pid > 0)
-		printf(" (%s of pid %d)", via, (int)o->keyfile.pid);
+	via = !strcmp(obj_keyfile(o)->via, "fd") ? "an open file" :
+	      !strcmp(obj_keyfile(o)->via, "cwd") ? "the working directory" :
+	      !strcmp(obj_keyfile(o)->via, "cwd-entry") ? "in the working directory" :
+	      !strcmp(obj_keyfile(o)->via, "exe") ? "the executable" : "under --key-path";
+	printf("%-10s probable source: ftok(\"%s\", %s)", "KEYFILE", obj_keyfile(o)->file, proj);
+	if (obj_keyfile(o)->pid > 0)
+		printf(" (%s of pid %d)", via, (int)obj_keyfile(o)->pid);
 	else
 		printf(" (%s)", via);
-	if (o->keyfile.matches > 1)
-		printf("; %u files give this key", o->keyfile.matches);
+	if (obj_keyfile(o)->matches > 1)
+		printf("; %u files give this key", obj_keyfile(o)->matches);
 	printf("\n");
 }
 

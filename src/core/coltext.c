@@ -108,11 +108,11 @@ static void procs_text(FILE *f, const struct ipc_object *o)
 {
 	bool first = true;
 
-	put_pid(f, &first, "c", &o->cpid);
-	put_pid(f, &first, "l", &o->lpid);
-	put_pid(f, &first, "s", &o->lspid);
-	put_pid(f, &first, "r", &o->lrpid);
-	put_pid(f, &first, "n", &o->notify_pid);
+	put_pid(f, &first, "c", &obj_sysv(o)->cpid);
+	put_pid(f, &first, "l", &obj_sysv(o)->lpid);
+	put_pid(f, &first, "s", &obj_sysv(o)->lspid);
+	put_pid(f, &first, "r", &obj_sysv(o)->lrpid);
+	put_pid(f, &first, "n", &obj_sysv(o)->notify_pid);
 	for (int64_t i = 0; o->sems && i < o->nsems; i++) {
 		bool seen = false;
 
@@ -151,9 +151,9 @@ static void waiters_text(FILE *f, const struct ipc_object *o)
 
 static void blocked_text(FILE *f, const struct ipc_object *o)
 {
-	for (size_t i = 0; i < o->nlock_blocked; i++)
-		fprintf(f, "%s%d/%s", i ? " " : "", (int)o->lock_blocked[i].pid,
-			o->lock_blocked[i].comm[0] ? o->lock_blocked[i].comm : "?");
+	for (size_t i = 0; i < obj_lock(o)->nblocked; i++)
+		fprintf(f, "%s%d/%s", i ? " " : "", (int)obj_lock(o)->blocked[i].pid,
+			obj_lock(o)->blocked[i].comm[0] ? obj_lock(o)->blocked[i].comm : "?");
 }
 
 static void semvals_text(FILE *f, const struct ipc_object *o)
@@ -177,7 +177,7 @@ char *column_long_text(const struct column *c, const struct ipc_object *o)
 		fn = procs_text;
 	else if (!strcmp(c->name, "WAITERS") && o->nwaiters)
 		fn = waiters_text;
-	else if (!strcmp(c->name, "BLOCKED") && o->nlock_blocked)
+	else if (!strcmp(c->name, "BLOCKED") && obj_lock(o)->nblocked)
 		fn = blocked_text;
 	else if (!strcmp(c->name, "SEMVALS") && o->sems && o->nsems > 0)
 		fn = semvals_text;

@@ -42,66 +42,67 @@ static void set_str(struct col_value *v, const char *s)
 	v->s = s;
 }
 
-/* Sizes and counts: -1 means absent. */
+/* Sizes and counts: -1 means absent. The field is an expression of o (a group's through its
+ * accessor, which gives absent values when the object has no such group). */
 #define GET_COUNT(fn, field) \
 	static void fn(const struct ipc_object *o, struct col_value *v) \
 	{ \
-		if (o->field >= 0) \
-			set_int(v, o->field); \
+		if ((field) >= 0) \
+			set_int(v, (field)); \
 	}
 /* Times: 0 means never set, which JSON leaves out and the table shows as "-". */
 #define GET_TIME(fn, field) \
 	static void fn(const struct ipc_object *o, struct col_value *v) \
 	{ \
-		if (o->field > 0) \
-			set_int(v, o->field); \
+		if ((field) > 0) \
+			set_int(v, (field)); \
 	}
 #define GET_PID(fn, ref) \
 	static void fn##_pid(const struct ipc_object *o, struct col_value *v) \
 	{ \
-		if (o->ref.pid > 0) \
-			set_int(v, o->ref.pid); \
+		if ((ref).pid > 0) \
+			set_int(v, (ref).pid); \
 	} \
 	static void fn##_comm(const struct ipc_object *o, struct col_value *v) \
 	{ \
-		if (o->ref.pid > 0 && o->ref.comm[0]) \
-			set_str(v, o->ref.comm); \
+		if ((ref).pid > 0 && (ref).comm[0]) \
+			set_str(v, (ref).comm); \
 	} \
 	static void fn##_alive(const struct ipc_object *o, struct col_value *v) \
 	{ \
-		if (o->ref.pid > 0) \
-			set_int(v, !o->ref.gone && !o->ref.zombie); \
+		if ((ref).pid > 0) \
+			set_int(v, !(ref).gone && !(ref).zombie); \
 	}
 
-GET_COUNT(get_size, size)
-GET_COUNT(get_used, used_bytes)
-GET_COUNT(get_msgs, messages)
-GET_COUNT(get_maxmsg, max_messages)
-GET_COUNT(get_msgsize, msgsize)
-GET_COUNT(get_nattch, nattch)
-GET_COUNT(get_rss, rss)
-GET_COUNT(get_swap, swap)
-GET_COUNT(get_alloc, blocks)
-GET_COUNT(get_nsems, nsems)
-GET_COUNT(get_notify, notify)
-GET_COUNT(get_signo, signo)
-GET_COUNT(get_rqueue, rqueue)
-GET_COUNT(get_wqueue, wqueue)
-GET_COUNT(get_pending, pending)
-GET_COUNT(get_backlog, backlog)
-GET_TIME(get_ctime, ctime)
-GET_TIME(get_atime, atime)
-GET_TIME(get_dtime, dtime)
-GET_TIME(get_mtime, mtime)
-GET_TIME(get_stime, stime)
-GET_TIME(get_rtime, rtime)
-GET_TIME(get_otime, otime)
-GET_PID(get_c, cpid)
-GET_PID(get_l, lpid)
-GET_PID(get_ls, lspid)
-GET_PID(get_lr, lrpid)
-GET_PID(get_n, notify_pid)
-GET_PID(get_lock, lock_pid)
+GET_COUNT(get_size, o->size)
+GET_COUNT(get_used, o->used_bytes)
+GET_COUNT(get_msgs, o->messages)
+GET_COUNT(get_maxmsg, obj_sysv(o)->max_messages)
+GET_COUNT(get_msgsize, obj_sysv(o)->msgsize)
+GET_COUNT(get_nattch, obj_sysv(o)->nattch)
+GET_COUNT(get_rss, obj_sysv(o)->rss)
+GET_COUNT(get_swap, obj_sysv(o)->swap)
+GET_COUNT(get_alloc, o->blocks)
+GET_COUNT(get_nsems, o->nsems)
+GET_COUNT(get_notify, obj_sysv(o)->notify)
+GET_COUNT(get_signo, obj_sysv(o)->signo)
+GET_COUNT(get_rqueue, o->rqueue)
+GET_COUNT(get_wqueue, o->wqueue)
+GET_COUNT(get_pending, o->pending)
+GET_COUNT(get_backlog, o->backlog)
+GET_TIME(get_ctime, o->ctime)
+GET_TIME(get_atime, o->atime)
+GET_TIME(get_dtime, obj_sysv(o)->dtime)
+GET_TIME(get_mtime, o->mtime)
+GET_TIME(get_stime, obj_sysv(o)->stime)
+GET_TIME(get_rtime, obj_sysv(o)->rtime)
+GET_TIME(get_otime, o->otime)
+GET_PID(get_c, obj_sysv(o)->cpid)
+GET_PID(get_l, obj_sysv(o)->lpid)
+GET_PID(get_ls, obj_sysv(o)->lspid)
+GET_PID(get_lr, obj_sysv(o)->lrpid)
+GET_PID(get_n, obj_sysv(o)->notify_pid)
+GET_PID(get_lock, obj_lock(o)->pid)
 
 static void get_identity(const struct ipc_object *o, struct col_value *v)
 {
@@ -221,31 +222,31 @@ static void get_keyino(const struct ipc_object *o, struct col_value *v)
 
 static void get_keyfile(const struct ipc_object *o, struct col_value *v)
 {
-	set_str(v, o->keyfile.file);
+	set_str(v, obj_keyfile(o)->file);
 }
 
 static void get_keyvia(const struct ipc_object *o, struct col_value *v)
 {
-	if (o->keyfile.file)
-		set_str(v, o->keyfile.via);
+	if (obj_keyfile(o)->file)
+		set_str(v, obj_keyfile(o)->via);
 }
 
 static void get_keypid(const struct ipc_object *o, struct col_value *v)
 {
-	if (o->keyfile.file && o->keyfile.pid > 0)
-		set_int(v, o->keyfile.pid);
+	if (obj_keyfile(o)->file && obj_keyfile(o)->pid > 0)
+		set_int(v, obj_keyfile(o)->pid);
 }
 
 static void get_keymatches(const struct ipc_object *o, struct col_value *v)
 {
-	if (o->keyfile.searched)
-		set_int(v, o->keyfile.matches);
+	if (obj_keyfile(o)->searched)
+		set_int(v, obj_keyfile(o)->matches);
 }
 
 static void get_keychecked(const struct ipc_object *o, struct col_value *v)
 {
-	if (o->keyfile.searched)
-		set_int(v, o->keyfile.checked);
+	if (obj_keyfile(o)->searched)
+		set_int(v, obj_keyfile(o)->checked);
 }
 
 static void get_name(const struct ipc_object *o, struct col_value *v)
@@ -339,9 +340,9 @@ static void get_use(const struct ipc_object *o, struct col_value *v)
 	if (o->size > 0 && o->used_bytes >= 0) {
 		v->present = true;
 		v->d = 100.0 * (double)o->used_bytes / (double)o->size;
-	} else if (o->max_messages > 0 && o->messages >= 0) {
+	} else if (obj_sysv(o)->max_messages > 0 && o->messages >= 0) {
 		v->present = true;
-		v->d = 100.0 * (double)o->messages / (double)o->max_messages;
+		v->d = 100.0 * (double)o->messages / (double)obj_sysv(o)->max_messages;
 	}
 }
 
@@ -475,11 +476,11 @@ static void get_procs(const struct ipc_object *o, struct col_value *v)
 	size_t n = 0, cap = sizeof(v->buf);
 
 	v->buf[0] = '\0';
-	n = put_pid(v->buf, n, cap, "c", &o->cpid);
-	n = put_pid(v->buf, n, cap, "l", &o->lpid);
-	n = put_pid(v->buf, n, cap, "s", &o->lspid);
-	n = put_pid(v->buf, n, cap, "r", &o->lrpid);
-	n = put_pid(v->buf, n, cap, "n", &o->notify_pid);
+	n = put_pid(v->buf, n, cap, "c", &obj_sysv(o)->cpid);
+	n = put_pid(v->buf, n, cap, "l", &obj_sysv(o)->lpid);
+	n = put_pid(v->buf, n, cap, "s", &obj_sysv(o)->lspid);
+	n = put_pid(v->buf, n, cap, "r", &obj_sysv(o)->lrpid);
+	n = put_pid(v->buf, n, cap, "n", &obj_sysv(o)->notify_pid);
 	for (int64_t i = 0; o->sems && i < o->nsems && n < cap; i++) {
 		bool seen = false;
 		for (int64_t j = 0; j < i; j++)
@@ -495,42 +496,42 @@ static void get_procs(const struct ipc_object *o, struct col_value *v)
 
 static void get_ltype(const struct ipc_object *o, struct col_value *v)
 {
-	set_str(v, o->lock_type);
+	set_str(v, obj_lock(o)->type);
 }
 
 static void get_lmode(const struct ipc_object *o, struct col_value *v)
 {
-	set_str(v, o->lock_mode);
+	set_str(v, obj_lock(o)->mode);
 }
 
 static void get_lstate(const struct ipc_object *o, struct col_value *v)
 {
-	set_str(v, o->lock_state);
+	set_str(v, obj_lock(o)->state);
 }
 
 static void get_mandatory(const struct ipc_object *o, struct col_value *v)
 {
-	if (o->lock_type)
-		set_int(v, o->lock_mandatory);
+	if (obj_lock(o)->type)
+		set_int(v, obj_lock(o)->mandatory);
 }
 
 static void get_lstart(const struct ipc_object *o, struct col_value *v)
 {
-	if (o->lock_start >= 0)
-		set_int(v, o->lock_start);
+	if (obj_lock(o)->start >= 0)
+		set_int(v, obj_lock(o)->start);
 }
 
 /* Absent when the lock runs to the end of the file: EOF says so. */
 static void get_lend(const struct ipc_object *o, struct col_value *v)
 {
-	if (o->lock_start >= 0 && o->lock_end >= 0)
-		set_int(v, o->lock_end);
+	if (obj_lock(o)->start >= 0 && obj_lock(o)->end >= 0)
+		set_int(v, obj_lock(o)->end);
 }
 
 static void get_leof(const struct ipc_object *o, struct col_value *v)
 {
-	if (o->lock_start >= 0)
-		set_int(v, o->lock_end < 0);
+	if (obj_lock(o)->start >= 0)
+		set_int(v, obj_lock(o)->end < 0);
 }
 
 /* "major:minor" in decimal, as lslocks and /proc/PID/mountinfo write a device. */
@@ -544,8 +545,8 @@ static void get_ldev(const struct ipc_object *o, struct col_value *v)
 
 static void get_nblocked(const struct ipc_object *o, struct col_value *v)
 {
-	if (o->lock_nwaiting >= 0)
-		set_int(v, o->lock_nwaiting);
+	if (obj_lock(o)->nwaiting >= 0)
+		set_int(v, obj_lock(o)->nwaiting);
 }
 
 /* "pid/comm" of each process blocked on the lock, for the table; JSON has "blocked". */
@@ -553,11 +554,11 @@ static void get_blocked(const struct ipc_object *o, struct col_value *v)
 {
 	size_t n = 0;
 
-	if (!o->nlock_blocked)
+	if (!obj_lock(o)->nblocked)
 		return;
 	v->buf[0] = '\0';
-	for (size_t i = 0; i < o->nlock_blocked && n < sizeof(v->buf) - 8; i++) {
-		const struct pid_ref *p = &o->lock_blocked[i];
+	for (size_t i = 0; i < obj_lock(o)->nblocked && n < sizeof(v->buf) - 8; i++) {
+		const struct pid_ref *p = &obj_lock(o)->blocked[i];
 
 		n += (size_t)snprintf(v->buf + n, sizeof(v->buf) - n, "%s%d/%s", i ? " " : "", (int)p->pid,
 				      p->comm[0] ? p->comm : "?");

@@ -42,8 +42,8 @@ static void edges_of(struct graph *g, struct ipc_object *o, const struct ipc_wai
 	if (w->several)
 		return;
 	if (o->kind == KIND_LOCK) {
-		if (o->lock_pid.pid > 0 && o->lock_pid.pid != w->pid)
-			add_edge(g, w, o, o->lock_pid.pid);
+		if (obj_lock(o)->pid.pid > 0 && obj_lock(o)->pid.pid != w->pid)
+			add_edge(g, w, o, obj_lock(o)->pid.pid);
 		for (size_t h = 0; h < o->nholders; h++)
 			if (o->holders[h].pid != w->pid)
 				add_edge(g, w, o, o->holders[h].pid);

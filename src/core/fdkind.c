@@ -51,34 +51,34 @@ static void set_names(struct col_value *v, uint64_t set)
 
 void fdk_get_efd_id(const struct ipc_object *o, struct col_value *v)
 {
-	if (o->fdk.has_id)
-		set_int(v, (int64_t)o->fdk.id);
+	if (obj_fdk(o)->has_id)
+		set_int(v, (int64_t)obj_fdk(o)->id);
 }
 
 void fdk_get_count(const struct ipc_object *o, struct col_value *v)
 {
 	/* The counter is at most 2^64 - 2; a JSON integer holds what programs use. */
-	if (o->fdk.has_count && o->fdk.count <= INT64_MAX)
-		set_int(v, (int64_t)o->fdk.count);
+	if (obj_fdk(o)->has_count && obj_fdk(o)->count <= INT64_MAX)
+		set_int(v, (int64_t)obj_fdk(o)->count);
 }
 
 void fdk_get_semaphore(const struct ipc_object *o, struct col_value *v)
 {
-	if (o->fdk.has_semaphore)
-		set_int(v, o->fdk.semaphore);
+	if (obj_fdk(o)->has_semaphore)
+		set_int(v, obj_fdk(o)->semaphore);
 }
 
 void fdk_get_sigmask(const struct ipc_object *o, struct col_value *v)
 {
-	if (o->fdk.has_mask)
-		set_names(v, o->fdk.mask);
+	if (obj_fdk(o)->has_mask)
+		set_names(v, obj_fdk(o)->mask);
 }
 
 #define GET_SET(fn, field) \
 	void fn(const struct ipc_object *o, struct col_value *v) \
 	{ \
-		if (o->fdk.has_sets) \
-			set_names(v, o->fdk.field); \
+		if (obj_fdk(o)->has_sets) \
+			set_names(v, obj_fdk(o)->field); \
 	}
 GET_SET(fdk_get_sigpnd, pnd)
 GET_SET(fdk_get_shdpnd, shdpnd)
@@ -88,26 +88,26 @@ GET_SET(fdk_get_sigcgt, cgt)
 
 void fdk_get_sigq(const struct ipc_object *o, struct col_value *v)
 {
-	if (o->fdk.has_sets && o->fdk.queued >= 0)
-		set_int(v, o->fdk.queued);
+	if (obj_fdk(o)->has_sets && obj_fdk(o)->queued >= 0)
+		set_int(v, obj_fdk(o)->queued);
 }
 
 void fdk_get_sigqlimit(const struct ipc_object *o, struct col_value *v)
 {
-	if (o->fdk.has_sets && o->fdk.qlimit >= 0)
-		set_int(v, o->fdk.qlimit);
+	if (obj_fdk(o)->has_sets && obj_fdk(o)->qlimit >= 0)
+		set_int(v, obj_fdk(o)->qlimit);
 }
 
 void fdk_get_sigpid(const struct ipc_object *o, struct col_value *v)
 {
-	if (o->fdk.pid.pid > 0)
-		set_int(v, o->fdk.pid.pid);
+	if (obj_fdk(o)->pid.pid > 0)
+		set_int(v, obj_fdk(o)->pid.pid);
 }
 
 void fdk_get_sigcomm(const struct ipc_object *o, struct col_value *v)
 {
-	if (o->fdk.pid.pid > 0 && o->fdk.pid.comm[0]) {
+	if (obj_fdk(o)->pid.pid > 0 && obj_fdk(o)->pid.comm[0]) {
 		v->present = true;
-		v->s = o->fdk.pid.comm;
+		v->s = obj_fdk(o)->pid.comm;
 	}
 }

@@ -8,8 +8,8 @@
 
 static bool pid_matches(const struct ipc_object *o, pid_t pid)
 {
-	if (o->cpid.pid == pid || o->lpid.pid == pid || o->lspid.pid == pid ||
-	    o->lrpid.pid == pid || o->notify_pid.pid == pid || o->fdk.pid.pid == pid)
+	if (obj_sysv(o)->cpid.pid == pid || obj_sysv(o)->lpid.pid == pid || obj_sysv(o)->lspid.pid == pid ||
+	    obj_sysv(o)->lrpid.pid == pid || obj_sysv(o)->notify_pid.pid == pid || obj_fdk(o)->pid.pid == pid)
 		return true;
 	for (int64_t i = 0; o->sems && i < o->nsems; i++)
 		if (o->sems[i].pid.pid == pid)

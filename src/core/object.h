@@ -98,61 +98,24 @@ struct sem_elem {
 #define OBJ_DELETED    0x10u /* name gone but still held (unlinked while open) */
 #define OBJ_DEADLOCK   0x20u /* on a cycle of the wait-for graph (core/deadlock.h) */
 
-struct ipc_object {
-	enum ipc_kind kind;
-	char *identity;        /* "sysv-msg:<ns>:<id>", "pipe:<ino>" ...; owned, never NULL */
-	uint64_t ns;           /* inode of the namespace the object belongs to: IPC for SysV and
-				* POSIX queues, mount for POSIX shm, semaphores and FIFOs,
-				* network for sockets; 0 none (pipes) or unknown */
-	pid_t ns_pid;          /* a process in that namespace, through which it is entered;
-				* 0 the scanner's own namespace */
-	const struct container *cont; /* of its namespace (pipes: of all their holders);
-				       * borrowed from the snapshot; NULL none */
-	uint64_t dev;          /* st_dev of the file it is (queues, shm, semaphores, FIFOs): with
-				* the inode it joins fds and maps; 0 unknown */
+/* Groups of fields only some kinds have, kept out of line so that a socket or a pipe (most
+ * of the objects of a loaded host: 84,000 on bench_fds.sh's) does not carry them: the record
+ * was 928 bytes for every kind. A group is allocated by the first writer (obj_X_mut); a
+ * reader (obj_X) gets a static group of absent values when it is not there, so reading an
+ * absent group and reading absent fields are the same. object_free frees them. */
 
-	int64_t id;            /* SysV id; -1 otherwise */
-	bool has_key;
-	uint32_t key;          /* SysV key (IPC_PRIVATE is 0) */
-	char *name;            /* POSIX name, FIFO or socket path; owned, may be NULL */
-	uint64_t inode;        /* 0 when not applicable */
-	unsigned kernel_pos;   /* place in the kernel's own listing (line of /proc/sysvipc/<x>,
-				* the order ipcs prints); 0 unknown */
-
-	bool has_owner;
-	uid_t uid;
-	gid_t gid;
-	bool owner_uid_only;   /* sockets: the kernel records a uid but no gid */
-	bool has_creator_ids;
-	uid_t cuid;
-	gid_t cgid;
-	bool has_mode;
-	uint32_t mode;         /* permission bits only (0777) */
-	unsigned flags;        /* OBJ_* */
-	char *partial;         /* why some fields are missing; owned, may be NULL */
-
-	/* Size and fill. -1 when absent. */
-	int64_t size;          /* bytes of capacity: qbytes, segment size, pipe buffer */
-	int64_t used_bytes;    /* bytes queued or in use */
-	int64_t messages;      /* messages queued */
-	int64_t max_messages;  /* capacity in messages (mq maxmsg) */
-	int64_t msgsize;       /* largest message (mq msgsize) */
-	int64_t nattch;        /* SysV shm attach count */
-	int64_t rss;           /* bytes resident (SysV shm) */
-	int64_t swap;          /* bytes swapped (SysV shm) */
-	int64_t blocks;        /* bytes allocated on tmpfs (POSIX shm, memfd) */
-	int64_t seals;         /* memfd: F_GET_SEALS (F_SEAL_*); -1 absent */
-	const char *backing;   /* mmap: "anon" (shmem of MAP_SHARED|MAP_ANONYMOUS) or "file";
-				* static; NULL for other kinds */
+/* SysV (and POSIX queue) details: the pids and times the kernel records, capacities. */
+struct obj_sysv {
+	int64_t max_messages;  /* capacity in messages (mq maxmsg); -1 absent */
+	int64_t msgsize;       /* largest message (mq msgsize); -1 absent */
+	int64_t nattch;        /* SysV shm attach count; -1 absent */
+	int64_t rss;           /* bytes resident (SysV shm); -1 absent */
+	int64_t swap;          /* bytes swapped (SysV shm); -1 absent */
 
 	/* Times, seconds since the epoch; 0 when never set. */
-	int64_t ctime;         /* last change (SysV), status change (files) */
-	int64_t atime;         /* shm attach; file access */
 	int64_t dtime;         /* shm detach */
-	int64_t mtime;         /* file modification */
 	int64_t stime;         /* msg last send */
 	int64_t rtime;         /* msg last receive */
-	int64_t otime;         /* sem last operation */
 
 	/* Processes the kernel records. */
 	struct pid_ref cpid;   /* creator (shm) */
@@ -160,14 +123,112 @@ struct ipc_object {
 	struct pid_ref lspid;  /* last send (msg) */
 	struct pid_ref lrpid;  /* last receive (msg) */
 
+	/* POSIX message queue notification. */
+	int64_t notify;        /* SIGEV_* of the registration; -1 absent */
+	int64_t signo;         /* -1 absent */
+	struct pid_ref notify_pid;
+};
+
+/* Locks (kind lock): one line of /proc/locks. The file is dev and inode, its path is name
+ * (from an fd of a process on it), the holders are the fds the lock is held through (their
+ * fdinfo "lock:" lines). */
+struct obj_lock {
+	const char *type;      /* "flock", "posix", "ofd", "lease", "delegation", "access";
+				* static; NULL for other kinds */
+	const char *mode;      /* "read", "write", "none" (a lease being broken to nothing);
+				* static */
+	bool mandatory;        /* MANDATORY rather than ADVISORY (kernels before 5.15) */
+	const char *state;     /* leases: "active", "breaking", "breaker"; static; NULL else */
+	int64_t start;         /* first byte; -1 absent */
+	int64_t end;           /* last byte; -1 when the lock runs to the end of the file */
+	struct pid_ref pid;    /* the process the kernel names (OFD: none there; the first
+				* process found holding it through an fd) */
+	struct pid_ref *blocked; /* processes blocked waiting for it ("->" lines); owned */
+	size_t nblocked;
+	int64_t nwaiting;      /* "->" lines, counting those without a pid (OFD); -1 absent */
+};
+
+/* eventfd, signalfd, signal (collectors/fdkinds.c); zero means absent. */
+struct obj_fdk {
+	bool has_id;
+	uint64_t id;          /* eventfd: fdinfo's eventfd-id */
+	bool has_count;
+	uint64_t count;       /* eventfd: the counter */
+	bool has_semaphore;
+	bool semaphore;       /* eventfd: made with EFD_SEMAPHORE */
+	bool has_mask;
+	uint64_t mask;        /* signalfd: the signals it reads, bit n-1 for signal n */
+	bool has_sets;        /* signal: the sets of /proc/PID/status */
+	uint64_t pnd, shdpnd, blk, ign, cgt;
+	int64_t queued, qlimit; /* SigQ: signals queued to the process's user, its limit */
+	struct pid_ref pid;   /* signal: the process */
+};
+
+/* SysV: the file ftok(3) probably made the key from (collectors/ftok.c), searched only when
+ * asked (KEYFILE, show, --key-path); all zero until then. */
+struct obj_keyfile {
+	bool searched;
+	char *file;           /* its path as the process that led to it sees it; owned;
+			       * NULL when no file examined gives the key */
+	const char *via;      /* "fd", "cwd", "cwd-entry", "exe", "key-path"; static */
+	pid_t pid;            /* the process whose fd, cwd or exe it is; 0 key-path */
+	unsigned matches;     /* distinct files (device, inode) that give the key */
+	unsigned checked;     /* files compared */
+};
+
+struct ipc_object {
+	enum ipc_kind kind;
+	pid_t ns_pid;          /* a process in the namespace below, through which it is entered;
+				* 0 the scanner's own namespace */
+	char *identity;        /* "sysv-msg:<ns>:<id>", "pipe:<ino>" ...; never NULL; in the
+				* record's own allocation (object_new), never freed alone */
+	uint64_t ns;           /* inode of the namespace the object belongs to: IPC for SysV and
+				* POSIX queues, mount for POSIX shm, semaphores and FIFOs,
+				* network for sockets; 0 none (pipes) or unknown */
+	const struct container *cont; /* of its namespace (pipes: of all their holders);
+				       * borrowed from the snapshot; NULL none */
+	uint64_t dev;          /* st_dev of the file it is (queues, shm, semaphores, FIFOs): with
+				* the inode it joins fds and maps; 0 unknown */
+
+	int64_t id;            /* SysV id; -1 otherwise */
+	char *name;            /* POSIX name, FIFO or socket path; owned, may be NULL */
+	uint64_t inode;        /* 0 when not applicable */
+	char *partial;         /* why some fields are missing; owned, may be NULL */
+	uint32_t key;          /* SysV key (IPC_PRIVATE is 0), when has_key */
+	unsigned kernel_pos;   /* place in the kernel's own listing (line of /proc/sysvipc/<x>,
+				* the order ipcs prints); 0 unknown */
+
+	uid_t uid;             /* when has_owner */
+	gid_t gid;
+	uid_t cuid;            /* when has_creator_ids */
+	gid_t cgid;
+	uint32_t mode;         /* permission bits only (0777), when has_mode */
+	unsigned flags;        /* OBJ_* */
+	bool has_key;
+	bool has_owner;
+	bool owner_uid_only;   /* sockets: the kernel records a uid but no gid */
+	bool has_creator_ids;
+	bool has_mode;
+
+	/* Size and fill. -1 when absent. */
+	int64_t size;          /* bytes of capacity: qbytes, segment size, pipe buffer */
+	int64_t used_bytes;    /* bytes queued or in use */
+	int64_t messages;      /* messages queued */
+	int64_t blocks;        /* bytes allocated on tmpfs (POSIX shm, memfd) */
+	int64_t seals;         /* memfd: F_GET_SEALS (F_SEAL_*); -1 absent */
+	const char *backing;   /* mmap: "anon" (shmem of MAP_SHARED|MAP_ANONYMOUS) or "file";
+				* static; NULL for other kinds */
+
+	/* Times, seconds since the epoch; 0 when never set (the SysV ones: struct obj_sysv). */
+	int64_t ctime;         /* last change (SysV), status change (files) */
+	int64_t atime;         /* shm attach; file access */
+	int64_t mtime;         /* file modification */
+	int64_t otime;         /* sem last operation (inline: a set has no other field of
+				* struct obj_sysv) */
+
 	/* Semaphores: a SysV set's elements, or one element for a POSIX semaphore. */
 	struct sem_elem *sems; /* owned, nsems elements */
 	int64_t nsems;         /* -1 when absent */
-
-	/* POSIX message queue notification. */
-	int64_t notify;        /* SIGEV_* of the registration; -1 absent */
-	int64_t signo;
-	struct pid_ref notify_pid;
 
 	/* Sockets. */
 	char *sock_type;       /* "stream", "dgram", "seqpacket"; static string */
@@ -180,50 +241,11 @@ struct ipc_object {
 	int64_t pending;       /* listening socket: connections not yet accepted; -1 absent */
 	int64_t backlog;       /* listening socket: most that may wait; -1 absent */
 
-	/* Locks (kind lock): one line of /proc/locks. The file is dev and inode, its path is
-	 * name (from an fd of a process on it), the holders are the fds the lock is held
-	 * through (their fdinfo "lock:" lines). */
-	const char *lock_type;  /* "flock", "posix", "ofd", "lease", "delegation", "access";
-				 * static; NULL for other kinds */
-	const char *lock_mode;  /* "read", "write", "none" (a lease being broken to nothing);
-				 * static */
-	bool lock_mandatory;    /* MANDATORY rather than ADVISORY (kernels before 5.15) */
-	const char *lock_state; /* leases: "active", "breaking", "breaker"; static; NULL else */
-	int64_t lock_start;     /* first byte; -1 absent */
-	int64_t lock_end;       /* last byte; -1 when the lock runs to the end of the file */
-	struct pid_ref lock_pid; /* the process the kernel names (OFD: none there; the first
-				  * process found holding it through an fd) */
-	struct pid_ref *lock_blocked; /* processes blocked waiting for it ("->" lines); owned */
-	size_t nlock_blocked;
-	int64_t lock_nwaiting;  /* "->" lines, counting those without a pid (OFD); -1 absent */
-
-	/* eventfd, signalfd, signal (collectors/fdkinds.c); zero means absent. */
-	struct {
-		bool has_id;
-		uint64_t id;          /* eventfd: fdinfo's eventfd-id */
-		bool has_count;
-		uint64_t count;       /* eventfd: the counter */
-		bool has_semaphore;
-		bool semaphore;       /* eventfd: made with EFD_SEMAPHORE */
-		bool has_mask;
-		uint64_t mask;        /* signalfd: the signals it reads, bit n-1 for signal n */
-		bool has_sets;        /* signal: the sets of /proc/PID/status */
-		uint64_t pnd, shdpnd, blk, ign, cgt;
-		int64_t queued, qlimit; /* SigQ: signals queued to the process's user, its limit */
-		struct pid_ref pid;   /* signal: the process */
-	} fdk;
-
-	/* SysV: the file ftok(3) probably made the key from (collectors/ftok.c), searched only
-	 * when asked (KEYFILE, show, --key-path); all zero until then. */
-	struct {
-		bool searched;
-		char *file;           /* its path as the process that led to it sees it; owned;
-				       * NULL when no file examined gives the key */
-		const char *via;      /* "fd", "cwd", "cwd-entry", "exe", "key-path"; static */
-		pid_t pid;            /* the process whose fd, cwd or exe it is; 0 key-path */
-		unsigned matches;     /* distinct files (device, inode) that give the key */
-		unsigned checked;     /* files compared */
-	} keyfile;
+	/* The groups above; NULL while nobody set a field of theirs (read with obj_X). */
+	struct obj_sysv *sysv;
+	struct obj_lock *lock;
+	struct obj_fdk *fdk;
+	struct obj_keyfile *keyfile;
 
 	struct ipc_holder *holders; /* owned */
 	size_t nholders, holders_cap;
@@ -231,12 +253,44 @@ struct ipc_object {
 	size_t nwaiters, waiters_cap;
 };
 
-/* A new object of kind with every field absent. identity is copied. */
+/* The groups with every field absent, for reading an object that has none. */
+extern const struct obj_sysv obj_sysv_absent;
+extern const struct obj_lock obj_lock_absent;
+extern const struct obj_fdk obj_fdk_absent;
+extern const struct obj_keyfile obj_keyfile_absent;
+
+static inline const struct obj_sysv *obj_sysv(const struct ipc_object *o)
+{
+	return o->sysv ? o->sysv : &obj_sysv_absent;
+}
+
+static inline const struct obj_lock *obj_lock(const struct ipc_object *o)
+{
+	return o->lock ? o->lock : &obj_lock_absent;
+}
+
+static inline const struct obj_fdk *obj_fdk(const struct ipc_object *o)
+{
+	return o->fdk ? o->fdk : &obj_fdk_absent;
+}
+
+static inline const struct obj_keyfile *obj_keyfile(const struct ipc_object *o)
+{
+	return o->keyfile ? o->keyfile : &obj_keyfile_absent;
+}
+
+/* The group to write, made (all absent) on first use. */
+struct obj_sysv *obj_sysv_mut(struct ipc_object *o);
+struct obj_lock *obj_lock_mut(struct ipc_object *o);
+struct obj_fdk *obj_fdk_mut(struct ipc_object *o);
+struct obj_keyfile *obj_keyfile_mut(struct ipc_object *o);
+
 /* The details of a waiter that its other fields do not show, for a table cell: "semnum=N
  * semop=N", "msgtyp=N", with_addr "addr=0x..." (futexes), "several" (poll, select, epoll),
  * blank-separated. Cut to fit len; "" when there are none. Returns buf. */
 char *waiter_detail(const struct ipc_waiter *w, bool with_addr, char *buf, size_t len);
 
+/* A new object of kind with every field absent (no group). identity is copied. */
 struct ipc_object *object_new(enum ipc_kind kind, const char *identity);
 void object_free(struct ipc_object *o);
 /* Append a holder; map may be NULL and is copied. Returns the holder (borrowed). */

@@ -187,7 +187,7 @@ static void build_objs(struct http_state *st)
 	st->pid_pool = xmalloc((npids ? npids : 1) * sizeof(*st->pid_pool));
 	for (size_t i = 0; i < st->nobjs; i++) {
 		const struct ipc_object *o = st->full[i];
-		const struct pid_ref *refs[] = {&o->cpid, &o->lpid, &o->lspid, &o->lrpid, &o->notify_pid};
+		const struct pid_ref *refs[] = {&obj_sysv(o)->cpid, &obj_sysv(o)->lpid, &obj_sysv(o)->lspid, &obj_sysv(o)->lrpid, &obj_sysv(o)->notify_pid};
 		struct http_obj *h = &st->objs[i];
 		size_t n = strlen(o->identity) + 1;
 

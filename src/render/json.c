@@ -198,8 +198,8 @@ json_t *json_of_object(const struct ipc_object *o)
 		/* Processes blocked on the lock; the "->" lines without a pid only count. */
 		json_t *blocked = json_array();
 
-		for (size_t i = 0; i < o->nlock_blocked; i++)
-			json_array_append_new(blocked, json_of_pid(&o->lock_blocked[i]));
+		for (size_t i = 0; i < obj_lock(o)->nblocked; i++)
+			json_array_append_new(blocked, json_of_pid(&obj_lock(o)->blocked[i]));
 		json_object_set_new(j, "blocked", blocked);
 	}
 	return j;

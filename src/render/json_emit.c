@@ -245,9 +245,9 @@ void json_emit_object(struct jsonw *w, const struct ipc_object *o)
 	}
 	if (o->kind == KIND_LOCK) {
 		jsonw_member_array(w, "blocked");
-		for (size_t i = 0; i < o->nlock_blocked; i++) {
+		for (size_t i = 0; i < obj_lock(o)->nblocked; i++) {
 			jsonw_open_object(w);
-			emit_pid(w, &o->lock_blocked[i]);
+			emit_pid(w, &obj_lock(o)->blocked[i]);
 			jsonw_close_object(w);
 		}
 		jsonw_close_array(w);

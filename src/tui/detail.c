@@ -99,10 +99,10 @@ static void fill_lines(struct top_lines *l, const struct ipc_object *o)
 {
 	char bar[64], a[32], b[32];
 
-	if (o->max_messages > 0 && o->messages >= 0) {
-		bar_text(bar, sizeof(bar), 100.0 * (double)o->messages / (double)o->max_messages, 24);
+	if (obj_sysv(o)->max_messages > 0 && o->messages >= 0) {
+		bar_text(bar, sizeof(bar), 100.0 * (double)o->messages / (double)obj_sysv(o)->max_messages, 24);
 		add_line(l, TL_PLAIN, "", "%-10s %s  %lld of %lld messages", "QUEUE", bar,
-			 (long long)o->messages, (long long)o->max_messages);
+			 (long long)o->messages, (long long)obj_sysv(o)->max_messages);
 	} else if (o->kind == KIND_SYSV_MSG && o->messages >= 0 && o->size > 0) {
 		bar_text(bar, sizeof(bar), 100.0 * (double)o->used_bytes / (double)o->size, 24);
 		add_line(l, TL_PLAIN, "", "%-10s %s  %lld messages, %s of %s", "QUEUE", bar,
@@ -267,11 +267,11 @@ static void sem_lines(struct top_lines *l, const struct ipc_object *o)
 
 static void lock_lines(struct top_lines *l, const struct ipc_object *o)
 {
-	if (!o->nlock_blocked)
+	if (!obj_lock(o)->nblocked)
 		return;
-	add_line(l, TL_HEAD, "", "BLOCKED ON THIS LOCK (%zu)", o->nlock_blocked);
-	for (size_t i = 0; i < o->nlock_blocked; i++)
-		add_line(l, TL_PLAIN, "", "  %d %s", (int)o->lock_blocked[i].pid, pid_comm(&o->lock_blocked[i]));
+	add_line(l, TL_HEAD, "", "BLOCKED ON THIS LOCK (%zu)", obj_lock(o)->nblocked);
+	for (size_t i = 0; i < obj_lock(o)->nblocked; i++)
+		add_line(l, TL_PLAIN, "", "  %d %s", (int)obj_lock(o)->blocked[i].pid, pid_comm(&obj_lock(o)->blocked[i]));
 }
 
 static void deadlock_lines(struct top_lines *l, const struct ipc_object *o, const struct snapshot *s)
@@ -451,14 +451,14 @@ void top_tree(struct top_lines *out, const struct ipc_object *o, const struct sn
 		snprintf(role, sizeof(role), "waits (%s)", o->waiters[i].what ? o->waiters[i].what : "?");
 		role_add(p, role);
 	}
-	recorded(&v, &n, &cap, &o->cpid, "creator");
-	recorded(&v, &n, &cap, &o->lpid, "last attach/detach");
-	recorded(&v, &n, &cap, &o->lspid, "last send");
-	recorded(&v, &n, &cap, &o->lrpid, "last receive");
-	recorded(&v, &n, &cap, &o->notify_pid, "notify");
-	recorded(&v, &n, &cap, &o->lock_pid, "lock");
-	for (size_t i = 0; i < o->nlock_blocked; i++)
-		recorded(&v, &n, &cap, &o->lock_blocked[i], "blocked");
+	recorded(&v, &n, &cap, &obj_sysv(o)->cpid, "creator");
+	recorded(&v, &n, &cap, &obj_sysv(o)->lpid, "last attach/detach");
+	recorded(&v, &n, &cap, &obj_sysv(o)->lspid, "last send");
+	recorded(&v, &n, &cap, &obj_sysv(o)->lrpid, "last receive");
+	recorded(&v, &n, &cap, &obj_sysv(o)->notify_pid, "notify");
+	recorded(&v, &n, &cap, &obj_lock(o)->pid, "lock");
+	for (size_t i = 0; i < obj_lock(o)->nblocked; i++)
+		recorded(&v, &n, &cap, &obj_lock(o)->blocked[i], "blocked");
 	for (int64_t i = 0; o->sems && i < o->nsems; i++)
 		recorded(&v, &n, &cap, &o->sems[i].pid, "last semop");
 

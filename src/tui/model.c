@@ -48,8 +48,8 @@ const char *top_object_label(const struct ipc_object *o, char *buf, size_t len)
 		snprintf(buf, len, "%s > %s", o->local, o->peer);
 	} else if (o->local) {
 		snprintf(buf, len, "%s", o->local);
-	} else if (o->kind == KIND_SIGNAL && o->fdk.pid.pid > 0) {
-		snprintf(buf, len, "%d %s", (int)o->fdk.pid.pid, o->fdk.pid.comm);
+	} else if (o->kind == KIND_SIGNAL && obj_fdk(o)->pid.pid > 0) {
+		snprintf(buf, len, "%d %s", (int)obj_fdk(o)->pid.pid, obj_fdk(o)->pid.comm);
 	} else {
 		/* The identity without its kind: "pipe:1234" -> "1234". */
 		colon = strchr(o->identity, ':');
@@ -123,32 +123,32 @@ static uint64_t signature(const struct ipc_object *o)
 	HASH(&h, o->size);
 	HASH(&h, o->used_bytes);
 	HASH(&h, o->messages);
-	HASH(&h, o->max_messages);
-	HASH(&h, o->nattch);
-	HASH(&h, o->rss);
-	HASH(&h, o->swap);
+	HASH(&h, obj_sysv(o)->max_messages);
+	HASH(&h, obj_sysv(o)->nattch);
+	HASH(&h, obj_sysv(o)->rss);
+	HASH(&h, obj_sysv(o)->swap);
 	HASH(&h, o->blocks);
 	HASH(&h, o->seals);
-	HASH(&h, o->stime);
-	HASH(&h, o->rtime);
-	HASH(&h, o->dtime);
+	HASH(&h, obj_sysv(o)->stime);
+	HASH(&h, obj_sysv(o)->rtime);
+	HASH(&h, obj_sysv(o)->dtime);
 	HASH(&h, o->otime);
 	HASH(&h, o->mtime);
 	if (o->kind == KIND_SYSV_SHM)
 		HASH(&h, o->atime); /* the attach time there, not an access */
-	HASH(&h, o->lspid.pid);
-	HASH(&h, o->lrpid.pid);
-	HASH(&h, o->lpid.pid);
+	HASH(&h, obj_sysv(o)->lspid.pid);
+	HASH(&h, obj_sysv(o)->lrpid.pid);
+	HASH(&h, obj_sysv(o)->lpid.pid);
 	hash_str(&h, o->state);
 	hash_str(&h, o->peer);
 	hash_str(&h, o->partial);
 	HASH(&h, o->rqueue);
 	HASH(&h, o->wqueue);
 	HASH(&h, o->pending);
-	HASH(&h, o->lock_nwaiting);
-	HASH(&h, o->fdk.count);
-	HASH(&h, o->fdk.pnd);
-	HASH(&h, o->fdk.shdpnd);
+	HASH(&h, obj_lock(o)->nwaiting);
+	HASH(&h, obj_fdk(o)->count);
+	HASH(&h, obj_fdk(o)->pnd);
+	HASH(&h, obj_fdk(o)->shdpnd);
 	for (int64_t i = 0; o->sems && i < o->nsems; i++) {
 		HASH(&h, o->sems[i].value);
 		HASH(&h, o->sems[i].ncount);

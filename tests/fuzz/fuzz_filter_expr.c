@@ -27,12 +27,12 @@ static void make_objects(void)
 	o->size = 16384;
 	o->used_bytes = 320;
 	o->messages = 5;
-	o->stime = 1795331814;
-	o->lspid.pid = 42;
+	obj_sysv_mut(o)->stime = 1795331814;
+	obj_sysv_mut(o)->lspid.pid = 42;
 	o = objs[1] = object_new(KIND_POSIX_MQ, "posix-mq:4026531839:/q");
 	o->name = xstrdup("/q\xff\xfe");
 	o->messages = 9;
-	o->max_messages = 10;
+	obj_sysv_mut(o)->max_messages = 10;
 	o->mtime = (int64_t)1 << 62; /* a time no calendar shows */
 	object_add_holder(o, 31337, "postgres", 3, ACC_R, NULL);
 	object_add_holder(o, 31338, "reader", -1, ACC_R | ACC_W, "7f00-7f10");
@@ -42,11 +42,11 @@ static void make_objects(void)
 	o->sems[1].value = 7;
 	o->sems[1].pid.pid = 9;
 	o = objs[3] = object_new(KIND_LOCK, "lock:posix:8:12:0-eof:77");
-	o->lock_type = "posix";
-	o->lock_mode = "write";
-	o->lock_start = 0;
-	o->lock_pid.pid = 77;
-	o->lock_pid.gone = true;
+	obj_lock_mut(o)->type = "posix";
+	obj_lock_mut(o)->mode = "write";
+	obj_lock_mut(o)->start = 0;
+	obj_lock_mut(o)->pid.pid = 77;
+	obj_lock_mut(o)->pid.gone = true;
 	o = objs[4] = object_new(KIND_UNIX, "unix:646");
 	o->inode = 646;
 	o->sock_type = (char *)"stream"; /* static strings, as sockdiag sets them */

@@ -148,12 +148,12 @@ static void columns_and_json(void **state)
 		assert_null(json_object_get(f, "file"));
 		json_decref(j);
 		if (i == 0) {
-			o->keyfile.searched = true;
-			o->keyfile.file = xstrdup("/srv/app/keyfile");
-			o->keyfile.via = "cwd-entry";
-			o->keyfile.pid = 42;
-			o->keyfile.matches = 1;
-			o->keyfile.checked = 7;
+			obj_keyfile_mut(o)->searched = true;
+			obj_keyfile_mut(o)->file = xstrdup("/srv/app/keyfile");
+			obj_keyfile_mut(o)->via = "cwd-entry";
+			obj_keyfile_mut(o)->pid = 42;
+			obj_keyfile_mut(o)->matches = 1;
+			obj_keyfile_mut(o)->checked = 7;
 			j = json_of_object(o);
 			f = json_object_get(j, "ftok");
 			assert_string_equal(json_string_value(json_object_get(f, "file")), "/srv/app/keyfile");
@@ -259,26 +259,26 @@ static void key_path_walk(void **state)
 	/* Not the live root: no process is read, only the key paths. */
 	ftok_find_sources(&snap, dir, objs, ARRAY_SIZE(objs), paths, 2);
 
-	assert_true(objs[0]->keyfile.searched);
+	assert_true(obj_keyfile(objs[0])->searched);
 	p = xasprintf("%s/a/key", dir);
-	assert_string_equal(objs[0]->keyfile.file, p);
+	assert_string_equal(obj_keyfile(objs[0])->file, p);
 	free(p);
-	assert_string_equal(objs[0]->keyfile.via, "key-path");
-	assert_int_equal(objs[0]->keyfile.pid, 0);
-	assert_true(objs[0]->keyfile.matches >= 1);
+	assert_string_equal(obj_keyfile(objs[0])->via, "key-path");
+	assert_int_equal(obj_keyfile(objs[0])->pid, 0);
+	assert_true(obj_keyfile(objs[0])->matches >= 1);
 	/* DIR, a, a/key, fifo, d1, d2, d3, d4: no symlink, nothing in d4 */
-	assert_int_equal(objs[0]->keyfile.checked, 8);
+	assert_int_equal(obj_keyfile(objs[0])->checked, 8);
 	p = xasprintf("%s/fifo", dir);
-	assert_string_equal(objs[1]->keyfile.file, p); /* lstat'ed, never opened */
+	assert_string_equal(obj_keyfile(objs[1])->file, p); /* lstat'ed, never opened */
 	free(p);
 	/* Five levels down: beyond the walk's depth, and the symlink to it is not followed. */
-	assert_true(objs[2]->keyfile.searched);
-	assert_null(objs[2]->keyfile.file);
+	assert_true(obj_keyfile(objs[2])->searched);
+	assert_null(obj_keyfile(objs[2])->file);
 	assert_true(has_error(&snap, "deeper than"));
-	if (objs[3]->keyfile.file) /* a 16-bit inode clash inside the tree would be a match */
-		assert_true(objs[3]->keyfile.matches >= 1);
-	assert_true(objs[3]->keyfile.searched);
-	assert_false(objs[4]->keyfile.searched);
+	if (obj_keyfile(objs[3])->file) /* a 16-bit inode clash inside the tree would be a match */
+		assert_true(obj_keyfile(objs[3])->matches >= 1);
+	assert_true(obj_keyfile(objs[3])->searched);
+	assert_false(obj_keyfile(objs[4])->searched);
 	assert_true(has_error(&snap, "/nonexistent/ipcscope-test"));
 
 	for (size_t i = 0; i < ARRAY_SIZE(objs); i++)

@@ -95,48 +95,48 @@ static void real_capture(void **state)
 
 	o = find(&s, "lock:lease:65024:10961032:0-eof:8399");
 	assert_non_null(o);
-	assert_string_equal(o->lock_type, "lease");
-	assert_string_equal(o->lock_state, "active");
-	assert_string_equal(o->lock_mode, "read");
-	assert_int_equal(o->lock_start, 0);
-	assert_int_equal(o->lock_end, -1);
-	assert_int_equal(o->lock_pid.pid, 8399);
-	assert_string_equal(o->lock_pid.comm, "python3");
-	assert_false(o->lock_pid.gone);
+	assert_string_equal(obj_lock(o)->type, "lease");
+	assert_string_equal(obj_lock(o)->state, "active");
+	assert_string_equal(obj_lock(o)->mode, "read");
+	assert_int_equal(obj_lock(o)->start, 0);
+	assert_int_equal(obj_lock(o)->end, -1);
+	assert_int_equal(obj_lock(o)->pid.pid, 8399);
+	assert_string_equal(obj_lock(o)->pid.comm, "python3");
+	assert_false(obj_lock(o)->pid.gone);
 	assert_int_equal(o->dev, makedev(0xfe, 0));
 	assert_int_equal(o->inode, 10961032);
-	assert_int_equal(o->lock_nwaiting, 0);
+	assert_int_equal(obj_lock(o)->nwaiting, 0);
 	/* No fd in the tree is on the file: no path, and that is said, not guessed. */
 	assert_null(o->name);
 	assert_non_null(strstr(o->partial, "path unknown"));
 
 	o = find(&s, "lock:ofd:65024:10961031:10-29");
 	assert_non_null(o);
-	assert_string_equal(o->lock_type, "ofd");
-	assert_null(o->lock_state);
-	assert_false(o->lock_mandatory);
-	assert_int_equal(o->lock_start, 10);
-	assert_int_equal(o->lock_end, 29);
-	assert_int_equal(o->lock_pid.pid, 0); /* none in /proc/locks, and no fd showed it */
+	assert_string_equal(obj_lock(o)->type, "ofd");
+	assert_null(obj_lock(o)->state);
+	assert_false(obj_lock(o)->mandatory);
+	assert_int_equal(obj_lock(o)->start, 10);
+	assert_int_equal(obj_lock(o)->end, 29);
+	assert_int_equal(obj_lock(o)->pid.pid, 0); /* none in /proc/locks, and no fd showed it */
 	assert_non_null(strstr(o->partial, "holder unknown"));
 
 	o = find(&s, "lock:posix:65024:10961030:0-99:8399");
 	assert_non_null(o);
-	assert_string_equal(o->lock_mode, "write");
-	assert_int_equal(o->lock_nwaiting, 1);
-	assert_int_equal(o->nlock_blocked, 1);
-	assert_int_equal(o->lock_blocked[0].pid, 8482);
-	assert_true(o->lock_blocked[0].gone); /* not in the tree */
+	assert_string_equal(obj_lock(o)->mode, "write");
+	assert_int_equal(obj_lock(o)->nwaiting, 1);
+	assert_int_equal(obj_lock(o)->nblocked, 1);
+	assert_int_equal(obj_lock(o)->blocked[0].pid, 8482);
+	assert_true(obj_lock(o)->blocked[0].gone); /* not in the tree */
 	o = find(&s, "lock:posix:65024:10961030:200-eof:8399");
 	assert_non_null(o);
-	assert_string_equal(o->lock_mode, "read");
-	assert_int_equal(o->lock_nwaiting, 0);
+	assert_string_equal(obj_lock(o)->mode, "read");
+	assert_int_equal(obj_lock(o)->nwaiting, 0);
 
 	o = find(&s, "lock:flock:65024:10961024:0-eof:8399");
 	assert_non_null(o);
-	assert_int_equal(o->nlock_blocked, 1);
-	assert_int_equal(o->lock_blocked[0].pid, 8481);
-	assert_string_equal(o->lock_blocked[0].comm, "waiter");
+	assert_int_equal(obj_lock(o)->nblocked, 1);
+	assert_int_equal(obj_lock(o)->blocked[0].pid, 8481);
+	assert_string_equal(obj_lock(o)->blocked[0].comm, "waiter");
 	snapshot_release(&s);
 }
 
@@ -153,29 +153,29 @@ static void nested_and_twins(void **state)
 	assert_int_equal(s.nerrs, 0);
 	o = find(&s, "lock:flock:65024:10969490:0-eof:12609");
 	assert_non_null(o);
-	assert_int_equal(o->lock_nwaiting, 2);
-	assert_int_equal(o->nlock_blocked, 2);
-	assert_int_equal(o->lock_blocked[0].pid, 12610);
-	assert_int_equal(o->lock_blocked[1].pid, 12613);
+	assert_int_equal(obj_lock(o)->nwaiting, 2);
+	assert_int_equal(obj_lock(o)->nblocked, 2);
+	assert_int_equal(obj_lock(o)->blocked[0].pid, 12610);
+	assert_int_equal(obj_lock(o)->blocked[1].pid, 12613);
 	/* One process flocking a file through two opens: two locks alike, numbered. */
 	assert_non_null(find(&s, "lock:flock:65024:10965367:0-eof:9758"));
 	assert_non_null(find(&s, "lock:flock:65024:10965367:0-eof:9758#2"));
 	assert_non_null(find(&s, "lock:ofd:65024:10965380:0-eof"));
 	o = find(&s, "lock:ofd:65024:10965380:0-eof#2");
 	assert_non_null(o);
-	assert_int_equal(o->lock_nwaiting, 1); /* counted ... */
-	assert_int_equal(o->nlock_blocked, 0); /* ... but an OFD request names no process */
+	assert_int_equal(obj_lock(o)->nwaiting, 1); /* counted ... */
+	assert_int_equal(obj_lock(o)->nblocked, 0); /* ... but an OFD request names no process */
 	o = find(&s, "lock:posix:2049:42:0-0:77");
 	assert_non_null(o);
-	assert_true(o->lock_mandatory);
-	assert_int_equal(o->lock_end, 0);
+	assert_true(obj_lock(o)->mandatory);
+	assert_int_equal(obj_lock(o)->end, 0);
 	o = find(&s, "lock:lease:2049:43:0-eof:78");
 	assert_non_null(o);
-	assert_string_equal(o->lock_state, "breaking");
-	assert_string_equal(o->lock_mode, "none");
+	assert_string_equal(obj_lock(o)->state, "breaking");
+	assert_string_equal(obj_lock(o)->mode, "none");
 	o = find(&s, "lock:delegation:47:44:0-eof:79");
 	assert_non_null(o);
-	assert_string_equal(o->lock_state, "active");
+	assert_string_equal(obj_lock(o)->state, "active");
 	snapshot_release(&s);
 }
 
@@ -329,15 +329,15 @@ static void joined_through_fds(void **state)
 	o = find(&s, id);
 	assert_non_null(o);
 	assert_string_equal(o->name, "/data/a");
-	assert_string_equal(o->lock_pid.comm, "holder");
+	assert_string_equal(obj_lock(o)->pid.comm, "holder");
 	assert_int_equal(o->nholders, 2);
 	h = holder(o, 300, 3);
 	assert_non_null(h);
 	assert_int_equal(h->access, ACC_R | ACC_W);
 	assert_non_null(holder(o, 301, 3));
 	assert_null(holder(o, 302, 4)); /* open on the file, waiting: not a holder */
-	assert_int_equal(o->nlock_blocked, 1);
-	assert_string_equal(o->lock_blocked[0].comm, "waiter");
+	assert_int_equal(obj_lock(o)->nblocked, 1);
+	assert_string_equal(obj_lock(o)->blocked[0].comm, "waiter");
 	assert_true(o->has_owner);
 	assert_null(o->partial);
 
@@ -346,8 +346,8 @@ static void joined_through_fds(void **state)
 	o = find(&s, id);
 	assert_non_null(o);
 	assert_string_equal(o->name, "/data/b");
-	assert_int_equal(o->lock_pid.pid, 301); /* from the fd that holds it */
-	assert_string_equal(o->lock_pid.comm, "child");
+	assert_int_equal(obj_lock(o)->pid.pid, 301); /* from the fd that holds it */
+	assert_string_equal(obj_lock(o)->pid.comm, "child");
 	assert_int_equal(o->nholders, 1);
 	assert_int_equal(holder(o, 301, 5)->access, ACC_R);
 	assert_null(o->partial);

@@ -144,9 +144,9 @@ static void real_capture(void **state)
 	/* An eventfd, by the id of its fdinfo; its count is hex there. */
 	o = find(&s, "eventfd:12");
 	assert_non_null(o);
-	assert_true(o->fdk.has_count);
-	assert_int_equal(o->fdk.count, 3);
-	assert_false(o->fdk.has_semaphore); /* that line is not in this fdinfo */
+	assert_true(obj_fdk(o)->has_count);
+	assert_int_equal(obj_fdk(o)->count, 3);
+	assert_false(obj_fdk(o)->has_semaphore); /* that line is not in this fdinfo */
 	h = holder(o, 4100, 7);
 	assert_non_null(h);
 	assert_int_equal(h->access, ACC_R | ACC_W);
@@ -522,9 +522,9 @@ static void fdkind_parsers(void **state)
 	(void)state;
 	assert_int_equal(fdkinds_parse_eventfd("pos:\t0\nflags:\t02\neventfd-count:               ff\n"
 					       "eventfd-id: 7\neventfd-semaphore: 1\n", o), 0);
-	assert_int_equal(o->fdk.count, 255);
-	assert_int_equal(o->fdk.id, 7);
-	assert_true(o->fdk.has_semaphore && o->fdk.semaphore);
+	assert_int_equal(obj_fdk(o)->count, 255);
+	assert_int_equal(obj_fdk(o)->id, 7);
+	assert_true(obj_fdk(o)->has_semaphore && obj_fdk(o)->semaphore);
 	assert_int_equal(fdkinds_parse_eventfd("flags:\t02\n", o), -EINVAL);
 	assert_int_equal(fdkinds_parse_sigmask("pos:\t0\nsigmask:\t0000001000000200\n", &mask), 0);
 	sigset_names(mask, buf, sizeof(buf));
@@ -533,13 +533,13 @@ static void fdkind_parsers(void **state)
 	assert_int_equal(fdkinds_parse_status("Name:\tx\nSigQ:\t5/96365\nSigPnd:\t0000000000000800\n"
 					      "ShdPnd:\t0000000200000200\nSigBlk:\t8000000000000000\n"
 					      "SigIgn:\t0000000000000000\nSigCgt:\t0000000180000000\n", o), 0);
-	assert_int_equal(o->fdk.queued, 5);
-	assert_int_equal(o->fdk.qlimit, 96365);
-	sigset_names(o->fdk.shdpnd, buf, sizeof(buf));
+	assert_int_equal(obj_fdk(o)->queued, 5);
+	assert_int_equal(obj_fdk(o)->qlimit, 96365);
+	sigset_names(obj_fdk(o)->shdpnd, buf, sizeof(buf));
 	assert_string_equal(buf, "SIGUSR1,SIGRTMIN");
-	sigset_names(o->fdk.blk, buf, sizeof(buf));
+	sigset_names(obj_fdk(o)->blk, buf, sizeof(buf));
 	assert_string_equal(buf, "SIGRTMAX");
-	sigset_names(o->fdk.cgt, buf, sizeof(buf)); /* glibc's own two */
+	sigset_names(obj_fdk(o)->cgt, buf, sizeof(buf)); /* glibc's own two */
 	assert_string_equal(buf, "SIG32,SIG33");
 	sigset_names(0, buf, sizeof(buf));
 	assert_string_equal(buf, "");
@@ -583,7 +583,7 @@ static void mmap_shared(void **state)
 	assert_int_equal(h->access, ACC_R);
 	/* No map_files in a fixture: the size is the largest mapping's, and it says so. */
 	assert_int_equal(o->size, 0x4000);
-	assert_int_equal(o->rss, -1);
+	assert_int_equal(obj_sysv(o)->rss, -1);
 	assert_non_null(o->partial);
 	assert_true(o->flags & OBJ_PARTIAL);
 
