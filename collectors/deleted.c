@@ -27,7 +27,7 @@ void deleted_shm_stat(struct ipc_object *o, const struct stat *st)
 	object_set_stat(o, st);
 	if (o->kind == KIND_POSIX_SHM) {
 		o->size = (int64_t)st->st_size;
-		o->blocks = (int64_t)st->st_blocks * 512;
+		obj_ipc_mut(o)->blocks = (int64_t)st->st_blocks * 512;
 	}
 }
 

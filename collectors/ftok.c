@@ -306,10 +306,10 @@ static void search_object(struct search *s, struct ipc_object *o)
 	size_t npids = 0, nfound = 0, cap = 0;
 	const struct cand **found = NULL;
 
-	add_pid(pids, &npids, &obj_sysv(o)->cpid);
-	add_pid(pids, &npids, &obj_sysv(o)->lpid);
-	add_pid(pids, &npids, &obj_sysv(o)->lspid);
-	add_pid(pids, &npids, &obj_sysv(o)->lrpid);
+	add_pid(pids, &npids, &obj_ipc(o)->cpid);
+	add_pid(pids, &npids, &obj_ipc(o)->lpid);
+	add_pid(pids, &npids, &obj_ipc(o)->lspid);
+	add_pid(pids, &npids, &obj_ipc(o)->lrpid);
 	for (int64_t i = 0; o->sems && i < o->nsems; i++)
 		add_pid(pids, &npids, &o->sems[i].pid);
 	for (size_t i = 0; i < o->nholders; i++) {

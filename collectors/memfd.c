@@ -57,7 +57,7 @@ static struct ipc_object *memfd_get(struct fdscan *fs, const char *path, uint64_
 	return o;
 }
 
-/* F_GET_SEALS through a duplicate of p's fd fdnum. Leaves o->seals absent (with a reason
+/* F_GET_SEALS through a duplicate of p's fd fdnum. Leaves obj_ipc(o)->seals absent (with a reason
  * when one is known) when the fd cannot be had; another holder may do better. */
 static void memfd_seals(struct fdscan *fs, struct proc *p, struct ipc_object *o, int fdnum)
 {
@@ -82,7 +82,7 @@ static void memfd_seals(struct fdscan *fs, struct proc *p, struct ipc_object *o,
 	/* The fd number may name another file since its link was read. */
 	if (fstat(dup, &st) == 0 && (uint64_t)st.st_ino == o->inode && (uint64_t)st.st_dev == o->dev &&
 	    (seals = fcntl(dup, F_GET_SEALS)) >= 0)
-		o->seals = seals;
+		obj_ipc_mut(o)->seals = seals;
 	close(dup);
 }
 
@@ -103,9 +103,9 @@ struct ipc_object *memfd_from_fd(struct fdscan *fs, struct proc *p, const char *
 	if (!o->has_mode) { /* first sight through an fd (it may have been met as a mapping) */
 		object_set_stat(o, &st);
 		o->size = (int64_t)st.st_size;
-		o->blocks = (int64_t)st.st_blocks * 512;
+		obj_ipc_mut(o)->blocks = (int64_t)st.st_blocks * 512;
 	}
-	if (o->seals < 0 && fs->ctx->live)
+	if (obj_ipc(o)->seals < 0 && fs->ctx->live)
 		memfd_seals(fs, p, o, fdnum);
 	return o;
 }
@@ -124,7 +124,7 @@ void memfd_finish(struct fdscan *fs)
 			continue;
 		if (!o->has_mode)
 			object_set_partial(o, "held through mappings only: size and seals unknown");
-		else if (o->seals < 0 && fs->ctx->live)
+		else if (obj_ipc(o)->seals < 0 && fs->ctx->live)
 			object_set_partial(o, "seals unknown: no holder's fd could be duplicated (pidfd_getfd)");
 	}
 }

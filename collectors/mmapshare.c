@@ -90,7 +90,7 @@ struct ipc_object *mmapshare_from_map(struct fdscan *fs, pid_t pid, const struct
 	free(identity);
 	o->dev = m->dev;
 	o->inode = m->ino;
-	o->backing = backing == 'a' ? "anon" : "file";
+	obj_ipc_mut(o)->backing = backing == 'a' ? "anon" : "file";
 	if (backing == 'a' && m->path[0] == '[') /* "[anon_shmem:NAME]": the name it was given */
 		o->name = xasprintf("%.*s", (int)(strlen(m->path) - strlen(ANON_NAMED) - 1),
 				    m->path + strlen(ANON_NAMED));
@@ -187,7 +187,7 @@ static void cache_rss(struct fdscan *fs, struct ipc_object *o, const char *path)
 		return;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_ino == o->inode) {
 		if (syscall(__NR_cachestat, fd, &range, &cs, 0) == 0)
-			obj_sysv_mut(o)->rss = (int64_t)(cs.nr_cache * (uint64_t)sysconf(_SC_PAGESIZE));
+			obj_ipc_mut(o)->rss = (int64_t)(cs.nr_cache * (uint64_t)sysconf(_SC_PAGESIZE));
 		else if (errno == ENOSYS)
 			fs->cachestat_err = errno;
 	}
@@ -199,7 +199,7 @@ static void cache_rss(struct fdscan *fs, struct ipc_object *o, const char *path)
 static bool mmapshare_fill(struct fdscan *fs, const struct mmap_cand *c)
 {
 	struct ipc_object *o = c->o;
-	bool anon = !strcmp(o->backing, "anon");
+	bool anon = !strcmp(obj_ipc(o)->backing, "anon");
 	char why[200], path[4200]; /* a map_files entry, or a path as maps shows it */
 	struct stat st;
 	int rc;
@@ -232,7 +232,7 @@ static bool mmapshare_fill(struct fdscan *fs, const struct mmap_cand *c)
 		o->dev = dev;
 		o->inode = ino;
 		o->size = (int64_t)st.st_size;
-		o->blocks = (int64_t)st.st_blocks * 512;
+		obj_ipc_mut(o)->blocks = (int64_t)st.st_blocks * 512;
 		if (fs->ctx->live)
 			cache_rss(fs, o, path);
 		return true;

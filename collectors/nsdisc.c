@@ -327,12 +327,12 @@ void ns_label(struct snapshot *snap)
 			/* a pipe every holder of which is in one container */
 			o->cont = snapshot_container(snap, shared);
 		}
-		if (o->sysv) {
-			label_pid(snap, &o->sysv->cpid);
-			label_pid(snap, &o->sysv->lpid);
-			label_pid(snap, &o->sysv->lspid);
-			label_pid(snap, &o->sysv->lrpid);
-			label_pid(snap, &o->sysv->notify_pid);
+		if (o->ipc) {
+			label_pid(snap, &o->ipc->cpid);
+			label_pid(snap, &o->ipc->lpid);
+			label_pid(snap, &o->ipc->lspid);
+			label_pid(snap, &o->ipc->lrpid);
+			label_pid(snap, &o->ipc->notify_pid);
 		}
 		for (int64_t k = 0; o->sems && k < o->nsems; k++)
 			label_pid(snap, &o->sems[k].pid);

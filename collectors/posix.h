@@ -8,8 +8,8 @@
 #include "collector.h"
 
 /* Parse the one line the kernel prints for a queue file of an mqueue mount,
- * "QSIZE:%lu NOTIFY:%d SIGNO:%d NOTIFY_PID:%d", into o->used_bytes, obj_sysv(o)->notify, obj_sysv(o)->signo and
- * obj_sysv(o)->notify_pid.pid (not resolved: call scan_resolve_pid). The kernel prints NOTIFY:0 both
+ * "QSIZE:%lu NOTIFY:%d SIGNO:%d NOTIFY_PID:%d", into o->used_bytes, obj_ipc(o)->notify, obj_ipc(o)->signo and
+ * obj_ipc(o)->notify_pid.pid (not resolved: call scan_resolve_pid). The kernel prints NOTIFY:0 both
  * for "nobody registered" and for SIGEV_SIGNAL; the first case leaves notify, signo and the
  * pid absent. signo is kept only for SIGEV_SIGNAL registrations.
  * Every field that parses is stored. Returns 0; -EINVAL when a field is missing, garbled or

@@ -112,11 +112,11 @@ int posix_mq_parse_status(const char *text, struct ipc_object *o)
 		     (have[ST_NPID] && val[ST_NPID]);
 	if (registered) {
 		if (have[ST_NOTIFY])
-			obj_sysv_mut(o)->notify = val[ST_NOTIFY];
+			obj_ipc_mut(o)->notify = val[ST_NOTIFY];
 		if (have[ST_NOTIFY] && val[ST_NOTIFY] == SIGEV_SIGNAL && have[ST_SIGNO])
-			obj_sysv_mut(o)->signo = val[ST_SIGNO];
+			obj_ipc_mut(o)->signo = val[ST_SIGNO];
 		if (have[ST_NPID])
-			obj_sysv_mut(o)->notify_pid.pid = (pid_t)val[ST_NPID];
+			obj_ipc_mut(o)->notify_pid.pid = (pid_t)val[ST_NPID];
 	}
 	return rc;
 }
@@ -214,8 +214,8 @@ static void set_attr(struct ipc_object *o, mqd_t q)
 		object_set_partial(o, why);
 		return;
 	}
-	obj_sysv_mut(o)->max_messages = a.mq_maxmsg;
-	obj_sysv_mut(o)->msgsize = a.mq_msgsize;
+	obj_ipc_mut(o)->max_messages = a.mq_maxmsg;
+	obj_ipc_mut(o)->msgsize = a.mq_msgsize;
 	o->messages = a.mq_curmsgs;
 	if (!__builtin_mul_overflow((int64_t)a.mq_maxmsg, (int64_t)a.mq_msgsize, &cap) && cap >= 0)
 		o->size = cap;
@@ -324,7 +324,7 @@ static struct ipc_object *mq_entry(struct mq_scan *s, const char *name)
 	} else if (rc == 0) {
 		parse_text(o, name, buf, len);
 	}
-	scan_resolve_pid(s->ctx, s->snap, &obj_sysv_mut(o)->notify_pid);
+	scan_resolve_pid(s->ctx, s->snap, &obj_ipc_mut(o)->notify_pid);
 	if (own) {
 		set_attr(o, (mqd_t)own->fd);
 	} else if (s->ctx->live && mq_query(o) == -ENOENT) {
@@ -489,11 +489,11 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 		if (!o)
 			continue;
 		use.queues++;
-		if (obj_sysv(o)->max_messages >= 0 && obj_sysv(o)->msgsize >= 0) {
-			if ((uint64_t)obj_sysv(o)->max_messages > use.maxmsg)
-				use.maxmsg = (uint64_t)obj_sysv(o)->max_messages;
-			if ((uint64_t)obj_sysv(o)->msgsize > use.msgsize)
-				use.msgsize = (uint64_t)obj_sysv(o)->msgsize;
+		if (obj_ipc(o)->max_messages >= 0 && obj_ipc(o)->msgsize >= 0) {
+			if ((uint64_t)obj_ipc(o)->max_messages > use.maxmsg)
+				use.maxmsg = (uint64_t)obj_ipc(o)->max_messages;
+			if ((uint64_t)obj_ipc(o)->msgsize > use.msgsize)
+				use.msgsize = (uint64_t)obj_ipc(o)->msgsize;
 		} else {
 			use.attrs_known = false;
 		}

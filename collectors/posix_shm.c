@@ -159,7 +159,7 @@ static struct ipc_object *shm_entry(struct scan_ctx *ctx, struct snapshot *snap,
 	object_set_stat(o, &st);
 	if (!sem) {
 		o->size = (int64_t)st.st_size;
-		o->blocks = (int64_t)st.st_blocks * 512;
+		obj_ipc_mut(o)->blocks = (int64_t)st.st_blocks * 512;
 	} else if (ctx->live && sem_query(o, dfd, de->d_name, &st) == -ENOENT) {
 		snap->vanished++;
 		object_free(o);

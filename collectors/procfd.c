@@ -702,7 +702,7 @@ static struct ipc_object *mq_from_fd(struct fdscan *fs, struct proc *p, const ch
 	if (rc == 0) {
 		if (posix_mq_parse_status(text, o) < 0)
 			object_set_partial(o, "queue status text not understood");
-		scan_resolve_pid(fs->ctx, fs->snap, &obj_sysv_mut(o)->notify_pid);
+		scan_resolve_pid(fs->ctx, fs->snap, &obj_ipc_mut(o)->notify_pid);
 	} else {
 		object_set_partial(o, "queue status not read");
 	}

@@ -99,7 +99,7 @@ bool procmaps_wanted(struct fdscan *fs)
 
 		if (!(fs->want & KIND_BIT(o->kind)))
 			continue;
-		if (o->kind == KIND_SYSV_SHM && obj_sysv(o)->nattch != 0)
+		if (o->kind == KIND_SYSV_SHM && obj_ipc(o)->nattch != 0)
 			return true;
 		if (KIND_BIT(o->kind) & shm)
 			return true;
@@ -273,19 +273,19 @@ void procmaps_finish(struct fdscan *fs)
 		int64_t found = 0;
 		char why[160];
 
-		if (o->kind != KIND_SYSV_SHM || obj_sysv(o)->nattch < 0 || !(fs->want & KIND_BIT(o->kind)))
+		if (o->kind != KIND_SYSV_SHM || obj_ipc(o)->nattch < 0 || !(fs->want & KIND_BIT(o->kind)))
 			continue;
 		for (size_t h = 0; h < o->nholders; h++)
 			found += o->holders[h].fd < 0;
-		if (found == obj_sysv(o)->nattch)
+		if (found == obj_ipc(o)->nattch)
 			continue;
-		if (found < obj_sysv(o)->nattch && fs->ndenied)
+		if (found < obj_ipc(o)->nattch && fs->ndenied)
 			snprintf(why, sizeof(why), "nattch %" PRId64 " but %" PRId64 " attaches found: "
-				 "the others are in processes that could not be read", obj_sysv(o)->nattch, found);
+				 "the others are in processes that could not be read", obj_ipc(o)->nattch, found);
 		else
 			snprintf(why, sizeof(why), "nattch %" PRId64 " but %" PRId64 " attaches found "
 				 "(attached or detached during the scan, or by processes of another pid "
-				 "namespace)", obj_sysv(o)->nattch, found);
+				 "namespace)", obj_ipc(o)->nattch, found);
 		object_set_partial(o, why);
 	}
 }

@@ -286,9 +286,9 @@ struct ipc_object *sysv_object_new(struct scan_ctx *ctx, struct snapshot *snap, 
 		o->gid = (gid_t)gid;
 	}
 	if (sysv_num(o, vals[SV_CUID], "cuid", &uid) & sysv_num(o, vals[SV_CGID], "cgid", &gid)) {
-		o->has_creator_ids = uid <= UINT32_MAX && gid <= UINT32_MAX;
-		o->cuid = (uid_t)uid;
-		o->cgid = (gid_t)gid;
+		obj_ipc_mut(o)->has_creator_ids = uid <= UINT32_MAX && gid <= UINT32_MAX;
+		obj_ipc_mut(o)->cuid = (uid_t)uid;
+		obj_ipc_mut(o)->cgid = (gid_t)gid;
 	}
 	if (sysv_num(o, vals[SV_CTIME], "ctime", &v) && v <= INT64_MAX)
 		o->ctime = (int64_t)v;

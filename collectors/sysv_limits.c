@@ -136,8 +136,8 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 			nshm++;
 			if (o->size > 0)
 				pages += ((uint64_t)o->size + (uint64_t)page - 1) / (uint64_t)page;
-			rss += obj_sysv(o)->rss > 0 ? (uint64_t)obj_sysv(o)->rss / (uint64_t)page : 0;
-			swp += obj_sysv(o)->swap > 0 ? (uint64_t)obj_sysv(o)->swap / (uint64_t)page : 0;
+			rss += obj_ipc(o)->rss > 0 ? (uint64_t)obj_ipc(o)->rss / (uint64_t)page : 0;
+			swp += obj_ipc(o)->swap > 0 ? (uint64_t)obj_ipc(o)->swap / (uint64_t)page : 0;
 			break;
 		case KIND_SYSV_SEM:
 			nsem++;

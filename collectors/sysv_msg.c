@@ -55,13 +55,13 @@ static void msg_row(struct scan_ctx *ctx, struct snapshot *snap, const char *con
 	if (sysv_num(o, vals[M_QNUM], "qnum", &v) && v <= INT64_MAX)
 		o->messages = (int64_t)v;
 	if (sysv_num(o, vals[M_LSPID], "lspid", &v) && v <= INT32_MAX)
-		obj_sysv_mut(o)->lspid.pid = (pid_t)v;
+		obj_ipc_mut(o)->lspid.pid = (pid_t)v;
 	if (sysv_num(o, vals[M_LRPID], "lrpid", &v) && v <= INT32_MAX)
-		obj_sysv_mut(o)->lrpid.pid = (pid_t)v;
+		obj_ipc_mut(o)->lrpid.pid = (pid_t)v;
 	if (sysv_num(o, vals[M_STIME], "stime", &v) && v <= INT64_MAX)
-		obj_sysv_mut(o)->stime = (int64_t)v;
+		obj_ipc_mut(o)->stime = (int64_t)v;
 	if (sysv_num(o, vals[M_RTIME], "rtime", &v) && v <= INT64_MAX)
-		obj_sysv_mut(o)->rtime = (int64_t)v;
+		obj_ipc_mut(o)->rtime = (int64_t)v;
 	sysv_batch_push(arg, o);
 }
 
@@ -90,8 +90,8 @@ static int finish(struct scan_ctx *ctx, struct snapshot *snap, void *started)
 			snprintf(why, sizeof(why), "msgctl: %s", strerror(-b->rc[i]));
 			object_set_partial(o, why);
 		}
-		scan_resolve_pid(ctx, snap, &obj_sysv_mut(o)->lspid);
-		scan_resolve_pid(ctx, snap, &obj_sysv_mut(o)->lrpid);
+		scan_resolve_pid(ctx, snap, &obj_ipc_mut(o)->lspid);
+		scan_resolve_pid(ctx, snap, &obj_ipc_mut(o)->lrpid);
 		snapshot_add(snap, o);
 	}
 	sysv_early_release(started);

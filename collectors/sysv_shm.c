@@ -24,25 +24,25 @@ static void shm_row(struct scan_ctx *ctx, struct snapshot *snap, const char *con
 	if (sysv_num(o, vals[S_SIZE], "size", &v) && v <= INT64_MAX)
 		o->size = (int64_t)v;
 	if (sysv_num(o, vals[S_NATTCH], "nattch", &v) && v <= INT64_MAX)
-		obj_sysv_mut(o)->nattch = (int64_t)v;
+		obj_ipc_mut(o)->nattch = (int64_t)v;
 	if (sysv_num(o, vals[S_CPID], "cpid", &v) && v <= INT32_MAX)
-		obj_sysv_mut(o)->cpid.pid = (pid_t)v;
+		obj_ipc_mut(o)->cpid.pid = (pid_t)v;
 	if (sysv_num(o, vals[S_LPID], "lpid", &v) && v <= INT32_MAX)
-		obj_sysv_mut(o)->lpid.pid = (pid_t)v;
+		obj_ipc_mut(o)->lpid.pid = (pid_t)v;
 	if (sysv_num(o, vals[S_ATIME], "atime", &v) && v <= INT64_MAX)
 		o->atime = (int64_t)v;
 	if (sysv_num(o, vals[S_DTIME], "dtime", &v) && v <= INT64_MAX)
-		obj_sysv_mut(o)->dtime = (int64_t)v;
+		obj_ipc_mut(o)->dtime = (int64_t)v;
 	if (sysv_num(o, vals[S_RSS], "rss", &v) && v <= INT64_MAX)
-		obj_sysv_mut(o)->rss = (int64_t)v;
+		obj_ipc_mut(o)->rss = (int64_t)v;
 	if (sysv_num(o, vals[S_SWAP], "swap", &v) && v <= INT64_MAX)
-		obj_sysv_mut(o)->swap = (int64_t)v;
+		obj_ipc_mut(o)->swap = (int64_t)v;
 	/* Resident bytes are what a segment holds now: its fill. rss counts whole pages, so a
 	 * segment smaller than a page would otherwise be more than full. */
-	if (obj_sysv(o)->rss >= 0)
-		o->used_bytes = o->size >= 0 && obj_sysv(o)->rss > o->size ? o->size : obj_sysv(o)->rss;
-	scan_resolve_pid(ctx, snap, &obj_sysv_mut(o)->cpid);
-	scan_resolve_pid(ctx, snap, &obj_sysv_mut(o)->lpid);
+	if (obj_ipc(o)->rss >= 0)
+		o->used_bytes = o->size >= 0 && obj_ipc(o)->rss > o->size ? o->size : obj_ipc(o)->rss;
+	scan_resolve_pid(ctx, snap, &obj_ipc_mut(o)->cpid);
+	scan_resolve_pid(ctx, snap, &obj_ipc_mut(o)->lpid);
 	snapshot_add(snap, o);
 }
 

@@ -287,7 +287,7 @@ static bool same_object(const struct ipc_object *a, const struct ipc_object *b)
 		return false;
 	if (a->ctime != b->ctime || a->inode != b->inode)
 		return false;
-	if (a->has_creator_ids && (!b->has_creator_ids || a->cuid != b->cuid))
+	if (obj_ipc(a)->has_creator_ids && (!obj_ipc(b)->has_creator_ids || obj_ipc(a)->cuid != obj_ipc(b)->cuid))
 		return false;
 	if ((a->name || b->name) && (!a->name || !b->name || strcmp(a->name, b->name)))
 		return false;
@@ -623,7 +623,7 @@ json_t *clean_item_json(const struct clean_item *it)
 
 static int64_t pinned_bytes(const struct ipc_object *o)
 {
-	return o->blocks > 0 ? o->blocks : o->size > 0 ? o->size : 0;
+	return obj_ipc(o)->blocks > 0 ? obj_ipc(o)->blocks : o->size > 0 ? o->size : 0;
 }
 
 static int cmp_pinned(const void *a, const void *b)

@@ -71,9 +71,9 @@ static char *family_of(const struct ipc_object *o, const struct owners *own)
 		if (is_pattern_file(o, p) || sysv)
 			return xasprintf("%s:uid=%u", p->label, (unsigned)o->uid);
 	}
-	if (o->kind == KIND_SYSV_SHM && obj_sysv(o)->cpid.pid > 0)
-		return xasprintf("creator:ns=%" PRIu64 ":pid=%d:start=%" PRId64, o->ns, (int)obj_sysv(o)->cpid.pid,
-				 obj_sysv(o)->cpid.start);
+	if (o->kind == KIND_SYSV_SHM && obj_ipc(o)->cpid.pid > 0)
+		return xasprintf("creator:ns=%" PRIu64 ":pid=%d:start=%" PRId64, o->ns, (int)obj_ipc(o)->cpid.pid,
+				 obj_ipc(o)->cpid.start);
 	return NULL;
 }
 

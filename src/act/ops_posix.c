@@ -51,8 +51,8 @@ static bool stale_since(const struct ipc_object *o, int64_t last, const struct s
 {
 	bool s = nobody_holds(o, c, ev);
 
-	if (obj_sysv(o)->notify_pid.pid > 0 && !pid_gone(&obj_sysv(o)->notify_pid, 0)) {
-		evidence_add(ev, "notify pid %d (%s) alive", (int)obj_sysv(o)->notify_pid.pid, obj_sysv(o)->notify_pid.comm);
+	if (obj_ipc(o)->notify_pid.pid > 0 && !pid_gone(&obj_ipc(o)->notify_pid, 0)) {
+		evidence_add(ev, "notify pid %d (%s) alive", (int)obj_ipc(o)->notify_pid.pid, obj_ipc(o)->notify_pid.comm);
 		s = false;
 	}
 	s &= idle_for(o, last, c, ev);
@@ -110,8 +110,8 @@ static bool posix_in_use(const struct ipc_object *o, struct evidence *ev)
 {
 	bool u = !holders_none(o, ev);
 
-	if (obj_sysv(o)->notify_pid.pid > 0 && !pid_gone(&obj_sysv(o)->notify_pid, 0)) {
-		evidence_add(ev, "notify pid %d (%s) alive", (int)obj_sysv(o)->notify_pid.pid, obj_sysv(o)->notify_pid.comm);
+	if (obj_ipc(o)->notify_pid.pid > 0 && !pid_gone(&obj_ipc(o)->notify_pid, 0)) {
+		evidence_add(ev, "notify pid %d (%s) alive", (int)obj_ipc(o)->notify_pid.pid, obj_ipc(o)->notify_pid.comm);
 		u = true;
 	}
 	return u;

@@ -35,26 +35,26 @@ static int64_t max3(int64_t a, int64_t b, int64_t c)
 
 static bool msg_stale(const struct ipc_object *o, const struct stale_ctx *c, struct evidence *ev)
 {
-	bool s = pid_ref_gone("last sender", &obj_sysv(o)->lspid, obj_sysv(o)->stime, ev);
+	bool s = pid_ref_gone("last sender", &obj_ipc(o)->lspid, obj_ipc(o)->stime, ev);
 
-	s &= pid_ref_gone("last receiver", &obj_sysv(o)->lrpid, obj_sysv(o)->rtime, ev);
-	s &= idle_for(o, max3(obj_sysv(o)->stime, obj_sysv(o)->rtime, o->ctime), c, ev);
+	s &= pid_ref_gone("last receiver", &obj_ipc(o)->lrpid, obj_ipc(o)->rtime, ev);
+	s &= idle_for(o, max3(obj_ipc(o)->stime, obj_ipc(o)->rtime, o->ctime), c, ev);
 	return s;
 }
 
 static bool shm_stale(const struct ipc_object *o, const struct stale_ctx *c, struct evidence *ev)
 {
-	bool s = obj_sysv(o)->nattch == 0;
+	bool s = obj_ipc(o)->nattch == 0;
 
-	if (obj_sysv(o)->nattch == 0)
+	if (obj_ipc(o)->nattch == 0)
 		evidence_add(ev, "nattch 0");
 	else
-		evidence_add(ev, "nattch %lld", (long long)obj_sysv(o)->nattch);
+		evidence_add(ev, "nattch %lld", (long long)obj_ipc(o)->nattch);
 	if (!holders_none(o, ev))
 		s = false;
-	s &= pid_ref_gone("creator", &obj_sysv(o)->cpid, o->ctime, ev);
-	s &= pid_ref_gone("last attach/detach", &obj_sysv(o)->lpid, o->atime > obj_sysv(o)->dtime ? o->atime : obj_sysv(o)->dtime, ev);
-	s &= idle_for(o, max3(o->atime, obj_sysv(o)->dtime, o->ctime), c, ev);
+	s &= pid_ref_gone("creator", &obj_ipc(o)->cpid, o->ctime, ev);
+	s &= pid_ref_gone("last attach/detach", &obj_ipc(o)->lpid, o->atime > obj_ipc(o)->dtime ? o->atime : obj_ipc(o)->dtime, ev);
+	s &= idle_for(o, max3(o->atime, obj_ipc(o)->dtime, o->ctime), c, ev);
 	return s;
 }
 
@@ -99,9 +99,9 @@ static bool live(const char *role, const struct pid_ref *p, int64_t at, struct e
 
 static bool msg_in_use(const struct ipc_object *o, struct evidence *ev)
 {
-	bool u = live("last sender", &obj_sysv(o)->lspid, obj_sysv(o)->stime, ev);
+	bool u = live("last sender", &obj_ipc(o)->lspid, obj_ipc(o)->stime, ev);
 
-	u |= live("last receiver", &obj_sysv(o)->lrpid, obj_sysv(o)->rtime, ev);
+	u |= live("last receiver", &obj_ipc(o)->lrpid, obj_ipc(o)->rtime, ev);
 	return u;
 }
 
@@ -109,8 +109,8 @@ static bool shm_in_use(const struct ipc_object *o, struct evidence *ev)
 {
 	bool u = !holders_none(o, ev);
 
-	if (obj_sysv(o)->nattch > 0) {
-		evidence_add(ev, "attached %lld times", (long long)obj_sysv(o)->nattch);
+	if (obj_ipc(o)->nattch > 0) {
+		evidence_add(ev, "attached %lld times", (long long)obj_ipc(o)->nattch);
 		u = true;
 	}
 	return u;
@@ -138,7 +138,7 @@ static bool sem_in_use(const struct ipc_object *o, struct evidence *ev)
 static int same_perm(const struct ipc_object *o, const struct ipc_perm *p, int64_t ctime,
 		     struct evidence *why)
 {
-	if ((uint32_t)p->__key != o->key || ctime != o->ctime || p->cuid != o->cuid) {
+	if ((uint32_t)p->__key != o->key || ctime != o->ctime || p->cuid != obj_ipc(o)->cuid) {
 		evidence_add(why, "id %lld is another object now (key 0x%08x, ctime %lld, cuid %u)",
 			     (long long)o->id, (unsigned)p->__key, (long long)ctime, (unsigned)p->cuid);
 		return -ESTALE;
@@ -166,7 +166,7 @@ static int msg_recheck(const struct ipc_object *o, bool force, struct evidence *
 	rc = same_perm(o, &ds.msg_perm, ds.msg_ctime, why);
 	if (rc || force)
 		return rc;
-	if (ds.msg_stime != obj_sysv(o)->stime || ds.msg_rtime != obj_sysv(o)->rtime) {
+	if (ds.msg_stime != obj_ipc(o)->stime || ds.msg_rtime != obj_ipc(o)->rtime) {
 		evidence_add(why, "used since the scan (last sender %d, last receiver %d)",
 			     (int)ds.msg_lspid, (int)ds.msg_lrpid);
 		return -EBUSY;

@@ -108,11 +108,11 @@ static void procs_text(FILE *f, const struct ipc_object *o)
 {
 	bool first = true;
 
-	put_pid(f, &first, "c", &obj_sysv(o)->cpid);
-	put_pid(f, &first, "l", &obj_sysv(o)->lpid);
-	put_pid(f, &first, "s", &obj_sysv(o)->lspid);
-	put_pid(f, &first, "r", &obj_sysv(o)->lrpid);
-	put_pid(f, &first, "n", &obj_sysv(o)->notify_pid);
+	put_pid(f, &first, "c", &obj_ipc(o)->cpid);
+	put_pid(f, &first, "l", &obj_ipc(o)->lpid);
+	put_pid(f, &first, "s", &obj_ipc(o)->lspid);
+	put_pid(f, &first, "r", &obj_ipc(o)->lrpid);
+	put_pid(f, &first, "n", &obj_ipc(o)->notify_pid);
 	for (int64_t i = 0; o->sems && i < o->nsems; i++) {
 		bool seen = false;
 

@@ -77,31 +77,31 @@ static void set_str(struct col_value *v, const char *s)
 GET_COUNT(get_size, o->size)
 GET_COUNT(get_used, o->used_bytes)
 GET_COUNT(get_msgs, o->messages)
-GET_COUNT(get_maxmsg, obj_sysv(o)->max_messages)
-GET_COUNT(get_msgsize, obj_sysv(o)->msgsize)
-GET_COUNT(get_nattch, obj_sysv(o)->nattch)
-GET_COUNT(get_rss, obj_sysv(o)->rss)
-GET_COUNT(get_swap, obj_sysv(o)->swap)
-GET_COUNT(get_alloc, o->blocks)
+GET_COUNT(get_maxmsg, obj_ipc(o)->max_messages)
+GET_COUNT(get_msgsize, obj_ipc(o)->msgsize)
+GET_COUNT(get_nattch, obj_ipc(o)->nattch)
+GET_COUNT(get_rss, obj_ipc(o)->rss)
+GET_COUNT(get_swap, obj_ipc(o)->swap)
+GET_COUNT(get_alloc, obj_ipc(o)->blocks)
 GET_COUNT(get_nsems, o->nsems)
-GET_COUNT(get_notify, obj_sysv(o)->notify)
-GET_COUNT(get_signo, obj_sysv(o)->signo)
+GET_COUNT(get_notify, obj_ipc(o)->notify)
+GET_COUNT(get_signo, obj_ipc(o)->signo)
 GET_COUNT(get_rqueue, o->rqueue)
 GET_COUNT(get_wqueue, o->wqueue)
 GET_COUNT(get_pending, o->pending)
 GET_COUNT(get_backlog, o->backlog)
 GET_TIME(get_ctime, o->ctime)
 GET_TIME(get_atime, o->atime)
-GET_TIME(get_dtime, obj_sysv(o)->dtime)
+GET_TIME(get_dtime, obj_ipc(o)->dtime)
 GET_TIME(get_mtime, o->mtime)
-GET_TIME(get_stime, obj_sysv(o)->stime)
-GET_TIME(get_rtime, obj_sysv(o)->rtime)
+GET_TIME(get_stime, obj_ipc(o)->stime)
+GET_TIME(get_rtime, obj_ipc(o)->rtime)
 GET_TIME(get_otime, o->otime)
-GET_PID(get_c, obj_sysv(o)->cpid)
-GET_PID(get_l, obj_sysv(o)->lpid)
-GET_PID(get_ls, obj_sysv(o)->lspid)
-GET_PID(get_lr, obj_sysv(o)->lrpid)
-GET_PID(get_n, obj_sysv(o)->notify_pid)
+GET_PID(get_c, obj_ipc(o)->cpid)
+GET_PID(get_l, obj_ipc(o)->lpid)
+GET_PID(get_ls, obj_ipc(o)->lspid)
+GET_PID(get_lr, obj_ipc(o)->lrpid)
+GET_PID(get_n, obj_ipc(o)->notify_pid)
 GET_PID(get_lock, obj_lock(o)->pid)
 
 static void get_identity(const struct ipc_object *o, struct col_value *v)
@@ -256,7 +256,7 @@ static void get_name(const struct ipc_object *o, struct col_value *v)
 
 static void get_backing(const struct ipc_object *o, struct col_value *v)
 {
-	set_str(v, o->backing);
+	set_str(v, obj_ipc(o)->backing);
 }
 
 static void get_inode(const struct ipc_object *o, struct col_value *v)
@@ -279,14 +279,14 @@ static void get_gid(const struct ipc_object *o, struct col_value *v)
 
 static void get_cuid(const struct ipc_object *o, struct col_value *v)
 {
-	if (o->has_creator_ids)
-		set_int(v, o->cuid);
+	if (obj_ipc(o)->has_creator_ids)
+		set_int(v, obj_ipc(o)->cuid);
 }
 
 static void get_cgid(const struct ipc_object *o, struct col_value *v)
 {
-	if (o->has_creator_ids)
-		set_int(v, o->cgid);
+	if (obj_ipc(o)->has_creator_ids)
+		set_int(v, obj_ipc(o)->cgid);
 }
 
 /* A name, or the number when the id has none: a table cell is never empty for an owner. */
@@ -314,14 +314,14 @@ static void get_group(const struct ipc_object *o, struct col_value *v)
 
 static void get_cuser(const struct ipc_object *o, struct col_value *v)
 {
-	if (o->has_creator_ids)
-		name_or_number(v, user_name(o->cuid), o->cuid);
+	if (obj_ipc(o)->has_creator_ids)
+		name_or_number(v, user_name(obj_ipc(o)->cuid), obj_ipc(o)->cuid);
 }
 
 static void get_cgroup(const struct ipc_object *o, struct col_value *v)
 {
-	if (o->has_creator_ids)
-		name_or_number(v, group_name(o->cgid), o->cgid);
+	if (obj_ipc(o)->has_creator_ids)
+		name_or_number(v, group_name(obj_ipc(o)->cgid), obj_ipc(o)->cgid);
 }
 
 static void get_perms(const struct ipc_object *o, struct col_value *v)
@@ -340,9 +340,9 @@ static void get_use(const struct ipc_object *o, struct col_value *v)
 	if (o->size > 0 && o->used_bytes >= 0) {
 		v->present = true;
 		v->d = 100.0 * (double)o->used_bytes / (double)o->size;
-	} else if (obj_sysv(o)->max_messages > 0 && o->messages >= 0) {
+	} else if (obj_ipc(o)->max_messages > 0 && o->messages >= 0) {
 		v->present = true;
-		v->d = 100.0 * (double)o->messages / (double)obj_sysv(o)->max_messages;
+		v->d = 100.0 * (double)o->messages / (double)obj_ipc(o)->max_messages;
 	}
 }
 
@@ -376,11 +376,11 @@ static void get_seals(const struct ipc_object *o, struct col_value *v)
 	};
 	size_t n = 0;
 
-	if (o->seals < 0)
+	if (obj_ipc(o)->seals < 0)
 		return;
 	v->buf[0] = '\0';
 	for (size_t i = 0; i < ARRAY_SIZE(words) && n < sizeof(v->buf); i++)
-		if (o->seals & words[i].bit)
+		if (obj_ipc(o)->seals & words[i].bit)
 			n += (size_t)snprintf(v->buf + n, sizeof(v->buf) - n, "%s%s", n ? "," : "",
 					      words[i].word);
 	set_str(v, v->buf);
@@ -476,11 +476,11 @@ static void get_procs(const struct ipc_object *o, struct col_value *v)
 	size_t n = 0, cap = sizeof(v->buf);
 
 	v->buf[0] = '\0';
-	n = put_pid(v->buf, n, cap, "c", &obj_sysv(o)->cpid);
-	n = put_pid(v->buf, n, cap, "l", &obj_sysv(o)->lpid);
-	n = put_pid(v->buf, n, cap, "s", &obj_sysv(o)->lspid);
-	n = put_pid(v->buf, n, cap, "r", &obj_sysv(o)->lrpid);
-	n = put_pid(v->buf, n, cap, "n", &obj_sysv(o)->notify_pid);
+	n = put_pid(v->buf, n, cap, "c", &obj_ipc(o)->cpid);
+	n = put_pid(v->buf, n, cap, "l", &obj_ipc(o)->lpid);
+	n = put_pid(v->buf, n, cap, "s", &obj_ipc(o)->lspid);
+	n = put_pid(v->buf, n, cap, "r", &obj_ipc(o)->lrpid);
+	n = put_pid(v->buf, n, cap, "n", &obj_ipc(o)->notify_pid);
 	for (int64_t i = 0; o->sems && i < o->nsems && n < cap; i++) {
 		bool seen = false;
 		for (int64_t j = 0; j < i; j++)

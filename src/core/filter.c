@@ -8,8 +8,8 @@
 
 static bool pid_matches(const struct ipc_object *o, pid_t pid)
 {
-	if (obj_sysv(o)->cpid.pid == pid || obj_sysv(o)->lpid.pid == pid || obj_sysv(o)->lspid.pid == pid ||
-	    obj_sysv(o)->lrpid.pid == pid || obj_sysv(o)->notify_pid.pid == pid || obj_fdk(o)->pid.pid == pid)
+	if (obj_ipc(o)->cpid.pid == pid || obj_ipc(o)->lpid.pid == pid || obj_ipc(o)->lspid.pid == pid ||
+	    obj_ipc(o)->lrpid.pid == pid || obj_ipc(o)->notify_pid.pid == pid || obj_fdk(o)->pid.pid == pid)
 		return true;
 	for (int64_t i = 0; o->sems && i < o->nsems; i++)
 		if (o->sems[i].pid.pid == pid)
@@ -25,7 +25,7 @@ bool filter_match(const struct filter *f, const struct ipc_object *o)
 	if (f->kinds && !(f->kinds & KIND_BIT(o->kind)))
 		return false;
 	if (f->has_uid && !((o->has_owner && o->uid == f->uid) ||
-			    (o->has_creator_ids && o->cuid == f->uid)))
+			    (obj_ipc(o)->has_creator_ids && obj_ipc(o)->cuid == f->uid)))
 		return false;
 	if (f->has_key && !(o->has_key && o->key == f->key))
 		return false;

@@ -8,9 +8,9 @@
 
 #include "core/util.h"
 
-const struct obj_sysv obj_sysv_absent = {
+const struct obj_ipc obj_ipc_absent = {
 	.max_messages = -1, .msgsize = -1, .nattch = -1, .rss = -1, .swap = -1,
-	.notify = -1, .signo = -1,
+	.notify = -1, .signo = -1, .blocks = -1, .seals = -1,
 };
 const struct obj_lock obj_lock_absent = {.start = -1, .end = -1, .nwaiting = -1};
 const struct obj_fdk obj_fdk_absent;
@@ -26,11 +26,11 @@ static void *group_new(const void *absent, size_t size)
 	return g;
 }
 
-struct obj_sysv *obj_sysv_mut(struct ipc_object *o)
+struct obj_ipc *obj_ipc_mut(struct ipc_object *o)
 {
-	if (!o->sysv)
-		o->sysv = group_new(&obj_sysv_absent, sizeof(*o->sysv));
-	return o->sysv;
+	if (!o->ipc)
+		o->ipc = group_new(&obj_ipc_absent, sizeof(*o->ipc));
+	return o->ipc;
 }
 
 struct obj_lock *obj_lock_mut(struct ipc_object *o)
@@ -64,7 +64,7 @@ struct ipc_object *object_new(enum ipc_kind kind, const char *identity)
 	o->kind = kind;
 	o->identity = memcpy((char *)(o + 1), identity, len);
 	o->id = -1;
-	o->size = o->used_bytes = o->messages = o->blocks = o->seals = -1;
+	o->size = o->used_bytes = o->messages = -1;
 	o->nsems = -1;
 	o->rqueue = o->wqueue = -1;
 	o->pending = o->backlog = -1;
@@ -84,7 +84,7 @@ void object_free(struct ipc_object *o)
 	free(o->sems);
 	free(o->local);
 	free(o->peer);
-	free(o->sysv);
+	free(o->ipc);
 	if (o->lock)
 		free(o->lock->blocked);
 	free(o->lock);
@@ -127,7 +127,10 @@ struct ipc_waiter *object_add_waiter(struct ipc_object *o, const struct ipc_wait
 {
 	struct ipc_waiter *n;
 
-	xgrow((void **)&o->waiters, &o->waiters_cap, o->nwaiters + 1, sizeof(*o->waiters));
+	if (o->nwaiters == o->waiters_cap) {
+		o->waiters_cap = o->waiters_cap ? o->waiters_cap * 2 : 8;
+		o->waiters = xrealloc(o->waiters, o->waiters_cap * sizeof(*o->waiters));
+	}
 	n = &o->waiters[o->nwaiters++];
 	*n = *w;
 	return n;

@@ -104,8 +104,16 @@ struct sem_elem {
  * reader (obj_X) gets a static group of absent values when it is not there, so reading an
  * absent group and reading absent fields are the same. object_free frees them. */
 
-/* SysV (and POSIX queue) details: the pids and times the kernel records, capacities. */
-struct obj_sysv {
+/* The IPC kinds' details (SysV; POSIX queues, shm; memfd; mmap): the pids and times the kernel
+ * records, capacities, creator ids, tmpfs blocks. */
+struct obj_ipc {
+	bool has_creator_ids;
+	uid_t cuid;            /* when has_creator_ids */
+	gid_t cgid;
+	int64_t blocks;        /* bytes allocated on tmpfs (POSIX shm, memfd); -1 absent */
+	int64_t seals;         /* memfd: F_GET_SEALS (F_SEAL_*); -1 absent */
+	const char *backing;   /* mmap: "anon" (shmem of MAP_SHARED|MAP_ANONYMOUS) or "file";
+				* static; NULL for other kinds */
 	int64_t max_messages;  /* capacity in messages (mq maxmsg); -1 absent */
 	int64_t msgsize;       /* largest message (mq msgsize); -1 absent */
 	int64_t nattch;        /* SysV shm attach count; -1 absent */
@@ -200,31 +208,24 @@ struct ipc_object {
 
 	uid_t uid;             /* when has_owner */
 	gid_t gid;
-	uid_t cuid;            /* when has_creator_ids */
-	gid_t cgid;
 	uint32_t mode;         /* permission bits only (0777), when has_mode */
 	unsigned flags;        /* OBJ_* */
 	bool has_key;
 	bool has_owner;
 	bool owner_uid_only;   /* sockets: the kernel records a uid but no gid */
-	bool has_creator_ids;
 	bool has_mode;
 
 	/* Size and fill. -1 when absent. */
 	int64_t size;          /* bytes of capacity: qbytes, segment size, pipe buffer */
 	int64_t used_bytes;    /* bytes queued or in use */
 	int64_t messages;      /* messages queued */
-	int64_t blocks;        /* bytes allocated on tmpfs (POSIX shm, memfd) */
-	int64_t seals;         /* memfd: F_GET_SEALS (F_SEAL_*); -1 absent */
-	const char *backing;   /* mmap: "anon" (shmem of MAP_SHARED|MAP_ANONYMOUS) or "file";
-				* static; NULL for other kinds */
 
-	/* Times, seconds since the epoch; 0 when never set (the SysV ones: struct obj_sysv). */
+	/* Times, seconds since the epoch; 0 when never set (the SysV ones: struct obj_ipc). */
 	int64_t ctime;         /* last change (SysV), status change (files) */
 	int64_t atime;         /* shm attach; file access */
 	int64_t mtime;         /* file modification */
 	int64_t otime;         /* sem last operation (inline: a set has no other field of
-				* struct obj_sysv) */
+				* struct obj_ipc) */
 
 	/* Semaphores: a SysV set's elements, or one element for a POSIX semaphore. */
 	struct sem_elem *sems; /* owned, nsems elements */
@@ -242,26 +243,26 @@ struct ipc_object {
 	int64_t backlog;       /* listening socket: most that may wait; -1 absent */
 
 	/* The groups above; NULL while nobody set a field of theirs (read with obj_X). */
-	struct obj_sysv *sysv;
+	struct obj_ipc *ipc;
 	struct obj_lock *lock;
 	struct obj_fdk *fdk;
 	struct obj_keyfile *keyfile;
 
 	struct ipc_holder *holders; /* owned */
-	size_t nholders, holders_cap;
+	uint32_t nholders, holders_cap; /* (not size_t: 8 bytes of every record) */
 	struct ipc_waiter *waiters; /* owned: threads asleep waiting on it */
-	size_t nwaiters, waiters_cap;
+	uint32_t nwaiters, waiters_cap;
 };
 
 /* The groups with every field absent, for reading an object that has none. */
-extern const struct obj_sysv obj_sysv_absent;
+extern const struct obj_ipc obj_ipc_absent;
 extern const struct obj_lock obj_lock_absent;
 extern const struct obj_fdk obj_fdk_absent;
 extern const struct obj_keyfile obj_keyfile_absent;
 
-static inline const struct obj_sysv *obj_sysv(const struct ipc_object *o)
+static inline const struct obj_ipc *obj_ipc(const struct ipc_object *o)
 {
-	return o->sysv ? o->sysv : &obj_sysv_absent;
+	return o->ipc ? o->ipc : &obj_ipc_absent;
 }
 
 static inline const struct obj_lock *obj_lock(const struct ipc_object *o)
@@ -280,7 +281,7 @@ static inline const struct obj_keyfile *obj_keyfile(const struct ipc_object *o)
 }
 
 /* The group to write, made (all absent) on first use. */
-struct obj_sysv *obj_sysv_mut(struct ipc_object *o);
+struct obj_ipc *obj_ipc_mut(struct ipc_object *o);
 struct obj_lock *obj_lock_mut(struct ipc_object *o);
 struct obj_fdk *obj_fdk_mut(struct ipc_object *o);
 struct obj_keyfile *obj_keyfile_mut(struct ipc_object *o);

@@ -9,8 +9,8 @@
 
 #include "core/ns.h"
 
-_Static_assert(sizeof(struct ipc_object) == 360, "ipc_object changed: hash its new pointers in digest.c");
-_Static_assert(sizeof(struct obj_sysv) == 280, "obj_sysv changed: update digest.c");
+_Static_assert(sizeof(struct ipc_object) == 312, "ipc_object changed: hash its new pointers in digest.c");
+_Static_assert(sizeof(struct obj_ipc) == 320, "obj_ipc changed: hash its new pointers in digest.c");
 _Static_assert(sizeof(struct obj_lock) == 112, "obj_lock changed: hash its new pointers in digest.c");
 _Static_assert(sizeof(struct obj_fdk) == 152, "obj_fdk changed: update digest.c");
 _Static_assert(sizeof(struct obj_keyfile) == 40, "obj_keyfile changed: hash its new pointers in digest.c");
@@ -74,9 +74,14 @@ static uint64_t mix_container(uint64_t h, const struct container *c)
 
 /* The groups out of line (core/object.h): their bytes, pointers blanked, then their pointed-to
  * content. An absent group hashes as its absent values, which is what it reads as. */
-static uint64_t mix_sysv(uint64_t h, const struct obj_sysv *g)
+static uint64_t mix_ipc(uint64_t h, const struct obj_ipc *g)
 {
-	return mix(h, g, sizeof(*g));
+	struct obj_ipc c;
+
+	memcpy(&c, g, sizeof(c));
+	c.backing = NULL;
+	h = mix(h, &c, sizeof(c));
+	return mix_str(h, g->backing);
 }
 
 static uint64_t mix_lock(uint64_t h, const struct obj_lock *g)
@@ -121,8 +126,7 @@ uint64_t http_object_digest(const struct ipc_object *o)
 	c.identity = c.name = c.partial = c.sock_type = c.state = c.local = c.peer = NULL;
 	c.cont = NULL;
 	c.sems = NULL;
-	c.backing = NULL;
-	c.sysv = NULL;
+	c.ipc = NULL;
 	c.lock = NULL;
 	c.fdk = NULL;
 	c.keyfile = NULL;
@@ -137,9 +141,8 @@ uint64_t http_object_digest(const struct ipc_object *o)
 	h = mix_str(h, o->state);
 	h = mix_str(h, o->local);
 	h = mix_str(h, o->peer);
-	h = mix_str(h, o->backing);
 	h = mix_container(h, o->cont);
-	h = mix_sysv(h, obj_sysv(o));
+	h = mix_ipc(h, obj_ipc(o));
 	h = mix_lock(h, obj_lock(o));
 	h = mix_fdk(h, obj_fdk(o));
 	h = mix_keyfile(h, obj_keyfile(o));

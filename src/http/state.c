@@ -187,7 +187,7 @@ static void build_objs(struct http_state *st)
 	st->pid_pool = xmalloc((npids ? npids : 1) * sizeof(*st->pid_pool));
 	for (size_t i = 0; i < st->nobjs; i++) {
 		const struct ipc_object *o = st->full[i];
-		const struct pid_ref *refs[] = {&obj_sysv(o)->cpid, &obj_sysv(o)->lpid, &obj_sysv(o)->lspid, &obj_sysv(o)->lrpid, &obj_sysv(o)->notify_pid};
+		const struct pid_ref *refs[] = {&obj_ipc(o)->cpid, &obj_ipc(o)->lpid, &obj_ipc(o)->lspid, &obj_ipc(o)->lrpid, &obj_ipc(o)->notify_pid};
 		struct http_obj *h = &st->objs[i];
 		size_t n = strlen(o->identity) + 1;
 
@@ -197,8 +197,8 @@ static void build_objs(struct http_state *st)
 		h->kind = o->kind;
 		h->has_owner = o->has_owner;
 		h->uid = o->uid;
-		h->has_creator_ids = o->has_creator_ids;
-		h->cuid = o->cuid;
+		h->has_creator_ids = obj_ipc(o)->has_creator_ids;
+		h->cuid = obj_ipc(o)->cuid;
 		h->ns = o->ns;
 		h->cont = container_index(st, o->cont);
 		h->pid_off = (uint32_t)poff;

@@ -163,8 +163,8 @@ static void print_name(FILE *out, const char *name, unsigned id, const char *end
 static void print_creator(FILE *out, const struct ipc_object *o)
 {
 	fprintf(out, "%-10d %-10o", (int)o->id, o->mode & 0777);
-	print_name(out, user_name(o->cuid), (unsigned)o->cuid, "");
-	print_name(out, group_name(o->cgid), (unsigned)o->cgid, "");
+	print_name(out, user_name(obj_ipc(o)->cuid), (unsigned)obj_ipc(o)->cuid, "");
+	print_name(out, group_name(obj_ipc(o)->cgid), (unsigned)obj_ipc(o)->cgid, "");
 	print_name(out, user_name(o->uid), (unsigned)o->uid, "");
 	print_name(out, group_name(o->gid), (unsigned)o->gid, "\n");
 }
@@ -409,13 +409,13 @@ static void msg_row(FILE *out, const struct ipc_object *o, enum ipcs_format fmt,
 	switch (fmt) {
 	case IPCS_FMT_TIME:
 		print_id_owner(out, o, 8);
-		print_short_time(out, obj_sysv(o)->stime, "");
-		print_short_time(out, obj_sysv(o)->rtime, "");
+		print_short_time(out, obj_ipc(o)->stime, "");
+		print_short_time(out, obj_ipc(o)->rtime, "");
 		print_short_time(out, o->ctime, "\n");
 		break;
 	case IPCS_FMT_PID:
 		print_id_owner(out, o, 8);
-		fprintf(out, "  %5d     %5d\n", (int)obj_sysv(o)->lspid.pid, (int)obj_sysv(o)->lrpid.pid);
+		fprintf(out, "  %5d     %5d\n", (int)obj_ipc(o)->lspid.pid, (int)obj_ipc(o)->lrpid.pid);
 		break;
 	default:
 		fprintf(out, "0x%08x ", o->key);
@@ -439,12 +439,12 @@ static void shm_row(FILE *out, const struct ipc_object *o, enum ipcs_format fmt,
 	case IPCS_FMT_TIME:
 		print_id_owner(out, o, 10);
 		print_short_time(out, o->atime, "");
-		print_short_time(out, obj_sysv(o)->dtime, "");
+		print_short_time(out, obj_ipc(o)->dtime, "");
 		print_short_time(out, o->ctime, "\n");
 		break;
 	case IPCS_FMT_PID:
 		print_id_owner(out, o, 10);
-		fprintf(out, " %-10d %-10d\n", (int)obj_sysv(o)->cpid.pid, (int)obj_sysv(o)->lpid.pid);
+		fprintf(out, " %-10d %-10d\n", (int)obj_ipc(o)->cpid.pid, (int)obj_ipc(o)->lpid.pid);
 		break;
 	default:
 		fprintf(out, "0x%08x ", o->key);
@@ -454,7 +454,7 @@ static void shm_row(FILE *out, const struct ipc_object *o, enum ipcs_format fmt,
 			fprintf(out, "%6s    ", ipcs_human(count(o->size), human, sizeof(human)));
 		else
 			fprintf(out, "%-10" PRIu64, count(o->size));
-		fprintf(out, " %-10" PRIu64 " %-6s %-6s\n", count(obj_sysv(o)->nattch),
+		fprintf(out, " %-10" PRIu64 " %-6s %-6s\n", count(obj_ipc(o)->nattch),
 			o->flags & OBJ_DEST ? "dest" : " ", o->flags & OBJ_LOCKED ? "locked" : " ");
 		break;
 	}
@@ -530,13 +530,13 @@ void ipcs_print_msg(FILE *out, const struct ipc_object *o, int shown_id, uint64_
 
 	fprintf(out, "\nMessage Queue msqid=%d\n", shown_id);
 	fprintf(out, "uid=%u\tgid=%u\tcuid=%u\tcgid=%u\tmode=%#o\n", (unsigned)o->uid,
-		(unsigned)o->gid, (unsigned)o->cuid, (unsigned)o->cgid, full_mode(o));
+		(unsigned)o->gid, (unsigned)obj_ipc(o)->cuid, (unsigned)obj_ipc(o)->cgid, full_mode(o));
 	print_size(out, unit, human ? "csize=" : "cbytes=", count(o->used_bytes), "\t", 0);
 	print_size(out, unit, human ? "qsize=" : "qbytes=", qbytes, "\t", 0);
-	fprintf(out, "qnum=%" PRIu64 "\tlspid=%d\tlrpid=%d\n", count(o->messages), (int)obj_sysv(o)->lspid.pid,
-		(int)obj_sysv(o)->lrpid.pid);
-	fprintf(out, "send_time=%-26.24s\n", long_time(obj_sysv(o)->stime, buf, sizeof(buf)));
-	fprintf(out, "rcv_time=%-26.24s\n", long_time(obj_sysv(o)->rtime, buf, sizeof(buf)));
+	fprintf(out, "qnum=%" PRIu64 "\tlspid=%d\tlrpid=%d\n", count(o->messages), (int)obj_ipc(o)->lspid.pid,
+		(int)obj_ipc(o)->lrpid.pid);
+	fprintf(out, "send_time=%-26.24s\n", long_time(obj_ipc(o)->stime, buf, sizeof(buf)));
+	fprintf(out, "rcv_time=%-26.24s\n", long_time(obj_ipc(o)->rtime, buf, sizeof(buf)));
 	fprintf(out, "change_time=%-26.24s\n", long_time(o->ctime, buf, sizeof(buf)));
 	fputc('\n', out);
 }
@@ -547,13 +547,13 @@ void ipcs_print_shm(FILE *out, const struct ipc_object *o, int shown_id, enum ip
 
 	fprintf(out, "\nShared memory Segment shmid=%d\n", shown_id);
 	fprintf(out, "uid=%u\tgid=%u\tcuid=%u\tcgid=%u\n", (unsigned)o->uid, (unsigned)o->gid,
-		(unsigned)o->cuid, (unsigned)o->cgid);
+		(unsigned)obj_ipc(o)->cuid, (unsigned)obj_ipc(o)->cgid);
 	fprintf(out, "mode=%#o\taccess_perms=%#o\n", full_mode(o), o->mode & 0777);
 	print_size(out, unit, unit == IPCS_UNIT_HUMAN ? "size=" : "bytes=", count(o->size), "\t", 0);
-	fprintf(out, "lpid=%d\tcpid=%d\tnattch=%" PRIu64 "\n", (int)obj_sysv(o)->lpid.pid, (int)obj_sysv(o)->cpid.pid,
-		count(obj_sysv(o)->nattch));
+	fprintf(out, "lpid=%d\tcpid=%d\tnattch=%" PRIu64 "\n", (int)obj_ipc(o)->lpid.pid, (int)obj_ipc(o)->cpid.pid,
+		count(obj_ipc(o)->nattch));
 	fprintf(out, "att_time=%-26.24s\n", long_time(o->atime, buf, sizeof(buf)));
-	fprintf(out, "det_time=%-26.24s\n", long_time(obj_sysv(o)->dtime, buf, sizeof(buf)));
+	fprintf(out, "det_time=%-26.24s\n", long_time(obj_ipc(o)->dtime, buf, sizeof(buf)));
 	/* ipcs prints the change time even when it is zero. */
 	fprintf(out, "change_time=%-26.24s\n", ipcs_ctime(o->ctime, buf, sizeof(buf)));
 	fputc('\n', out);
@@ -565,7 +565,7 @@ void ipcs_print_sem(FILE *out, const struct ipc_object *o, int shown_id)
 
 	fprintf(out, "\nSemaphore Array semid=%d\n", shown_id);
 	fprintf(out, "uid=%u\t gid=%u\t cuid=%u\t cgid=%u\n", (unsigned)o->uid, (unsigned)o->gid,
-		(unsigned)o->cuid, (unsigned)o->cgid);
+		(unsigned)obj_ipc(o)->cuid, (unsigned)obj_ipc(o)->cgid);
 	fprintf(out, "mode=%#o, access_perms=%#o\n", full_mode(o), o->mode & 0777);
 	fprintf(out, "nsems = %" PRIu64 "\n", count(o->nsems));
 	fprintf(out, "otime = %-26.24s\n", long_time(o->otime, buf, sizeof(buf)));

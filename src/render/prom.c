@@ -20,9 +20,9 @@ int64_t object_bytes(const struct ipc_object *o)
 {
 	if (o->rqueue >= 0 || o->wqueue >= 0)
 		return (o->rqueue > 0 ? o->rqueue : 0) + (o->wqueue > 0 ? o->wqueue : 0);
-	if (o->blocks >= 0)
-		return o->blocks;
-	if (obj_sysv(o)->nattch >= 0)
+	if (obj_ipc(o)->blocks >= 0)
+		return obj_ipc(o)->blocks;
+	if (obj_ipc(o)->nattch >= 0)
 		return o->size > 0 ? o->size : 0;
 	if (o->used_bytes >= 0)
 		return o->used_bytes;
@@ -207,8 +207,8 @@ static bool fill(const struct ipc_object *o, double *ratio)
 {
 	if (o->size > 0 && o->used_bytes >= 0)
 		*ratio = (double)o->used_bytes / (double)o->size;
-	else if (obj_sysv(o)->max_messages > 0 && o->messages >= 0)
-		*ratio = (double)o->messages / (double)obj_sysv(o)->max_messages;
+	else if (obj_ipc(o)->max_messages > 0 && o->messages >= 0)
+		*ratio = (double)o->messages / (double)obj_ipc(o)->max_messages;
 	else
 		return false;
 	return true;
@@ -221,7 +221,7 @@ static bool is_queue(const struct ipc_object *o)
 
 static bool is_segment(const struct ipc_object *o)
 {
-	return obj_sysv(o)->nattch >= 0;
+	return obj_ipc(o)->nattch >= 0;
 }
 
 /* The order of the per-object series: fullest queue first (fill ratio, then bytes, then
@@ -333,7 +333,7 @@ static int64_t get_capacity(const struct ipc_object *o)
 
 static int64_t get_nattch(const struct ipc_object *o)
 {
-	return obj_sysv(o)->nattch;
+	return obj_ipc(o)->nattch;
 }
 
 /* The fill ratio's buckets: empty, a little, half, nearly full, full (and past full: a
@@ -404,7 +404,7 @@ static void containers(FILE *out, const struct snapshot *s)
  * size (as clean reports it). */
 static uint64_t pinned_bytes(const struct ipc_object *o)
 {
-	return (uint64_t)(o->blocks > 0 ? o->blocks : o->size > 0 ? o->size : 0);
+	return (uint64_t)(obj_ipc(o)->blocks > 0 ? obj_ipc(o)->blocks : o->size > 0 ? o->size : 0);
 }
 
 /* Shared memory: the size asked for and the memory it takes (tmpfs blocks of POSIX shm
@@ -416,9 +416,9 @@ static uint64_t size_bytes(const struct ipc_object *o)
 
 static uint64_t allocated_bytes(const struct ipc_object *o)
 {
-	if (o->blocks >= 0)
-		return (uint64_t)o->blocks;
-	return (uint64_t)(obj_sysv(o)->rss > 0 ? obj_sysv(o)->rss : 0) + (uint64_t)(obj_sysv(o)->swap > 0 ? obj_sysv(o)->swap : 0);
+	if (obj_ipc(o)->blocks >= 0)
+		return (uint64_t)obj_ipc(o)->blocks;
+	return (uint64_t)(obj_ipc(o)->rss > 0 ? obj_ipc(o)->rss : 0) + (uint64_t)(obj_ipc(o)->swap > 0 ? obj_ipc(o)->swap : 0);
 }
 
 #define SHM_KINDS (KIND_BIT(KIND_SYSV_SHM) | KIND_BIT(KIND_POSIX_SHM) | KIND_BIT(KIND_MEMFD))

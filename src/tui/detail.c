@@ -99,10 +99,10 @@ static void fill_lines(struct top_lines *l, const struct ipc_object *o)
 {
 	char bar[64], a[32], b[32];
 
-	if (obj_sysv(o)->max_messages > 0 && o->messages >= 0) {
-		bar_text(bar, sizeof(bar), 100.0 * (double)o->messages / (double)obj_sysv(o)->max_messages, 24);
+	if (obj_ipc(o)->max_messages > 0 && o->messages >= 0) {
+		bar_text(bar, sizeof(bar), 100.0 * (double)o->messages / (double)obj_ipc(o)->max_messages, 24);
 		add_line(l, TL_PLAIN, "", "%-10s %s  %lld of %lld messages", "QUEUE", bar,
-			 (long long)o->messages, (long long)obj_sysv(o)->max_messages);
+			 (long long)o->messages, (long long)obj_ipc(o)->max_messages);
 	} else if (o->kind == KIND_SYSV_MSG && o->messages >= 0 && o->size > 0) {
 		bar_text(bar, sizeof(bar), 100.0 * (double)o->used_bytes / (double)o->size, 24);
 		add_line(l, TL_PLAIN, "", "%-10s %s  %lld messages, %s of %s", "QUEUE", bar,
@@ -179,7 +179,7 @@ static void holder_lines(struct top_lines *l, const struct ipc_object *o)
 	struct grid g = {.ncols = 6, .right = right};
 	static const char *const head[] = {"PID", "COMMAND", "FD", "ACCESS", "MAP", "CONTAINER"};
 
-	add_line(l, TL_HEAD, "", "HOLDERS (%zu)", o->nholders);
+	add_line(l, TL_HEAD, "", "HOLDERS (%zu)", (size_t)o->nholders);
 	if (!o->nholders)
 		return;
 	grid_row(&g, head);
@@ -207,7 +207,7 @@ static void waiter_lines(struct top_lines *l, const struct ipc_object *o)
 
 	if (!o->nwaiters)
 		return;
-	add_line(l, TL_HEAD, "", "WAITERS (%zu)", o->nwaiters);
+	add_line(l, TL_HEAD, "", "WAITERS (%zu)", (size_t)o->nwaiters);
 	grid_row(&g, head);
 	for (size_t i = 0; i < o->nwaiters; i++) {
 		const struct ipc_waiter *w = &o->waiters[i];
@@ -451,11 +451,11 @@ void top_tree(struct top_lines *out, const struct ipc_object *o, const struct sn
 		snprintf(role, sizeof(role), "waits (%s)", o->waiters[i].what ? o->waiters[i].what : "?");
 		role_add(p, role);
 	}
-	recorded(&v, &n, &cap, &obj_sysv(o)->cpid, "creator");
-	recorded(&v, &n, &cap, &obj_sysv(o)->lpid, "last attach/detach");
-	recorded(&v, &n, &cap, &obj_sysv(o)->lspid, "last send");
-	recorded(&v, &n, &cap, &obj_sysv(o)->lrpid, "last receive");
-	recorded(&v, &n, &cap, &obj_sysv(o)->notify_pid, "notify");
+	recorded(&v, &n, &cap, &obj_ipc(o)->cpid, "creator");
+	recorded(&v, &n, &cap, &obj_ipc(o)->lpid, "last attach/detach");
+	recorded(&v, &n, &cap, &obj_ipc(o)->lspid, "last send");
+	recorded(&v, &n, &cap, &obj_ipc(o)->lrpid, "last receive");
+	recorded(&v, &n, &cap, &obj_ipc(o)->notify_pid, "notify");
 	recorded(&v, &n, &cap, &obj_lock(o)->pid, "lock");
 	for (size_t i = 0; i < obj_lock(o)->nblocked; i++)
 		recorded(&v, &n, &cap, &obj_lock(o)->blocked[i], "blocked");

@@ -123,22 +123,22 @@ static uint64_t signature(const struct ipc_object *o)
 	HASH(&h, o->size);
 	HASH(&h, o->used_bytes);
 	HASH(&h, o->messages);
-	HASH(&h, obj_sysv(o)->max_messages);
-	HASH(&h, obj_sysv(o)->nattch);
-	HASH(&h, obj_sysv(o)->rss);
-	HASH(&h, obj_sysv(o)->swap);
-	HASH(&h, o->blocks);
-	HASH(&h, o->seals);
-	HASH(&h, obj_sysv(o)->stime);
-	HASH(&h, obj_sysv(o)->rtime);
-	HASH(&h, obj_sysv(o)->dtime);
+	HASH(&h, obj_ipc(o)->max_messages);
+	HASH(&h, obj_ipc(o)->nattch);
+	HASH(&h, obj_ipc(o)->rss);
+	HASH(&h, obj_ipc(o)->swap);
+	HASH(&h, obj_ipc(o)->blocks);
+	HASH(&h, obj_ipc(o)->seals);
+	HASH(&h, obj_ipc(o)->stime);
+	HASH(&h, obj_ipc(o)->rtime);
+	HASH(&h, obj_ipc(o)->dtime);
 	HASH(&h, o->otime);
 	HASH(&h, o->mtime);
 	if (o->kind == KIND_SYSV_SHM)
 		HASH(&h, o->atime); /* the attach time there, not an access */
-	HASH(&h, obj_sysv(o)->lspid.pid);
-	HASH(&h, obj_sysv(o)->lrpid.pid);
-	HASH(&h, obj_sysv(o)->lpid.pid);
+	HASH(&h, obj_ipc(o)->lspid.pid);
+	HASH(&h, obj_ipc(o)->lrpid.pid);
+	HASH(&h, obj_ipc(o)->lpid.pid);
 	hash_str(&h, o->state);
 	hash_str(&h, o->peer);
 	hash_str(&h, o->partial);

@@ -22,17 +22,17 @@ static void make_objects(void)
 	o->id = 3;
 	o->has_key = true;
 	o->key = 0x5a002327;
-	o->has_owner = o->has_creator_ids = o->has_mode = true;
+	o->has_owner = obj_ipc_mut(o)->has_creator_ids = o->has_mode = true;
 	o->mode = 0640;
 	o->size = 16384;
 	o->used_bytes = 320;
 	o->messages = 5;
-	obj_sysv_mut(o)->stime = 1795331814;
-	obj_sysv_mut(o)->lspid.pid = 42;
+	obj_ipc_mut(o)->stime = 1795331814;
+	obj_ipc_mut(o)->lspid.pid = 42;
 	o = objs[1] = object_new(KIND_POSIX_MQ, "posix-mq:4026531839:/q");
 	o->name = xstrdup("/q\xff\xfe");
 	o->messages = 9;
-	obj_sysv_mut(o)->max_messages = 10;
+	obj_ipc_mut(o)->max_messages = 10;
 	o->mtime = (int64_t)1 << 62; /* a time no calendar shows */
 	object_add_holder(o, 31337, "postgres", 3, ACC_R, NULL);
 	object_add_holder(o, 31338, "reader", -1, ACC_R | ACC_W, "7f00-7f10");

@@ -35,7 +35,7 @@ static struct http_state *state(void)
 	o->id = 7;
 	o->has_owner = true;
 	o->uid = 0;
-	obj_sysv_mut(o)->lspid.pid = 4242;
+	obj_ipc_mut(o)->lspid.pid = 4242;
 	snapshot_add(snap, o);
 	o = object_new(KIND_POSIX_MQ, "posix-mq:4026531839:/q");
 	o->name = strdup("/q");

@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	posix_mq_parse_status(text, o);
 	/* What parsed is stored: the values must be what the kernel can print. */
-	if (o->used_bytes < -1 || obj_sysv(o)->notify_pid.pid < -1)
+	if (o->used_bytes < -1 || obj_ipc(o)->notify_pid.pid < -1)
 		abort();
 	object_free(o);
 	free(text);

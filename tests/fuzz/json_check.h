@@ -189,9 +189,9 @@ static inline struct ipc_object *src_object(struct byte_src *b, const struct jso
 	o->uid = uids[src_u8(b) % 5];
 	o->gid = uids[src_u8(b) % 5];
 	o->owner_uid_only = f & 16;
-	o->has_creator_ids = f & 32;
-	o->cuid = uids[src_u8(b) % 5];
-	o->cgid = uids[src_u8(b) % 5];
+	obj_ipc_mut(o)->has_creator_ids = f & 32;
+	obj_ipc_mut(o)->cuid = uids[src_u8(b) % 5];
+	obj_ipc_mut(o)->cgid = uids[src_u8(b) % 5];
 	o->has_mode = f & 64;
 	o->mode = (uint32_t)src_u64(b);
 	o->flags = src_u8(b);
@@ -200,24 +200,24 @@ static inline struct ipc_object *src_object(struct byte_src *b, const struct jso
 	o->size = src_num(b);
 	o->used_bytes = src_num(b);
 	o->messages = src_num(b);
-	obj_sysv_mut(o)->max_messages = src_num(b);
-	obj_sysv_mut(o)->msgsize = src_num(b);
-	obj_sysv_mut(o)->nattch = src_num(b);
-	obj_sysv_mut(o)->rss = src_num(b);
-	obj_sysv_mut(o)->swap = src_num(b);
-	o->blocks = src_num(b);
-	o->seals = src_num(b);
+	obj_ipc_mut(o)->max_messages = src_num(b);
+	obj_ipc_mut(o)->msgsize = src_num(b);
+	obj_ipc_mut(o)->nattch = src_num(b);
+	obj_ipc_mut(o)->rss = src_num(b);
+	obj_ipc_mut(o)->swap = src_num(b);
+	obj_ipc_mut(o)->blocks = src_num(b);
+	obj_ipc_mut(o)->seals = src_num(b);
 	o->ctime = src_num(b);
 	o->atime = src_num(b);
-	obj_sysv_mut(o)->dtime = src_num(b);
+	obj_ipc_mut(o)->dtime = src_num(b);
 	o->mtime = src_num(b);
-	obj_sysv_mut(o)->stime = src_num(b);
-	obj_sysv_mut(o)->rtime = src_num(b);
+	obj_ipc_mut(o)->stime = src_num(b);
+	obj_ipc_mut(o)->rtime = src_num(b);
 	o->otime = src_num(b);
-	src_pid(b, &obj_sysv_mut(o)->cpid);
-	src_pid(b, &obj_sysv_mut(o)->lpid);
-	src_pid(b, &obj_sysv_mut(o)->lspid);
-	src_pid(b, &obj_sysv_mut(o)->lrpid);
+	src_pid(b, &obj_ipc_mut(o)->cpid);
+	src_pid(b, &obj_ipc_mut(o)->lpid);
+	src_pid(b, &obj_ipc_mut(o)->lspid);
+	src_pid(b, &obj_ipc_mut(o)->lrpid);
 	n = src_u8(b) % 6;
 	if (n) {
 		o->sems = xcalloc(n, sizeof(*o->sems));
@@ -231,9 +231,9 @@ static inline struct ipc_object *src_object(struct byte_src *b, const struct jso
 	} else if (src_u8(b) & 1) {
 		o->nsems = 0;
 	}
-	obj_sysv_mut(o)->notify = src_num(b);
-	obj_sysv_mut(o)->signo = src_num(b);
-	src_pid(b, &obj_sysv_mut(o)->notify_pid);
+	obj_ipc_mut(o)->notify = src_num(b);
+	obj_ipc_mut(o)->signo = src_num(b);
+	src_pid(b, &obj_ipc_mut(o)->notify_pid);
 	o->sock_type = (char *)src_static(b);
 	o->state = (char *)src_static(b);
 	f = src_u8(b);

@@ -236,7 +236,7 @@ static void filters(void **state)
 	(void)state;
 	o->has_owner = true;
 	o->uid = 1000;
-	obj_sysv_mut(o)->cpid.pid = 42;
+	obj_ipc_mut(o)->cpid.pid = 42;
 	assert_true(filter_match(&f, o));
 	f.kinds = KIND_BIT(KIND_SYSV_MSG);
 	assert_false(filter_match(&f, o));
@@ -338,8 +338,8 @@ static void json_typing(void **state)
 	o->size = 16384;
 	o->used_bytes = 60;
 	o->messages = 3;
-	obj_sysv_mut(o)->lspid.pid = 8999;
-	snprintf(obj_sysv_mut(o)->lspid.comm, sizeof(o->sysv->lspid.comm), "server");
+	obj_ipc_mut(o)->lspid.pid = 8999;
+	snprintf(obj_ipc_mut(o)->lspid.comm, sizeof(o->ipc->lspid.comm), "server");
 	j = json_of_object(o);
 	assert_string_equal(json_string_value(json_object_get(j, "key")), "0x5a002327");
 	assert_string_equal(json_string_value(json_object_get(j, "mode")), "0640");

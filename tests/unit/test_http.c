@@ -43,7 +43,7 @@ static void make_snapshot(struct snapshot *s, int64_t time, int64_t queued, bool
 	o->size = 16384;
 	o->used_bytes = queued;
 	o->messages = 3;
-	obj_sysv_mut(o)->lspid.pid = 4242;
+	obj_ipc_mut(o)->lspid.pid = 4242;
 	snapshot_add(s, o);
 
 	o = object_new(KIND_SYSV_SHM, "sysv-shm:1:3");
@@ -51,7 +51,7 @@ static void make_snapshot(struct snapshot *s, int64_t time, int64_t queued, bool
 	o->has_owner = true;
 	o->uid = 0;
 	o->size = 65536;
-	obj_sysv_mut(o)->nattch = 2;
+	obj_ipc_mut(o)->nattch = 2;
 	object_add_holder(o, 31337, "reader", -1, ACC_R, "7f00-7f10");
 	snapshot_add(s, o);
 
@@ -60,7 +60,7 @@ static void make_snapshot(struct snapshot *s, int64_t time, int64_t queued, bool
 	o->size = 640;
 	o->used_bytes = 0;
 	o->messages = 0;
-	obj_sysv_mut(o)->max_messages = 10;
+	obj_ipc_mut(o)->max_messages = 10;
 	snapshot_add(s, o);
 
 	if (extra) {
@@ -279,7 +279,7 @@ static void prom_top(void **state)
 			snprintf(id, sizeof(id), "sysv-shm:1:%d", i);
 			o = object_new(KIND_SYSV_SHM, id);
 			o->size = (int64_t)(rand_r(&seed) % 5) * 4096;
-			obj_sysv_mut(o)->nattch = rand_r(&seed) % 4;
+			obj_ipc_mut(o)->nattch = rand_r(&seed) % 4;
 		}
 		o->id = i;
 		snapshot_add(&s, o);
@@ -353,7 +353,7 @@ static void bytes_per_object(void **state)
 	object_free(o);
 	o = object_new(KIND_POSIX_SHM, "posix-shm:1:/x");
 	o->size = 8192;
-	o->blocks = 4096;
+	obj_ipc_mut(o)->blocks = 4096;
 	assert_int_equal(object_bytes(o), 4096);
 	object_free(o);
 }

@@ -130,9 +130,9 @@ static void parse_status(void **state)
 		print_message("case %zu: '%s'\n", i, c->text);
 		assert_int_equal(posix_mq_parse_status(c->text, o), c->rc);
 		assert_int_equal(o->used_bytes, c->used);
-		assert_int_equal(obj_sysv(o)->notify, c->notify);
-		assert_int_equal(obj_sysv(o)->signo, c->signo);
-		assert_int_equal(obj_sysv(o)->notify_pid.pid, c->pid);
+		assert_int_equal(obj_ipc(o)->notify, c->notify);
+		assert_int_equal(obj_ipc(o)->signo, c->signo);
+		assert_int_equal(obj_ipc(o)->notify_pid.pid, c->pid);
 		object_free(o);
 	}
 }
@@ -161,14 +161,14 @@ static void real_tree(void **state)
 	assert_string_equal(o->identity, "posix-mq:4026531839:/signalled");
 	assert_stat_fields(o, &st_sig);
 	assert_int_equal(o->used_bytes, 14);
-	assert_int_equal(obj_sysv(o)->notify, 0); /* SIGEV_SIGNAL */
-	assert_int_equal(obj_sysv(o)->signo, 10);
-	assert_int_equal(obj_sysv(o)->notify_pid.pid, 1234);
-	assert_string_equal(obj_sysv(o)->notify_pid.comm, "notifier");
-	assert_false(obj_sysv(o)->notify_pid.gone);
+	assert_int_equal(obj_ipc(o)->notify, 0); /* SIGEV_SIGNAL */
+	assert_int_equal(obj_ipc(o)->signo, 10);
+	assert_int_equal(obj_ipc(o)->notify_pid.pid, 1234);
+	assert_string_equal(obj_ipc(o)->notify_pid.comm, "notifier");
+	assert_false(obj_ipc(o)->notify_pid.gone);
 	/* attributes come from mq_getattr, never on a fixture */
-	assert_int_equal(obj_sysv(o)->max_messages, -1);
-	assert_int_equal(obj_sysv(o)->msgsize, -1);
+	assert_int_equal(obj_ipc(o)->max_messages, -1);
+	assert_int_equal(obj_ipc(o)->msgsize, -1);
 	assert_int_equal(o->messages, -1);
 	assert_int_equal(o->size, -1);
 	assert_null(o->partial);
@@ -177,25 +177,25 @@ static void real_tree(void **state)
 	o = find_name(&s, KIND_POSIX_MQ, "/idle");
 	assert_non_null(o);
 	assert_int_equal(o->used_bytes, 0);
-	assert_int_equal(obj_sysv(o)->notify, -1);
-	assert_int_equal(obj_sysv(o)->signo, -1);
-	assert_int_equal(obj_sysv(o)->notify_pid.pid, 0);
+	assert_int_equal(obj_ipc(o)->notify, -1);
+	assert_int_equal(obj_ipc(o)->signo, -1);
+	assert_int_equal(obj_ipc(o)->notify_pid.pid, 0);
 	assert_null(o->partial);
 
 	o = find_name(&s, KIND_POSIX_MQ, "/threaded");
 	assert_non_null(o);
 	assert_int_equal(o->used_bytes, 8192);
-	assert_int_equal(obj_sysv(o)->notify, 2); /* SIGEV_THREAD */
-	assert_int_equal(obj_sysv(o)->signo, -1);
-	assert_int_equal(obj_sysv(o)->notify_pid.pid, 4321);
-	assert_true(obj_sysv(o)->notify_pid.gone); /* no proc/4321 in the tree */
+	assert_int_equal(obj_ipc(o)->notify, 2); /* SIGEV_THREAD */
+	assert_int_equal(obj_ipc(o)->signo, -1);
+	assert_int_equal(obj_ipc(o)->notify_pid.pid, 4321);
+	assert_true(obj_ipc(o)->notify_pid.gone); /* no proc/4321 in the tree */
 
 	o = find_name(&s, KIND_POSIX_SHM, "/data");
 	assert_non_null(o);
 	assert_string_equal(o->identity, "posix-shm:4026531841:/data");
 	assert_stat_fields(o, &st_data);
 	assert_int_equal(o->size, 100);
-	assert_int_equal(o->blocks, st_data.st_blocks * 512);
+	assert_int_equal(obj_ipc(o)->blocks, st_data.st_blocks * 512);
 	assert_null(o->partial);
 	assert_ptr_equal(snapshot_find_inode(&s, KIND_POSIX_SHM, o->inode), o);
 
@@ -300,9 +300,9 @@ static void broken_tree(void **state)
 	assert_non_null(o);
 	assert_null(o->partial);
 	assert_int_equal(o->used_bytes, 5);
-	assert_int_equal(obj_sysv(o)->notify, 1);
-	assert_int_equal(obj_sysv(o)->notify_pid.pid, 77);
-	assert_true(obj_sysv(o)->notify_pid.gone);
+	assert_int_equal(obj_ipc(o)->notify, 1);
+	assert_int_equal(obj_ipc(o)->notify_pid.pid, 77);
+	assert_true(obj_ipc(o)->notify_pid.gone);
 
 	/* a directory and a symlink in an mqueue mount are no queues, and are said so */
 	assert_null(find_name(&s, KIND_POSIX_MQ, "/subdir"));
@@ -588,15 +588,15 @@ static void own_queue(int oflag, bool readable)
 	scan_ctx_release(&ctx);
 	o = find_name(&s, KIND_POSIX_MQ, name);
 	assert_non_null(o);
-	assert_int_equal(obj_sysv(o)->max_messages, 2);
-	assert_int_equal(obj_sysv(o)->msgsize, 16);
+	assert_int_equal(obj_ipc(o)->max_messages, 2);
+	assert_int_equal(obj_ipc(o)->msgsize, 16);
 	assert_int_equal(o->size, 32);
 	assert_int_equal(o->messages, oflag != O_RDONLY);
 	if (readable) {
 		assert_null(o->partial);
 		assert_int_equal(o->used_bytes, oflag != O_RDONLY ? 5 : 0);
-		assert_int_equal(obj_sysv(o)->notify, SIGEV_NONE);
-		assert_int_equal(obj_sysv(o)->notify_pid.pid, getpid());
+		assert_int_equal(obj_ipc(o)->notify, SIGEV_NONE);
+		assert_int_equal(obj_ipc(o)->notify_pid.pid, getpid());
 	} else {
 		assert_non_null(o->partial);
 		assert_non_null(strstr(o->partial, "not read: this process holds the queue write-only"));

@@ -382,7 +382,7 @@ static void deleted_and_memfd(void **state)
 	assert_int_equal(o->kind, KIND_MEMFD);
 	assert_string_equal(o->name, "wayland-shm");
 	assert_int_equal(o->size, 10);
-	assert_int_equal(o->seals, -1); /* F_GET_SEALS needs the running system */
+	assert_int_equal(obj_ipc(o)->seals, -1); /* F_GET_SEALS needs the running system */
 	assert_int_equal(o->nholders, 2);
 	assert_int_equal(holder(o, 4101, 9)->access, ACC_R | ACC_W);
 	assert_int_equal(holder(o, 4101, -1)->access, ACC_R);
@@ -568,7 +568,7 @@ static void mmap_shared(void **state)
 	/* Two adjacent areas of one region are one holder; access from the perms column. */
 	o = find(&s, "mmap:1:3001");
 	assert_non_null(o);
-	assert_string_equal(o->backing, "anon");
+	assert_string_equal(obj_ipc(o)->backing, "anon");
 	assert_null(o->name);
 	assert_int_equal(o->inode, 3001);
 	assert_int_equal(o->dev, 1);
@@ -583,13 +583,13 @@ static void mmap_shared(void **state)
 	assert_int_equal(h->access, ACC_R);
 	/* No map_files in a fixture: the size is the largest mapping's, and it says so. */
 	assert_int_equal(o->size, 0x4000);
-	assert_int_equal(obj_sysv(o)->rss, -1);
+	assert_int_equal(obj_ipc(o)->rss, -1);
 	assert_non_null(o->partial);
 	assert_true(o->flags & OBJ_PARTIAL);
 
 	o = find(&s, "mmap:65024:4001");
 	assert_non_null(o);
-	assert_string_equal(o->backing, "file");
+	assert_string_equal(obj_ipc(o)->backing, "file");
 	assert_string_equal(o->name, "/srv/data.bin");
 	assert_int_equal(o->size, 10000);
 	assert_true(o->has_owner);
@@ -621,12 +621,12 @@ static void mmap_shared(void **state)
 
 	o = find(&s, "mmap:15:5001");
 	assert_non_null(o);
-	assert_string_equal(o->backing, "anon");
+	assert_string_equal(obj_ipc(o)->backing, "anon");
 	assert_int_equal(o->size, 0x200000);
 
 	o = find(&s, "mmap:1:3002");
 	assert_non_null(o);
-	assert_string_equal(o->backing, "anon");
+	assert_string_equal(obj_ipc(o)->backing, "anon");
 	assert_string_equal(o->name, "ring");
 
 	/* The device, and the region only 5102 maps, are none. */

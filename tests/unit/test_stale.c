@@ -55,12 +55,12 @@ static struct ipc_object *shm(void)
 	struct ipc_object *o = object_new(KIND_SYSV_SHM, "sysv-shm:1:5");
 
 	o->id = 5;
-	obj_sysv_mut(o)->nattch = 0;
+	obj_ipc_mut(o)->nattch = 0;
 	o->ctime = NOW - 3 * HOUR;
 	o->atime = NOW - 2 * HOUR;
-	obj_sysv_mut(o)->dtime = NOW - 2 * HOUR;
-	obj_sysv_mut(o)->cpid = pid(100, true, 0);
-	obj_sysv_mut(o)->lpid = pid(101, true, 0);
+	obj_ipc_mut(o)->dtime = NOW - 2 * HOUR;
+	obj_ipc_mut(o)->cpid = pid(100, true, 0);
+	obj_ipc_mut(o)->lpid = pid(101, true, 0);
 	return o;
 }
 
@@ -77,10 +77,10 @@ static void sysv_shm_rule(void **state)
 	assert_non_null(strstr(ev.text, "no activity since 2027-01-15T06:00:00Z (--older-than 3600s)"));
 	assert_false(object_in_use(o, &ev));
 
-	obj_sysv_mut(o)->nattch = 1;
+	obj_ipc_mut(o)->nattch = 1;
 	assert_false(object_is_stale(o, &c, &ev));
 	assert_true(object_in_use(o, &ev));
-	obj_sysv_mut(o)->nattch = 0;
+	obj_ipc_mut(o)->nattch = 0;
 
 	object_add_holder(o, 300, "mapper", -1, ACC_R | ACC_W, "7f00-7f10");
 	assert_false(object_is_stale(o, &c, &ev));
@@ -89,10 +89,10 @@ static void sysv_shm_rule(void **state)
 	object_free(o);
 
 	o = shm();
-	obj_sysv_mut(o)->lpid = pid(101, false, NOW - 10 * HOUR); /* alive, and it attached: not stale */
+	obj_ipc_mut(o)->lpid = pid(101, false, NOW - 10 * HOUR); /* alive, and it attached: not stale */
 	assert_false(object_is_stale(o, &c, &ev));
 	assert_non_null(strstr(ev.text, "alive"));
-	obj_sysv_mut(o)->lpid = pid(101, false, NOW - 60); /* pid now belongs to a process started later */
+	obj_ipc_mut(o)->lpid = pid(101, false, NOW - 60); /* pid now belongs to a process started later */
 	assert_true(object_is_stale(o, &c, &ev));
 	assert_non_null(strstr(ev.text, "recycled"));
 
@@ -110,18 +110,18 @@ static void sysv_msg_rule(void **state)
 
 	(void)state;
 	o->ctime = NOW - 5 * HOUR;
-	obj_sysv_mut(o)->stime = NOW - 4 * HOUR;
-	obj_sysv_mut(o)->lspid = pid(50, true, 0);
+	obj_ipc_mut(o)->stime = NOW - 4 * HOUR;
+	obj_ipc_mut(o)->lspid = pid(50, true, 0);
 	assert_true(object_is_stale(o, &c, &ev));
 	assert_non_null(strstr(ev.text, "last sender 50 gone"));
 	assert_non_null(strstr(ev.text, "last receiver: none recorded"));
-	obj_sysv_mut(o)->lrpid = pid(51, false, NOW - 6 * HOUR);
-	obj_sysv_mut(o)->rtime = NOW - 4 * HOUR;
+	obj_ipc_mut(o)->lrpid = pid(51, false, NOW - 6 * HOUR);
+	obj_ipc_mut(o)->rtime = NOW - 4 * HOUR;
 	assert_false(object_is_stale(o, &c, &ev));
 	assert_true(object_in_use(o, &ev));
 	assert_non_null(strstr(ev.text, "last receiver 51"));
-	obj_sysv_mut(o)->rtime = NOW - 10; /* received just now */
-	obj_sysv_mut(o)->lrpid.gone = true;
+	obj_ipc_mut(o)->rtime = NOW - 10; /* received just now */
+	obj_ipc_mut(o)->lrpid.gone = true;
 	assert_false(object_is_stale(o, &c, &ev));
 	object_free(o);
 }
@@ -173,10 +173,10 @@ static void posix_rules(void **state)
 	o = object_new(KIND_POSIX_MQ, "posix-mq:1:/q");
 	o->name = xstrdup("/q");
 	o->mtime = o->ctime = NOW - 2 * HOUR;
-	obj_sysv_mut(o)->notify_pid = pid(77, false, 0);
+	obj_ipc_mut(o)->notify_pid = pid(77, false, 0);
 	assert_false(object_is_stale(o, &c, &ev));
 	assert_non_null(strstr(ev.text, "notify pid 77"));
-	obj_sysv_mut(o)->notify_pid.gone = true;
+	obj_ipc_mut(o)->notify_pid.gone = true;
 	assert_true(object_is_stale(o, &c, &ev));
 	object_free(o);
 

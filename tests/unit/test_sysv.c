@@ -35,11 +35,11 @@ static void real_capture(void **state)
 	assert_int_equal(q->mode, 0640);
 	assert_int_equal(q->used_bytes, 32);
 	assert_int_equal(q->messages, 3);
-	assert_int_equal(obj_sysv(q)->lspid.pid, 6832);
-	assert_true(obj_sysv(q)->lspid.gone); /* the fixture has no proc/6832 */
-	assert_int_equal(obj_sysv(q)->lrpid.pid, 0);
-	assert_int_equal(obj_sysv(q)->stime, 1795331814);
-	assert_int_equal(obj_sysv(q)->rtime, 0);
+	assert_int_equal(obj_ipc(q)->lspid.pid, 6832);
+	assert_true(obj_ipc(q)->lspid.gone); /* the fixture has no proc/6832 */
+	assert_int_equal(obj_ipc(q)->lrpid.pid, 0);
+	assert_int_equal(obj_ipc(q)->stime, 1795331814);
+	assert_int_equal(obj_ipc(q)->rtime, 0);
 	assert_int_equal(q->size, -1); /* qbytes comes from msgctl, never on a fixture */
 	assert_null(q->partial);
 
@@ -51,11 +51,11 @@ static void real_capture(void **state)
 	m = fixture_find(&s, KIND_SYSV_SHM, 2);
 	assert_non_null(m);
 	assert_int_equal(m->size, 1048576);
-	assert_int_equal(obj_sysv(m)->rss, 303104);
-	assert_int_equal(obj_sysv(m)->swap, 0);
-	assert_int_equal(obj_sysv(m)->nattch, 1);
-	assert_int_equal(obj_sysv(m)->cpid.pid, 6832);
-	assert_int_equal(obj_sysv(m)->lpid.pid, 6832);
+	assert_int_equal(obj_ipc(m)->rss, 303104);
+	assert_int_equal(obj_ipc(m)->swap, 0);
+	assert_int_equal(obj_ipc(m)->nattch, 1);
+	assert_int_equal(obj_ipc(m)->cpid.pid, 6832);
+	assert_int_equal(obj_ipc(m)->lpid.pid, 6832);
 	assert_int_equal(m->flags & (OBJ_DEST | OBJ_LOCKED), 0);
 
 	sem = fixture_find(&s, KIND_SYSV_SEM, 2);
@@ -91,14 +91,14 @@ static void columns_by_header(void **state)
 	assert_int_equal(q->messages, 2);
 	assert_int_equal(q->used_bytes, 10);
 	assert_int_equal(q->uid, 1000);
-	assert_int_equal(obj_sysv(q)->lspid.pid, 0); /* column missing: absent, not an error */
+	assert_int_equal(obj_ipc(q)->lspid.pid, 0); /* column missing: absent, not an error */
 	assert_null(q->partial);
 
 	m = fixture_find(&s, KIND_SYSV_SHM, 9);
 	assert_non_null(m);
 	assert_true(m->flags & OBJ_DEST);
 	assert_int_equal(m->mode, 0600);
-	assert_int_equal(obj_sysv(m)->rss, -1);
+	assert_int_equal(obj_ipc(m)->rss, -1);
 
 	sem = fixture_find(&s, KIND_SYSV_SEM, 3);
 	assert_non_null(sem);
@@ -158,7 +158,7 @@ static void past_64_bits(void **state)
 	assert_non_null(q);
 	assert_int_equal(q->used_bytes, -1);
 	assert_non_null(strstr(q->partial, "cbytes"));
-	assert_int_equal(obj_sysv(q)->lspid.pid, 0); /* 99999999999 is past any pid */
+	assert_int_equal(obj_ipc(q)->lspid.pid, 0); /* 99999999999 is past any pid */
 	assert_non_null(fixture_error(&s, "/proc/sysvipc/msg", "bad key '99999999999'"));
 	sem = fixture_find(&s, KIND_SYSV_SEM, 3);
 	assert_non_null(sem);

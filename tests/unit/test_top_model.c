@@ -55,10 +55,10 @@ static struct ipc_object *msgq(struct snapshot *s, int id, int64_t msgs, bool se
 	o->messages = msgs;
 	o->used_bytes = msgs * 64;
 	o->ctime = NOW - 3 * HOUR;
-	obj_sysv_mut(o)->stime = NOW - 2 * HOUR;
-	obj_sysv_mut(o)->rtime = NOW - 2 * HOUR;
-	obj_sysv_mut(o)->lspid = pref(100 + id, "sender", sender_gone);
-	obj_sysv_mut(o)->lrpid = pref(200 + id, "receiver", sender_gone);
+	obj_ipc_mut(o)->stime = NOW - 2 * HOUR;
+	obj_ipc_mut(o)->rtime = NOW - 2 * HOUR;
+	obj_ipc_mut(o)->lspid = pref(100 + id, "sender", sender_gone);
+	obj_ipc_mut(o)->lrpid = pref(200 + id, "receiver", sender_gone);
 	snapshot_add(s, o);
 	return o;
 }
