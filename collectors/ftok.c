@@ -310,8 +310,8 @@ static void search_object(struct search *s, struct ipc_object *o)
 	add_pid(pids, &npids, &obj_ipc(o)->lpid);
 	add_pid(pids, &npids, &obj_ipc(o)->lspid);
 	add_pid(pids, &npids, &obj_ipc(o)->lrpid);
-	for (int64_t i = 0; o->sems && i < o->nsems; i++)
-		add_pid(pids, &npids, &o->sems[i].pid);
+	for (int64_t i = 0; obj_ipc(o)->sems && i < obj_ipc(o)->nsems; i++)
+		add_pid(pids, &npids, &obj_ipc(o)->sems[i].pid);
 	for (size_t i = 0; i < o->nholders; i++) {
 		struct pid_ref p = {.pid = o->holders[i].pid};
 

@@ -334,8 +334,8 @@ void ns_label(struct snapshot *snap)
 			label_pid(snap, &o->ipc->lrpid);
 			label_pid(snap, &o->ipc->notify_pid);
 		}
-		for (int64_t k = 0; o->sems && k < o->nsems; k++)
-			label_pid(snap, &o->sems[k].pid);
+		for (int64_t k = 0; obj_ipc(o)->sems && k < obj_ipc(o)->nsems; k++)
+			label_pid(snap, &obj_ipc(o)->sems[k].pid);
 		if (o->lock) {
 			label_pid(snap, &o->lock->pid);
 			for (size_t k = 0; k < o->lock->nblocked; k++)

@@ -108,11 +108,11 @@ static int sem_query(struct ipc_object *o, int dfd, const char *file, const stru
 		snprintf(why, sizeof(why), "read: %s", strerror(-rc));
 		object_set_partial(o, why);
 	} else {
-		o->sems = xcalloc(1, sizeof(*o->sems));
-		o->nsems = 1;
-		o->sems[0].value = v;
+		obj_ipc_mut(o)->sems = xcalloc(1, sizeof(*obj_ipc_mut(o)->sems));
+		obj_ipc_mut(o)->nsems = 1;
+		obj_ipc(o)->sems[0].value = v;
 		/* glibc keeps no per-semaphore waiter counts one could read. */
-		o->sems[0].ncount = o->sems[0].zcount = -1;
+		obj_ipc(o)->sems[0].ncount = obj_ipc(o)->sems[0].zcount = -1;
 	}
 	return 0;
 }

@@ -263,7 +263,7 @@ struct ipc_object *sysv_object_new(struct scan_ctx *ctx, struct snapshot *snap, 
 	o->ns = ctx->ipc_ns;
 	o->ns_pid = ctx->ns_pid;
 	o->id = id;
-	o->kernel_pos = lineno;
+	obj_ipc_mut(o)->kernel_pos = lineno;
 	o->has_key = true;
 	o->key = (uint32_t)key;
 	if (vals[SV_PERMS]) {

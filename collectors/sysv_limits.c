@@ -141,7 +141,7 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 			break;
 		case KIND_SYSV_SEM:
 			nsem++;
-			sems += o->nsems > 0 ? (uint64_t)o->nsems : 0;
+			sems += obj_ipc(o)->nsems > 0 ? (uint64_t)obj_ipc(o)->nsems : 0;
 			break;
 		default:
 			break;

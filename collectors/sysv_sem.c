@@ -28,33 +28,33 @@ union semun {
 
 /* GETALL for the values in one call, then three calls per semaphore for what has no bulk
  * form. Permission is read permission on the set. Runs in a worker thread (sysv_batch):
- * it touches only o, and o->sems was allocated by the scanning thread. */
+ * it touches only o, and obj_ipc(o)->sems was allocated by the scanning thread. */
 static int sem_details(struct ipc_object *o)
 {
 	unsigned short small[256], *vals = small;
 	union semun arg;
 	int id = (int)o->id, rc = 0;
 
-	if (!o->sems)
+	if (!obj_ipc(o)->sems)
 		return 0; /* nothing to ask: no semaphores, or not the live system */
-	if (o->nsems > (int64_t)ARRAY_SIZE(small))
-		vals = xcalloc((size_t)o->nsems, sizeof(*vals));
+	if (obj_ipc(o)->nsems > (int64_t)ARRAY_SIZE(small))
+		vals = xcalloc((size_t)obj_ipc(o)->nsems, sizeof(*vals));
 	arg.array = vals;
 	if (semctl(id, 0, GETALL, arg) < 0) {
 		rc = -errno;
 		goto out;
 	}
-	for (int i = 0; i < o->nsems; i++) {
+	for (int i = 0; i < obj_ipc(o)->nsems; i++) {
 		int n = semctl(id, i, GETNCNT), z = semctl(id, i, GETZCNT), p = semctl(id, i, GETPID);
 
 		if (n < 0 || z < 0 || p < 0) {
 			rc = -errno;
 			goto out;
 		}
-		o->sems[i].value = vals[i];
-		o->sems[i].ncount = n;
-		o->sems[i].zcount = z;
-		o->sems[i].pid.pid = p;
+		obj_ipc(o)->sems[i].value = vals[i];
+		obj_ipc(o)->sems[i].ncount = n;
+		obj_ipc(o)->sems[i].zcount = z;
+		obj_ipc(o)->sems[i].pid.pid = p;
 	}
 out:
 	if (vals != small)
@@ -73,14 +73,14 @@ static void sem_row(struct scan_ctx *ctx, struct snapshot *snap, const char *con
 		return;
 	if (sysv_num(o, vals[E_NSEMS], "nsems", &v)) {
 		if (v <= SEM_MAX_ELEMS)
-			o->nsems = (int64_t)v;
+			obj_ipc_mut(o)->nsems = (int64_t)v;
 		else
 			object_set_partial(o, "column nsems: larger than any kernel allows");
 	}
 	if (sysv_num(o, vals[E_OTIME], "otime", &v) && v <= INT64_MAX)
 		o->otime = (int64_t)v;
-	if (ctx->live && o->nsems > 0)
-		o->sems = xcalloc((size_t)o->nsems, sizeof(*o->sems));
+	if (ctx->live && obj_ipc(o)->nsems > 0)
+		obj_ipc_mut(o)->sems = xcalloc((size_t)obj_ipc_mut(o)->nsems, sizeof(*obj_ipc_mut(o)->sems));
 	sysv_batch_push(arg, o);
 }
 
@@ -94,13 +94,13 @@ static void sem_finish(struct scan_ctx *ctx, struct snapshot *snap, struct ipc_o
 	if (rc < 0) {
 		char why[80];
 
-		free(o->sems);
-		o->sems = NULL;
+		free(obj_ipc(o)->sems);
+		obj_ipc_mut(o)->sems = NULL;
 		snprintf(why, sizeof(why), "semctl: %s", strerror(-rc));
 		object_set_partial(o, why);
 	}
-	for (int i = 0; o->sems && i < o->nsems; i++)
-		scan_resolve_pid(ctx, snap, &o->sems[i].pid);
+	for (int i = 0; obj_ipc(o)->sems && i < obj_ipc(o)->nsems; i++)
+		scan_resolve_pid(ctx, snap, &obj_ipc(o)->sems[i].pid);
 	snapshot_add(snap, o);
 }
 

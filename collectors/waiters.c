@@ -375,10 +375,10 @@ static bool wait_ns_has(const struct fdscan *fs, uint64_t ns)
 /* Whether a thread may sleep in semop on o: the kernel counts sleepers per semaphore. */
 static bool sem_may_wait(const struct ipc_object *o)
 {
-	if (!o->sems)
+	if (!obj_ipc(o)->sems)
 		return true; /* counts unknown */
-	for (int64_t i = 0; i < o->nsems; i++)
-		if (o->sems[i].ncount > 0 || o->sems[i].zcount > 0)
+	for (int64_t i = 0; i < obj_ipc(o)->nsems; i++)
+		if (obj_ipc(o)->sems[i].ncount > 0 || obj_ipc(o)->sems[i].zcount > 0)
 			return true;
 	return false;
 }
@@ -545,7 +545,7 @@ static void join_sem(struct wscan *ws, struct ipc_object *o, const struct wait_r
 	got = n ? read_mem(ws, r->ptr, bytes, n * SEMBUF_RAW_SIZE) : -1;
 	if (got == (ssize_t)(n * SEMBUF_RAW_SIZE)) {
 		waiters_sembufs(bytes, n, ops);
-		b = waiters_sem_blocker(ops, n, o->sems, o->nsems);
+		b = waiters_sem_blocker(ops, n, obj_ipc(o)->sems, obj_ipc(o)->nsems);
 		if (b >= 0) {
 			ws->w.semnum = ops[b].num;
 			ws->w.semop = ops[b].op;

@@ -62,12 +62,12 @@ static bool sem_stale(const struct ipc_object *o, const struct stale_ctx *c, str
 {
 	bool s = true, waiters = false;
 
-	if (!o->sems) {
+	if (!obj_ipc(o)->sems) {
 		evidence_add(ev, "semaphore values unreadable: cannot prove it unused");
 		return false;
 	}
-	for (int64_t i = 0; i < o->nsems; i++) {
-		const struct sem_elem *e = &o->sems[i];
+	for (int64_t i = 0; i < obj_ipc(o)->nsems; i++) {
+		const struct sem_elem *e = &obj_ipc(o)->sems[i];
 		bool seen = false;
 
 		if (e->ncount || e->zcount) {
@@ -76,7 +76,7 @@ static bool sem_stale(const struct ipc_object *o, const struct stale_ctx *c, str
 			waiters = true;
 		}
 		for (int64_t j = 0; j < i; j++)
-			seen |= o->sems[j].pid.pid == e->pid.pid;
+			seen |= obj_ipc(o)->sems[j].pid.pid == e->pid.pid;
 		if (!seen && e->pid.pid > 0)
 			s &= pid_ref_gone("last-op", &e->pid, o->otime, ev);
 	}
@@ -120,8 +120,8 @@ static bool sem_in_use(const struct ipc_object *o, struct evidence *ev)
 {
 	bool u = false;
 
-	for (int64_t i = 0; o->sems && i < o->nsems; i++) {
-		const struct sem_elem *e = &o->sems[i];
+	for (int64_t i = 0; obj_ipc(o)->sems && i < obj_ipc(o)->nsems; i++) {
+		const struct sem_elem *e = &obj_ipc(o)->sems[i];
 
 		if (e->ncount || e->zcount) {
 			evidence_add(ev, "semaphore %lld has waiters (ncount %d, zcount %d)", (long long)i,

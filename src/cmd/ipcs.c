@@ -176,7 +176,7 @@ static int print_one(const struct snapshot *snap, enum ipc_kind kind, int id, en
 		ipcs_print_msg(stdout, o, id, qbytes, unit);
 	} else if (kind == KIND_SYSV_SHM) {
 		ipcs_print_shm(stdout, o, id, unit);
-	} else if (o->nsems > 0 && !o->sems) {
+	} else if (obj_ipc(o)->nsems > 0 && !obj_ipc(o)->sems) {
 		/* The values could not be read (no read permission): ipcs fails the same way. */
 		int err = sysv_readable(kind, id);
 

@@ -119,8 +119,8 @@ static void print_sems(const struct ipc_object *o)
 	struct text_table t;
 
 	text_table_init(&t, 6, heads, right);
-	for (int64_t i = 0; i < o->nsems; i++) {
-		const struct sem_elem *e = &o->sems[i];
+	for (int64_t i = 0; i < obj_ipc(o)->nsems; i++) {
+		const struct sem_elem *e = &obj_ipc(o)->sems[i];
 		char num[24], val[24], nc[24], zc[24], pid[24];
 		const char *row[6] = {num, val, nc, zc, pid, e->pid.gone ? "(gone)" : e->pid.zombie ? "(zombie)" : e->pid.comm};
 
@@ -308,7 +308,7 @@ int cmd_show(int argc, char **argv)
 	} else {
 		print_fields(found, bytes);
 		print_ftok(found);
-		if (found->sems && found->kind == KIND_SYSV_SEM)
+		if (obj_ipc(found)->sems && found->kind == KIND_SYSV_SEM)
 			print_sems(found);
 		if (found->nholders)
 			print_holders(found);

@@ -113,13 +113,13 @@ static void procs_text(FILE *f, const struct ipc_object *o)
 	put_pid(f, &first, "s", &obj_ipc(o)->lspid);
 	put_pid(f, &first, "r", &obj_ipc(o)->lrpid);
 	put_pid(f, &first, "n", &obj_ipc(o)->notify_pid);
-	for (int64_t i = 0; o->sems && i < o->nsems; i++) {
+	for (int64_t i = 0; obj_ipc(o)->sems && i < obj_ipc(o)->nsems; i++) {
 		bool seen = false;
 
 		for (int64_t j = 0; j < i; j++)
-			seen |= o->sems[j].pid.pid == o->sems[i].pid.pid;
+			seen |= obj_ipc(o)->sems[j].pid.pid == obj_ipc(o)->sems[i].pid.pid;
 		if (!seen)
-			put_pid(f, &first, "o", &o->sems[i].pid);
+			put_pid(f, &first, "o", &obj_ipc(o)->sems[i].pid);
 	}
 }
 
@@ -158,8 +158,8 @@ static void blocked_text(FILE *f, const struct ipc_object *o)
 
 static void semvals_text(FILE *f, const struct ipc_object *o)
 {
-	for (int64_t i = 0; i < o->nsems; i++)
-		fprintf(f, "%s%d", i ? "," : "", o->sems[i].value);
+	for (int64_t i = 0; i < obj_ipc(o)->nsems; i++)
+		fprintf(f, "%s%d", i ? "," : "", obj_ipc(o)->sems[i].value);
 }
 
 char *column_long_text(const struct column *c, const struct ipc_object *o)
@@ -179,7 +179,7 @@ char *column_long_text(const struct column *c, const struct ipc_object *o)
 		fn = waiters_text;
 	else if (!strcmp(c->name, "BLOCKED") && obj_lock(o)->nblocked)
 		fn = blocked_text;
-	else if (!strcmp(c->name, "SEMVALS") && o->sems && o->nsems > 0)
+	else if (!strcmp(c->name, "SEMVALS") && obj_ipc(o)->sems && obj_ipc(o)->nsems > 0)
 		fn = semvals_text;
 	if (!fn || !(f = open_memstream(&buf, &len)))
 		return NULL;

@@ -83,7 +83,7 @@ GET_COUNT(get_nattch, obj_ipc(o)->nattch)
 GET_COUNT(get_rss, obj_ipc(o)->rss)
 GET_COUNT(get_swap, obj_ipc(o)->swap)
 GET_COUNT(get_alloc, obj_ipc(o)->blocks)
-GET_COUNT(get_nsems, o->nsems)
+GET_COUNT(get_nsems, obj_ipc(o)->nsems)
 GET_COUNT(get_notify, obj_ipc(o)->notify)
 GET_COUNT(get_signo, obj_ipc(o)->signo)
 GET_COUNT(get_rqueue, o->rqueue)
@@ -393,8 +393,8 @@ static void get_partial(const struct ipc_object *o, struct col_value *v)
 
 static void get_value(const struct ipc_object *o, struct col_value *v)
 {
-	if (o->kind == KIND_POSIX_SEM && o->sems && o->nsems == 1)
-		set_int(v, o->sems[0].value);
+	if (o->kind == KIND_POSIX_SEM && obj_ipc(o)->sems && obj_ipc(o)->nsems == 1)
+		set_int(v, obj_ipc(o)->sems[0].value);
 }
 
 /* Semaphore values "1,0,7" for the table; JSON carries the full "semaphores" array. */
@@ -402,11 +402,11 @@ static void get_semvals(const struct ipc_object *o, struct col_value *v)
 {
 	size_t n = 0;
 
-	if (!o->sems || o->nsems <= 0)
+	if (!obj_ipc(o)->sems || obj_ipc(o)->nsems <= 0)
 		return;
 	v->buf[0] = '\0';
-	for (int64_t i = 0; i < o->nsems && n < sizeof(v->buf) - 16; i++)
-		n += (size_t)snprintf(v->buf + n, sizeof(v->buf) - n, "%s%d", i ? "," : "", o->sems[i].value);
+	for (int64_t i = 0; i < obj_ipc(o)->nsems && n < sizeof(v->buf) - 16; i++)
+		n += (size_t)snprintf(v->buf + n, sizeof(v->buf) - n, "%s%d", i ? "," : "", obj_ipc(o)->sems[i].value);
 	if (n >= sizeof(v->buf) - 16)
 		snprintf(v->buf + sizeof(v->buf) - 5, 5, "...");
 	set_str(v, v->buf);
@@ -481,12 +481,12 @@ static void get_procs(const struct ipc_object *o, struct col_value *v)
 	n = put_pid(v->buf, n, cap, "s", &obj_ipc(o)->lspid);
 	n = put_pid(v->buf, n, cap, "r", &obj_ipc(o)->lrpid);
 	n = put_pid(v->buf, n, cap, "n", &obj_ipc(o)->notify_pid);
-	for (int64_t i = 0; o->sems && i < o->nsems && n < cap; i++) {
+	for (int64_t i = 0; obj_ipc(o)->sems && i < obj_ipc(o)->nsems && n < cap; i++) {
 		bool seen = false;
 		for (int64_t j = 0; j < i; j++)
-			seen |= o->sems[j].pid.pid == o->sems[i].pid.pid;
+			seen |= obj_ipc(o)->sems[j].pid.pid == obj_ipc(o)->sems[i].pid.pid;
 		if (!seen)
-			n = put_pid(v->buf, n, cap, "o", &o->sems[i].pid);
+			n = put_pid(v->buf, n, cap, "o", &obj_ipc(o)->sems[i].pid);
 	}
 	if (v->buf[0])
 		set_str(v, v->buf);

@@ -11,8 +11,8 @@ static bool pid_matches(const struct ipc_object *o, pid_t pid)
 	if (obj_ipc(o)->cpid.pid == pid || obj_ipc(o)->lpid.pid == pid || obj_ipc(o)->lspid.pid == pid ||
 	    obj_ipc(o)->lrpid.pid == pid || obj_ipc(o)->notify_pid.pid == pid || obj_fdk(o)->pid.pid == pid)
 		return true;
-	for (int64_t i = 0; o->sems && i < o->nsems; i++)
-		if (o->sems[i].pid.pid == pid)
+	for (int64_t i = 0; obj_ipc(o)->sems && i < obj_ipc(o)->nsems; i++)
+		if (obj_ipc(o)->sems[i].pid.pid == pid)
 			return true;
 	for (size_t i = 0; i < o->nholders; i++)
 		if (o->holders[i].pid == pid)

@@ -10,7 +10,7 @@
 
 const struct obj_ipc obj_ipc_absent = {
 	.max_messages = -1, .msgsize = -1, .nattch = -1, .rss = -1, .swap = -1,
-	.notify = -1, .signo = -1, .blocks = -1, .seals = -1,
+	.notify = -1, .signo = -1, .blocks = -1, .seals = -1, .nsems = -1,
 };
 const struct obj_lock obj_lock_absent = {.start = -1, .end = -1, .nwaiting = -1};
 const struct obj_fdk obj_fdk_absent;
@@ -65,7 +65,6 @@ struct ipc_object *object_new(enum ipc_kind kind, const char *identity)
 	o->identity = memcpy((char *)(o + 1), identity, len);
 	o->id = -1;
 	o->size = o->used_bytes = o->messages = -1;
-	o->nsems = -1;
 	o->rqueue = o->wqueue = -1;
 	o->pending = o->backlog = -1;
 	return o;
@@ -81,9 +80,10 @@ void object_free(struct ipc_object *o)
 	free(o->waiters);
 	free(o->name);
 	free(o->partial);
-	free(o->sems);
 	free(o->local);
 	free(o->peer);
+	if (o->ipc)
+		free(o->ipc->sems);
 	free(o->ipc);
 	if (o->lock)
 		free(o->lock->blocked);

@@ -107,6 +107,8 @@ struct sem_elem {
 /* The IPC kinds' details (SysV; POSIX queues, shm; memfd; mmap): the pids and times the kernel
  * records, capacities, creator ids, tmpfs blocks. */
 struct obj_ipc {
+	unsigned kernel_pos;   /* place in the kernel's own listing (line of /proc/sysvipc/<x>,
+				* the order ipcs prints); 0 unknown */
 	bool has_creator_ids;
 	uid_t cuid;            /* when has_creator_ids */
 	gid_t cgid;
@@ -114,6 +116,11 @@ struct obj_ipc {
 	int64_t seals;         /* memfd: F_GET_SEALS (F_SEAL_*); -1 absent */
 	const char *backing;   /* mmap: "anon" (shmem of MAP_SHARED|MAP_ANONYMOUS) or "file";
 				* static; NULL for other kinds */
+
+	/* Semaphores: a SysV set's elements, or one element for a POSIX semaphore. */
+	struct sem_elem *sems; /* owned, nsems elements */
+	int64_t nsems;         /* -1 when absent */
+
 	int64_t max_messages;  /* capacity in messages (mq maxmsg); -1 absent */
 	int64_t msgsize;       /* largest message (mq msgsize); -1 absent */
 	int64_t nattch;        /* SysV shm attach count; -1 absent */
@@ -203,8 +210,6 @@ struct ipc_object {
 	uint64_t inode;        /* 0 when not applicable */
 	char *partial;         /* why some fields are missing; owned, may be NULL */
 	uint32_t key;          /* SysV key (IPC_PRIVATE is 0), when has_key */
-	unsigned kernel_pos;   /* place in the kernel's own listing (line of /proc/sysvipc/<x>,
-				* the order ipcs prints); 0 unknown */
 
 	uid_t uid;             /* when has_owner */
 	gid_t gid;
@@ -224,12 +229,7 @@ struct ipc_object {
 	int64_t ctime;         /* last change (SysV), status change (files) */
 	int64_t atime;         /* shm attach; file access */
 	int64_t mtime;         /* file modification */
-	int64_t otime;         /* sem last operation (inline: a set has no other field of
-				* struct obj_ipc) */
-
-	/* Semaphores: a SysV set's elements, or one element for a POSIX semaphore. */
-	struct sem_elem *sems; /* owned, nsems elements */
-	int64_t nsems;         /* -1 when absent */
+	int64_t otime;         /* sem last operation */
 
 	/* Sockets. */
 	char *sock_type;       /* "stream", "dgram", "seqpacket"; static string */

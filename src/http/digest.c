@@ -9,8 +9,8 @@
 
 #include "core/ns.h"
 
-_Static_assert(sizeof(struct ipc_object) == 312, "ipc_object changed: hash its new pointers in digest.c");
-_Static_assert(sizeof(struct obj_ipc) == 320, "obj_ipc changed: hash its new pointers in digest.c");
+_Static_assert(sizeof(struct ipc_object) == 288, "ipc_object changed: hash its new pointers in digest.c");
+_Static_assert(sizeof(struct obj_ipc) == 336, "obj_ipc changed: hash its new pointers in digest.c");
 _Static_assert(sizeof(struct obj_lock) == 112, "obj_lock changed: hash its new pointers in digest.c");
 _Static_assert(sizeof(struct obj_fdk) == 152, "obj_fdk changed: update digest.c");
 _Static_assert(sizeof(struct obj_keyfile) == 40, "obj_keyfile changed: hash its new pointers in digest.c");
@@ -80,8 +80,17 @@ static uint64_t mix_ipc(uint64_t h, const struct obj_ipc *g)
 
 	memcpy(&c, g, sizeof(c));
 	c.backing = NULL;
+	c.sems = NULL;
 	h = mix(h, &c, sizeof(c));
-	return mix_str(h, g->backing);
+	h = mix_str(h, g->backing);
+	for (int64_t i = 0; g->sems && i < g->nsems; i++) {
+		const struct sem_elem *e = &g->sems[i];
+		int64_t v[3] = {e->value, e->ncount, e->zcount};
+
+		h = mix(h, v, sizeof(v));
+		h = mix_pid(h, &e->pid);
+	}
+	return h;
 }
 
 static uint64_t mix_lock(uint64_t h, const struct obj_lock *g)
@@ -125,7 +134,6 @@ uint64_t http_object_digest(const struct ipc_object *o)
 	memcpy(&c, o, sizeof(c));
 	c.identity = c.name = c.partial = c.sock_type = c.state = c.local = c.peer = NULL;
 	c.cont = NULL;
-	c.sems = NULL;
 	c.ipc = NULL;
 	c.lock = NULL;
 	c.fdk = NULL;
@@ -146,13 +154,6 @@ uint64_t http_object_digest(const struct ipc_object *o)
 	h = mix_lock(h, obj_lock(o));
 	h = mix_fdk(h, obj_fdk(o));
 	h = mix_keyfile(h, obj_keyfile(o));
-	for (int64_t i = 0; o->sems && i < o->nsems; i++) {
-		const struct sem_elem *e = &o->sems[i];
-		int64_t v[3] = {e->value, e->ncount, e->zcount};
-
-		h = mix(h, v, sizeof(v));
-		h = mix_pid(h, &e->pid);
-	}
 	for (size_t i = 0; i < o->nholders; i++) {
 		const struct ipc_holder *x = &o->holders[i];
 		int64_t v[4] = {x->pid, x->fd, x->access, x->nspid};

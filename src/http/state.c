@@ -180,7 +180,7 @@ static void build_objs(struct http_state *st)
 		const struct ipc_object *o = st->full[i];
 
 		idlen += strlen(o->identity) + 1;
-		npids += 5 + o->nholders + (o->sems && o->nsems > 0 ? (size_t)o->nsems : 0);
+		npids += 5 + o->nholders + (obj_ipc(o)->sems && obj_ipc(o)->nsems > 0 ? (size_t)obj_ipc(o)->nsems : 0);
 	}
 	st->objs = xcalloc(st->nobjs ? st->nobjs : 1, sizeof(*st->objs));
 	st->id_pool = xmalloc(idlen ? idlen : 1);
@@ -205,9 +205,9 @@ static void build_objs(struct http_state *st)
 		for (size_t r = 0; r < ARRAY_SIZE(refs); r++)
 			if (refs[r]->pid > 0)
 				st->pid_pool[poff++] = refs[r]->pid;
-		for (int64_t k = 0; o->sems && k < o->nsems; k++)
-			if (o->sems[k].pid.pid > 0)
-				st->pid_pool[poff++] = o->sems[k].pid.pid;
+		for (int64_t k = 0; obj_ipc(o)->sems && k < obj_ipc(o)->nsems; k++)
+			if (obj_ipc(o)->sems[k].pid.pid > 0)
+				st->pid_pool[poff++] = obj_ipc(o)->sems[k].pid.pid;
 		for (size_t k = 0; k < o->nholders; k++)
 			st->pid_pool[poff++] = o->holders[k].pid;
 		h->npids = (uint32_t)(poff - h->pid_off);

@@ -73,8 +73,8 @@ static int cmp_kernel_order(const void *a, const void *b)
 	const struct ipc_object *x = *(const struct ipc_object *const *)a;
 	const struct ipc_object *y = *(const struct ipc_object *const *)b;
 
-	if (x->kernel_pos != y->kernel_pos)
-		return x->kernel_pos < y->kernel_pos ? -1 : 1;
+	if (obj_ipc(x)->kernel_pos != obj_ipc(y)->kernel_pos)
+		return obj_ipc(x)->kernel_pos < obj_ipc(y)->kernel_pos ? -1 : 1;
 	return (x->id > y->id) - (x->id < y->id);
 }
 
@@ -475,7 +475,7 @@ static void sem_row(FILE *out, const struct ipc_object *o, enum ipcs_format fmt)
 	default:
 		fprintf(out, "0x%08x ", o->key);
 		print_id_owner(out, o, 10);
-		fprintf(out, " %-10o %-10" PRIu64 "\n", o->mode & 0777, count(o->nsems));
+		fprintf(out, " %-10o %-10" PRIu64 "\n", o->mode & 0777, count(obj_ipc(o)->nsems));
 		break;
 	}
 }
@@ -567,12 +567,12 @@ void ipcs_print_sem(FILE *out, const struct ipc_object *o, int shown_id)
 	fprintf(out, "uid=%u\t gid=%u\t cuid=%u\t cgid=%u\n", (unsigned)o->uid, (unsigned)o->gid,
 		(unsigned)obj_ipc(o)->cuid, (unsigned)obj_ipc(o)->cgid);
 	fprintf(out, "mode=%#o, access_perms=%#o\n", full_mode(o), o->mode & 0777);
-	fprintf(out, "nsems = %" PRIu64 "\n", count(o->nsems));
+	fprintf(out, "nsems = %" PRIu64 "\n", count(obj_ipc(o)->nsems));
 	fprintf(out, "otime = %-26.24s\n", long_time(o->otime, buf, sizeof(buf)));
 	fprintf(out, "ctime = %-26.24s\n", ipcs_ctime(o->ctime, buf, sizeof(buf)));
 	fprintf(out, "%-10s %-10s %-10s %-10s %-10s\n", "semnum", "value", "ncount", "zcount", "pid");
-	for (int64_t i = 0; o->sems && i < o->nsems; i++)
-		fprintf(out, "%-10d %-10d %-10d %-10d %-10d\n", (int)i, o->sems[i].value,
-			o->sems[i].ncount, o->sems[i].zcount, (int)o->sems[i].pid.pid);
+	for (int64_t i = 0; obj_ipc(o)->sems && i < obj_ipc(o)->nsems; i++)
+		fprintf(out, "%-10d %-10d %-10d %-10d %-10d\n", (int)i, obj_ipc(o)->sems[i].value,
+			obj_ipc(o)->sems[i].ncount, obj_ipc(o)->sems[i].zcount, (int)obj_ipc(o)->sems[i].pid.pid);
 	fputc('\n', out);
 }

@@ -44,7 +44,7 @@ void ipcs_print_section(FILE *out, const struct snapshot *snap, enum ipc_kind ki
 			enum ipcs_format fmt, enum ipcs_unit unit);
 
 /* The -i blocks. shown_id is the id the user asked for (ipcs prints it, not the object's).
- * qbytes: the queue's capacity, 0 when the caller may not read it. o->sems must be set. */
+ * qbytes: the queue's capacity, 0 when the caller may not read it. obj_ipc(o)->sems must be set. */
 void ipcs_print_msg(FILE *out, const struct ipc_object *o, int shown_id, uint64_t qbytes,
 		    enum ipcs_unit unit);
 void ipcs_print_shm(FILE *out, const struct ipc_object *o, int shown_id, enum ipcs_unit unit);

@@ -180,11 +180,11 @@ json_t *json_of_object(const struct ipc_object *o)
 			json_array_append_new(waiters, json_of_waiter(&o->waiters[i]));
 		json_object_set_new(j, "waiters", waiters);
 	}
-	if (o->kind == KIND_SYSV_SEM && o->sems) {
+	if (o->kind == KIND_SYSV_SEM && obj_ipc(o)->sems) {
 		json_t *sems = json_array();
 
-		for (int64_t i = 0; i < o->nsems; i++) {
-			const struct sem_elem *e = &o->sems[i];
+		for (int64_t i = 0; i < obj_ipc(o)->nsems; i++) {
+			const struct sem_elem *e = &obj_ipc(o)->sems[i];
 			json_t *je = json_pack("{s:I, s:i, s:i, s:i}", "num", (json_int_t)i, "value", e->value,
 					       "ncount", e->ncount, "zcount", e->zcount);
 

@@ -224,10 +224,10 @@ void json_emit_object(struct jsonw *w, const struct ipc_object *o)
 			emit_waiter(w, &o->waiters[i]);
 		jsonw_close_array(w);
 	}
-	if (o->kind == KIND_SYSV_SEM && o->sems) {
+	if (o->kind == KIND_SYSV_SEM && obj_ipc(o)->sems) {
 		jsonw_member_array(w, "semaphores");
-		for (int64_t i = 0; i < o->nsems; i++) {
-			const struct sem_elem *e = &o->sems[i];
+		for (int64_t i = 0; i < obj_ipc(o)->nsems; i++) {
+			const struct sem_elem *e = &obj_ipc(o)->sems[i];
 
 			jsonw_open_object(w);
 			jsonw_member_int(w, "num", i);

@@ -244,12 +244,12 @@ static void sem_lines(struct top_lines *l, const struct ipc_object *o)
 	static const char *const head[] = {"SEMNUM", "VALUE", "NCOUNT", "ZCOUNT", "PID", "COMMAND"};
 	struct grid g = {.ncols = 6, .right = right};
 
-	if (o->nsems <= 0 || !o->sems)
+	if (obj_ipc(o)->nsems <= 0 || !obj_ipc(o)->sems)
 		return;
-	add_line(l, TL_HEAD, "", "SEMAPHORES (%lld)", (long long)o->nsems);
+	add_line(l, TL_HEAD, "", "SEMAPHORES (%lld)", (long long)obj_ipc(o)->nsems);
 	grid_row(&g, head);
-	for (int64_t i = 0; i < o->nsems; i++) {
-		const struct sem_elem *e = &o->sems[i];
+	for (int64_t i = 0; i < obj_ipc(o)->nsems; i++) {
+		const struct sem_elem *e = &obj_ipc(o)->sems[i];
 		char num[24], val[24], nc[24], zc[24], pid[24];
 		const char *row[6] = {num, val, nc, zc, pid, pid_comm(&e->pid)};
 
@@ -459,8 +459,8 @@ void top_tree(struct top_lines *out, const struct ipc_object *o, const struct sn
 	recorded(&v, &n, &cap, &obj_lock(o)->pid, "lock");
 	for (size_t i = 0; i < obj_lock(o)->nblocked; i++)
 		recorded(&v, &n, &cap, &obj_lock(o)->blocked[i], "blocked");
-	for (int64_t i = 0; o->sems && i < o->nsems; i++)
-		recorded(&v, &n, &cap, &o->sems[i].pid, "last semop");
+	for (int64_t i = 0; obj_ipc(o)->sems && i < obj_ipc(o)->nsems; i++)
+		recorded(&v, &n, &cap, &obj_ipc(o)->sems[i].pid, "last semop");
 
 	add_line(out, TL_HEAD, "", "%s %s", kind_name(o->kind), top_object_label(o, label, sizeof(label)));
 	if (!n)

@@ -149,10 +149,10 @@ static uint64_t signature(const struct ipc_object *o)
 	HASH(&h, obj_fdk(o)->count);
 	HASH(&h, obj_fdk(o)->pnd);
 	HASH(&h, obj_fdk(o)->shdpnd);
-	for (int64_t i = 0; o->sems && i < o->nsems; i++) {
-		HASH(&h, o->sems[i].value);
-		HASH(&h, o->sems[i].ncount);
-		HASH(&h, o->sems[i].zcount);
+	for (int64_t i = 0; obj_ipc(o)->sems && i < obj_ipc(o)->nsems; i++) {
+		HASH(&h, obj_ipc(o)->sems[i].value);
+		HASH(&h, obj_ipc(o)->sems[i].ncount);
+		HASH(&h, obj_ipc(o)->sems[i].zcount);
 	}
 	for (size_t i = 0; i < o->nholders; i++) {
 		HASH(&h, o->holders[i].pid);

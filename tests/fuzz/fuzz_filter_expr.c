@@ -37,10 +37,10 @@ static void make_objects(void)
 	object_add_holder(o, 31337, "postgres", 3, ACC_R, NULL);
 	object_add_holder(o, 31338, "reader", -1, ACC_R | ACC_W, "7f00-7f10");
 	o = objs[2] = object_new(KIND_SYSV_SEM, "sysv-sem:4026531839:2");
-	o->nsems = 2;
-	o->sems = xcalloc(2, sizeof(*o->sems));
-	o->sems[1].value = 7;
-	o->sems[1].pid.pid = 9;
+	obj_ipc_mut(o)->nsems = 2;
+	obj_ipc_mut(o)->sems = xcalloc(2, sizeof(*obj_ipc_mut(o)->sems));
+	obj_ipc(o)->sems[1].value = 7;
+	obj_ipc(o)->sems[1].pid.pid = 9;
 	o = objs[3] = object_new(KIND_LOCK, "lock:posix:8:12:0-eof:77");
 	obj_lock_mut(o)->type = "posix";
 	obj_lock_mut(o)->mode = "write";

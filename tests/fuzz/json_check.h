@@ -220,16 +220,16 @@ static inline struct ipc_object *src_object(struct byte_src *b, const struct jso
 	src_pid(b, &obj_ipc_mut(o)->lrpid);
 	n = src_u8(b) % 6;
 	if (n) {
-		o->sems = xcalloc(n, sizeof(*o->sems));
-		o->nsems = (int64_t)n;
+		obj_ipc_mut(o)->sems = xcalloc(n, sizeof(*obj_ipc_mut(o)->sems));
+		obj_ipc_mut(o)->nsems = (int64_t)n;
 		for (size_t i = 0; i < n; i++) {
-			o->sems[i].value = (int)src_num(b);
-			o->sems[i].ncount = (int)src_num(b);
-			o->sems[i].zcount = (int)src_num(b);
-			src_pid(b, &o->sems[i].pid);
+			obj_ipc(o)->sems[i].value = (int)src_num(b);
+			obj_ipc(o)->sems[i].ncount = (int)src_num(b);
+			obj_ipc(o)->sems[i].zcount = (int)src_num(b);
+			src_pid(b, &obj_ipc(o)->sems[i].pid);
 		}
 	} else if (src_u8(b) & 1) {
-		o->nsems = 0;
+		obj_ipc_mut(o)->nsems = 0;
 	}
 	obj_ipc_mut(o)->notify = src_num(b);
 	obj_ipc_mut(o)->signo = src_num(b);

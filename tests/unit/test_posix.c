@@ -208,8 +208,8 @@ static void real_tree(void **state)
 	assert_non_null(o);
 	assert_string_equal(o->identity, "posix-sem:4026531841:/lock");
 	assert_stat_fields(o, &st_sem);
-	assert_null(o->sems); /* the value comes from sem_getvalue, never on a fixture */
-	assert_int_equal(o->nsems, -1);
+	assert_null(obj_ipc(o)->sems); /* the value comes from sem_getvalue, never on a fixture */
+	assert_int_equal(obj_ipc(o)->nsems, -1);
 	assert_int_equal(o->size, -1);
 
 	/* the subdirectory, its file and the symlink are no objects */

@@ -134,15 +134,15 @@ static void sysv_sem_rule(void **state)
 
 	(void)state;
 	o->ctime = NOW - 5 * HOUR;
-	o->nsems = 2;
+	obj_ipc_mut(o)->nsems = 2;
 	assert_false(object_is_stale(o, &c, &ev)); /* values unreadable: cannot prove */
-	o->sems = xcalloc(2, sizeof(*o->sems));
-	o->sems[0].pid = pid(70, true, 0);
-	o->sems[1].pid = pid(70, true, 0);
+	obj_ipc_mut(o)->sems = xcalloc(2, sizeof(*obj_ipc_mut(o)->sems));
+	obj_ipc(o)->sems[0].pid = pid(70, true, 0);
+	obj_ipc(o)->sems[1].pid = pid(70, true, 0);
 	o->otime = NOW - 2 * HOUR;
 	assert_true(object_is_stale(o, &c, &ev));
 	assert_non_null(strstr(ev.text, "no waiters"));
-	o->sems[1].zcount = 1;
+	obj_ipc(o)->sems[1].zcount = 1;
 	assert_false(object_is_stale(o, &c, &ev));
 	assert_true(object_in_use(o, &ev));
 	assert_non_null(strstr(ev.text, "semaphore 1 has waiters"));

@@ -60,9 +60,9 @@ static void real_capture(void **state)
 
 	sem = fixture_find(&s, KIND_SYSV_SEM, 2);
 	assert_non_null(sem);
-	assert_int_equal(sem->nsems, 3);
+	assert_int_equal(obj_ipc(sem)->nsems, 3);
 	assert_int_equal(sem->key, 0x777);
-	assert_null(sem->sems); /* values come from semctl, never on a fixture */
+	assert_null(obj_ipc(sem)->sems); /* values come from semctl, never on a fixture */
 	snapshot_release(&s);
 }
 
@@ -162,7 +162,7 @@ static void past_64_bits(void **state)
 	assert_non_null(fixture_error(&s, "/proc/sysvipc/msg", "bad key '99999999999'"));
 	sem = fixture_find(&s, KIND_SYSV_SEM, 3);
 	assert_non_null(sem);
-	assert_int_equal(sem->nsems, -1);
+	assert_int_equal(obj_ipc(sem)->nsems, -1);
 	l = snapshot_find_limit(&s, "msgmni");
 	assert_non_null(l);
 	assert_false(l->has_value);

@@ -359,12 +359,12 @@ static void detail_text(void **state)
 
 	sem = object_new(KIND_SYSV_SEM, "sysv-sem:1:9");
 	sem->id = 9;
-	sem->nsems = 2;
-	sem->sems = xcalloc(2, sizeof(*sem->sems));
-	sem->sems[0].value = 3;
-	sem->sems[1].value = 0;
-	sem->sems[1].ncount = 1;
-	sem->sems[1].pid = pref(321, "semop-er", false);
+	obj_ipc_mut(sem)->nsems = 2;
+	obj_ipc_mut(sem)->sems = xcalloc(2, sizeof(*obj_ipc_mut(sem)->sems));
+	obj_ipc(sem)->sems[0].value = 3;
+	obj_ipc(sem)->sems[1].value = 0;
+	obj_ipc(sem)->sems[1].ncount = 1;
+	obj_ipc(sem)->sems[1].pid = pref(321, "semop-er", false);
 	{
 		struct ipc_waiter w = {.pid = 400, .tid = 401, .what = "decrement", .syscall = "semop",
 				       .fd = -1, .semnum = 1, .semop = -1};
