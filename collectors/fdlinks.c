@@ -295,42 +295,63 @@ void fdlinks_release(struct fdlinks *l)
 
 #define WALK_STACK (256u << 10) /* the reader makes system calls and fills records */
 
+/* The records are read by the reader thread and, whenever the record it needs next is not
+ * ready, by the caller too: each takes the next record nobody has taken (the frontier),
+ * within the bound ahead. On bench_fds.sh's load the reading was three quarters of the
+ * pass and the joins waited on it; now they share it. Each thread keeps its own fill
+ * state: a pipe whose holders two threads read may have its fill read twice, and the joins
+ * take it at its first holder in process order, as with one reader. */
 struct fdlinks_walk {
 	struct fdlinks *v;    /* one per process; owned */
+	bool *ready;          /* v[i] read; owned */
 	size_t n;
 	int procfd;
 	unsigned want;
 	bool live;
-	struct fdlinks_fill fill; /* the reader's */
-	size_t ahead;         /* how far the reader may run ahead */
+	struct fdlinks_fill fill;   /* the reader's */
+	struct fdlinks_fill fill_c; /* the caller's */
+	size_t ahead;         /* how far the reading may run ahead of the joins */
 	bool threaded;
 	pthread_t th;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;    /* a record is read, or room ahead, or stop */
-	size_t ready;         /* records read by the reader: [0, ready) */
+	size_t next;          /* the frontier: records [0, next) are taken by a reader */
 	size_t taken;         /* records handed out: [0, taken); those before taken - 1 freed */
 	bool stop;
 };
+
+/* With the lock held: the next record to read, or SIZE_MAX when there is none or no room. */
+static size_t walk_claim(struct fdlinks_walk *w)
+{
+	if (w->stop || w->next >= w->n || w->next >= w->taken + w->ahead)
+		return SIZE_MAX;
+	return w->next++;
+}
+
+/* Read record i, the lock held on entry and on return (not while reading). */
+static void walk_read(struct fdlinks_walk *w, size_t i, struct fdlinks_fill *fill)
+{
+	pthread_mutex_unlock(&w->mu);
+	fdlinks_read(&w->v[i], w->procfd, w->want, w->live, w->live ? fill : NULL);
+	pthread_mutex_lock(&w->mu);
+	w->ready[i] = true;
+	pthread_cond_broadcast(&w->cv);
+}
 
 static void *walk_reader(void *arg)
 {
 	struct fdlinks_walk *w = arg;
 
-	for (size_t i = 0; i < w->n; i++) {
-		pthread_mutex_lock(&w->mu);
-		while (!w->stop && i >= w->taken + w->ahead)
+	pthread_mutex_lock(&w->mu);
+	while (!w->stop && w->next < w->n) {
+		size_t i = walk_claim(w);
+
+		if (i == SIZE_MAX)
 			pthread_cond_wait(&w->cv, &w->mu);
-		if (w->stop) {
-			pthread_mutex_unlock(&w->mu);
-			break;
-		}
-		pthread_mutex_unlock(&w->mu);
-		fdlinks_read(&w->v[i], w->procfd, w->want, w->live, w->live ? &w->fill : NULL);
-		pthread_mutex_lock(&w->mu);
-		w->ready = i + 1;
-		pthread_cond_broadcast(&w->cv);
-		pthread_mutex_unlock(&w->mu);
+		else
+			walk_read(w, i, &w->fill);
 	}
+	pthread_mutex_unlock(&w->mu);
 	return NULL;
 }
 
@@ -343,6 +364,7 @@ struct fdlinks_walk *fdlinks_walk_start(int procfd, const pid_t *pids, size_t n,
 	struct rlimit rl;
 
 	w->v = xcalloc(n ? n : 1, sizeof(*w->v));
+	w->ready = xcalloc(n ? n : 1, sizeof(*w->ready));
 	w->n = n;
 	w->procfd = procfd;
 	w->want = want;
@@ -396,8 +418,16 @@ struct fdlinks *fdlinks_walk_next(struct fdlinks_walk *w)
 	pthread_mutex_lock(&w->mu);
 	w->taken = i + 1;
 	pthread_cond_broadcast(&w->cv); /* room for one more ahead */
-	while (w->ready <= i)
-		pthread_cond_wait(&w->cv, &w->mu);
+	while (!w->ready[i]) {
+		/* Rather than wait, read the frontier (which is i itself when the reader has
+		 * not got there yet). */
+		size_t j = walk_claim(w);
+
+		if (j == SIZE_MAX)
+			pthread_cond_wait(&w->cv, &w->mu);
+		else
+			walk_read(w, j, &w->fill_c);
+	}
 	pthread_mutex_unlock(&w->mu);
 	return &w->v[i];
 }
@@ -419,6 +449,8 @@ void fdlinks_walk_end(struct fdlinks_walk *w)
 	for (size_t i = w->taken ? w->taken - 1 : 0; i < w->n; i++)
 		fdlinks_release(&w->v[i]);
 	free(w->v);
+	free(w->ready);
 	free(w->fill.done);
+	free(w->fill_c.done);
 	free(w);
 }
