@@ -111,25 +111,48 @@ void fds_close_runs(int *fds, unsigned n)
 	}
 }
 
-static void dups_flush(struct fdlinks_fill *f)
+/* The duplicates made for fill levels, closed together when 64 are open (and at the walk's
+ * end): one list for the threads of a walk, whose new fds interleave, so that the runs of
+ * consecutive numbers stay whole (per thread they were broken into single fds). */
+struct fdlinks_dups {
+	pthread_mutex_t mu;
+	bool shared;          /* several threads add: take mu */
+	int fds[64];
+	unsigned n;
+};
+
+static void dups_add(struct fdlinks_dups *d, int fd)
 {
-	fds_close_runs(f->dups, f->ndups);
-	f->ndups = 0;
+	if (d->shared)
+		pthread_mutex_lock(&d->mu);
+	d->fds[d->n++] = fd;
+	if (d->n == ARRAY_SIZE(d->fds)) {
+		fds_close_runs(d->fds, d->n);
+		d->n = 0;
+	}
+	if (d->shared)
+		pthread_mutex_unlock(&d->mu);
 }
 
 /* The fill level of r's pipe through a duplicate of its fd (never a byte read). Leaves
- * r->fill 0 when this fd cannot say and a later holder may. */
-static void pipe_fill(struct fdlinks *l, struct fdlink *r, struct fdlinks_fill *f, int *pidfd)
+ * r->fill 0 when this fd cannot say and a later holder may. Returns true when it also read
+ * r->access from the duplicate: the open mode F_GETFL gives is what the link's mode bits say
+ * (both are the file's FMODE_READ/FMODE_WRITE, which O_ACCMODE sets at open), and a call on
+ * an fd is cheaper than the fstatat of the link, a lookup in /proc. */
+static bool pipe_fill(struct fdlinks *l, struct fdlink *r, struct fdlinks_fill *f, int *pidfd)
 {
+	static const unsigned acc[] = {[O_RDONLY] = ACC_R, [O_WRONLY] = ACC_W,
+				       [O_RDWR] = ACC_R | ACC_W};
 	struct stat st;
-	int dup, avail;
+	int dup, avail, fl;
+	bool got = false;
 
 	if (f->getfd_err) {
 		r->fill = -1;
 		r->fill_why = FILL_GETFD_UNSUPPORTED;
 		r->fill_errno = f->getfd_err;
 		fill_mark(f, r->ino);
-		return;
+		return false;
 	}
 	if (*pidfd < 0) {
 		*pidfd = pidfd_open(l->pid, 0);
@@ -143,44 +166,48 @@ static void pipe_fill(struct fdlinks *l, struct fdlink *r, struct fdlinks_fill *
 		int e = -2 - *pidfd;
 
 		if (e == ESRCH)
-			return; /* gone: another holder may do */
+			return false; /* gone: another holder may do */
 		r->fill = -1;
 		r->fill_why = FILL_PIDFD_OPEN;
 		r->fill_errno = e;
 		fill_mark(f, r->ino);
-		return;
+		return false;
 	}
 	dup = pidfd_getfd(*pidfd, r->fdnum, 0);
 	if (dup < 0) {
 		if (errno == EBADF || errno == ESRCH)
-			return; /* fd closed or process gone since it was read */
+			return false; /* fd closed or process gone since it was read */
 		if (errno == ENOSYS)
 			f->getfd_err = errno;
 		r->fill = -1;
 		r->fill_why = FILL_GETFD;
 		r->fill_errno = errno;
 		fill_mark(f, r->ino);
-		return;
+		return false;
 	}
 	/* The fd number may have been reused since readlinkat: only the same inode counts. */
 	if (fstat(dup, &st) < 0 || (uint64_t)st.st_ino != r->ino || !S_ISFIFO(st.st_mode)) {
 		close(dup);
-		return;
+		return false;
 	}
 	/* An O_PATH fd answers neither: another holder may. */
 	if (ioctl(dup, FIONREAD, &avail) < 0 || avail < 0) {
 		close(dup);
-		return;
+		return false;
 	}
 	r->fill = 1;
 	r->avail = avail;
 	r->pipe_size = fcntl(dup, F_GETPIPE_SZ);
 	if (r->pipe_size < 0)
 		r->pipe_size = -1;
-	f->dups[f->ndups++] = dup;
-	if (f->ndups == sizeof(f->dups) / sizeof(f->dups[0]))
-		dups_flush(f);
+	fl = fcntl(dup, F_GETFL);
+	if (fl >= 0 && (fl & O_ACCMODE) != O_ACCMODE) {
+		r->access = acc[fl & O_ACCMODE];
+		got = true;
+	}
+	dups_add(f->dups, dup);
 	fill_mark(f, r->ino);
+	return got;
 }
 
 /* The class of a link text, 0 when procfd.c does nothing with it (the same tests, in the
@@ -259,22 +286,21 @@ void fdlinks_read(struct fdlinks *l, int procfd, unsigned want, bool live,
 			struct stat st;
 
 			r->have_access = true;
+			/* The fill first: the duplicate it reads through also gives the access.
+			 * An fd closed since listed fails it (and then the stat, -ENOENT). */
+			if (fill && !fill_done(fill, r->ino) && pipe_fill(l, r, fill, &pidfd))
+				continue;
 			if (fstatat(l->fddirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 				r->access_rc = -errno;
 			} else {
 				r->access = ((st.st_mode & S_IRUSR) ? ACC_R : 0) |
 					    ((st.st_mode & S_IWUSR) ? ACC_W : 0);
 			}
-			/* Not for an fd closed since listed: nothing is listed of it. */
-			if (fill && r->access_rc != -ENOENT && !fill_done(fill, r->ino))
-				pipe_fill(l, r, fill, &pidfd);
 		} else if (cls == FDL_PATH || cls == FDL_MEMFD || cls == FDL_ANON) {
 			fdlinks_text(l, r, link, (size_t)n);
 		}
 	}
 	free(dbuf);
-	if (fill && fill->ndups)
-		dups_flush(fill);
 	if (pidfd >= 0)
 		close(pidfd);
 }
@@ -310,6 +336,7 @@ struct fdlinks_walk {
 	bool live;
 	struct fdlinks_fill fill;   /* the reader's */
 	struct fdlinks_fill fill_c; /* the caller's */
+	struct fdlinks_dups dups;   /* both's */
 	size_t ahead;         /* how far the reading may run ahead of the joins */
 	bool threaded;
 	pthread_t th;
@@ -365,6 +392,7 @@ struct fdlinks_walk *fdlinks_walk_start(int procfd, const pid_t *pids, size_t n,
 
 	w->v = xcalloc(n ? n : 1, sizeof(*w->v));
 	w->ready = xcalloc(n ? n : 1, sizeof(*w->ready));
+	w->fill.dups = w->fill_c.dups = &w->dups;
 	w->n = n;
 	w->procfd = procfd;
 	w->want = want;
@@ -388,6 +416,8 @@ struct fdlinks_walk *fdlinks_walk_start(int procfd, const pid_t *pids, size_t n,
 		return w;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
+	pthread_mutex_init(&w->dups.mu, NULL);
+	w->dups.shared = true;
 	/* Signals stay with the threads that expect them (serve's). */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -398,6 +428,8 @@ struct fdlinks_walk *fdlinks_walk_start(int procfd, const pid_t *pids, size_t n,
 	if (!w->threaded) {
 		pthread_cond_destroy(&w->cv);
 		pthread_mutex_destroy(&w->mu);
+		pthread_mutex_destroy(&w->dups.mu);
+		w->dups.shared = false;
 	}
 	return w;
 }
@@ -444,7 +476,10 @@ void fdlinks_walk_end(struct fdlinks_walk *w)
 		pthread_join(w->th, NULL);
 		pthread_cond_destroy(&w->cv);
 		pthread_mutex_destroy(&w->mu);
+		pthread_mutex_destroy(&w->dups.mu);
 	}
+	if (w->dups.n)
+		fds_close_runs(w->dups.fds, w->dups.n);
 	/* What was read and not handed out, and the last one handed out. */
 	for (size_t i = w->taken ? w->taken - 1 : 0; i < w->n; i++)
 		fdlinks_release(&w->v[i]);

@@ -60,12 +60,12 @@ struct fdlinks {
 
 /* The pipes whose fill level the walk read or gave up on, and what it holds meanwhile;
  * the reader's own (one per walk). */
+struct fdlinks_dups;
 struct fdlinks_fill {
 	uint64_t *done;       /* open addressing over inodes, 0 empty; owned */
 	size_t cap, n;
 	int getfd_err;        /* pidfd_getfd unsupported: its errno, then no more tries */
-	int dups[64];         /* duplicates, closed together (close_range) per process */
-	unsigned ndups;
+	struct fdlinks_dups *dups; /* where its duplicates go to be closed; the walk's */
 };
 
 /* Close the n fds (sorted here): the duplicates made for fill levels, mostly consecutive
