@@ -37,6 +37,7 @@ unsigned par_threads(void)
 
 struct par_task {
 	size_t n;
+	size_t chunk;          /* items taken at a time */
 	atomic_size_t next;
 	void (*fn)(size_t i, void *arg);
 	void *arg;
@@ -47,11 +48,11 @@ struct par_task {
 static void par_run(struct par_task *t)
 {
 	for (;;) {
-		size_t start = atomic_fetch_add(&t->next, PAR_CHUNK), end;
+		size_t start = atomic_fetch_add(&t->next, t->chunk), end;
 
 		if (start >= t->n)
 			return;
-		end = start + PAR_CHUNK < t->n ? start + PAR_CHUNK : t->n;
+		end = start + t->chunk < t->n ? start + t->chunk : t->n;
 		for (size_t i = start; i < end; i++)
 			t->fn(i, t->arg);
 	}
@@ -73,6 +74,10 @@ static struct par_task *task_start(size_t n, unsigned want, bool caller_works,
 	pthread_attr_t attr;
 
 	t->n = n;
+	/* A few chunks per thread at least: with PAR_CHUNK items a time, a task of fewer items
+	 * (the 8 blocks of a JSON round) went to whichever thread came first, all of it. */
+	t->chunk = n / (4u * want);
+	t->chunk = t->chunk < 1 ? 1 : t->chunk > PAR_CHUNK ? PAR_CHUNK : t->chunk;
 	t->fn = fn;
 	t->arg = arg;
 	atomic_init(&t->next, 0);
