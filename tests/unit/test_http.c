@@ -204,6 +204,56 @@ static void digest(void **state)
 	snapshot_release(&b);
 }
 
+/* The groups out of line (core/object.h): a field in one changes the digest, through its
+ * bytes or what its pointers lead to; a group made but left absent digests as no group. */
+static void digest_groups(void **state)
+{
+	struct ipc_object *o = object_new(KIND_PIPE, "pipe:1"), *p = object_new(KIND_PIPE, "pipe:1");
+	struct pid_ref blocked = {.pid = 9};
+	uint64_t d = http_object_digest(o);
+
+	(void)state;
+	obj_ipc_mut(p);
+	obj_lock_mut(p);
+	obj_fdk_mut(p);
+	obj_keyfile_mut(p);
+	assert_true(http_object_digest(p) == d);
+	obj_ipc_mut(o)->lspid.pid = 4242;
+	assert_true(http_object_digest(o) != d);
+	d = http_object_digest(o);
+	o->ipc->sems = calloc(1, sizeof(*o->ipc->sems));
+	o->ipc->nsems = 1;
+	assert_true(http_object_digest(o) != d);
+	d = http_object_digest(o);
+	o->ipc->sems[0].value = 3;
+	assert_true(http_object_digest(o) != d);
+	d = http_object_digest(o);
+	obj_ipc_mut(o)->backing = "anon";
+	assert_true(http_object_digest(o) != d);
+	d = http_object_digest(o);
+	obj_lock_mut(o)->type = "flock";
+	assert_true(http_object_digest(o) != d);
+	d = http_object_digest(o);
+	o->lock->blocked = malloc(sizeof(blocked));
+	*o->lock->blocked = blocked;
+	o->lock->nblocked = 1;
+	assert_true(http_object_digest(o) != d);
+	d = http_object_digest(o);
+	o->lock->blocked[0].comm[0] = 'x';
+	assert_true(http_object_digest(o) != d);
+	d = http_object_digest(o);
+	obj_fdk_mut(o)->count = 1;
+	assert_true(http_object_digest(o) != d);
+	d = http_object_digest(o);
+	obj_keyfile_mut(o)->file = strdup("/tmp/k");
+	assert_true(http_object_digest(o) != d);
+	d = http_object_digest(o);
+	o->keyfile->file[1] = 'v';
+	assert_true(http_object_digest(o) != d);
+	object_free(o);
+	object_free(p);
+}
+
 /* Three containers, two of them of one short id, for the snapshot make_snapshot made with
  * extra: the queue in the docker container, the segment and the pipe in the other two, the
  * POSIX queue in none; the docker container's IPC namespace is 4026532000. */
@@ -705,6 +755,7 @@ int main(void)
 		cmocka_unit_test(tokens),       cmocka_unit_test(web_names),
 		cmocka_unit_test(utf8),         cmocka_unit_test(clip),
 		cmocka_unit_test(gaps),         cmocka_unit_test(digest),
+		cmocka_unit_test(digest_groups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
