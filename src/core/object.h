@@ -104,8 +104,8 @@ struct sem_elem {
  * reader (obj_X) gets a static group of absent values when it is not there, so reading an
  * absent group and reading absent fields are the same. object_free frees them. */
 
-/* The IPC kinds' details (SysV; POSIX queues, shm; memfd; mmap): the pids and times the kernel
- * records, capacities, creator ids, tmpfs blocks. */
+/* The IPC kinds' details (SysV; POSIX queues, shm, semaphores; memfd; mmap): the pids and
+ * times the kernel records, capacities, creator ids, semaphore values, tmpfs blocks. */
 struct obj_ipc {
 	unsigned kernel_pos;   /* place in the kernel's own listing (line of /proc/sysvipc/<x>,
 				* the order ipcs prints); 0 unknown */
@@ -124,7 +124,7 @@ struct obj_ipc {
 	int64_t max_messages;  /* capacity in messages (mq maxmsg); -1 absent */
 	int64_t msgsize;       /* largest message (mq msgsize); -1 absent */
 	int64_t nattch;        /* SysV shm attach count; -1 absent */
-	int64_t rss;           /* bytes resident (SysV shm); -1 absent */
+	int64_t rss;           /* bytes resident (SysV shm; mmap: its file's page cache); -1 absent */
 	int64_t swap;          /* bytes swapped (SysV shm); -1 absent */
 
 	/* Times, seconds since the epoch; 0 when never set. */
