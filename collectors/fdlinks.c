@@ -111,9 +111,11 @@ void fds_close_runs(int *fds, unsigned n)
 	}
 }
 
-/* The duplicates made for fill levels, closed together when 64 are open (and at the walk's
- * end): one list for the threads of a walk, whose new fds interleave, so that the runs of
- * consecutive numbers stay whole (per thread they were broken into single fds). */
+/* The duplicates made for fill levels, closed together when a process is read or 64 are
+ * open (a duplicate of a pipe's write end holds off its reader's end of file: not for
+ * longer than that): one list for the threads of a walk, whose new fds interleave, so that
+ * the runs of consecutive numbers stay whole (per thread they broke into single fds). A
+ * duplicate is done with once added, so either thread may close the other's. */
 struct fdlinks_dups {
 	pthread_mutex_t mu;
 	bool shared;          /* several threads add: take mu */
@@ -121,17 +123,26 @@ struct fdlinks_dups {
 	unsigned n;
 };
 
-static void dups_add(struct fdlinks_dups *d, int fd)
+static void dups_close(struct fdlinks_dups *d, bool full_only)
 {
 	if (d->shared)
 		pthread_mutex_lock(&d->mu);
-	d->fds[d->n++] = fd;
-	if (d->n == ARRAY_SIZE(d->fds)) {
+	if (d->n && (!full_only || d->n == ARRAY_SIZE(d->fds))) {
 		fds_close_runs(d->fds, d->n);
 		d->n = 0;
 	}
 	if (d->shared)
 		pthread_mutex_unlock(&d->mu);
+}
+
+static void dups_add(struct fdlinks_dups *d, int fd)
+{
+	if (d->shared)
+		pthread_mutex_lock(&d->mu);
+	d->fds[d->n++] = fd;
+	if (d->shared)
+		pthread_mutex_unlock(&d->mu);
+	dups_close(d, true);
 }
 
 /* The fill level of r's pipe through a duplicate of its fd (never a byte read). Leaves
@@ -301,6 +312,8 @@ void fdlinks_read(struct fdlinks *l, int procfd, unsigned want, bool live,
 		}
 	}
 	free(dbuf);
+	if (fill)
+		dups_close(fill->dups, false);
 	if (pidfd >= 0)
 		close(pidfd);
 }
@@ -477,9 +490,9 @@ void fdlinks_walk_end(struct fdlinks_walk *w)
 		pthread_cond_destroy(&w->cv);
 		pthread_mutex_destroy(&w->mu);
 		pthread_mutex_destroy(&w->dups.mu);
+		w->dups.shared = false; /* the reader is gone */
 	}
-	if (w->dups.n)
-		fds_close_runs(w->dups.fds, w->dups.n);
+	dups_close(&w->dups, false);
 	/* What was read and not handed out, and the last one handed out. */
 	for (size_t i = w->taken ? w->taken - 1 : 0; i < w->n; i++)
 		fdlinks_release(&w->v[i]);
