@@ -7,7 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/ipc.h>
+#include <sys/vfs.h>
+#include <unistd.h>
 
 #include "core/util.h"
 #include "parallel.h"
@@ -142,6 +146,22 @@ struct sysv_early {
 	int rc;                 /* sysv_table_read's */
 };
 
+/* Whether the table under the root is the kernel's own (procfs), which the calls can stand
+ * in for, and not a file of a tree that stands in for /proc (tests/unit/test_sysv.c lists ids
+ * that way that the kernel has removed). */
+static bool table_is_kernels(const struct scan_ctx *ctx, const char *path)
+{
+	struct statfs sfs;
+	int fd = openat(ctx->rootfd, path, O_PATH | O_CLOEXEC);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = fstatfs(fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
+	close(fd);
+	return ok;
+}
+
 /* A table so sparse that asking every slot would cost more than the kernel printing it
  * (ipcmni_extend allows 16M slots). */
 #define SLOTS_PER_ID 4
@@ -149,8 +169,8 @@ struct sysv_early {
 
 /* The live table through the kernel's calls, in slot order, which is /proc's order. 0 with
  * the objects in e->b; -1 when the calls cannot stand in for the table (a kernel before
- * 4.17 without STAT_ANY, a denial, a sparse table), with nothing made, and the table is to
- * be read. Both give the pids of the reader's pid namespace (the kernel prints /proc/sysvipc
+ * 4.17 without STAT_ANY, a denial, a sparse table, a root whose /proc is not procfs), with
+ * nothing made, and the table is to be read. Both give the pids of the reader's pid namespace (the kernel prints /proc/sysvipc
  * for the process that opened it), and the same order. */
 static int slots_read(struct sysv_early *e)
 {
@@ -159,6 +179,8 @@ static int slots_read(struct sysv_early *e)
 	size_t pos = 2; /* a table's first object is its line 2, under the header */
 	struct ipc_object *o;
 
+	if (!table_is_kernels(e->ctx, src->path))
+		return -1;
 	top = src->info(&in_use);
 	if (top < 0 || in_use < 0)
 		return -1;
