@@ -12,8 +12,10 @@
 #include "core/util.h"
 
 /* Items are handed out in chunks: few enough atomic operations, small enough that the
- * threads end together. */
+ * threads end together. A task of few items (json.c's eight blocks of objects to render)
+ * goes an item at a time, or the first thread to ask would take them all. */
 #define PAR_CHUNK 32
+#define PAR_CHUNKS_PER_THREAD 8
 /* The workers only make system calls and touch their items. */
 #define PAR_STACK (256u << 10)
 
@@ -38,6 +40,7 @@ unsigned par_threads(void)
 struct par_task {
 	size_t n;
 	atomic_size_t next;
+	size_t chunk;
 	void (*fn)(size_t i, void *arg);
 	void *arg;
 	pthread_t th[PAR_MAX_THREADS];
@@ -47,11 +50,11 @@ struct par_task {
 static void par_run(struct par_task *t)
 {
 	for (;;) {
-		size_t start = atomic_fetch_add(&t->next, PAR_CHUNK), end;
+		size_t start = atomic_fetch_add(&t->next, t->chunk), end;
 
 		if (start >= t->n)
 			return;
-		end = start + PAR_CHUNK < t->n ? start + PAR_CHUNK : t->n;
+		end = start + t->chunk < t->n ? start + t->chunk : t->n;
 		for (size_t i = start; i < end; i++)
 			t->fn(i, t->arg);
 	}
@@ -73,6 +76,11 @@ static struct par_task *task_start(size_t n, unsigned want, bool caller_works,
 	pthread_attr_t attr;
 
 	t->n = n;
+	t->chunk = n / ((size_t)(want ? want : 1) * PAR_CHUNKS_PER_THREAD);
+	if (t->chunk > PAR_CHUNK)
+		t->chunk = PAR_CHUNK;
+	if (t->chunk < 1)
+		t->chunk = 1;
 	t->fn = fn;
 	t->arg = arg;
 	atomic_init(&t->next, 0);
