@@ -64,14 +64,16 @@ struct collector {
 	 * counts neither as a source that worked nor as one that failed); or -errno when the
 	 * source as a whole could not be read (already recorded as a snapshot error). */
 	int (*collect)(struct scan_ctx *ctx, struct snapshot *snap);
-	/* Optional, both or neither: collect in two halves. In a phase (the collectors of one
-	 * namespace run), start runs for every such collector before any collect, and finish
-	 * then takes that collector's place in the order, given what start returned; collect
-	 * itself is then not called (it stays, as start then finish, for callers outside a
-	 * phase). start may put nothing in any snapshot: what it meets is held for finish, so
-	 * that the snapshot's errors and objects come in the collectors' order whatever ran
-	 * early. Used to have the kernel answer the SysV detail calls on other threads while
-	 * this one reads the next tables (sysv_common.h: sysv_early). */
+	/* Optional, both or neither: collect in two halves. start runs before any collect of
+	 * the scan (the scanner's own namespaces) or of the phase (another namespace's run of
+	 * the collectors of its type), and finish then takes that collector's place in the
+	 * order, given what start returned; collect itself is then not called (it stays, as
+	 * start then finish, for callers outside a scan). start may put nothing in any
+	 * snapshot: what it meets is held for finish, so that the snapshot's errors and objects
+	 * come in the collectors' order whatever ran early; it may read ctx only for what no
+	 * phase changes (rootfd, live, the namespace fields). Used to have the kernel answer
+	 * the SysV calls and print /proc/locks on other threads while this one goes on
+	 * (sysv_common.h: sysv_early; locks.c). */
 	void *(*start)(struct scan_ctx *ctx);
 	int (*finish)(struct scan_ctx *ctx, struct snapshot *snap, void *started);
 };

@@ -12,8 +12,10 @@
 #include "core/util.h"
 
 /* Items are handed out in chunks: few enough atomic operations, small enough that the
- * threads end together. */
+ * threads end together. A task of few items (json.c's eight blocks of objects to render)
+ * goes an item at a time, or the first thread to ask would take them all. */
 #define PAR_CHUNK 32
+#define PAR_CHUNKS_PER_THREAD 8
 /* The workers only make system calls and touch their items. */
 #define PAR_STACK (256u << 10)
 
@@ -37,8 +39,8 @@ unsigned par_threads(void)
 
 struct par_task {
 	size_t n;
-	size_t chunk;          /* items taken at a time */
 	atomic_size_t next;
+	size_t chunk;
 	void (*fn)(size_t i, void *arg);
 	void *arg;
 	pthread_t th[PAR_MAX_THREADS];
@@ -74,10 +76,11 @@ static struct par_task *task_start(size_t n, unsigned want, bool caller_works,
 	pthread_attr_t attr;
 
 	t->n = n;
-	/* A few chunks per thread at least: with PAR_CHUNK items a time, a task of fewer items
-	 * (the 8 blocks of a JSON round) went to whichever thread came first, all of it. */
-	t->chunk = n / (4u * want);
-	t->chunk = t->chunk < 1 ? 1 : t->chunk > PAR_CHUNK ? PAR_CHUNK : t->chunk;
+	t->chunk = n / ((size_t)(want ? want : 1) * PAR_CHUNKS_PER_THREAD);
+	if (t->chunk > PAR_CHUNK)
+		t->chunk = PAR_CHUNK;
+	if (t->chunk < 1)
+		t->chunk = 1;
 	t->fn = fn;
 	t->arg = arg;
 	atomic_init(&t->next, 0);

@@ -109,6 +109,8 @@ struct fdscan {
 	uint64_t *wait_ns;       /* owned; IPC namespaces with a SysV queue or a set that may
 				  * have sleepers: every process of those is read */
 	size_t nwait_ns, wait_ns_cap;
+	bool sysv_joinable;      /* the SysV objects are in tab (waiters.c: at the first thread
+				  * found waiting on one, not before) */
 	bool clock_ok;           /* wall_ns and mono_ns are known */
 	int64_t wall_ns, mono_ns; /* now, on the wall clock and since boot */
 	unsigned tasks_read;     /* figures for the bench: tasks whose stat was read */

@@ -168,6 +168,8 @@ struct phase {
 	struct scan_ctx *ctx;
 	struct snapshot *snap;
 	struct run_stats st;
+	void **early;              /* what the collectors' start returned at the scan's
+				    * beginning (the scanner's own namespaces); NULL: start them */
 };
 
 static int run_phase(void *arg)
@@ -182,7 +184,7 @@ static int run_phase(void *arg)
 	/* The halves that may run early first (collector.h: start, finish). */
 	for (size_t i = 0; i < ph->n; i++)
 		if (ph->first[i]->start && wanted(ph->first[i], ph->ctx))
-			started[i] = ph->first[i]->start(ph->ctx);
+			started[i] = ph->early ? ph->early[i] : ph->first[i]->start(ph->ctx);
 	for (size_t i = 0; i < ph->n; i++)
 		run_one(ph->first[i], ph->ctx, ph->snap, &ph->st, started[i]);
 	ph->snap->limit_ns = 0;
@@ -313,8 +315,24 @@ static void run_foreign(struct phase *ph, struct ns_info *n)
 	ph->st.failed += fp.st.failed;
 }
 
+/* Whether the phase of c runs in the scanner's own namespace: always for a collector not
+ * per namespace, else when -N selects it (or it is not known). */
+static bool self_runs(const struct scan_ctx *ctx, const struct snapshot *snap, const struct collector *c)
+{
+	const struct ns_info *self;
+
+	if (!c->per_ns)
+		return true;
+	self = snapshot_ns(snap, c->ns, snap->self_ns[c->ns]);
+	return !self || ns_selected(ctx, snap, self);
+}
+
+#define COLLECTORS_MAX 32
+
 int scan_run(struct scan_ctx *ctx, struct snapshot *snap)
 {
+	void *early[COLLECTORS_MAX] = {0};
+	size_t ncollectors = 0;
 	struct timespec t0, t1;
 	struct run_stats total = {0};
 	unsigned unread = 0;
@@ -324,8 +342,18 @@ int scan_run(struct scan_ctx *ctx, struct snapshot *snap)
 	ctx->nseen_dirs = 0;
 	if (discover)
 		ns_discover(ctx, snap);
+	/* Every start of the scanner's own namespaces' runs, before any phase: the kernel
+	 * answers the SysV calls and prints /proc/locks (an RCU grace period) on other threads
+	 * while this one goes through the phases. Other namespaces' starts run in their phase,
+	 * in the thread that entered them. */
+	while (collectors[ncollectors])
+		ncollectors++;
+	for (size_t i = 0; i < ncollectors && ncollectors <= COLLECTORS_MAX; i++)
+		if (collectors[i]->start && wanted(collectors[i], ctx) && self_runs(ctx, snap, collectors[i]))
+			early[i] = collectors[i]->start(ctx);
 	for (size_t i = 0; collectors[i];) {
-		struct phase ph = {.first = &collectors[i], .n = 1, .ctx = ctx, .snap = snap};
+		struct phase ph = {.first = &collectors[i], .n = 1, .ctx = ctx, .snap = snap,
+				   .early = ncollectors <= COLLECTORS_MAX ? &early[i] : NULL};
 
 		/* Consecutive per-namespace collectors of one type run as one phase, so a
 		 * namespace is entered once for all of them. */
@@ -340,11 +368,12 @@ int scan_run(struct scan_ctx *ctx, struct snapshot *snap)
 			enum ns_type t = ph.first[0]->ns;
 			struct ns_info *self = snapshot_ns(snap, t, snap->self_ns[t]);
 
-			if (!self || ns_selected(ctx, snap, self)) {
+			if (self_runs(ctx, snap, ph.first[0])) {
 				run_phase(&ph);
 				if (self)
 					self->scanned = true;
 			}
+			ph.early = NULL;
 			for (size_t k = 0; k < snap->nnss; k++) {
 				struct ns_info *n = &snap->nss[k];
 

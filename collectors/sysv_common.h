@@ -53,21 +53,50 @@ void sysv_batch_release(struct sysv_batch *b);
  * (collector.h: start, finish), so that the kernel answers thousands of semctl and msgctl
  * calls on other threads while this one reads the next tables. sysv_early_start has a
  * thread of its own (par_background; on one CPU, everything waits for sysv_early_wait) read
- * the table as sysv_table_read does, with row given the batch as its arg; the errors it
+ * the table. On the live system, where src has stat, that is the kernel's slots asked
+ * directly, one call per slot: MSG_STAT_ANY costs a third of the line the
+ * kernel prints for /proc and needs no parsing; the table's text is read only where the
+ * calls cannot stand in for it (see slots_read), and always under a fixture root. The text
+ * is read as sysv_table_read does, with row given the batch as its arg; the errors it
  * meets are held, not yet in any snapshot, and row must not use the snapshot but for errors
  * (pids are resolved when finishing) nor change ctx. That thread then makes the detail
- * calls (live system only; detail may be NULL for none): rc[i] = detail(objs[i]) for every object, from up to
- * par_threads() threads; detail may touch only its object and must not allocate from the
- * snapshot or print. table ("msg", "sem") is for the test hook
- * IPCSCOPE_TEST_HOOK_SYSV_DETAILS, run before the calls. sysv_early_wait waits for them, adds the held errors to
- * snap in the order they were met, sets *rc to the table read's return and gives the batch
- * to finish; sysv_early_release frees everything that is left (waiting first if needed). */
+ * calls (live system only; detail or slot_detail, whichever source was read; NULL for
+ * none): rc[i] = detail(objs[i]) for every object, from up to par_threads() threads;
+ * detail may touch only its object and must not allocate from the snapshot or print. table
+ * ("msg", "sem") is for the test hook IPCSCOPE_TEST_HOOK_SYSV_DETAILS, run before the
+ * detail calls (before the slots' calls when those are all there is). sysv_early_wait
+ * waits for them, adds the held errors to snap in the order they were met, sets *rc to the
+ * table read's return and gives the batch to finish; sysv_early_release frees everything
+ * that is left (waiting first if needed). */
+struct sysv_source {
+	const char *path;               /* "proc/sysvipc/msg", under ctx->rootfd */
+	const char *table;              /* "msg", "sem": for the test hook */
+	const char *const *want;        /* as for sysv_table_read */
+	size_t nwant;
+	const char *const *required;
+	sysv_row_fn row;
+	int (*detail)(struct ipc_object *o);      /* after the table; NULL none */
+	/* The live table without the text (NULL: always the text): info returns the highest
+	 * slot in use (MSG_INFO, SEM_INFO) and sets *in_use to the number of ids, or -errno;
+	 * stat makes the object of a slot (MSG_STAT_ANY, SEM_STAT_ANY) with what the table
+	 * would give, or NULL with *err set: -EINVAL or -EIDRM for an empty slot; any other
+	 * error (a denial) makes the table be read instead. stat runs on the early thread and
+	 * may touch only ctx (to read it) and what it makes. slot_detail is the detail call
+	 * after the slots (NULL none: the slot told everything). */
+	int (*info)(int *in_use);
+	struct ipc_object *(*stat)(struct scan_ctx *ctx, int slot, int *err);
+	int (*slot_detail)(struct ipc_object *o);
+};
 struct sysv_early;
-struct sysv_early *sysv_early_start(struct scan_ctx *ctx, const char *path, const char *const *want,
-				    size_t nwant, const char *const *required, sysv_row_fn row,
-				    const char *table, int (*detail)(struct ipc_object *o));
+struct sysv_early *sysv_early_start(struct scan_ctx *ctx, const struct sysv_source *src);
 struct sysv_batch *sysv_early_wait(struct sysv_early *e, struct snapshot *snap, int *rc);
 void sysv_early_release(struct sysv_early *e);
+
+/* An object of kind from the kernel's ipc_perm of id (the STAT calls), with ctime; its
+ * kernel_pos is the caller's to set. */
+struct ipc_perm;
+struct ipc_object *sysv_object_from_perm(struct scan_ctx *ctx, enum ipc_kind kind, int id,
+					 const struct ipc_perm *perm, int64_t ctime);
 
 /* Parse vals[i] as an unsigned number into *out. Absent column: false, no complaint.
  * Garbage: false, and o is marked partial naming the column. */

@@ -1,5 +1,6 @@
-/* sysv_msg.c - System V message queues: /proc/sysvipc/msg, and msgctl(IPC_STAT) for the
- * queue's capacity (qbytes), which /proc does not print. */
+/* sysv_msg.c - System V message queues: MSG_STAT_ANY for every slot of the live table, or
+ * /proc/sysvipc/msg and msgctl(IPC_STAT) for the queue's capacity (qbytes), which /proc does
+ * not print. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,10 +66,56 @@ static void msg_row(struct scan_ctx *ctx, struct snapshot *snap, const char *con
 	sysv_batch_push(arg, o);
 }
 
+/* The live table without /proc's text: one MSG_STAT_ANY per slot says all a line does, and
+ * the capacity besides. */
+static int msg_info(int *in_use)
+{
+	struct msginfo info;
+	int top = msgctl(0, MSG_INFO, (struct msqid_ds *)(void *)&info);
+
+	if (top < 0)
+		return -errno;
+	*in_use = info.msgpool; /* MSG_INFO: the queues in use */
+	return top;
+}
+
+static struct ipc_object *msg_stat(struct scan_ctx *ctx, int slot, int *err)
+{
+#ifdef MSG_STAT_ANY
+	struct msqid_ds ds;
+	int id = msgctl(slot, MSG_STAT_ANY, &ds);
+	struct ipc_object *o;
+
+	if (id < 0) {
+		*err = -errno;
+		return NULL;
+	}
+	o = sysv_object_from_perm(ctx, KIND_SYSV_MSG, id, &ds.msg_perm, (int64_t)ds.msg_ctime);
+	o->used_bytes = (int64_t)ds.msg_cbytes;
+	o->messages = (int64_t)ds.msg_qnum;
+	o->size = (int64_t)ds.msg_qbytes;
+	obj_ipc_mut(o)->lspid.pid = ds.msg_lspid;
+	obj_ipc_mut(o)->lrpid.pid = ds.msg_lrpid;
+	obj_ipc_mut(o)->stime = (int64_t)ds.msg_stime;
+	obj_ipc_mut(o)->rtime = (int64_t)ds.msg_rtime;
+	return o;
+#else
+	(void)ctx;
+	(void)slot;
+	*err = -ENOSYS;
+	return NULL;
+#endif
+}
+
+static const struct sysv_source source = {
+	.path = "proc/sysvipc/msg", .table = "msg", .want = want, .nwant = M__N,
+	.required = required, .row = msg_row, .detail = msg_details,
+	.info = msg_info, .stat = msg_stat, .slot_detail = NULL,
+};
+
 static void *start(struct scan_ctx *ctx)
 {
-	return sysv_early_start(ctx, "proc/sysvipc/msg", want, M__N, required, msg_row, "msg",
-				msg_details);
+	return sysv_early_start(ctx, &source);
 }
 
 /* In the table's order, after every queue's capacity was asked. */

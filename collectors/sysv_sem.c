@@ -1,5 +1,6 @@
-/* sysv_sem.c - System V semaphore sets: /proc/sysvipc/sem for the set, semctl for each
- * semaphore's value, waiters and last pid, which no /proc file shows. */
+/* sysv_sem.c - System V semaphore sets: SEM_STAT_ANY for every slot of the live table (or
+ * /proc/sysvipc/sem) for the set, semctl for each semaphore's value, waiters and last pid,
+ * which no /proc file shows. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,10 +105,57 @@ static void sem_finish(struct scan_ctx *ctx, struct snapshot *snap, struct ipc_o
 	snapshot_add(snap, o);
 }
 
+/* The live table without /proc's text: SEM_STAT_ANY per slot. */
+static int sem_info(int *in_use)
+{
+	struct seminfo info;
+	union semun arg = {.buf = (struct semid_ds *)(void *)&info};
+	int top = semctl(0, 0, SEM_INFO, arg);
+
+	if (top < 0)
+		return -errno;
+	*in_use = info.semusz; /* SEM_INFO: the sets in use */
+	return top;
+}
+
+static struct ipc_object *sem_stat(struct scan_ctx *ctx, int slot, int *err)
+{
+#ifdef SEM_STAT_ANY
+	struct semid_ds ds;
+	union semun arg = {.buf = &ds};
+	int id = semctl(slot, 0, SEM_STAT_ANY, arg);
+	struct ipc_object *o;
+
+	if (id < 0) {
+		*err = -errno;
+		return NULL;
+	}
+	o = sysv_object_from_perm(ctx, KIND_SYSV_SEM, id, &ds.sem_perm, (int64_t)ds.sem_ctime);
+	o->otime = (int64_t)ds.sem_otime;
+	if (ds.sem_nsems <= SEM_MAX_ELEMS)
+		obj_ipc_mut(o)->nsems = (int64_t)ds.sem_nsems;
+	else
+		object_set_partial(o, "column nsems: larger than any kernel allows");
+	if (obj_ipc(o)->nsems > 0)
+		obj_ipc_mut(o)->sems = xcalloc((size_t)obj_ipc_mut(o)->nsems, sizeof(*obj_ipc_mut(o)->sems));
+	return o;
+#else
+	(void)ctx;
+	(void)slot;
+	*err = -ENOSYS;
+	return NULL;
+#endif
+}
+
+static const struct sysv_source source = {
+	.path = "proc/sysvipc/sem", .table = "sem", .want = want, .nwant = E__N,
+	.required = required, .row = sem_row, .detail = sem_details,
+	.info = sem_info, .stat = sem_stat, .slot_detail = sem_details,
+};
+
 static void *start(struct scan_ctx *ctx)
 {
-	return sysv_early_start(ctx, "proc/sysvipc/sem", want, E__N, required, sem_row, "sem",
-				sem_details);
+	return sysv_early_start(ctx, &source);
 }
 
 static int finish(struct scan_ctx *ctx, struct snapshot *snap, void *started)

@@ -123,7 +123,8 @@ void waiters_sembufs(const unsigned char *bytes, size_t n, struct sembuf_raw *ou
 int waiters_sem_blocker(const struct sembuf_raw *ops, size_t n, const struct sem_elem *sems,
 			int64_t nsems);
 
-/* Build the SysV indexes and clock the pass needs; before any process. */
+/* The IPC namespaces whose processes may sleep on a SysV object, and the clock the pass
+ * needs; before any process. */
 void waiters_prepare(struct fdscan *fs);
 /* The waiting threads of p, joined to what p holds (fs->held_*) and to SysV objects.
  * dbuf: a getdents buffer of WAITERS_DENTS_BUF bytes. */

@@ -410,7 +410,7 @@ int cmd_list(int argc, char **argv)
 	}
 	print_deadlocks(stderr, "ipcscope: deadlock:", &snap, NULL);
 	print_scan_errors(&snap);
-	snapshot_release(&snap);
+	snapshot_leave(&snap);
 out:
 	expr_free(expr);
 	free(colors);

@@ -85,6 +85,11 @@ struct snapshot {
 
 void snapshot_init(struct snapshot *s);
 void snapshot_release(struct snapshot *s);
+/* For a command about to exit: snapshot_release for a small snapshot; a large one (at least
+ * SNAPSHOT_LEAVE_MIN objects, one at a time) is left to the exit instead, still reachable
+ * (freeing 68,000 objects one by one was 5% of list -J). Either way *s is empty after. */
+#define SNAPSHOT_LEAVE_MIN 4096
+void snapshot_leave(struct snapshot *s);
 
 /* Takes ownership of o. */
 void snapshot_add(struct snapshot *s, struct ipc_object *o);

@@ -3,6 +3,7 @@
 #include "render/json.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -369,23 +370,33 @@ static int dump_to_jsonw(const char *s, size_t n, void *data)
 #define FLUSH_AT (64u << 10)
 
 /* With a sink and this many objects, the objects' text is made on several threads
- * (collectors/parallel.h): in rounds of RENDER_BLOCKS blocks of RENDER_BLOCK objects, each
- * block into a writer of its own, the blocks then written out in order, so the text is
- * byte for byte one thread's. An object's text depends on nothing but the object (the name
- * caches are locked: core/names.c), and a round holds a few megabytes at most. */
+ * (collectors/parallel.h) while this one writes it out: blocks of RENDER_BLOCK objects, each
+ * rendered into one of RENDER_RING writers by whichever thread takes it, and written out in
+ * order, so the text is byte for byte one thread's. The writing thread renders too, when the
+ * block it waits for has not been taken; a block is not taken until its writer has been
+ * written out, so a few megabytes at most are held. The workers live for the whole array,
+ * since a thread made for each few thousand objects starts after the writing thread has
+ * taken most of them. An object's text depends on nothing but the object (the name caches
+ * are locked: core/names.c). */
 #define RENDER_PAR_MIN 4096
 #define RENDER_BLOCK 256
-#define RENDER_BLOCKS 8
+#define RENDER_RING 16
 
 struct render_block {
 	struct jsonw w;
-	size_t first, n;
+	bool done;              /* rendered, not yet written out */
 };
 
-struct render_round {
+struct render_pipe {
 	struct ipc_object *const *objs;
-	struct render_block *blocks;
+	size_t n, nblocks;
 	bool pretty;
+	struct render_block ring[RENDER_RING];
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t next;            /* the next block to take */
+	size_t written;         /* blocks written out */
+	bool stop;              /* the sink failed: take no more */
 };
 
 /* Element i of "objects", with what comes before it. */
@@ -398,42 +409,86 @@ static void render_element(struct jsonw *w, struct ipc_object *const *objs, size
 	json_emit_object(w, objs[i]);
 }
 
-static void render_block(size_t k, void *arg)
+/* Block k into its writer; called with the lock held, returns with it held. */
+static void render_block(struct render_pipe *p, size_t k)
 {
-	struct render_round *r = arg;
-	struct render_block *b = &r->blocks[k];
+	struct render_block *b = &p->ring[k % RENDER_RING];
+	size_t first = k * RENDER_BLOCK, end = first + RENDER_BLOCK < p->n ? first + RENDER_BLOCK : p->n;
 
+	pthread_mutex_unlock(&p->mu);
 	b->w.len = 0;
-	for (size_t i = b->first; i < b->first + b->n; i++)
-		render_element(&b->w, r->objs, i, r->pretty);
+	for (size_t i = first; i < end; i++)
+		render_element(&b->w, p->objs, i, p->pretty);
+	pthread_mutex_lock(&p->mu);
+	b->done = true;
+	pthread_cond_broadcast(&p->cv);
+}
+
+/* Whether a block may be taken now: there is one left and its writer is free. */
+static bool can_take(const struct render_pipe *p)
+{
+	return !p->stop && p->next < p->nblocks && p->next < p->written + RENDER_RING;
+}
+
+static void render_worker(size_t i, void *arg)
+{
+	struct render_pipe *p = arg;
+
+	(void)i;
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!can_take(p) && !p->stop && p->next < p->nblocks)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (!can_take(p))
+			break;
+		render_block(p, p->next++);
+	}
+	pthread_mutex_unlock(&p->mu);
 }
 
 /* The elements of "objects" into sink, after what w holds; w is left empty. */
 static int render_parallel(struct ipc_object *const *objs, size_t n, size_t flags, bool pretty,
 			   struct jsonw *w, FILE *sink)
 {
-	struct render_block blocks[RENDER_BLOCKS];
-	struct render_round r = {.objs = objs, .blocks = blocks, .pretty = pretty};
+	struct render_pipe p = {.objs = objs, .n = n, .pretty = pretty,
+				.nblocks = (n + RENDER_BLOCK - 1) / RENDER_BLOCK};
+	unsigned workers = par_threads() - 1;
+	struct par_task *task;
 	int rc = 0;
 
-	for (size_t k = 0; k < RENDER_BLOCKS; k++)
-		jsonw_init(&blocks[k].w, flags, pretty ? 4 : 0);
+	for (size_t k = 0; k < RENDER_RING; k++)
+		jsonw_init(&p.ring[k].w, flags, pretty ? 4 : 0);
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
 	if (jsonw_flush(w, sink) < 0)
 		rc = -EIO;
-	for (size_t start = 0; rc == 0 && start < n; start += RENDER_BLOCK * RENDER_BLOCKS) {
-		size_t nb = 0;
+	task = par_background(workers, render_worker, &p);
+	pthread_mutex_lock(&p.mu);
+	for (size_t k = 0; rc == 0 && k < p.nblocks; k++) {
+		struct render_block *b = &p.ring[k % RENDER_RING];
 
-		for (size_t i = start; nb < RENDER_BLOCKS && i < n; i += RENDER_BLOCK, nb++) {
-			blocks[nb].first = i;
-			blocks[nb].n = n - i < RENDER_BLOCK ? n - i : RENDER_BLOCK;
+		while (!b->done) {
+			if (can_take(&p))
+				render_block(&p, p.next++);
+			else
+				pthread_cond_wait(&p.cv, &p.mu);
 		}
-		par_for(nb, 1, render_block, &r);
-		for (size_t k = 0; rc == 0 && k < nb; k++)
-			if (jsonw_flush(&blocks[k].w, sink) < 0)
-				rc = -EIO;
+		pthread_mutex_unlock(&p.mu);
+		if (jsonw_flush(&b->w, sink) < 0)
+			rc = -EIO;
+		pthread_mutex_lock(&p.mu);
+		b->done = false;
+		p.written++;
+		pthread_cond_broadcast(&p.cv);
 	}
-	for (size_t k = 0; k < RENDER_BLOCKS; k++)
-		jsonw_release(&blocks[k].w);
+	p.stop = true;
+	pthread_cond_broadcast(&p.cv);
+	pthread_mutex_unlock(&p.mu);
+	par_wait(task);
+	pthread_cond_destroy(&p.cv);
+	pthread_mutex_destroy(&p.mu);
+	for (size_t k = 0; k < RENDER_RING; k++)
+		jsonw_release(&p.ring[k].w);
 	return rc;
 }
 
