@@ -216,7 +216,7 @@ static void set_attr(struct ipc_object *o, mqd_t q)
 	}
 	obj_ipc_mut(o)->max_messages = a.mq_maxmsg;
 	obj_ipc_mut(o)->msgsize = a.mq_msgsize;
-	o->messages = a.mq_curmsgs;
+	obj_ipc_mut(o)->messages = a.mq_curmsgs;
 	if (!__builtin_mul_overflow((int64_t)a.mq_maxmsg, (int64_t)a.mq_msgsize, &cap) && cap >= 0)
 		o->size = cap;
 }

@@ -129,7 +129,7 @@ static int collect(struct scan_ctx *ctx, struct snapshot *snap)
 		switch (o->kind) {
 		case KIND_SYSV_MSG:
 			nmsg++;
-			msgs += o->messages > 0 ? (uint64_t)o->messages : 0;
+			msgs += obj_ipc(o)->messages > 0 ? (uint64_t)obj_ipc(o)->messages : 0;
 			msgbytes += o->used_bytes > 0 ? (uint64_t)o->used_bytes : 0;
 			break;
 		case KIND_SYSV_SHM:

@@ -54,7 +54,7 @@ static void msg_row(struct scan_ctx *ctx, struct snapshot *snap, const char *con
 	if (sysv_num(o, vals[M_CBYTES], "cbytes", &v) && v <= INT64_MAX)
 		o->used_bytes = (int64_t)v;
 	if (sysv_num(o, vals[M_QNUM], "qnum", &v) && v <= INT64_MAX)
-		o->messages = (int64_t)v;
+		obj_ipc_mut(o)->messages = (int64_t)v;
 	if (sysv_num(o, vals[M_LSPID], "lspid", &v) && v <= INT32_MAX)
 		obj_ipc_mut(o)->lspid.pid = (pid_t)v;
 	if (sysv_num(o, vals[M_LRPID], "lrpid", &v) && v <= INT32_MAX)
@@ -92,7 +92,7 @@ static struct ipc_object *msg_stat(struct scan_ctx *ctx, int slot, int *err)
 	}
 	o = sysv_object_from_perm(ctx, KIND_SYSV_MSG, id, &ds.msg_perm, (int64_t)ds.msg_ctime);
 	o->used_bytes = (int64_t)ds.msg_cbytes;
-	o->messages = (int64_t)ds.msg_qnum;
+	obj_ipc_mut(o)->messages = (int64_t)ds.msg_qnum;
 	o->size = (int64_t)ds.msg_qbytes;
 	obj_ipc_mut(o)->lspid.pid = ds.msg_lspid;
 	obj_ipc_mut(o)->lrpid.pid = ds.msg_lrpid;

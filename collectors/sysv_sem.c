@@ -79,7 +79,7 @@ static void sem_row(struct scan_ctx *ctx, struct snapshot *snap, const char *con
 			object_set_partial(o, "column nsems: larger than any kernel allows");
 	}
 	if (sysv_num(o, vals[E_OTIME], "otime", &v) && v <= INT64_MAX)
-		o->otime = (int64_t)v;
+		obj_ipc_mut(o)->otime = (int64_t)v;
 	if (ctx->live && obj_ipc(o)->nsems > 0)
 		obj_ipc_mut(o)->sems = xcalloc((size_t)obj_ipc_mut(o)->nsems, sizeof(*obj_ipc_mut(o)->sems));
 	sysv_batch_push(arg, o);
@@ -131,7 +131,7 @@ static struct ipc_object *sem_stat(struct scan_ctx *ctx, int slot, int *err)
 		return NULL;
 	}
 	o = sysv_object_from_perm(ctx, KIND_SYSV_SEM, id, &ds.sem_perm, (int64_t)ds.sem_ctime);
-	o->otime = (int64_t)ds.sem_otime;
+	obj_ipc_mut(o)->otime = (int64_t)ds.sem_otime;
 	if (ds.sem_nsems <= SEM_MAX_ELEMS)
 		obj_ipc_mut(o)->nsems = (int64_t)ds.sem_nsems;
 	else

@@ -30,7 +30,7 @@ static void shm_row(struct scan_ctx *ctx, struct snapshot *snap, const char *con
 	if (sysv_num(o, vals[S_LPID], "lpid", &v) && v <= INT32_MAX)
 		obj_ipc_mut(o)->lpid.pid = (pid_t)v;
 	if (sysv_num(o, vals[S_ATIME], "atime", &v) && v <= INT64_MAX)
-		o->atime = (int64_t)v;
+		obj_ipc_mut(o)->atime = (int64_t)v;
 	if (sysv_num(o, vals[S_DTIME], "dtime", &v) && v <= INT64_MAX)
 		obj_ipc_mut(o)->dtime = (int64_t)v;
 	if (sysv_num(o, vals[S_RSS], "rss", &v) && v <= INT64_MAX)

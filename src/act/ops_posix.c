@@ -22,7 +22,7 @@
 
 static int64_t last_change(const struct ipc_object *o)
 {
-	return o->mtime > o->ctime ? o->mtime : o->ctime;
+	return obj_ipc(o)->mtime > o->ctime ? obj_ipc(o)->mtime : o->ctime;
 }
 
 /* Reading a queue's file (as every scan does for its QSIZE line) sets its ctime, so a queue
@@ -72,7 +72,7 @@ static bool posix_stale(const struct ipc_object *o, const struct stale_ctx *c, s
 
 static bool mq_stale(const struct ipc_object *o, const struct stale_ctx *c, struct evidence *ev)
 {
-	return stale_since(o, o->mtime, c, ev);
+	return stale_since(o, obj_ipc(o)->mtime, c, ev);
 }
 
 /* Is path inside one of dirs (each made absolute and canonical first)? */

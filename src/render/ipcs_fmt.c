@@ -425,7 +425,7 @@ static void msg_row(FILE *out, const struct ipc_object *o, enum ipcs_format fmt,
 			fprintf(out, "%6s      ", ipcs_human(count(o->used_bytes), human, sizeof(human)));
 		else
 			fprintf(out, "%-12" PRIu64, count(o->used_bytes));
-		fprintf(out, " %-12" PRIu64 "\n", count(o->messages));
+		fprintf(out, " %-12" PRIu64 "\n", count(obj_ipc(o)->messages));
 		break;
 	}
 }
@@ -438,7 +438,7 @@ static void shm_row(FILE *out, const struct ipc_object *o, enum ipcs_format fmt,
 	switch (fmt) {
 	case IPCS_FMT_TIME:
 		print_id_owner(out, o, 10);
-		print_short_time(out, o->atime, "");
+		print_short_time(out, obj_ipc(o)->atime, "");
 		print_short_time(out, obj_ipc(o)->dtime, "");
 		print_short_time(out, o->ctime, "\n");
 		break;
@@ -467,7 +467,7 @@ static void sem_row(FILE *out, const struct ipc_object *o, enum ipcs_format fmt)
 	switch (fmt) {
 	case IPCS_FMT_TIME:
 		print_id_owner(out, o, 8);
-		fprintf(out, "  %-26.24s", long_time(o->otime, buf, sizeof(buf)));
+		fprintf(out, "  %-26.24s", long_time(obj_ipc(o)->otime, buf, sizeof(buf)));
 		fprintf(out, " %-26.24s\n", long_time(o->ctime, buf, sizeof(buf)));
 		break;
 	case IPCS_FMT_PID:
@@ -533,7 +533,7 @@ void ipcs_print_msg(FILE *out, const struct ipc_object *o, int shown_id, uint64_
 		(unsigned)o->gid, (unsigned)obj_ipc(o)->cuid, (unsigned)obj_ipc(o)->cgid, full_mode(o));
 	print_size(out, unit, human ? "csize=" : "cbytes=", count(o->used_bytes), "\t", 0);
 	print_size(out, unit, human ? "qsize=" : "qbytes=", qbytes, "\t", 0);
-	fprintf(out, "qnum=%" PRIu64 "\tlspid=%d\tlrpid=%d\n", count(o->messages), (int)obj_ipc(o)->lspid.pid,
+	fprintf(out, "qnum=%" PRIu64 "\tlspid=%d\tlrpid=%d\n", count(obj_ipc(o)->messages), (int)obj_ipc(o)->lspid.pid,
 		(int)obj_ipc(o)->lrpid.pid);
 	fprintf(out, "send_time=%-26.24s\n", long_time(obj_ipc(o)->stime, buf, sizeof(buf)));
 	fprintf(out, "rcv_time=%-26.24s\n", long_time(obj_ipc(o)->rtime, buf, sizeof(buf)));
@@ -552,7 +552,7 @@ void ipcs_print_shm(FILE *out, const struct ipc_object *o, int shown_id, enum ip
 	print_size(out, unit, unit == IPCS_UNIT_HUMAN ? "size=" : "bytes=", count(o->size), "\t", 0);
 	fprintf(out, "lpid=%d\tcpid=%d\tnattch=%" PRIu64 "\n", (int)obj_ipc(o)->lpid.pid, (int)obj_ipc(o)->cpid.pid,
 		count(obj_ipc(o)->nattch));
-	fprintf(out, "att_time=%-26.24s\n", long_time(o->atime, buf, sizeof(buf)));
+	fprintf(out, "att_time=%-26.24s\n", long_time(obj_ipc(o)->atime, buf, sizeof(buf)));
 	fprintf(out, "det_time=%-26.24s\n", long_time(obj_ipc(o)->dtime, buf, sizeof(buf)));
 	/* ipcs prints the change time even when it is zero. */
 	fprintf(out, "change_time=%-26.24s\n", ipcs_ctime(o->ctime, buf, sizeof(buf)));
@@ -568,7 +568,7 @@ void ipcs_print_sem(FILE *out, const struct ipc_object *o, int shown_id)
 		(unsigned)obj_ipc(o)->cuid, (unsigned)obj_ipc(o)->cgid);
 	fprintf(out, "mode=%#o, access_perms=%#o\n", full_mode(o), o->mode & 0777);
 	fprintf(out, "nsems = %" PRIu64 "\n", count(obj_ipc(o)->nsems));
-	fprintf(out, "otime = %-26.24s\n", long_time(o->otime, buf, sizeof(buf)));
+	fprintf(out, "otime = %-26.24s\n", long_time(obj_ipc(o)->otime, buf, sizeof(buf)));
 	fprintf(out, "ctime = %-26.24s\n", ipcs_ctime(o->ctime, buf, sizeof(buf)));
 	fprintf(out, "%-10s %-10s %-10s %-10s %-10s\n", "semnum", "value", "ncount", "zcount", "pid");
 	for (int64_t i = 0; obj_ipc(o)->sems && i < obj_ipc(o)->nsems; i++)

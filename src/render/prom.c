@@ -207,8 +207,8 @@ static bool fill(const struct ipc_object *o, double *ratio)
 {
 	if (o->size > 0 && o->used_bytes >= 0)
 		*ratio = (double)o->used_bytes / (double)o->size;
-	else if (obj_ipc(o)->max_messages > 0 && o->messages >= 0)
-		*ratio = (double)o->messages / (double)obj_ipc(o)->max_messages;
+	else if (obj_ipc(o)->max_messages > 0 && obj_ipc(o)->messages >= 0)
+		*ratio = (double)obj_ipc(o)->messages / (double)obj_ipc(o)->max_messages;
 	else
 		return false;
 	return true;
@@ -216,7 +216,7 @@ static bool fill(const struct ipc_object *o, double *ratio)
 
 static bool is_queue(const struct ipc_object *o)
 {
-	return o->messages >= 0;
+	return obj_ipc(o)->messages >= 0;
 }
 
 static bool is_segment(const struct ipc_object *o)
@@ -252,8 +252,8 @@ static int cmp_fullest(const void *a, const void *b)
 		return xr < yr ? 1 : -1;
 	if (x2 != y2)
 		return x2 < y2 ? 1 : -1;
-	if (x->messages != y->messages)
-		return x->messages < y->messages ? 1 : -1;
+	if (obj_ipc(x)->messages != obj_ipc(y)->messages)
+		return obj_ipc(x)->messages < obj_ipc(y)->messages ? 1 : -1;
 	return strcmp(x->identity, y->identity);
 }
 
@@ -318,7 +318,7 @@ static void per_object(FILE *out, const struct ipc_object **v, size_t n, const c
 
 static int64_t get_messages(const struct ipc_object *o)
 {
-	return o->messages;
+	return obj_ipc(o)->messages;
 }
 
 static int64_t get_used(const struct ipc_object *o)

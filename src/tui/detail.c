@@ -99,14 +99,14 @@ static void fill_lines(struct top_lines *l, const struct ipc_object *o)
 {
 	char bar[64], a[32], b[32];
 
-	if (obj_ipc(o)->max_messages > 0 && o->messages >= 0) {
-		bar_text(bar, sizeof(bar), 100.0 * (double)o->messages / (double)obj_ipc(o)->max_messages, 24);
+	if (obj_ipc(o)->max_messages > 0 && obj_ipc(o)->messages >= 0) {
+		bar_text(bar, sizeof(bar), 100.0 * (double)obj_ipc(o)->messages / (double)obj_ipc(o)->max_messages, 24);
 		add_line(l, TL_PLAIN, "", "%-10s %s  %lld of %lld messages", "QUEUE", bar,
-			 (long long)o->messages, (long long)obj_ipc(o)->max_messages);
-	} else if (o->kind == KIND_SYSV_MSG && o->messages >= 0 && o->size > 0) {
+			 (long long)obj_ipc(o)->messages, (long long)obj_ipc(o)->max_messages);
+	} else if (o->kind == KIND_SYSV_MSG && obj_ipc(o)->messages >= 0 && o->size > 0) {
 		bar_text(bar, sizeof(bar), 100.0 * (double)o->used_bytes / (double)o->size, 24);
 		add_line(l, TL_PLAIN, "", "%-10s %s  %lld messages, %s of %s", "QUEUE", bar,
-			 (long long)o->messages, human_size((uint64_t)(o->used_bytes > 0 ? o->used_bytes : 0), a, sizeof(a)),
+			 (long long)obj_ipc(o)->messages, human_size((uint64_t)(o->used_bytes > 0 ? o->used_bytes : 0), a, sizeof(a)),
 			 human_size((uint64_t)o->size, b, sizeof(b)));
 		return;
 	}

@@ -122,7 +122,7 @@ static uint64_t signature(const struct ipc_object *o)
 	HASH(&h, o->flags);
 	HASH(&h, o->size);
 	HASH(&h, o->used_bytes);
-	HASH(&h, o->messages);
+	HASH(&h, obj_ipc(o)->messages);
 	HASH(&h, obj_ipc(o)->max_messages);
 	HASH(&h, obj_ipc(o)->nattch);
 	HASH(&h, obj_ipc(o)->rss);
@@ -132,10 +132,10 @@ static uint64_t signature(const struct ipc_object *o)
 	HASH(&h, obj_ipc(o)->stime);
 	HASH(&h, obj_ipc(o)->rtime);
 	HASH(&h, obj_ipc(o)->dtime);
-	HASH(&h, o->otime);
-	HASH(&h, o->mtime);
+	HASH(&h, obj_ipc(o)->otime);
+	HASH(&h, obj_ipc(o)->mtime);
 	if (o->kind == KIND_SYSV_SHM)
-		HASH(&h, o->atime); /* the attach time there, not an access */
+		HASH(&h, obj_ipc(o)->atime); /* the attach time there, not an access */
 	HASH(&h, obj_ipc(o)->lspid.pid);
 	HASH(&h, obj_ipc(o)->lrpid.pid);
 	HASH(&h, obj_ipc(o)->lpid.pid);

@@ -26,14 +26,14 @@ static void make_objects(void)
 	o->mode = 0640;
 	o->size = 16384;
 	o->used_bytes = 320;
-	o->messages = 5;
+	obj_ipc_mut(o)->messages = 5;
 	obj_ipc_mut(o)->stime = 1795331814;
 	obj_ipc_mut(o)->lspid.pid = 42;
 	o = objs[1] = object_new(KIND_POSIX_MQ, "posix-mq:4026531839:/q");
 	o->name = xstrdup("/q\xff\xfe");
-	o->messages = 9;
+	obj_ipc_mut(o)->messages = 9;
 	obj_ipc_mut(o)->max_messages = 10;
-	o->mtime = (int64_t)1 << 62; /* a time no calendar shows */
+	obj_ipc_mut(o)->mtime = (int64_t)1 << 62; /* a time no calendar shows */
 	object_add_holder(o, 31337, "postgres", 3, ACC_R, NULL);
 	object_add_holder(o, 31338, "reader", -1, ACC_R | ACC_W, "7f00-7f10");
 	o = objs[2] = object_new(KIND_SYSV_SEM, "sysv-sem:4026531839:2");

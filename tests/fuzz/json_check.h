@@ -199,7 +199,7 @@ static inline struct ipc_object *src_object(struct byte_src *b, const struct jso
 		o->partial = src_str(b, 60);
 	o->size = src_num(b);
 	o->used_bytes = src_num(b);
-	o->messages = src_num(b);
+	obj_ipc_mut(o)->messages = src_num(b);
 	obj_ipc_mut(o)->max_messages = src_num(b);
 	obj_ipc_mut(o)->msgsize = src_num(b);
 	obj_ipc_mut(o)->nattch = src_num(b);
@@ -208,12 +208,12 @@ static inline struct ipc_object *src_object(struct byte_src *b, const struct jso
 	obj_ipc_mut(o)->blocks = src_num(b);
 	obj_ipc_mut(o)->seals = src_num(b);
 	o->ctime = src_num(b);
-	o->atime = src_num(b);
+	obj_ipc_mut(o)->atime = src_num(b);
 	obj_ipc_mut(o)->dtime = src_num(b);
-	o->mtime = src_num(b);
+	obj_ipc_mut(o)->mtime = src_num(b);
 	obj_ipc_mut(o)->stime = src_num(b);
 	obj_ipc_mut(o)->rtime = src_num(b);
-	o->otime = src_num(b);
+	obj_ipc_mut(o)->otime = src_num(b);
 	src_pid(b, &obj_ipc_mut(o)->cpid);
 	src_pid(b, &obj_ipc_mut(o)->lpid);
 	src_pid(b, &obj_ipc_mut(o)->lspid);

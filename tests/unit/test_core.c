@@ -337,7 +337,7 @@ static void json_typing(void **state)
 	o->has_owner = true;
 	o->size = 16384;
 	o->used_bytes = 60;
-	o->messages = 3;
+	obj_ipc_mut(o)->messages = 3;
 	obj_ipc_mut(o)->lspid.pid = 8999;
 	snprintf(obj_ipc_mut(o)->lspid.comm, sizeof(o->ipc->lspid.comm), "server");
 	j = json_of_object(o);
@@ -389,8 +389,8 @@ static void times_out_of_range(void **state)
 	assert_false(time_iso_utc(0, buf, 20)); /* no room for the terminating NUL */
 
 	assert_non_null(c);
-	o->mtime = huge;
-	o->atime = 86400;
+	obj_ipc_mut(o)->mtime = huge;
+	obj_ipc_mut(o)->atime = 86400;
 	o->ctime = INT64_C(253402300800); /* year 10000 */
 	column_value(c, o, &v);
 	assert_true(v.present);

@@ -42,7 +42,7 @@ static void make_snapshot(struct snapshot *s, int64_t time, int64_t queued, bool
 	o->uid = 1000;
 	o->size = 16384;
 	o->used_bytes = queued;
-	o->messages = 3;
+	obj_ipc_mut(o)->messages = 3;
 	obj_ipc_mut(o)->lspid.pid = 4242;
 	snapshot_add(s, o);
 
@@ -59,7 +59,7 @@ static void make_snapshot(struct snapshot *s, int64_t time, int64_t queued, bool
 	o->name = strdup("/we\"ird\\q\n");
 	o->size = 640;
 	o->used_bytes = 0;
-	o->messages = 0;
+	obj_ipc_mut(o)->messages = 0;
 	obj_ipc_mut(o)->max_messages = 10;
 	snapshot_add(s, o);
 
@@ -195,7 +195,7 @@ static void digest(void **state)
 	b.objs[2]->name[1] = 'W';
 	assert_true(http_object_digest(b.objs[2]) != d);
 	d = http_object_digest(b.objs[0]);
-	b.objs[0]->messages = 4;
+	obj_ipc_mut(b.objs[0])->messages = 4;
 	assert_true(http_object_digest(b.objs[0]) != d);
 	d = http_object_digest(b.objs[3]);
 	b.objs[3]->holders[0].fd = 5;
@@ -324,7 +324,7 @@ static void prom_top(void **state)
 			o = object_new(KIND_SYSV_MSG, id);
 			o->size = 16384;
 			o->used_bytes = (int64_t)(rand_r(&seed) % 8) * 2048;
-			o->messages = rand_r(&seed) % 3;
+			obj_ipc_mut(o)->messages = rand_r(&seed) % 3;
 		} else {
 			snprintf(id, sizeof(id), "sysv-shm:1:%d", i);
 			o = object_new(KIND_SYSV_SHM, id);

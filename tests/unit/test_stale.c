@@ -57,7 +57,7 @@ static struct ipc_object *shm(void)
 	o->id = 5;
 	obj_ipc_mut(o)->nattch = 0;
 	o->ctime = NOW - 3 * HOUR;
-	o->atime = NOW - 2 * HOUR;
+	obj_ipc_mut(o)->atime = NOW - 2 * HOUR;
 	obj_ipc_mut(o)->dtime = NOW - 2 * HOUR;
 	obj_ipc_mut(o)->cpid = pid(100, true, 0);
 	obj_ipc_mut(o)->lpid = pid(101, true, 0);
@@ -139,7 +139,7 @@ static void sysv_sem_rule(void **state)
 	obj_ipc_mut(o)->sems = xcalloc(2, sizeof(*obj_ipc_mut(o)->sems));
 	obj_ipc(o)->sems[0].pid = pid(70, true, 0);
 	obj_ipc(o)->sems[1].pid = pid(70, true, 0);
-	o->otime = NOW - 2 * HOUR;
+	obj_ipc_mut(o)->otime = NOW - 2 * HOUR;
 	assert_true(object_is_stale(o, &c, &ev));
 	assert_non_null(strstr(ev.text, "no waiters"));
 	obj_ipc(o)->sems[1].zcount = 1;
@@ -158,7 +158,7 @@ static void posix_rules(void **state)
 
 	(void)state;
 	o->name = xstrdup("/x");
-	o->mtime = o->ctime = NOW - 2 * HOUR;
+	obj_ipc_mut(o)->mtime = o->ctime = NOW - 2 * HOUR;
 	assert_true(object_is_stale(o, &c, &ev));
 	c.holders_complete = false; /* some process unreadable: cannot prove nobody holds it */
 	assert_false(object_is_stale(o, &c, &ev));
@@ -172,7 +172,7 @@ static void posix_rules(void **state)
 
 	o = object_new(KIND_POSIX_MQ, "posix-mq:1:/q");
 	o->name = xstrdup("/q");
-	o->mtime = o->ctime = NOW - 2 * HOUR;
+	obj_ipc_mut(o)->mtime = o->ctime = NOW - 2 * HOUR;
 	obj_ipc_mut(o)->notify_pid = pid(77, false, 0);
 	assert_false(object_is_stale(o, &c, &ev));
 	assert_non_null(strstr(ev.text, "notify pid 77"));
@@ -182,7 +182,7 @@ static void posix_rules(void **state)
 
 	o = object_new(KIND_FIFO, "fifo:1:2");
 	o->name = xstrdup("/var/run/f");
-	o->mtime = o->ctime = NOW - 2 * HOUR;
+	obj_ipc_mut(o)->mtime = o->ctime = NOW - 2 * HOUR;
 	assert_false(object_is_stale(o, &c, &ev)); /* no --fifo-dir: never */
 	c.fifo_dirs = dirs;
 	c.nfifo_dirs = 1;

@@ -34,7 +34,7 @@ static void real_capture(void **state)
 	assert_int_equal(q->key, 0x5a002327);
 	assert_int_equal(q->mode, 0640);
 	assert_int_equal(q->used_bytes, 32);
-	assert_int_equal(q->messages, 3);
+	assert_int_equal(obj_ipc(q)->messages, 3);
 	assert_int_equal(obj_ipc(q)->lspid.pid, 6832);
 	assert_true(obj_ipc(q)->lspid.gone); /* the fixture has no proc/6832 */
 	assert_int_equal(obj_ipc(q)->lrpid.pid, 0);
@@ -88,7 +88,7 @@ static void columns_by_header(void **state)
 	q = fixture_find(&s, KIND_SYSV_MSG, 5);
 	assert_non_null(q);
 	assert_int_equal(q->key, 4660);
-	assert_int_equal(q->messages, 2);
+	assert_int_equal(obj_ipc(q)->messages, 2);
 	assert_int_equal(q->used_bytes, 10);
 	assert_int_equal(q->uid, 1000);
 	assert_int_equal(obj_ipc(q)->lspid.pid, 0); /* column missing: absent, not an error */

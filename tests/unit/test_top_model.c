@@ -52,7 +52,7 @@ static struct ipc_object *msgq(struct snapshot *s, int id, int64_t msgs, bool se
 	o->key = 0x1000u + (unsigned)id;
 	o->has_owner = true;
 	o->size = 1000;
-	o->messages = msgs;
+	obj_ipc_mut(o)->messages = msgs;
 	o->used_bytes = msgs * 64;
 	o->ctime = NOW - 3 * HOUR;
 	obj_ipc_mut(o)->stime = NOW - 2 * HOUR;
