@@ -123,11 +123,11 @@ struct fdlinks_dups {
 	unsigned n;
 };
 
-static void dups_close(struct fdlinks_dups *d, bool full_only)
+static void dups_close(struct fdlinks_dups *d)
 {
 	if (d->shared)
 		pthread_mutex_lock(&d->mu);
-	if (d->n && (!full_only || d->n == ARRAY_SIZE(d->fds))) {
+	if (d->n) {
 		fds_close_runs(d->fds, d->n);
 		d->n = 0;
 	}
@@ -137,12 +137,17 @@ static void dups_close(struct fdlinks_dups *d, bool full_only)
 
 static void dups_add(struct fdlinks_dups *d, int fd)
 {
+	/* The add and the close of a full list under one lock: apart, two threads could both
+	 * add to a list one short of full, and the next adds ran past its end. */
 	if (d->shared)
 		pthread_mutex_lock(&d->mu);
 	d->fds[d->n++] = fd;
+	if (d->n == ARRAY_SIZE(d->fds)) {
+		fds_close_runs(d->fds, d->n);
+		d->n = 0;
+	}
 	if (d->shared)
 		pthread_mutex_unlock(&d->mu);
-	dups_close(d, true);
 }
 
 /* The fill level of r's pipe through a duplicate of its fd (never a byte read). Leaves
@@ -313,7 +318,7 @@ void fdlinks_read(struct fdlinks *l, int procfd, unsigned want, bool live,
 	}
 	free(dbuf);
 	if (fill)
-		dups_close(fill->dups, false);
+		dups_close(fill->dups);
 	if (pidfd >= 0)
 		close(pidfd);
 }
@@ -492,7 +497,7 @@ void fdlinks_walk_end(struct fdlinks_walk *w)
 		pthread_mutex_destroy(&w->dups.mu);
 		w->dups.shared = false; /* the reader is gone */
 	}
-	dups_close(&w->dups, false);
+	dups_close(&w->dups);
 	/* What was read and not handed out, and the last one handed out. */
 	for (size_t i = w->taken ? w->taken - 1 : 0; i < w->n; i++)
 		fdlinks_release(&w->v[i]);
