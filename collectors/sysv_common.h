@@ -5,6 +5,15 @@
 
 #include "collector.h"
 
+/* The STAT_ANY commands (Linux 4.17, include/uapi/linux/{msg,sem}.h), for C libraries that
+ * predate them; a kernel without them answers EINVAL, and the table's text is read. */
+#ifndef MSG_STAT_ANY
+#define MSG_STAT_ANY 13
+#endif
+#ifndef SEM_STAT_ANY
+#define SEM_STAT_ANY 20
+#endif
+
 /* The file is read whole; anything larger is not a sane /proc/sysvipc file. */
 #define SYSV_MAX_FILE (256u << 20)
 

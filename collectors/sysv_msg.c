@@ -25,10 +25,8 @@ static int queue_stat(int id, struct msqid_ds *ds)
 		return 0;
 	if (errno != EACCES)
 		return -errno;
-#ifdef MSG_STAT_ANY
 	if (msgctl(id % 32768, MSG_STAT_ANY, ds) == id)
 		return 0;
-#endif
 	return -EACCES;
 }
 
@@ -81,7 +79,6 @@ static int msg_info(int *in_use)
 
 static struct ipc_object *msg_stat(struct scan_ctx *ctx, int slot, int *err)
 {
-#ifdef MSG_STAT_ANY
 	struct msqid_ds ds;
 	int id = msgctl(slot, MSG_STAT_ANY, &ds);
 	struct ipc_object *o;
@@ -99,12 +96,6 @@ static struct ipc_object *msg_stat(struct scan_ctx *ctx, int slot, int *err)
 	obj_ipc_mut(o)->stime = (int64_t)ds.msg_stime;
 	obj_ipc_mut(o)->rtime = (int64_t)ds.msg_rtime;
 	return o;
-#else
-	(void)ctx;
-	(void)slot;
-	*err = -ENOSYS;
-	return NULL;
-#endif
 }
 
 static const struct sysv_source source = {

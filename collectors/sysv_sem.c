@@ -120,7 +120,6 @@ static int sem_info(int *in_use)
 
 static struct ipc_object *sem_stat(struct scan_ctx *ctx, int slot, int *err)
 {
-#ifdef SEM_STAT_ANY
 	struct semid_ds ds;
 	union semun arg = {.buf = &ds};
 	int id = semctl(slot, 0, SEM_STAT_ANY, arg);
@@ -139,12 +138,6 @@ static struct ipc_object *sem_stat(struct scan_ctx *ctx, int slot, int *err)
 	if (obj_ipc(o)->nsems > 0)
 		obj_ipc_mut(o)->sems = xcalloc((size_t)obj_ipc_mut(o)->nsems, sizeof(*obj_ipc_mut(o)->sems));
 	return o;
-#else
-	(void)ctx;
-	(void)slot;
-	*err = -ENOSYS;
-	return NULL;
-#endif
 }
 
 static const struct sysv_source source = {
